@@ -1,0 +1,3 @@
+//! Lambda extension shipping invocation records to the Cequence AI Gateway as OTLP logs.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! GET /health and the OAuth protected-resource metadata.
+
+fn main() {}

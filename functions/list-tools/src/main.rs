@@ -1,0 +1,3 @@
+//! GET /mcp/tools: the tool catalogue.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! The MCP Streamable HTTP endpoint at /mcp.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! POST /mcp/tools/{name}/call: the REST tool call.
+
+fn main() {}

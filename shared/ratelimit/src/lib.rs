@@ -1,0 +1,1 @@
+//! Per-user, per-client and global rate limits enforced with DynamoDB conditional writes.

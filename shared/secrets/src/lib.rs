@@ -1,0 +1,1 @@
+//! Credentials from one AWS Secrets Manager JSON secret, cached and refreshed in the background.
