@@ -1,0 +1,263 @@
+//! OIDC access tokens verified against the identity provider's JWKS.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse,
+};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+
+use crate::claims::Claims;
+use crate::{AuthError, LEEWAY_SECONDS, Principal, TokenKind};
+
+/// A boxed future, so [`JwksFetcher`] can be used as a trait object.
+pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<JwkSet, JwksError>> + Send + 'a>>;
+
+/// Where signing keys come from. One real implementation ([`HttpJwksFetcher`]); tests serve a JWKS
+/// over local HTTP rather than faking this trait.
+pub trait JwksFetcher: Send + Sync {
+    /// Fetches the current key set.
+    fn fetch(&self) -> FetchFuture<'_>;
+}
+
+/// Why the key set could not be fetched.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwksError {
+    /// Transport failure or timeout.
+    #[error("JWKS request failed: {0}")]
+    Transport(#[from] reqwest::Error),
+    /// A non-success status.
+    #[error("JWKS endpoint answered HTTP {0}")]
+    Status(u16),
+    /// The body was not a JWKS document or was too large.
+    #[error("JWKS document is invalid: {0}")]
+    Invalid(String),
+}
+
+/// Fetches a JWKS document over HTTPS with the process's shared client.
+#[derive(Debug, Clone)]
+pub struct HttpJwksFetcher {
+    client: reqwest::Client,
+    url: String,
+}
+
+impl HttpJwksFetcher {
+    /// Largest JWKS document accepted (API Gateway's own JWT authorizer caps it at 150,000 bytes).
+    pub const MAX_BYTES: usize = 256 * 1024;
+    /// Per-request timeout: key fetches happen on the request path when a `kid` is new.
+    pub const TIMEOUT: Duration = Duration::from_secs(3);
+
+    /// A fetcher for `url` using `client` (built once per process and shared).
+    pub fn new(client: reqwest::Client, url: impl Into<String>) -> Self {
+        Self {
+            client,
+            url: url.into(),
+        }
+    }
+}
+
+impl JwksFetcher for HttpJwksFetcher {
+    fn fetch(&self) -> FetchFuture<'_> {
+        Box::pin(async move {
+            let response = self
+                .client
+                .get(&self.url)
+                .timeout(Self::TIMEOUT)
+                .header("accept", "application/json")
+                .send()
+                .await?;
+            if !response.status().is_success() {
+                return Err(JwksError::Status(response.status().as_u16()));
+            }
+            if response
+                .content_length()
+                .is_some_and(|len| len > Self::MAX_BYTES as u64)
+            {
+                return Err(JwksError::Invalid("document too large".into()));
+            }
+            let body = response.bytes().await?;
+            if body.len() > Self::MAX_BYTES {
+                return Err(JwksError::Invalid("document too large".into()));
+            }
+            serde_json::from_slice::<JwkSet>(&body).map_err(|e| JwksError::Invalid(e.to_string()))
+        })
+    }
+}
+
+/// Settings of a [`JwksVerifier`].
+#[derive(Debug, Clone)]
+pub struct JwksVerifierConfig {
+    /// The exact `iss` value tokens must carry (from the MCP server's discovery document).
+    pub issuer: String,
+    /// This server's resource URL; `aud` must contain it (RFC 8707).
+    pub audience: String,
+    /// Minimum time between two fetches triggered by unknown `kid`s, so a flood of forged tokens
+    /// cannot turn into a flood of JWKS requests. One minute by default.
+    pub min_refetch_interval: Duration,
+}
+
+/// A key ready to verify with, and the single algorithm it may be used with.
+struct VerifyingKey {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+#[derive(Default)]
+struct KeyCache {
+    keys: HashMap<String, Arc<VerifyingKey>>,
+    last_fetch: Option<Instant>,
+}
+
+/// Verifies RS256 and ES256 tokens from one issuer against its JWKS.
+///
+/// Keys are cached for the container's life. An unknown `kid` triggers at most one refetch per
+/// [`JwksVerifierConfig::min_refetch_interval`]; concurrent requests wait for the same fetch.
+pub struct JwksVerifier {
+    config: JwksVerifierConfig,
+    fetcher: Arc<dyn JwksFetcher>,
+    cache: RwLock<KeyCache>,
+    refetch: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for JwksVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwksVerifier")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwksVerifier {
+    /// A verifier with an empty cache; call [`JwksVerifier::prefetch`] at cold start.
+    pub fn new(config: JwksVerifierConfig, fetcher: Arc<dyn JwksFetcher>) -> Self {
+        Self {
+            config,
+            fetcher,
+            cache: RwLock::new(KeyCache::default()),
+            refetch: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// The issuer this verifier accepts.
+    pub fn issuer(&self) -> &str {
+        &self.config.issuer
+    }
+
+    /// Loads the key set now, so the first request does not pay for it. A failure is not fatal: the
+    /// first token will try again.
+    pub async fn prefetch(&self) -> Result<usize, JwksError> {
+        let _guard = self.refetch.lock().await;
+        self.refresh().await
+    }
+
+    /// Verifies `token` (already known to claim this verifier's issuer).
+    pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        let header = jsonwebtoken::decode_header(token)?;
+        if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
+            return Err(AuthError::DisallowedAlgorithm);
+        }
+        let kid = header.kid.ok_or(AuthError::MissingClaim("kid"))?;
+        let key = match self.cached(&kid) {
+            Some(key) => key,
+            None => self.refetch_for(&kid).await?,
+        };
+        let data = jsonwebtoken::decode::<Claims>(token, &key.key, &key.validation)?;
+        Principal::from_claims(data.claims, TokenKind::Oidc)
+    }
+
+    fn cached(&self, kid: &str) -> Option<Arc<VerifyingKey>> {
+        let cache = self.cache.read().unwrap_or_else(PoisonError::into_inner);
+        cache.keys.get(kid).cloned()
+    }
+
+    async fn refetch_for(&self, kid: &str) -> Result<Arc<VerifyingKey>, AuthError> {
+        let _guard = self.refetch.lock().await;
+        // Another request may have fetched while we waited.
+        if let Some(key) = self.cached(kid) {
+            return Ok(key);
+        }
+        let last_fetch = self
+            .cache
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_fetch;
+        let allowed = last_fetch.is_none_or(|at| at.elapsed() >= self.config.min_refetch_interval);
+        if !allowed {
+            return Err(AuthError::UnknownKey);
+        }
+        match self.refresh().await {
+            Ok(_) => self.cached(kid).ok_or(AuthError::UnknownKey),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not fetch the issuer's JWKS");
+                if self.has_keys() {
+                    Err(AuthError::UnknownKey)
+                } else {
+                    Err(AuthError::KeysUnavailable)
+                }
+            }
+        }
+    }
+
+    fn has_keys(&self) -> bool {
+        !self
+            .cache
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys
+            .is_empty()
+    }
+
+    /// Fetches and replaces the key set. Callers hold `self.refetch`.
+    async fn refresh(&self) -> Result<usize, JwksError> {
+        let fetched = self.fetcher.fetch().await;
+        let mut cache = self.cache.write().unwrap_or_else(PoisonError::into_inner);
+        // Count failed attempts too, so an unreachable JWKS is not hammered.
+        cache.last_fetch = Some(Instant::now());
+        let set = fetched?;
+        let keys: HashMap<_, _> = set
+            .keys
+            .iter()
+            .filter_map(|jwk| self.verifying_key(jwk))
+            .collect();
+        let count = keys.len();
+        cache.keys = keys;
+        Ok(count)
+    }
+
+    /// Turns a JWK into a key usable with exactly one allowed algorithm, or skips it.
+    fn verifying_key(&self, jwk: &Jwk) -> Option<(String, Arc<VerifyingKey>)> {
+        let kid = jwk.common.key_id.clone()?;
+        if matches!(&jwk.common.public_key_use, Some(u) if *u != PublicKeyUse::Signature) {
+            return None;
+        }
+        let algorithm = match &jwk.algorithm {
+            AlgorithmParameters::RSA(_) => Algorithm::RS256,
+            AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
+                Algorithm::ES256
+            }
+            _ => return None,
+        };
+        let declared_ok = match jwk.common.key_algorithm {
+            None => true,
+            Some(KeyAlgorithm::RS256) => algorithm == Algorithm::RS256,
+            Some(KeyAlgorithm::ES256) => algorithm == Algorithm::ES256,
+            Some(_) => false,
+        };
+        if !declared_ok {
+            return None;
+        }
+        let key = DecodingKey::from_jwk(jwk).ok()?;
+        let mut validation = Validation::new(algorithm);
+        validation.set_issuer(&[&self.config.issuer]);
+        validation.set_audience(&[&self.config.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = LEEWAY_SECONDS;
+        Some((kid, Arc::new(VerifyingKey { key, validation })))
+    }
+}

@@ -1,0 +1,62 @@
+//! Who is calling, after verification.
+
+use std::collections::BTreeSet;
+
+use crate::AuthError;
+use crate::claims::Claims;
+
+/// Which verifier accepted the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// An OIDC access token verified against the identity provider's JWKS.
+    Oidc,
+    /// An HS256 service token signed with `JWT_SECRET_KEY`.
+    Service,
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The stable user id (`sub`); rate limits and upstream tokens are keyed by it.
+    pub subject: String,
+    /// The OAuth client (`azp`, else `client_id`), when the token names one.
+    pub client_id: Option<String>,
+    /// The verified issuer.
+    pub issuer: String,
+    /// Granted scopes: the space-separated `scope` claim plus any `permissions` array.
+    pub scopes: BTreeSet<String>,
+    /// The user's email, when present; Google domain-wide delegation impersonates it.
+    pub email: Option<String>,
+    /// Which verifier accepted the token.
+    pub kind: TokenKind,
+}
+
+impl Principal {
+    pub(crate) fn from_claims(claims: Claims, kind: TokenKind) -> Result<Self, AuthError> {
+        let subject = claims
+            .sub
+            .filter(|s| !s.is_empty())
+            .ok_or(AuthError::MissingClaim("sub"))?;
+        let mut scopes: BTreeSet<String> = claims
+            .scope
+            .as_deref()
+            .unwrap_or_default()
+            .split_ascii_whitespace()
+            .map(str::to_owned)
+            .collect();
+        scopes.extend(claims.permissions.unwrap_or_default());
+        Ok(Self {
+            subject,
+            client_id: claims.azp.or(claims.client_id).filter(|c| !c.is_empty()),
+            issuer: claims.iss,
+            scopes,
+            email: claims.email.filter(|e| !e.is_empty()),
+            kind,
+        })
+    }
+
+    /// Whether the caller was granted `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.contains(scope)
+    }
+}

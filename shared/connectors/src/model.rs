@@ -1,0 +1,119 @@
+//! What a source returns, and the identity it acts for.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::SourceKind;
+
+/// The user a search runs as. Connectors use it to obtain the *user's own* upstream token (or to
+/// impersonate the user with a service account); the caller's bearer token is deliberately absent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserContext {
+    /// The identity provider's stable user id (`sub`).
+    pub subject: String,
+    /// The user's email, when the token carried one; needed for Google domain-wide delegation.
+    pub email: Option<String>,
+}
+
+/// One search result as a source ranked it. The orchestration adds the merged score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// The upstream's own id of the item (Drive file id, Notion page id, `driveId/itemId` in Graph).
+    pub item_id: String,
+    /// Title shown to the user.
+    pub title: String,
+    /// A link the user can open.
+    pub url: String,
+    /// A short plain-text excerpt (no markup).
+    pub snippet: String,
+    /// RFC 3339 time of the last change, when the upstream reports it.
+    pub modified_time: Option<String>,
+    /// Who wrote or last changed it, when known.
+    pub author: Option<String>,
+}
+
+/// The text of one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    /// The title, so `fetch` can answer without a second search.
+    pub title: String,
+    /// A link the user can open.
+    pub url: String,
+    /// Plain text. Connectors bound it (see each connector's limits); `truncated` says when they cut.
+    pub text: String,
+    /// Whether `text` is shorter than the item because a size limit applied.
+    pub truncated: bool,
+    /// Why there is no text, when there is none (for example an export limit).
+    pub unavailable_reason: Option<String>,
+}
+
+/// A result id that names its source: `<source>:<item id>`, e.g. `notion:2f1c...`. It is what
+/// `fetch` takes, so it must survive a round trip through a model unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ItemId {
+    /// Which source the item lives in.
+    pub source: SourceKind,
+    /// The source's own id.
+    pub item: String,
+}
+
+/// Why a string is not an [`ItemId`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ItemIdError {
+    /// No `source:` prefix.
+    #[error("expected `<source>:<item id>`, e.g. `google_drive:1a2b3c`")]
+    Shape,
+    /// The prefix is not a known source.
+    #[error(transparent)]
+    Source(#[from] crate::UnknownSource),
+}
+
+impl ItemId {
+    /// Upper bound on an id's length; upstream ids are far shorter.
+    pub const MAX_LEN: usize = 512;
+
+    /// Parses `<source>:<item id>`.
+    pub fn parse(s: &str) -> Result<Self, ItemIdError> {
+        let (source, item) = s.split_once(':').ok_or(ItemIdError::Shape)?;
+        if item.is_empty() || s.len() > Self::MAX_LEN || item.chars().any(char::is_control) {
+            return Err(ItemIdError::Shape);
+        }
+        Ok(Self {
+            source: source.parse()?,
+            item: item.to_owned(),
+        })
+    }
+}
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.source, self.item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_ids_round_trip() {
+        let id = ItemId::parse("sharepoint:b!abc:def/01XYZ").unwrap();
+        assert_eq!(id.source, SourceKind::Sharepoint);
+        assert_eq!(id.item, "b!abc:def/01XYZ");
+        assert_eq!(id.to_string(), "sharepoint:b!abc:def/01XYZ");
+    }
+
+    #[test]
+    fn bad_item_ids_are_rejected() {
+        assert_eq!(ItemId::parse("nocolon"), Err(ItemIdError::Shape));
+        assert_eq!(ItemId::parse("notion:"), Err(ItemIdError::Shape));
+        assert_eq!(ItemId::parse("notion:a\nb"), Err(ItemIdError::Shape));
+        assert!(matches!(
+            ItemId::parse("dropbox:1"),
+            Err(ItemIdError::Source(_))
+        ));
+        let long = format!("notion:{}", "a".repeat(600));
+        assert_eq!(ItemId::parse(&long), Err(ItemIdError::Shape));
+    }
+}
