@@ -1,3 +1,22 @@
-//! GET /health and the OAuth protected-resource metadata.
+//! GET /health and GET /.well-known/oauth-protected-resource (public).
+//!
+//! Thin by design: build the state once at cold start, then serve every invocation with the shared
+//! handler.
 
-fn main() {}
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use lambda_http::{Error, Request, service_fn};
+use workplace_service::config::process_env;
+use workplace_service::{AppState, rest, telemetry};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init_tracing();
+    let state = Arc::new(AppState::cold_start("health", &process_env).await);
+    lambda_http::run(service_fn(move |req: Request| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(rest::health(&state, req).await) }
+    }))
+    .await
+}

@@ -1,0 +1,358 @@
+//! Validating tool arguments into typed requests.
+//!
+//! Validation is done by hand over a `serde_json` map rather than by `#[serde(deny_unknown_fields)]`
+//! so every rejection names the field and says why, in words a model can act on.
+
+use serde_json::{Map, Value};
+use workplace_connectors::{ItemId, SourceKind};
+
+/// A rejected argument: which field and why. Becomes a 422 on REST and an `isError` tool result
+/// on MCP.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct InvalidArgument {
+    /// The argument's name (`arguments` for the object itself).
+    pub field: String,
+    /// What is wrong, and what would be right.
+    pub reason: String,
+}
+
+fn invalid(field: &str, reason: impl Into<String>) -> InvalidArgument {
+    InvalidArgument {
+        field: field.to_owned(),
+        reason: reason.into(),
+    }
+}
+
+/// Longest accepted query, in characters after trimming.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Most sources one call may name.
+pub const MAX_SOURCES: usize = 5;
+/// Bounds of `max_results`.
+pub const MAX_RESULTS: u64 = 50;
+/// `max_results` when omitted.
+pub const DEFAULT_MAX_RESULTS: usize = 10;
+/// Bounds of `fetch`'s `max_chars`, and its default.
+pub const MAX_FETCH_CHARS: u64 = 100_000;
+/// `fetch`'s `max_chars` when omitted.
+pub const DEFAULT_FETCH_CHARS: usize = 20_000;
+
+/// A valid `workplace_search` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchArgs {
+    /// The trimmed query.
+    pub query: String,
+    /// The sources named, in the caller's order; `None` means "every source I may search".
+    pub sources: Option<Vec<SourceKind>>,
+    /// How many merged results to return.
+    pub max_results: usize,
+    /// Whether to attach each result's text.
+    pub include_content: bool,
+}
+
+/// A valid `fetch` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchArgs {
+    /// Which item.
+    pub id: ItemId,
+    /// Character offset to start from (for paging through long documents).
+    pub offset: usize,
+    /// Most characters to return.
+    pub max_chars: usize,
+}
+
+fn object(arguments: Option<&Value>) -> Result<Map<String, Value>, InvalidArgument> {
+    match arguments {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map.clone()),
+        Some(_) => Err(invalid("arguments", "must be a JSON object")),
+    }
+}
+
+fn reject_unknown(map: &Map<String, Value>, known: &[&str]) -> Result<(), InvalidArgument> {
+    match map.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(unknown) => Err(invalid(
+            unknown,
+            format!("unknown argument (expected one of: {})", known.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn integer(
+    map: &Map<String, Value>,
+    field: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Option<u64>, InvalidArgument> {
+    match map.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(v) if range.contains(&v) => Ok(Some(v)),
+            _ => Err(invalid(
+                field,
+                format!(
+                    "must be a whole number from {} to {} (got {n})",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        },
+        Some(other) => Err(invalid(
+            field,
+            format!("must be a whole number, not {}", kind_of(other)),
+        )),
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl SearchArgs {
+    /// Validates `workplace_search` arguments.
+    pub fn parse(arguments: Option<&Value>) -> Result<Self, InvalidArgument> {
+        let map = object(arguments)?;
+        reject_unknown(
+            &map,
+            &["query", "sources", "max_results", "include_content"],
+        )?;
+
+        let query = match map.get("query") {
+            None | Some(Value::Null) => return Err(invalid("query", "is required")),
+            Some(Value::String(s)) => s.trim().to_owned(),
+            Some(other) => {
+                return Err(invalid(
+                    "query",
+                    format!("must be a string, not {}", kind_of(other)),
+                ));
+            }
+        };
+        let chars = query.chars().count();
+        if chars == 0 {
+            return Err(invalid("query", "must not be empty or only whitespace"));
+        }
+        if chars > MAX_QUERY_CHARS {
+            return Err(invalid(
+                "query",
+                format!("must be at most {MAX_QUERY_CHARS} characters (got {chars})"),
+            ));
+        }
+        if query.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+            return Err(invalid("query", "must not contain control characters"));
+        }
+
+        let sources = match map.get("sources") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => Some(parse_sources(items)?),
+            Some(other) => {
+                return Err(invalid(
+                    "sources",
+                    format!("must be an array of source names, not {}", kind_of(other)),
+                ));
+            }
+        };
+
+        let max_results = integer(&map, "max_results", 1..=MAX_RESULTS)?
+            .map_or(DEFAULT_MAX_RESULTS, |v| v as usize);
+
+        let include_content = match map.get("include_content") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(invalid(
+                    "include_content",
+                    format!("must be true or false, not {}", kind_of(other)),
+                ));
+            }
+        };
+
+        Ok(Self {
+            query,
+            sources,
+            max_results,
+            include_content,
+        })
+    }
+}
+
+fn parse_sources(items: &[Value]) -> Result<Vec<SourceKind>, InvalidArgument> {
+    if items.is_empty() {
+        return Err(invalid(
+            "sources",
+            "must name at least one source, or be omitted to search every source you may search",
+        ));
+    }
+    if items.len() > MAX_SOURCES {
+        return Err(invalid(
+            "sources",
+            format!(
+                "must name at most {MAX_SOURCES} sources (got {})",
+                items.len()
+            ),
+        ));
+    }
+    let mut sources = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::String(name) = item else {
+            return Err(invalid(
+                "sources",
+                format!("items must be source names, not {}", kind_of(item)),
+            ));
+        };
+        let kind: SourceKind = name
+            .parse()
+            .map_err(|e| invalid("sources", format!("{e}")))?;
+        if sources.contains(&kind) {
+            return Err(invalid("sources", format!("`{name}` is listed twice")));
+        }
+        sources.push(kind);
+    }
+    Ok(sources)
+}
+
+impl FetchArgs {
+    /// Validates `fetch` arguments.
+    pub fn parse(arguments: Option<&Value>) -> Result<Self, InvalidArgument> {
+        let map = object(arguments)?;
+        reject_unknown(&map, &["id", "offset", "max_chars"])?;
+        let id = match map.get("id") {
+            None | Some(Value::Null) => return Err(invalid("id", "is required")),
+            Some(Value::String(s)) => {
+                ItemId::parse(s.trim()).map_err(|e| invalid("id", e.to_string()))?
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "id",
+                    format!("must be a result id string, not {}", kind_of(other)),
+                ));
+            }
+        };
+        let offset = integer(&map, "offset", 0..=u64::from(u32::MAX))?.unwrap_or(0) as usize;
+        let max_chars = integer(&map, "max_chars", 1..=MAX_FETCH_CHARS)?
+            .map_or(DEFAULT_FETCH_CHARS, |v| v as usize);
+        Ok(Self {
+            id,
+            offset,
+            max_chars,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn search(args: Value) -> Result<SearchArgs, InvalidArgument> {
+        SearchArgs::parse(Some(&args))
+    }
+
+    fn field_of(args: Value) -> String {
+        search(args).unwrap_err().field
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let args = search(json!({"query": "  quarterly budget  "})).unwrap();
+        assert_eq!(args.query, "quarterly budget");
+        assert_eq!(args.sources, None);
+        assert_eq!(args.max_results, 10);
+        assert!(!args.include_content);
+    }
+
+    #[test]
+    fn a_full_request_parses() {
+        let args = search(json!({
+            "query": "q4 planning", "sources": ["notion", "google_drive"],
+            "max_results": 50, "include_content": true
+        }))
+        .unwrap();
+        assert_eq!(
+            args.sources,
+            Some(vec![SourceKind::Notion, SourceKind::GoogleDrive])
+        );
+        assert_eq!(args.max_results, 50);
+        assert!(args.include_content);
+    }
+
+    #[test]
+    fn query_bounds_count_characters_not_bytes() {
+        assert!(search(json!({"query": "é".repeat(500)})).is_ok());
+        let err = search(json!({"query": "é".repeat(501)})).unwrap_err();
+        assert_eq!(err.field, "query");
+        assert!(err.reason.contains("501"), "{err}");
+        assert_eq!(field_of(json!({"query": "   "})), "query");
+        assert_eq!(field_of(json!({"query": 5})), "query");
+        assert_eq!(field_of(json!({})), "query");
+        assert_eq!(field_of(json!({"query": "a\u{0}b"})), "query");
+    }
+
+    #[test]
+    fn sources_are_a_non_empty_set_of_known_names() {
+        for bad in [
+            json!([]),
+            json!(["dropbox"]),
+            json!(["notion", "notion"]),
+            json!("notion"),
+            json!([1]),
+            json!(["notion", "notion", "notion", "notion", "notion", "notion"]),
+        ] {
+            assert_eq!(field_of(json!({"query": "x", "sources": bad})), "sources");
+        }
+    }
+
+    #[test]
+    fn max_results_is_a_whole_number_in_range() {
+        for bad in [json!(0), json!(51), json!(-1), json!(10.5), json!("10")] {
+            assert_eq!(
+                field_of(json!({"query": "x", "max_results": bad})),
+                "max_results"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_arguments_are_named() {
+        let err = search(json!({"query": "x", "limit": 3})).unwrap_err();
+        assert_eq!(err.field, "limit");
+        assert!(
+            err.reason
+                .contains("query, sources, max_results, include_content")
+        );
+        assert_eq!(
+            field_of(json!({"query": "x", "include_content": "yes"})),
+            "include_content"
+        );
+        assert_eq!(
+            SearchArgs::parse(Some(&json!(["query"])))
+                .unwrap_err()
+                .field,
+            "arguments"
+        );
+    }
+
+    #[test]
+    fn fetch_arguments() {
+        let args = FetchArgs::parse(Some(&json!({"id": "notion:abc", "offset": 10}))).unwrap();
+        assert_eq!(args.id.source, SourceKind::Notion);
+        assert_eq!((args.offset, args.max_chars), (10, DEFAULT_FETCH_CHARS));
+        for bad in [
+            json!({}),
+            json!({"id": "abc"}),
+            json!({"id": 3}),
+            json!({"id": "x:1"}),
+        ] {
+            assert_eq!(FetchArgs::parse(Some(&bad)).unwrap_err().field, "id");
+        }
+        let err = FetchArgs::parse(Some(&json!({"id": "notion:a", "max_chars": 0}))).unwrap_err();
+        assert_eq!(err.field, "max_chars");
+    }
+}

@@ -1,0 +1,191 @@
+//! The tool catalogue, in MCP `Tool` shape, shared by `GET /mcp/tools` and MCP `tools/list`.
+
+use serde_json::{Value, json};
+
+use crate::arguments::{
+    DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_FETCH_CHARS, MAX_QUERY_CHARS, MAX_RESULTS,
+    MAX_SOURCES,
+};
+
+/// Name of the search tool.
+pub const WORKPLACE_SEARCH: &str = "workplace_search";
+/// Name of the fetch tool (the name ChatGPT-style connectors expect beside `search`).
+pub const FETCH: &str = "fetch";
+
+/// Every tool, in MCP `Tool` shape.
+pub fn tools() -> Value {
+    json!([workplace_search(), fetch()])
+}
+
+/// Whether `name` is a tool this server offers.
+pub fn is_known(name: &str) -> bool {
+    matches!(name, WORKPLACE_SEARCH | FETCH)
+}
+
+fn annotations(title: &str) -> Value {
+    json!({
+        "title": title,
+        "readOnlyHint": true,
+        "destructiveHint": false,
+        "idempotentHint": true,
+        "openWorldHint": true,
+    })
+}
+
+fn workplace_search() -> Value {
+    json!({
+        "name": WORKPLACE_SEARCH,
+        "title": "Workplace search",
+        "description": "Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive at once, \
+            live and with the user's own permissions, and get one ranked list. Each result has an `id` to pass to \
+            `fetch` for the full text. Google Drive and SharePoint match words in titles and document text; Notion \
+            matches page titles only, so use words likely to appear in a Notion page's title. The `sources` report \
+            says which sources answered; a source that timed out, was rate limited or needs the user to reconnect \
+            is named there, and the other sources' results are still returned.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "query": {
+                    "type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS,
+                    "description": "What to look for, in plain words (e.g. \"Q4 planning\", \"quarterly budget\")."
+                },
+                "sources": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": ["google_drive", "notion", "sharepoint"]},
+                    "minItems": 1, "maxItems": MAX_SOURCES, "uniqueItems": true,
+                    "description": "Which sources to search. Omit to search every source you are authorized for."
+                },
+                "max_results": {
+                    "type": "integer", "minimum": 1, "maximum": MAX_RESULTS, "default": DEFAULT_MAX_RESULTS,
+                    "description": "How many merged results to return."
+                },
+                "include_content": {
+                    "type": "boolean", "default": false,
+                    "description": "Attach each result's text (cut to a size limit; `truncated` says when). Slower."
+                }
+            },
+            "required": ["query"],
+            "additionalProperties": false
+        },
+        "outputSchema": search_output_schema(),
+        "annotations": annotations("Workplace search"),
+    })
+}
+
+fn search_output_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "results": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "description": "Source-qualified id; pass it to `fetch`."},
+                        "source": {"type": "string", "enum": ["google_drive", "notion", "sharepoint"]},
+                        "title": {"type": "string"},
+                        "url": {"type": "string"},
+                        "snippet": {"type": "string"},
+                        "modified_time": {"type": ["string", "null"]},
+                        "author": {"type": "string"},
+                        "score": {"type": "number"},
+                        "content": {"type": "string"},
+                        "truncated": {"type": "boolean"},
+                        "content_error": {"type": "string"}
+                    },
+                    "required": ["id", "source", "title", "url", "snippet", "score"]
+                }
+            },
+            "total_count": {"type": "integer"},
+            "sources": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "source": {"type": "string"},
+                        "status": {"type": "string", "enum": ["ok", "timeout", "rate_limited", "reauth_required", "error"]},
+                        "count": {"type": "integer"},
+                        "retry_after_seconds": {"type": "integer"},
+                        "message": {"type": "string"}
+                    },
+                    "required": ["source", "status", "count"]
+                }
+            }
+        },
+        "required": ["results", "total_count", "sources"]
+    })
+}
+
+fn fetch() -> Value {
+    json!({
+        "name": FETCH,
+        "title": "Fetch document",
+        "description": "Get the full text of one document found by `workplace_search`, by its `id`. Long documents \
+            come in pages: when `truncated` is true, call again with `offset` set to `next_offset`.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "description": "A result `id` from workplace_search, e.g. \"notion:1f2e...\"."},
+                "offset": {"type": "integer", "minimum": 0, "default": 0, "description": "Character offset to start at."},
+                "max_chars": {
+                    "type": "integer", "minimum": 1, "maximum": MAX_FETCH_CHARS, "default": DEFAULT_FETCH_CHARS,
+                    "description": "Most characters to return."
+                }
+            },
+            "required": ["id"],
+            "additionalProperties": false
+        },
+        "outputSchema": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "title": {"type": "string"},
+                "text": {"type": "string"},
+                "url": {"type": "string"},
+                "offset": {"type": "integer"},
+                "next_offset": {"type": ["integer", "null"]},
+                "truncated": {"type": "boolean"},
+                "metadata": {"type": "object"}
+            },
+            "required": ["id", "title", "text", "url", "offset", "truncated"]
+        },
+        "annotations": annotations("Fetch document"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tools_have_the_mcp_shape() {
+        let tools = tools();
+        for tool in tools.as_array().unwrap() {
+            for key in [
+                "name",
+                "title",
+                "description",
+                "inputSchema",
+                "outputSchema",
+                "annotations",
+            ] {
+                assert!(tool.get(key).is_some(), "{key} missing in {}", tool["name"]);
+            }
+            assert_eq!(tool["annotations"]["readOnlyHint"], true);
+            assert_eq!(tool["annotations"]["openWorldHint"], true);
+            assert_eq!(tool["inputSchema"]["type"], "object");
+            assert!(is_known(tool["name"].as_str().unwrap()));
+        }
+        assert!(!is_known("delete_everything"));
+    }
+
+    #[test]
+    fn the_search_description_warns_that_notion_matches_titles_only() {
+        assert!(
+            workplace_search()["description"]
+                .as_str()
+                .unwrap()
+                .contains("Notion matches page titles only")
+        );
+    }
+}
