@@ -116,7 +116,10 @@ impl ToolResult {
             content: vec![ContentItem::Text {
                 text: message.into(),
             }],
-            structured_content: json!({ "error": error }),
+            structured_content: Value::Object(serde_json::Map::from_iter([(
+                "error".to_owned(),
+                error,
+            )])),
             is_error: true,
         }
     }

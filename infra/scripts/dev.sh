@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make dev`: the whole service on 127.0.0.1 with the production paths, until Ctrl-C.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+export STACK_WATCH_CHANGES=1   # rebuild functions when you edit them
+"$ROOT/infra/scripts/stack.sh" down >/dev/null 2>&1 || true
+trap '"$ROOT/infra/scripts/stack.sh" down; exit 0' INT TERM
+trap '"$ROOT/infra/scripts/stack.sh" down' EXIT
+"$ROOT/infra/scripts/stack.sh" up
+source "$ROOT/.dev/stack.env"
+
+cat <<MSG
+
+workplace-mcp is running on $WORKPLACE_BASE_URL (Ctrl-C stops everything).
+
+  Dev token (all scopes):  .dev/token      Signing key: .dev/jwt_secret_key
+
+Search the demo workspace:
+
+  curl -s -X POST $WORKPLACE_BASE_URL/mcp/tools/workplace_search/call \\
+    -H "Authorization: Bearer \$(cat .dev/token)" -H 'Content-Type: application/json' \\
+    -d '{"name":"workplace_search","arguments":{"query":"quarterly budget"}}'
+
+List the tools with the MCP Inspector:
+
+  npx -y @modelcontextprotocol/inspector --cli $WORKPLACE_MCP_URL --transport http \\
+    --header "Authorization: Bearer \$(cat .dev/token)" --method tools/list
+
+Connect Claude Code:
+
+  claude mcp add --transport http workplace $WORKPLACE_MCP_URL \\
+    --header "Authorization: Bearer \$(cat .dev/token)"
+
+Logs: .dev/logs/   Health: curl $WORKPLACE_BASE_URL/health
+MSG
+
+# Stay in the foreground while the runner lives.
+while [ -f "$ROOT/.dev/pids/watch.pid" ] && kill -0 "$(cat "$ROOT/.dev/pids/watch.pid")" 2>/dev/null; do
+  sleep 1
+done
+echo "cargo lambda watch exited; see .dev/logs/watch.log" >&2
+exit 1

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Mint an HS256 service token for local development and tests.
+
+Standard library only, so it works before anything is installed. The token is signed with the
+same `jwt_secret_key` the functions verify service tokens with; it is a *service token*, not a
+Descope token, and only servers configured with that key accept it.
+"""
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import sys
+import time
+
+ALL_SCOPES = "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint"
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def mint(secret: bytes, claims: dict) -> str:
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
+    signing_input = f"{header}.{payload}".encode("ascii")
+    signature = hmac.new(secret, signing_input, hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64url(signature)}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--secret-file", required=True, help="file holding jwt_secret_key")
+    parser.add_argument("--audience", required=True, help="the MCP resource URL (MCP_RESOURCE_URL)")
+    parser.add_argument("--issuer", default="workplace-mcp", help="SERVICE_TOKEN_ISSUER")
+    parser.add_argument("--subject", default="dev-user")
+    parser.add_argument("--email", default="dev@acme.example")
+    parser.add_argument("--client-id", default="local-dev")
+    parser.add_argument("--scope", default=ALL_SCOPES, help="space-separated scopes")
+    parser.add_argument("--ttl", type=int, default=12 * 3600, help="lifetime in seconds")
+    args = parser.parse_args()
+
+    with open(args.secret_file, "rb") as f:
+        secret = f.read().strip()
+    now = int(time.time())
+    claims = {
+        "iss": args.issuer,
+        "aud": args.audience,
+        "sub": args.subject,
+        "azp": args.client_id,
+        "scope": args.scope,
+        "iat": now,
+        "exp": now + args.ttl,
+    }
+    if args.email:
+        claims["email"] = args.email
+    sys.stdout.write(mint(secret, claims) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The local stack: the AWS emulator, the upstream fakes with the demo workspace, and every function
+# under `cargo lambda watch` on 127.0.0.1 with the production paths.
+#
+#   infra/scripts/stack.sh up      start everything in the background, wait until it answers
+#   infra/scripts/stack.sh down    stop everything this script started
+#   infra/scripts/stack.sh status  what is running
+#
+# Writes .dev/token (a dev token with every scope), .dev/stack.env (the URLs, for tests and shells)
+# and logs under .dev/logs/. Ports: WATCH_PORT (9000), EMULATOR_PORT (9010), FAKES_PORT (9020),
+# FAKES_DOWNLOAD_PORT (9021).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+WATCH_PORT="${WATCH_PORT:-9000}"
+EMULATOR_PORT="${EMULATOR_PORT:-9010}"
+FAKES_PORT="${FAKES_PORT:-9020}"
+FAKES_DOWNLOAD_PORT="${FAKES_DOWNLOAD_PORT:-9021}"
+DEV="$ROOT/.dev"
+PIDS="$DEV/pids"
+LOGS="$DEV/logs"
+BASE_URL="http://127.0.0.1:$WATCH_PORT"
+FAKES_URL="http://127.0.0.1:$FAKES_PORT"
+SECRET_ID="workplace-mcp/dev"
+TABLE="workplace-mcp-rate-limits"
+FUNCTIONS=(health list-tools workplace-search mcp)
+
+# start NAME COMMAND...: runs COMMAND in its own process group, logging to .dev/logs/NAME.log.
+start() {
+  local name="$1"; shift
+  setsid "$@" >"$LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! >"$PIDS/$name.pid"
+}
+
+# stop NAME: stops NAME's whole process group, if it is running.
+stop() {
+  local pidfile="$PIDS/$1.pid"
+  [ -f "$pidfile" ] || return 0
+  local pid; pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+ensure_dev_key() {
+  mkdir -p "$DEV" "$PIDS" "$LOGS"
+  chmod 700 "$DEV"
+  if [ ! -s "$DEV/jwt_secret_key" ]; then
+    log "generating a dev signing key in .dev/jwt_secret_key"
+    python3 -c 'import secrets; print(secrets.token_urlsafe(48))' >"$DEV/jwt_secret_key"
+    chmod 600 "$DEV/jwt_secret_key"
+  fi
+}
+
+write_env() {
+  cat >"$DEV/watch.env" <<ENV
+MCP_RESOURCE_URL=$BASE_URL/mcp
+MCP_ALLOWED_HOSTS=127.0.0.1:$WATCH_PORT,localhost:$WATCH_PORT
+SERVICE_TOKEN_ISSUER=workplace-mcp
+JWT_SECRET_KEY=$(cat "$DEV/jwt_secret_key")
+RUST_LOG=info
+AWS_REGION=us-east-1
+AWS_ACCESS_KEY_ID=test
+AWS_SECRET_ACCESS_KEY=test
+AWS_ENDPOINT_URL=http://127.0.0.1:$EMULATOR_PORT
+SECRETS_ID=$SECRET_ID
+RATE_LIMIT_TABLE=$TABLE
+ENV
+  chmod 600 "$DEV/watch.env"
+  cat >"$DEV/stack.env" <<ENV
+WORKPLACE_BASE_URL=$BASE_URL
+WORKPLACE_MCP_URL=$BASE_URL/mcp
+FAKES_URL=$FAKES_URL
+AWS_ENDPOINT_URL=http://127.0.0.1:$EMULATOR_PORT
+WORKPLACE_TOKEN_FILE=$DEV/token
+ENV
+}
+
+mint_token() {
+  python3 infra/scripts/mint_token.py --secret-file "$DEV/jwt_secret_key" \
+    --audience "$BASE_URL/mcp" >"$DEV/token"
+  chmod 600 "$DEV/token"
+}
+
+up() {
+  ensure_dev_key
+  for port in "$WATCH_PORT" "$FAKES_PORT" "$FAKES_DOWNLOAD_PORT"; do
+    port_free "$port" || die "port $port is in use (a running 'make dev'? stop it, or set WATCH_PORT/FAKES_PORT)"
+  done
+  pip_ensure "$ROOT/infra/requirements-dev.txt"
+  write_env
+
+  log "building the functions and the fakes"
+  cargo build --quiet -p upstream-fakes $(printf -- '-p %s ' "${FUNCTIONS[@]}")
+
+  log "starting the AWS emulator on 127.0.0.1:$EMULATOR_PORT"
+  "$ROOT/infra/scripts/emulator.sh" start "$EMULATOR_PORT" >"$LOGS/emulator-setup.log" 2>&1 \
+    || { cat "$LOGS/emulator-setup.log" >&2; die "the emulator did not start"; }
+
+  log "starting the upstream fakes on 127.0.0.1:$FAKES_PORT"
+  start fakes "$ROOT/target/debug/upstream-fakes" --port "$FAKES_PORT" --download-port "$FAKES_DOWNLOAD_PORT"
+  wait_http "$FAKES_URL/_fake/requests" 30 || { tail -20 "$LOGS/fakes.log" >&2; die "the fakes did not start"; }
+
+  log "starting cargo lambda watch on 127.0.0.1:$WATCH_PORT"
+  local ignore=()
+  [ "${STACK_WATCH_CHANGES:-0}" = 1 ] || ignore=(--ignore-changes)
+  start watch cargo lambda watch -A 127.0.0.1 -P "$WATCH_PORT" "${ignore[@]}" --env-file "$DEV/watch.env"
+  wait_http "$BASE_URL/health" 120 || { tail -30 "$LOGS/watch.log" >&2; die "cargo lambda watch did not start"; }
+  # The first request to each function starts it; do that now so the first real call is fast.
+  for _ in $(seq 60); do
+    curl -sf "$BASE_URL/health" >/dev/null && break
+    sleep 1
+  done
+  curl -sf "$BASE_URL/health" >/dev/null || { tail -30 "$LOGS/watch.log" >&2; die "/health does not answer"; }
+
+  mint_token
+  log "stack is up: $BASE_URL (token in .dev/token, logs in .dev/logs/)"
+}
+
+down() {
+  stop watch
+  stop fakes
+  [ -x "$ROOT/infra/scripts/emulator.sh" ] && "$ROOT/infra/scripts/emulator.sh" stop >/dev/null 2>&1 || true
+  log "stack is down"
+}
+
+status() {
+  for name in watch fakes; do
+    if [ -f "$PIDS/$name.pid" ] && kill -0 "$(cat "$PIDS/$name.pid")" 2>/dev/null; then
+      echo "$name: running (pid $(cat "$PIDS/$name.pid"))"
+    else
+      echo "$name: stopped"
+    fi
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,104 @@
+//! The health function: `/health` and the protected-resource metadata, from committed API Gateway
+//! v2 events.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use workplace_service::rest;
+
+#[tokio::test]
+async fn health_is_ok_with_a_version() {
+    let app = app("health", vec![]);
+    let response = rest::health(&app.state, request(&event("health_get.json", None))).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(header(&response, "content-type"), Some("application/json"));
+    let body = body(&response);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    let records = app.records.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!((records[0].status, records[0].outcome), (200, "ok"));
+    assert_eq!(records[0].client_ip.as_deref(), Some("203.0.113.9"));
+}
+
+#[tokio::test]
+async fn health_reports_misconfiguration_without_secrets() {
+    let app = app_with_env(
+        "health",
+        vec![],
+        &[("DESCOPE_PROJECT_ID", "P2abc"), ("SOURCE_TIMEOUT_MS", "0")],
+    );
+    let response = rest::health(&app.state, request(&event("health_get.json", None))).await;
+    assert_eq!(response.status(), 200);
+    let body = body(&response);
+    assert_eq!(body["status"], "degraded");
+    let settings: Vec<&str> = body["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["setting"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        settings,
+        ["MCP_RESOURCE_URL", "DESCOPE_ISSUER", "SOURCE_TIMEOUT_MS"]
+    );
+    assert!(!body.to_string().contains(SECRET));
+}
+
+#[tokio::test]
+async fn protected_resource_metadata_follows_rfc_9728() {
+    let app = app_with_env(
+        "health",
+        vec![],
+        &[
+            ("MCP_RESOURCE_URL", RESOURCE),
+            ("DESCOPE_PROJECT_ID", "P2abc"),
+            (
+                "DESCOPE_ISSUER",
+                "https://api.descope.com/v1/apps/agentic/P2abc/MS1",
+            ),
+        ],
+    );
+    for path in [
+        "/.well-known/oauth-protected-resource",
+        "/.well-known/oauth-protected-resource/mcp",
+    ] {
+        let event = with_path(event("protected_resource_get.json", None), path);
+        let response = rest::health(&app.state, request(&event)).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let body = body(&response);
+        assert_eq!(body["resource"], RESOURCE);
+        assert_eq!(
+            body["authorization_servers"],
+            serde_json::json!(["https://api.descope.com/v1/apps/agentic/P2abc/MS1"])
+        );
+        assert_eq!(
+            body["bearer_methods_supported"],
+            serde_json::json!(["header"])
+        );
+        assert_eq!(body["scopes_supported"].as_array().unwrap().len(), 3);
+    }
+}
+
+#[tokio::test]
+async fn wrong_method_and_unknown_path() {
+    let app = app("health", vec![]);
+    let response = rest::health(
+        &app.state,
+        request(&with_method(event("health_get.json", None), "POST")),
+    )
+    .await;
+    assert_eq!(response.status(), 405);
+    assert_eq!(header(&response, "allow"), Some("GET, HEAD"));
+    assert_eq!(error_code(&response), "method_not_allowed");
+
+    let response = rest::health(
+        &app.state,
+        request(&with_path(event("health_get.json", None), "/healthz")),
+    )
+    .await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(error_code(&response), "not_found");
+}
