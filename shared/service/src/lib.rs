@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod config;
 mod error;
 pub mod http;
+pub mod metrics;
 pub mod record;
 pub mod rest;
 pub mod search;

@@ -84,17 +84,25 @@ pub trait RecordSink: Send + Sync {
     fn emit(&self, record: &InvocationRecord);
 }
 
-/// Standard output: what Lambda ships to CloudWatch and the Telemetry API.
+/// Standard output: what Lambda ships to CloudWatch and the Telemetry API. Each record is followed
+/// by its CloudWatch EMF metric lines.
 #[derive(Debug, Default)]
 pub struct StdoutSink;
 
 impl RecordSink for StdoutSink {
     fn emit(&self, record: &InvocationRecord) {
-        if let Ok(mut line) = serde_json::to_vec(record) {
-            line.push(b'\n');
-            // One write of the whole line, so concurrent writers cannot interleave within it.
-            let _ = std::io::stdout().lock().write_all(&line);
+        let Ok(mut lines) = serde_json::to_vec(record) else {
+            return;
+        };
+        lines.push(b'\n');
+        let now_ms = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+        for doc in crate::metrics::emf_documents(record, u64::try_from(now_ms).unwrap_or(0)) {
+            if serde_json::to_writer(&mut lines, &doc).is_ok() {
+                lines.push(b'\n');
+            }
         }
+        // One write for all lines, so concurrent writers cannot interleave within them.
+        let _ = std::io::stdout().lock().write_all(&lines);
     }
 }
 

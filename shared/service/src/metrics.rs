@@ -1,0 +1,116 @@
+//! CloudWatch Embedded Metric Format lines derived from invocation records.
+//!
+//! Lambda ships stdout to CloudWatch Logs, which turns EMF lines into metrics with no agent and no
+//! API call on the request path. These give the seed's dashboard and alarms (requests, errors,
+//! latency percentiles, tool usage, per-source status, rate-limit hits).
+
+use serde_json::{Map, Value, json};
+
+use crate::record::InvocationRecord;
+
+/// The CloudWatch namespace of every metric.
+pub const NAMESPACE: &str = "WorkplaceMcp";
+
+/// The EMF documents for one record: one per request, plus one per source touched.
+pub fn emf_documents(record: &InvocationRecord, timestamp_ms: u64) -> Vec<Value> {
+    let tool = record.tool.as_deref().unwrap_or("none");
+    let error = record.status >= 500 || record.outcome == "error";
+    let mut docs = vec![json!({
+        "_aws": {
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [{
+                "Namespace": NAMESPACE,
+                "Dimensions": [["Function"], ["Function", "Tool"]],
+                "Metrics": [
+                    {"Name": "Requests", "Unit": "Count"},
+                    {"Name": "Errors", "Unit": "Count"},
+                    {"Name": "ToolErrors", "Unit": "Count"},
+                    {"Name": "AuthFailures", "Unit": "Count"},
+                    {"Name": "RateLimited", "Unit": "Count"},
+                    {"Name": "Latency", "Unit": "Milliseconds"}
+                ]
+            }]
+        },
+        "Function": record.function,
+        "Tool": tool,
+        "Requests": 1,
+        "Errors": u8::from(error),
+        "ToolErrors": u8::from(record.outcome == "tool_error"),
+        "AuthFailures": u8::from(matches!(record.outcome, "auth_failed" | "forbidden")),
+        "RateLimited": u8::from(record.outcome == "rate_limited"),
+        "Latency": record.latency_ms,
+        "request_id": record.request_id,
+    })];
+    for (source, status) in &record.source_status {
+        let mut doc = Map::new();
+        doc.insert(
+            "_aws".into(),
+            json!({
+                "Timestamp": timestamp_ms,
+                "CloudWatchMetrics": [{
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [["Source", "Status"]],
+                    "Metrics": [{"Name": "SourceCalls", "Unit": "Count"}]
+                }]
+            }),
+        );
+        doc.insert("Source".into(), json!(source));
+        doc.insert("Status".into(), json!(status));
+        doc.insert("SourceCalls".into(), json!(1));
+        docs.push(Value::Object(doc));
+    }
+    docs
+}
+
+#[cfg(test)]
+mod tests {
+    use workplace_connectors::SourceKind;
+
+    use super::*;
+
+    #[test]
+    fn one_document_per_request_and_per_source() {
+        let mut record = InvocationRecord {
+            function: "workplace-search",
+            tool: Some("workplace_search".into()),
+            status: 200,
+            outcome: "ok",
+            latency_ms: 12.5,
+            ..InvocationRecord::default()
+        };
+        record.source_status.insert(SourceKind::Notion, "timeout");
+        record.source_status.insert(SourceKind::GoogleDrive, "ok");
+        let docs = emf_documents(&record, 1_700_000_000_000);
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[0]["Requests"], 1);
+        assert_eq!(docs[0]["Errors"], 0);
+        assert_eq!(docs[0]["Latency"], 12.5);
+        assert_eq!(docs[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"], NAMESPACE);
+        let notion = docs.iter().find(|d| d["Source"] == "notion").unwrap();
+        assert_eq!(notion["Status"], "timeout");
+        // Every metric named in the directive has a value in the document, as EMF requires.
+        for doc in &docs {
+            for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap() {
+                let name = metric["Name"].as_str().unwrap();
+                assert!(doc.get(name).is_some_and(Value::is_number), "{name} missing");
+            }
+        }
+    }
+
+    #[test]
+    fn server_errors_and_rate_limits_are_counted() {
+        let record = InvocationRecord {
+            status: 429,
+            outcome: "rate_limited",
+            ..InvocationRecord::default()
+        };
+        let doc = &emf_documents(&record, 0)[0];
+        assert_eq!((doc["Errors"].as_u64(), doc["RateLimited"].as_u64()), (Some(0), Some(1)));
+        let record = InvocationRecord {
+            status: 500,
+            outcome: "error",
+            ..InvocationRecord::default()
+        };
+        assert_eq!(emf_documents(&record, 0)[0]["Errors"], 1);
+    }
+}
