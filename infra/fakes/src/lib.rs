@@ -1,1 +1,218 @@
-//! Local fakes of Google Drive, Notion, Microsoft Graph and Descope over real HTTP, with a demo workspace.
+//! Local fakes of the upstream APIs workplace-mcp talks to, over real HTTP, with a demo workspace.
+//!
+//! One listener serves Google Drive v3 (`/drive/v3/...`, token `/token`), Notion (`/v1/search`,
+//! `/v1/blocks/...`), Microsoft Graph (`/v1.0/...`, token `/{tenant}/oauth2/v2.0/token`) and the
+//! Descope outbound-token API (`/v1/mgmt/outbound/app/user/token`); their paths do not collide. A
+//! second listener is the "download origin" Graph redirects file content to, so a client that
+//! forwards its bearer token across the redirect is caught. Shapes, paging, errors and throttling
+//! follow the upstreams' documentation (see `shared/reference/upstream-apis.md`).
+//!
+//! Every call needs a token the fakes issued (or the Notion integration token), and results are
+//! filtered by the token's user. Demo users (`corpus/demo.json`):
+//!
+//! | user | Descope id | groups |
+//! |---|---|---|
+//! | `dev@acme.example` (the `make dev` token) | `dev-user` | all, finance, engineering, leadership |
+//! | `alice@acme.example` | `U2alice` | all, finance, leadership |
+//! | `bob@acme.example` (never connected Notion) | `U2bob` | all, engineering |
+//! | `carol@acme.example` | `U2carol` | all, hr |
+//!
+//! App-only tokens (Notion integration, Graph client credentials) see documents shared with `all`.
+//!
+//! The control API under `/_fake/` sets faults per route (`drive.search`, `drive.content`,
+//! `google.token`, `notion.search`, `notion.blocks`, `graph.search`, `graph.content`,
+//! `microsoft.token`, `descope.token`, or `*`): `POST /_fake/knobs {"route", "latency_ms",
+//! "status", "retry_after", "drive_quota", "malformed", "times"}`; a barrier holding responses
+//! until N requests arrived: `POST /_fake/barrier {"routes": [...], "count": N}`; Descope
+//! connections: `POST /_fake/connections {"user_id", "app_id", "connected"}`;
+//! `POST /_fake/expire-tokens`; `POST /_fake/reset`; and the request log, `GET /_fake/requests`.
+
+// Handlers return an early `Response` as their error: the idiom of axum handlers, not a hot path.
+#![allow(clippy::result_large_err)]
+
+pub mod corpus;
+mod descope;
+mod drive;
+mod drive_query;
+mod errors;
+mod fields;
+mod graph;
+mod knobs;
+mod notion;
+mod state;
+mod tokens;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use corpus::Corpus;
+pub use state::{FakeConfig, FakeState, Knob, RecordedRequest};
+
+/// Running fakes; they stop when this is dropped.
+pub struct RunningFakes {
+    /// Base URL of the API listener, e.g. `http://127.0.0.1:41234`.
+    pub base_url: String,
+    /// Base URL of the download origin.
+    pub download_url: String,
+    /// The shared state, for knobs and the request log.
+    pub state: Arc<FakeState>,
+    _stop: Vec<oneshot::Sender<()>>,
+}
+
+/// Why the fakes could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A port could not be bound.
+    #[error("could not listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port.
+        port: u16,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+/// The API router.
+pub fn api_router(state: Arc<FakeState>) -> Router {
+    Router::new()
+        .route("/drive/v3/files", get(drive::list))
+        .route("/drive/v3/files/{id}", get(drive::get))
+        .route("/drive/v3/files/{id}/export", get(drive::export))
+        .route("/token", post(tokens::google))
+        .route("/v1/search", post(notion::search))
+        .route("/v1/blocks/{id}/children", get(notion::children))
+        .route("/v1.0/search/query", post(graph::search))
+        .route(
+            "/v1.0/drives/{drive}/items/{item}/content",
+            get(graph::content),
+        )
+        .route("/v1.0/sites/root", get(graph::site_root))
+        .route("/{tenant}/oauth2/v2.0/token", post(tokens::microsoft))
+        .route(
+            "/v1/mgmt/outbound/app/user/token",
+            post(descope::user_token),
+        )
+        .route("/_fake/knobs", post(knobs::set_knob))
+        .route("/_fake/barrier", post(knobs::set_barrier))
+        .route("/_fake/requests", get(knobs::requests))
+        .route("/_fake/reset", post(knobs::reset))
+        .route("/_fake/connections", post(knobs::set_connection))
+        .route("/_fake/expire-tokens", post(knobs::expire_tokens))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            knobs::middleware,
+        ))
+        .with_state(state)
+}
+
+fn download_router(state: Arc<FakeState>) -> Router {
+    Router::new()
+        .route("/download/{ticket}", get(graph::download))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            knobs::middleware,
+        ))
+        .with_state(state)
+}
+
+async fn bind(port: u16) -> Result<(TcpListener, SocketAddr), StartError> {
+    let listener = TcpListener::bind(("127.0.0.1", port))
+        .await
+        .map_err(|source| StartError::Bind { port, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Bind { port, source })?;
+    Ok((listener, addr))
+}
+
+fn serve(listener: TcpListener, router: Router) -> oneshot::Sender<()> {
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        if let Err(err) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!(error = %err, "fake server stopped");
+        }
+    });
+    stop
+}
+
+impl RunningFakes {
+    /// Starts the fakes over the demo corpus.
+    pub async fn start(config: FakeConfig) -> Result<Self, StartError> {
+        let (api, api_addr) = bind(config.port).await?;
+        let (download, download_addr) = bind(config.download_port).await?;
+        let state = Arc::new(FakeState::new(Corpus::demo(), config));
+        let download_url = format!("http://{download_addr}");
+        if let Ok(mut base) = state.download_base.lock() {
+            base.clone_from(&download_url);
+        }
+        let stops = vec![
+            serve(api, api_router(state.clone())),
+            serve(download, download_router(state.clone())),
+        ];
+        Ok(Self {
+            base_url: format!("http://{api_addr}"),
+            download_url,
+            state,
+            _stop: stops,
+        })
+    }
+
+    /// Sets a knob on a route.
+    pub fn knob(&self, route: &str, knob: Knob) {
+        self.state.set_knob(route, knob);
+    }
+
+    /// The requests seen so far.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.requests()
+    }
+}
+
+/// A freshly generated Google service-account key: the JSON a connector is configured with, and
+/// the public key the fake verifies assertions with.
+pub struct ServiceAccount {
+    /// The service-account JSON (`type`, `client_email`, `private_key`, `token_uri`, ...).
+    pub json: String,
+    /// The verifying key.
+    pub public_key: jsonwebtoken::DecodingKey,
+}
+
+/// Generates a service account whose `token_uri` is `token_uri`.
+pub fn generate_service_account(email: &str, token_uri: &str) -> Option<ServiceAccount> {
+    use aws_lc_rs::encoding::AsDer;
+    use base64::Engine;
+    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).ok()?;
+    let der = AsDer::as_der(&pair).ok()?;
+    let body = base64::engine::general_purpose::STANDARD.encode(der.as_ref());
+    let lines: Vec<String> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        lines.join("\n")
+    );
+    let encoding = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes()).ok()?;
+    let jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&encoding, jsonwebtoken::Algorithm::RS256)
+        .ok()?;
+    let public_key = jsonwebtoken::DecodingKey::from_jwk(&jwk).ok()?;
+    let json = serde_json::json!({
+        "type": "service_account", "project_id": "acme-demo", "private_key_id": hex::encode(rand::random::<[u8; 20]>()),
+        "private_key": pem, "client_email": email, "client_id": "100000000000000000001",
+        "token_uri": token_uri,
+    })
+    .to_string();
+    Some(ServiceAccount { json, public_key })
+}

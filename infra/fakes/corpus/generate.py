@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""Writes demo.json: the fictional Acme Corp workspace served by the upstream fakes.
+
+Run once by hand when the corpus should change; the output is committed. Text uses a small markup
+the fakes turn into each upstream's shape: '# ' headings, '- ' bullets (two spaces nest), '[ ] ' and
+'[x] ' to-dos, '> ' quotes, lines between ``` fences code.
+"""
+import json
+import pathlib
+
+USERS = {
+    # email: (descope user id, groups)
+    "dev@acme.example": ("dev-user", ["all", "finance", "engineering", "leadership"]),
+    "alice@acme.example": ("U2alice", ["all", "finance", "leadership"]),
+    "bob@acme.example": ("U2bob", ["all", "engineering"]),
+    "carol@acme.example": ("U2carol", ["all", "hr"]),
+}
+PEOPLE = {
+    "alice@acme.example": "Alice Nguyen", "bob@acme.example": "Bob Martins",
+    "carol@acme.example": "Carol Diaz", "dev@acme.example": "Dana Evans",
+}
+
+docs = []
+seq = {"google_drive": 0, "notion": 0, "sharepoint": 0}
+
+
+def add(source, title, text, owner, modified, acl=("all",), **extra):
+    seq[source] += 1
+    n = seq[source]
+    doc_id = {
+        "google_drive": f"1AcmeDrv{n:03d}x7Hq2LmZ9pR4tW",
+        "notion": f"{n:08x}-5d1c-4f7e-9a2b-acme0000{n:04d}",
+        "sharepoint": f"01ACMESP{n:04d}Q3ZWBTUFOFD3GSPGO",
+    }[source]
+    docs.append({"source": source, "id": doc_id, "title": title, "text": text.strip() + "\n",
+                 "owner": owner, "owner_name": PEOPLE[owner], "modified": modified, "acl": list(acl), **extra})
+
+
+def budget_text(quarter, year, focus):
+    return f"""
+# {quarter} FY{year} Quarterly Budget
+This quarterly budget sets spending for {quarter} of fiscal year {year}. {focus}
+# Summary
+- Total operating budget: ${4 + len(quarter)}.{len(focus) % 10}M
+- Headcount budget: 412 FTE, up 3% on the previous quarter
+- Travel is capped at 80% of last year's actuals
+# Department allocations
+- Engineering: 41% (platform reliability, search infrastructure)
+  - Cloud spend target: $1.1M, with reserved capacity for the search cluster
+- Sales and marketing: 27%
+- General and administrative: 18%
+- Customer success: 14%
+# Risks
+> Vendor price increases of 6-9% are expected for SaaS renewals in {quarter}.
+[ ] Finance to confirm the FX hedge before the quarterly close
+[x] Department heads signed off the draft budget
+"""
+
+
+for (q, focus, src, owner, mod) in [
+    ("Q1", "The focus is hiring for the new Madrid office.", "google_drive", "alice@acme.example", "2026-01-12T09:30:00.000Z"),
+    ("Q2", "The focus is the EMEA expansion and the pricing change.", "google_drive", "alice@acme.example", "2026-04-08T14:05:00.000Z"),
+    ("Q3", "The focus is cost control after the Q2 overspend.", "notion", "alice@acme.example", "2026-07-02T08:00:00.000Z"),
+    ("Q4", "The focus is the holiday peak and the FY2028 planning buffer.", "sharepoint", "alice@acme.example", "2026-10-01T16:45:00.000Z"),
+]:
+    add(src, f"FY2027 {q} Quarterly Budget" + (".md" if src == "sharepoint" else ""), budget_text(q, 2027, focus), owner, mod,
+        acl=("finance", "leadership"), mime="application/vnd.google-apps.document")
+
+add("google_drive", "Quarterly budget tracker FY2027", """
+Quarter,Department,Budget USD,Actual USD,Variance
+Q1,Engineering,1840000,1795000,-45000
+Q1,Sales,1210000,1302000,92000
+Q2,Engineering,1900000,1968000,68000
+Q2,Sales,1250000,1190000,-60000
+Q3,Engineering,1930000,1880000,-50000
+Q3,Sales,1260000,1255000,-5000
+""", "alice@acme.example", "2026-09-30T11:00:00.000Z", acl=("finance",), mime="application/vnd.google-apps.spreadsheet")
+add("notion", "Quarterly Budget Review Process", """
+# How we review the quarterly budget
+Every quarter, Finance runs a two-week budget review with each department head.
+- Week 1: department heads submit their forecast in the budget tracker
+- Week 2: Finance consolidates, flags variances over 5%, and meets each owner
+# Approvals
+- Spend over $250k needs CFO approval
+- New headcount needs the VP and Finance business partner
+[ ] Add the procurement calendar to this page
+""", "alice@acme.example", "2026-06-15T10:00:00.000Z", acl=("all",))
+add("sharepoint", "Marketing budget plan 2027.docx", """
+# Marketing budget plan 2027
+Marketing's annual budget is $5.1M, split across brand, demand generation and events.
+- Brand: $1.2M
+- Demand generation: $2.6M, with quarterly budget checkpoints
+- Events: $1.3M, front-loaded for the spring conference
+""", "alice@acme.example", "2026-02-20T09:00:00.000Z", acl=("all",))
+add("google_drive", "Engineering cloud budget forecast", """
+# Cloud budget forecast
+The engineering cloud budget for FY2027 is forecast at $4.4M. Search infrastructure is the largest line item.
+- Compute: 52%
+- Storage: 21%
+- Data transfer: 12%
+- Observability: 15%
+Reserved instances were renewed in March, saving an estimated 18%.
+""", "bob@acme.example", "2026-03-18T13:20:00.000Z", acl=("engineering", "finance"), mime="application/vnd.google-apps.document")
+
+planning = [
+    ("Q4 Planning: Company Priorities", "leadership"),
+    ("Q4 Planning - Engineering Roadmap", "engineering"),
+    ("Q4 planning offsite agenda", "all"),
+    ("Q4 Planning: Sales Targets", "leadership"),
+    ("Q4 OKRs draft", "all"),
+]
+for i, (title, group) in enumerate(planning):
+    src = ["google_drive", "notion", "sharepoint"][i % 3]
+    add(src, title + (".md" if src == "sharepoint" else ""), f"""
+# {title}
+This document collects the Q4 planning inputs for {group if group != 'all' else 'every team'}.
+# Priorities
+- Ship workplace search to every customer-facing team
+  - Connect Google Drive, Notion and SharePoint
+  - Measure answer quality weekly
+- Reduce p95 API latency below 300 ms
+- Close the SOC 2 Type II audit findings
+# Timeline
+- October: scope and staffing
+- November: build and internal beta
+- December: launch and holiday code freeze from Dec 18
+> Decisions in this plan are final once the leadership review signs them off.
+""", "dev@acme.example", f"2026-09-{10 + i:02d}T09:00:00.000Z", acl=(group,), mime="application/vnd.google-apps.document")
+
+onboarding = [
+    ("New Hire Onboarding Checklist", "carol@acme.example"),
+    ("Engineering Onboarding Guide", "bob@acme.example"),
+    ("Onboarding: Your First Week at Acme", "carol@acme.example"),
+    ("Laptop and accounts setup", "bob@acme.example"),
+    ("Benefits enrollment guide", "carol@acme.example"),
+    ("Onboarding buddy program", "carol@acme.example"),
+]
+for i, (title, owner) in enumerate(onboarding):
+    src = ["notion", "google_drive", "sharepoint"][i % 3]
+    add(src, title + (".md" if src == "sharepoint" else ""), f"""
+# {title}
+Welcome to Acme Corp. This guide walks you through your first days.
+# Day one
+[ ] Pick up your laptop from IT at the front desk
+[ ] Sign in with single sign-on and enrol a security key
+[ ] Join the #welcome and #help-it channels
+# First week
+- Meet your onboarding buddy for coffee
+- Read the engineering handbook and the security policy
+  - Complete the security awareness training by Friday
+- Set up payroll and benefits in the HR portal
+```
+ssh-keygen -t ed25519 -C "you@acme.example"
+```
+""", owner, f"2026-0{(i % 8) + 1}-0{(i % 8) + 1}T12:00:00.000Z", acl=("all",), mime="application/vnd.google-apps.document")
+
+incidents = [
+    ("Incident review: search outage 2026-10-14", "SEV1", "the search cluster ran out of disk after a reindex"),
+    ("Incident review: login latency spike", "SEV2", "a misconfigured connection pool exhausted database connections"),
+    ("Postmortem: payment webhook delays", "SEV2", "a queue consumer was stuck on a poison message"),
+    ("Incident review: expired TLS certificate", "SEV1", "the renewal job had been failing silently for 30 days"),
+    ("Incident review: Notion sync backlog", "SEV3", "the upstream rate limit was lowered without notice"),
+    ("Postmortem: data export timeout", "SEV3", "exports over 10 MB hit an upstream size limit"),
+]
+for i, (title, sev, cause) in enumerate(incidents):
+    src = ["sharepoint", "notion", "google_drive"][i % 3]
+    add(src, title + (".md" if src == "sharepoint" else ""), f"""
+# {title}
+Severity: {sev}. Root cause: {cause}.
+# Timeline
+- 09:02 UTC alert fired for elevated error rate
+- 09:10 UTC incident commander assigned
+- 09:41 UTC mitigation deployed
+- 10:05 UTC recovery confirmed
+# What went well
+- Alerts fired within two minutes
+# Action items
+[ ] Add a dashboard panel for the failing signal
+[ ] Write a runbook entry
+[x] Backfill the missed events
+""", "bob@acme.example", f"2026-{(i % 9) + 2:02d}-14T18:00:00.000Z", acl=("engineering",), mime="application/vnd.google-apps.document")
+
+designs = [
+    "Design doc: workplace search ranking", "Design doc: rate limiting with DynamoDB",
+    "Architecture overview 2026", "Design doc: audit log pipeline", "API versioning policy",
+    "Design doc: permission-aware retrieval",
+]
+for i, title in enumerate(designs):
+    src = ["google_drive", "sharepoint", "notion"][i % 3]
+    add(src, title + (".md" if src == "sharepoint" else ""), f"""
+# {title}
+Status: approved. Authors: platform team.
+# Context
+Agents need company knowledge without widening anyone's access.
+# Proposal
+- Query each source live with the user's own token
+- Merge results with reciprocal rank fusion
+- Report each source's status so partial answers are honest
+# Alternatives considered
+- A central index with ACL sync: rejected, permissions drift
+""", "bob@acme.example", f"2026-05-{10 + i:02d}T10:30:00.000Z", acl=("engineering", "leadership"), mime="application/vnd.google-apps.document")
+
+policies = [
+    ("Travel and expense policy", ("all",)), ("Information security policy", ("all",)),
+    ("Remote work policy", ("all",)), ("Salary bands 2027", ("hr",)),
+    ("Performance review calibration notes", ("hr", "leadership")), ("Code of conduct", ("all",)),
+    ("Vendor procurement policy", ("all",)), ("Data retention policy", ("all",)),
+]
+for i, (title, acl) in enumerate(policies):
+    src = ["notion", "sharepoint", "google_drive"][i % 3]
+    add(src, title + (".pdf" if src == "sharepoint" and i == 1 else (".md" if src == "sharepoint" else "")), f"""
+# {title}
+Owner: People team. Applies to all Acme employees and contractors.
+# Rules
+- Follow this policy unless your manager approves an exception in writing
+- Report suspected violations to compliance@acme.example
+# Budget and approvals
+- Expenses over $500 need manager approval; over $5,000 need Finance
+""", "carol@acme.example", f"2026-0{(i % 9) + 1}-21T09:00:00.000Z", acl=acl, mime="application/vnd.google-apps.document")
+
+notes = [
+    "Weekly finance sync notes", "Leadership staff meeting notes", "Platform team retro",
+    "Customer advisory board summary", "Sales pipeline review", "Support escalation review",
+    "Hiring plan H1 2027", "Office move to Madrid", "Security review: SSO rollout",
+    "Pricing change FAQ", "Partner program overview", "Quarterly business review template",
+    "Budget variance explanations Q2", "Headcount planning quarterly budget inputs",
+]
+for i, title in enumerate(notes):
+    src = ["sharepoint", "google_drive", "notion"][i % 3]
+    add(src, title + (".md" if src == "sharepoint" else ""), f"""
+# {title}
+Notes and decisions, kept by the team lead.
+# Discussion
+- Reviewed open items from the last meeting
+- Agreed owners and dates for the next steps
+  - Follow-ups tracked in the team tracker
+- Flagged risks for the quarterly business review
+# Decisions
+> Proceed with the plan as written; revisit in two weeks.
+""", ["alice@acme.example", "bob@acme.example", "carol@acme.example"][i % 3], f"2026-{(i % 11) + 1:02d}-0{(i % 9) + 1}T15:00:00.000Z",
+        acl=(["finance", "all", "all"][i % 3],), mime="application/vnd.google-apps.document")
+
+# Specials for faithful edge cases.
+add("google_drive", "Board deck FY2027 budget (huge)", "Board presentation with embedded media.\n", "alice@acme.example",
+    "2026-10-20T08:00:00.000Z", acl=("leadership",), mime="application/vnd.google-apps.presentation", export_size_bytes=14_500_000)
+add("google_drive", "Budget notes (old draft)", "An outdated quarterly budget draft.\n", "alice@acme.example",
+    "2025-12-01T08:00:00.000Z", acl=("finance",), mime="application/vnd.google-apps.document", trashed=True)
+add("google_drive", "Vendor quarterly budget invoice scan.pdf", "%PDF-1.7 binary scan\n", "alice@acme.example",
+    "2026-08-11T08:00:00.000Z", acl=("finance",), mime="application/pdf")
+add("google_drive", "budget-export-notes.txt", "Plain text notes about exporting the quarterly budget to CSV.\nUse UTF-8.\n",
+    "alice@acme.example", "2026-08-12T08:00:00.000Z", acl=("finance",), mime="text/plain")
+add("google_drive", "Shared drive: FY2027 quarterly budget assumptions", """
+# Budget assumptions
+Assumptions behind every FY2027 quarterly budget: 4% inflation, 3% FX buffer, 11% attrition.
+""", "alice@acme.example", "2026-09-01T08:00:00.000Z", acl=("finance",), mime="application/vnd.google-apps.document",
+    drive_id="0AFinanceSharedDrv")
+add("google_drive", "Quinn's paper\\essay on budgets", "A test of query escaping: quotes and backslashes in names.\n",
+    "dev@acme.example", "2026-02-02T08:00:00.000Z", acl=("all",), mime="application/vnd.google-apps.document")
+add("notion", "Quarterly budget FAQ (database row)", """
+# FAQ
+- Who owns the quarterly budget? Finance business partners.
+- When is it locked? Two weeks before the quarter starts.
+""", "alice@acme.example", "2026-06-20T10:00:00.000Z", acl=("all",), title_property="Name")
+
+out = {"users": [{"email": e, "descope_user_id": u, "name": PEOPLE[e], "groups": g} for e, (u, g) in USERS.items()],
+       "documents": docs}
+path = pathlib.Path(__file__).with_name("demo.json")
+path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+print(f"{len(docs)} documents: " + ", ".join(f"{s}={n}" for s, n in seq.items()))

@@ -1,0 +1,237 @@
+//! The demo workspace: documents, users, who may see what, and how each upstream ranks matches.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+/// Which upstream serves a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Upstream {
+    /// Google Drive.
+    GoogleDrive,
+    /// Notion.
+    Notion,
+    /// SharePoint through Microsoft Graph.
+    Sharepoint,
+}
+
+/// A person in the demo company.
+#[derive(Debug, Clone, Deserialize)]
+pub struct User {
+    /// Their email; Google impersonation and upstream tokens name them by it.
+    pub email: String,
+    /// Their Descope user id (`sub` of their MCP token).
+    pub descope_user_id: String,
+    /// Display name.
+    pub name: String,
+    /// Groups; a document is visible to a user who shares a group with its ACL.
+    pub groups: Vec<String>,
+}
+
+/// One document.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Document {
+    /// Which upstream serves it.
+    pub source: Upstream,
+    /// Its upstream id.
+    pub id: String,
+    /// Title (file name for Drive and SharePoint).
+    pub title: String,
+    /// Text in the corpus markup (see `generate.py`).
+    pub text: String,
+    /// Owner's email.
+    pub owner: String,
+    /// Owner's display name.
+    pub owner_name: String,
+    /// RFC 3339 modification time.
+    pub modified: String,
+    /// Groups that may see it.
+    pub acl: Vec<String>,
+    /// Drive MIME type.
+    #[serde(default)]
+    pub mime: Option<String>,
+    /// Size an export would have, when it exceeds what the text suggests.
+    #[serde(default)]
+    pub export_size_bytes: Option<u64>,
+    /// Drive: in the trash.
+    #[serde(default)]
+    pub trashed: bool,
+    /// Drive: the shared drive holding it.
+    #[serde(default)]
+    pub drive_id: Option<String>,
+    /// Notion: the name of the title property (`title` for pages, e.g. `Name` for database rows).
+    #[serde(default)]
+    pub title_property: Option<String>,
+}
+
+/// The corpus with its users.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Corpus {
+    /// Everyone.
+    pub users: Vec<User>,
+    /// Every document.
+    pub documents: Vec<Document>,
+}
+
+/// Who a token acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A person (delegated or impersonated).
+    User(String),
+    /// An application without a user (Notion integration, Graph app-only): sees what is shared
+    /// with everyone.
+    App,
+}
+
+impl Corpus {
+    /// The demo workspace shipped with the crate.
+    pub fn demo() -> Self {
+        // The file is generated and checked in; a parse failure is a build-time bug caught by tests.
+        serde_json::from_str(include_str!("../corpus/demo.json")).unwrap_or(Self {
+            users: Vec::new(),
+            documents: Vec::new(),
+        })
+    }
+
+    /// The user with this email.
+    pub fn user_by_email(&self, email: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
+    /// The user with this Descope id.
+    pub fn user_by_descope_id(&self, id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.descope_user_id == id)
+    }
+
+    /// Whether `principal` may see `doc`.
+    pub fn visible(&self, principal: &Principal, doc: &Document) -> bool {
+        match principal {
+            Principal::App => doc.acl.iter().any(|g| g == "all"),
+            Principal::User(email) => self
+                .user_by_email(email)
+                .is_some_and(|u| u.groups.iter().any(|g| doc.acl.contains(g))),
+        }
+    }
+
+    /// A document of `source` by id.
+    pub fn get(&self, source: Upstream, id: &str) -> Option<&Document> {
+        self.documents
+            .iter()
+            .find(|d| d.source == source && d.id == id)
+    }
+
+    /// Documents of `source` visible to `principal`.
+    pub fn visible_in<'a>(
+        &'a self,
+        source: Upstream,
+        principal: &'a Principal,
+    ) -> impl Iterator<Item = &'a Document> + 'a {
+        self.documents
+            .iter()
+            .filter(move |d| d.source == source && self.visible(principal, d))
+    }
+}
+
+/// Words of a text, lower-cased, split on anything not alphanumeric.
+pub fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// How often the query's words occur in `doc` (title counted three times), or 0 when a word is
+/// missing: the AND semantics Drive's `fullText contains` and Graph's KQL have.
+pub fn full_text_score(doc: &Document, query_words: &[String]) -> usize {
+    if query_words.is_empty() {
+        return 0;
+    }
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for t in tokens(&doc.text) {
+        *counts.entry(t).or_default() += 1;
+    }
+    for t in tokens(&doc.title) {
+        *counts.entry(t).or_default() += 3;
+    }
+    let mut score = 0;
+    for word in query_words {
+        match counts.get(word) {
+            Some(n) => score += n,
+            None => return 0,
+        }
+    }
+    score
+}
+
+/// The document text without the corpus markup: what a plain-text export returns.
+pub fn plain_text(doc: &Document) -> String {
+    let mut out = String::new();
+    for line in doc.text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed == "```" {
+            continue;
+        }
+        let stripped = trimmed
+            .strip_prefix("# ")
+            .or_else(|| trimmed.strip_prefix("- "))
+            .or_else(|| trimmed.strip_prefix("> "))
+            .unwrap_or(trimmed);
+        out.push_str(stripped);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_corpus_loads_with_sixty_documents_over_three_sources() {
+        let corpus = Corpus::demo();
+        assert_eq!(corpus.documents.len(), 60);
+        for source in [
+            Upstream::GoogleDrive,
+            Upstream::Notion,
+            Upstream::Sharepoint,
+        ] {
+            assert!(
+                corpus
+                    .documents
+                    .iter()
+                    .filter(|d| d.source == source)
+                    .count()
+                    >= 15
+            );
+        }
+    }
+
+    #[test]
+    fn visibility_follows_groups() {
+        let corpus = Corpus::demo();
+        let hr_only = corpus
+            .documents
+            .iter()
+            .find(|d| d.title == "Salary bands 2027")
+            .unwrap();
+        assert!(corpus.visible(&Principal::User("carol@acme.example".into()), hr_only));
+        assert!(!corpus.visible(&Principal::User("bob@acme.example".into()), hr_only));
+        assert!(!corpus.visible(&Principal::App, hr_only));
+        assert!(!corpus.visible(&Principal::User("stranger@evil.example".into()), hr_only));
+    }
+
+    #[test]
+    fn full_text_needs_every_word() {
+        let corpus = Corpus::demo();
+        let doc = corpus
+            .documents
+            .iter()
+            .find(|d| d.title == "FY2027 Q1 Quarterly Budget")
+            .unwrap();
+        assert!(full_text_score(doc, &tokens("quarterly budget")) > 0);
+        assert_eq!(full_text_score(doc, &tokens("quarterly zebra")), 0);
+    }
+}

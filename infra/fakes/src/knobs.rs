@@ -1,0 +1,193 @@
+//! The middleware that names routes, logs requests and injects faults; and the `/_fake` control API.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::errors::{self, Dialect};
+use crate::state::{FakeState, Knob, RecordedRequest};
+
+/// The route a request is for, and whose error dialect applies.
+pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<Dialect>) {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        ("GET", ["drive", "v3", "files"]) => ("drive.search", Some(Dialect::Google)),
+        ("GET", ["drive", "v3", "files", _]) | ("GET", ["drive", "v3", "files", _, "export"]) => {
+            ("drive.content", Some(Dialect::Google))
+        }
+        ("POST", ["token"]) => ("google.token", Some(Dialect::GoogleOAuth)),
+        ("POST", ["v1", "search"]) => ("notion.search", Some(Dialect::Notion)),
+        ("GET", ["v1", "blocks", _, "children"]) => ("notion.blocks", Some(Dialect::Notion)),
+        ("POST", ["v1.0", "search", "query"]) => ("graph.search", Some(Dialect::Graph)),
+        ("GET", ["v1.0", "drives", _, "items", _, "content"]) => {
+            ("graph.content", Some(Dialect::Graph))
+        }
+        ("GET", ["v1.0", "sites", "root"]) => ("graph.site", Some(Dialect::Graph)),
+        ("POST", [_, "oauth2", "v2.0", "token"]) => {
+            ("microsoft.token", Some(Dialect::MicrosoftOAuth))
+        }
+        ("POST", ["v1", "mgmt", "outbound", "app", "user", "token"]) => {
+            ("descope.token", Some(Dialect::Descope))
+        }
+        (_, ["download", ..]) => ("download", None),
+        (_, ["_fake", ..]) => ("control", None),
+        _ => ("unknown", None),
+    }
+}
+
+/// Logs the request, then applies the route's knob and barrier.
+pub(crate) async fn middleware(
+    State(state): State<Arc<FakeState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let (route, dialect) = route_of(&method, &path);
+    if route == "control" {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, 1 << 20).await else {
+        return errors::json_status(413, json!({"error": "body too large"}));
+    };
+    let authorization = parts.headers.get(AUTHORIZATION).map(|v| {
+        let digest = Sha256::digest(v.as_bytes());
+        hex::encode(&digest[..4])
+    });
+    state.record(RecordedRequest {
+        route,
+        method,
+        path,
+        query: parts.uri.query().unwrap_or_default().to_owned(),
+        authorization: authorization.is_some(),
+        authorization_hash: authorization,
+        body: redact(&bytes),
+    });
+    let request = Request::from_parts(parts, Body::from(bytes));
+
+    let knob = state.take_knob(route);
+    if let Some(knob) = &knob
+        && knob.latency_ms > 0
+    {
+        tokio::time::sleep(Duration::from_millis(knob.latency_ms)).await;
+    }
+    state.barrier(route).await;
+    let Some(knob) = knob else {
+        return next.run(request).await;
+    };
+    let dialect = dialect.unwrap_or(Dialect::Google);
+    if let Some(retry_after) = knob.retry_after {
+        let status = if knob.drive_quota { 403 } else { 429 };
+        return errors::injected(dialect, status, Some(retry_after), knob.drive_quota);
+    }
+    if let Some(status) = knob.status {
+        return errors::injected(dialect, status, None, false);
+    }
+    if knob.malformed {
+        return (
+            [("content-type", "application/json")],
+            "{\"results\": [ {\"object\": \"page\", \"id\": ",
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
+/// Request bodies for the log, with credentials in token requests blanked.
+fn redact(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    if text.is_empty() {
+        return None;
+    }
+    if text.contains("assertion=") || text.contains("client_secret=") {
+        return Some(
+            text.split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, _)) if k == "assertion" || k == "client_secret" => {
+                        format!("{k}=[redacted]")
+                    }
+                    _ => pair.to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join("&"),
+        );
+    }
+    Some(text.to_owned())
+}
+
+/// `POST /_fake/knobs`: `{"route": "notion.search" | "*", ...Knob}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct KnobRequest {
+    route: String,
+    #[serde(flatten)]
+    knob: Knob,
+}
+
+/// Sets a knob.
+pub(crate) async fn set_knob(
+    State(state): State<Arc<FakeState>>,
+    Json(req): Json<KnobRequest>,
+) -> Response {
+    state.set_knob(&req.route, req.knob);
+    Json(json!({"ok": true})).into_response()
+}
+
+/// `POST /_fake/barrier`: `{"routes": [...], "count": 3}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct BarrierRequest {
+    routes: Vec<String>,
+    count: usize,
+}
+
+/// Sets the barrier.
+pub(crate) async fn set_barrier(
+    State(state): State<Arc<FakeState>>,
+    Json(req): Json<BarrierRequest>,
+) -> Response {
+    state.set_barrier(req.routes, req.count);
+    Json(json!({"ok": true})).into_response()
+}
+
+/// `GET /_fake/requests`: the request log.
+pub(crate) async fn requests(State(state): State<Arc<FakeState>>) -> Response {
+    Json(state.requests()).into_response()
+}
+
+/// `POST /_fake/reset`.
+pub(crate) async fn reset(State(state): State<Arc<FakeState>>) -> Response {
+    state.reset();
+    Json(json!({"ok": true})).into_response()
+}
+
+/// `POST /_fake/connections`: `{"user_id": "...", "app_id": "notion", "connected": false}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct ConnectionRequest {
+    user_id: String,
+    app_id: String,
+    connected: bool,
+}
+
+/// Connects or disconnects a user's outbound app.
+pub(crate) async fn set_connection(
+    State(state): State<Arc<FakeState>>,
+    Json(req): Json<ConnectionRequest>,
+) -> Response {
+    state.set_connection(&req.user_id, &req.app_id, req.connected);
+    Json(json!({"ok": true})).into_response()
+}
+
+/// `POST /_fake/expire-tokens`: every issued token expires now.
+pub(crate) async fn expire_tokens(State(state): State<Arc<FakeState>>) -> Response {
+    state.expire_tokens();
+    Json(json!({"ok": true})).into_response()
+}
