@@ -320,3 +320,23 @@ pub(crate) async fn site_root(State(state): State<Arc<FakeState>>, headers: Head
     )
     .into_response()
 }
+
+/// `GET /v1.0/drives/{drive}/items/{item}`: the driveItem's metadata.
+pub(crate) async fn item(
+    State(state): State<Arc<FakeState>>,
+    headers: HeaderMap,
+    Path((drive, item)): Path<(String, String)>,
+) -> Response {
+    let Some(principal) = state.check_token(Upstream::Sharepoint, bearer(&headers)) else {
+        return errors::graph(
+            401,
+            "InvalidAuthenticationToken",
+            "Access token is empty or invalid.",
+        );
+    };
+    let doc = state.corpus.get(Upstream::Sharepoint, &item);
+    match doc.filter(|d| drive == DRIVE_ID && state.corpus.visible(&principal, d)) {
+        Some(doc) => axum::Json(resource(doc, "driveItem", 0)).into_response(),
+        None => errors::graph(404, "itemNotFound", "The resource could not be found."),
+    }
+}

@@ -27,6 +27,7 @@ pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<Dialec
         ("POST", ["token"]) => ("google.token", Some(Dialect::GoogleOAuth)),
         ("POST", ["v1", "search"]) => ("notion.search", Some(Dialect::Notion)),
         ("GET", ["v1", "blocks", _, "children"]) => ("notion.blocks", Some(Dialect::Notion)),
+        ("GET", ["v1", "pages", _]) => ("notion.page", Some(Dialect::Notion)),
         ("POST", ["v1.0", "search", "query"]) => ("graph.search", Some(Dialect::Graph)),
         ("GET", ["v1.0", "drives", _, "items", _, "content"]) => {
             ("graph.content", Some(Dialect::Graph))

@@ -86,11 +86,13 @@ pub fn api_router(state: Arc<FakeState>) -> Router {
         .route("/token", post(tokens::google))
         .route("/v1/search", post(notion::search))
         .route("/v1/blocks/{id}/children", get(notion::children))
+        .route("/v1/pages/{id}", get(notion::page))
         .route("/v1.0/search/query", post(graph::search))
         .route(
             "/v1.0/drives/{drive}/items/{item}/content",
             get(graph::content),
         )
+        .route("/v1.0/drives/{drive}/items/{item}", get(graph::item))
         .route("/v1.0/sites/root", get(graph::site_root))
         .route("/{tenant}/oauth2/v2.0/token", post(tokens::microsoft))
         .route(

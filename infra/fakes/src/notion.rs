@@ -504,3 +504,29 @@ pub(crate) async fn children(
     }))
     .into_response()
 }
+
+/// `GET /v1/pages/{id}`.
+pub(crate) async fn page(
+    State(state): State<Arc<FakeState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let (principal, version) = match authorize(&state, &headers) {
+        Ok(ok) => ok,
+        Err(response) => return response,
+    };
+    match state
+        .corpus
+        .get(Upstream::Notion, &id)
+        .filter(|d| state.corpus.visible(&principal, d))
+    {
+        Some(doc) => axum::Json(page_object(doc, &version)).into_response(),
+        None => errors::notion(
+            404,
+            "object_not_found",
+            &format!(
+                "Could not find page with ID: {id}. Make sure the relevant pages and databases are shared with your integration."
+            ),
+        ),
+    }
+}
