@@ -1,15 +1,28 @@
 //! The search sources behind `workplace_search`.
 //!
-//! Every upstream (Google Drive, Notion, SharePoint through Microsoft Graph) is one [`Source`]: a small
-//! trait that searches as one user and fetches one item's text. The orchestration that fans a query out
-//! to several sources and merges their answers lives in `workplace-service`; this crate only knows how
-//! to talk to each upstream and what a result looks like.
+//! Every upstream (Google Drive, Notion, SharePoint through Microsoft Graph) is one [`Source`]: a
+//! small trait that searches as one user and fetches one item's text. Each source gets its upstream
+//! token from a [`broker::TokenBroker`] (the user's own token through Descope Outbound Apps, or a
+//! service credential); the caller's MCP token never leaves the server. One retry policy
+//! ([`retry`]) covers every call. [`build_sources`] turns configuration and credentials into the
+//! enabled sources. The fan-out and merge live in `workplace-service`.
 
+pub mod broker;
+mod build;
+pub mod config;
+pub mod drive;
 mod error;
+pub mod graph;
+mod http;
 mod kind;
 mod model;
+pub mod notion;
+pub mod retry;
 mod source;
+mod text;
 
+pub use build::{UpstreamCredentials, build_sources};
+pub use config::{ConfigProblem, ConnectorsConfig, Mode};
 pub use error::SourceError;
 pub use kind::{SourceKind, UnknownSource};
 pub use model::{Content, ItemId, ItemIdError, SearchHit, UserContext};

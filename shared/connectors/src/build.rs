@@ -1,0 +1,193 @@
+//! Building the configured sources from settings and credentials.
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use crate::broker::{
+    DescopeOutbound, GoogleDelegation, MicrosoftClientCredentials, StaticToken, TokenBroker,
+};
+use crate::config::{ConfigProblem, ConnectorsConfig, Mode};
+use crate::drive::Drive;
+use crate::graph::Graph;
+use crate::notion::Notion;
+use crate::{Source, SourceKind};
+
+/// Upstream credentials, from the project's secret. Never logged (`SecretString`).
+#[derive(Default)]
+pub struct UpstreamCredentials {
+    /// `descope_management_key`.
+    pub descope_management_key: Option<SecretString>,
+    /// `google_service_account`: the service-account key JSON.
+    pub google_service_account: Option<SecretString>,
+    /// `notion_token`: an internal-integration token.
+    pub notion_token: Option<SecretString>,
+    /// `microsoft_client_secret`.
+    pub microsoft_client_secret: Option<SecretString>,
+}
+
+/// The scope asked of Google, for both outbound and delegated tokens.
+const GOOGLE_SCOPE: &str = "https://www.googleapis.com/auth/drive.readonly";
+const MICROSOFT_SCOPES: [&str; 2] = ["Files.Read.All", "Sites.Read.All"];
+
+fn missing(key: &'static str, why: &str) -> ConfigProblem {
+    ConfigProblem {
+        setting: key,
+        problem: format!("is missing from the secret; {why} needs it"),
+    }
+}
+
+/// Builds every enabled source, or names each missing setting or credential.
+pub fn build_sources(
+    config: &ConnectorsConfig,
+    credentials: &UpstreamCredentials,
+    http: &reqwest::Client,
+) -> Result<Vec<Arc<dyn Source>>, Vec<ConfigProblem>> {
+    let mut problems = Vec::new();
+    let mut sources: Vec<Arc<dyn Source>> = Vec::new();
+    let outbound = |kind: SourceKind,
+                    app: &str,
+                    scopes: Vec<String>,
+                    problems: &mut Vec<ConfigProblem>|
+     -> Option<Arc<dyn TokenBroker>> {
+        let Some(key) = &credentials.descope_management_key else {
+            problems.push(missing("descope_management_key", "descope_outbound mode"));
+            return None;
+        };
+        let project = config.descope_project_id.as_deref().unwrap_or_default();
+        let hint = match &config.connect_url {
+            Some(url) => format!(
+                "Connect your {} account at {url}, then try again.",
+                kind.display_name()
+            ),
+            None => format!(
+                "Connect your {} account to workplace-mcp (ask your administrator for the link), then try again.",
+                kind.display_name()
+            ),
+        };
+        Some(Arc::new(DescopeOutbound::new(
+            http.clone(),
+            &config.descope_base_url,
+            project,
+            key,
+            app,
+            scopes,
+            hint,
+        )))
+    };
+
+    let google: Option<Arc<dyn TokenBroker>> = match config.google_mode {
+        Mode::Disabled => None,
+        Mode::DescopeOutbound => outbound(
+            SourceKind::GoogleDrive,
+            &config.apps[0],
+            vec![GOOGLE_SCOPE.into()],
+            &mut problems,
+        ),
+        Mode::Service => match &credentials.google_service_account {
+            None => {
+                problems.push(missing(
+                    "google_service_account",
+                    "GOOGLE_DRIVE_MODE=service",
+                ));
+                None
+            }
+            Some(json) => match GoogleDelegation::new(
+                http.clone(),
+                json,
+                config.google_token_url.as_deref(),
+                GOOGLE_SCOPE,
+            ) {
+                Ok(broker) => Some(Arc::new(broker)),
+                Err(err) => {
+                    problems.push(ConfigProblem {
+                        setting: "google_service_account",
+                        problem: err.to_string(),
+                    });
+                    None
+                }
+            },
+        },
+    };
+    if let Some(broker) = google {
+        sources.push(Arc::new(Drive {
+            http: http.clone(),
+            base_url: config.google_api_base_url.clone(),
+            broker,
+            timeout: config.timeout,
+        }));
+    }
+
+    let notion: Option<Arc<dyn TokenBroker>> = match config.notion_mode {
+        Mode::Disabled => None,
+        Mode::DescopeOutbound => outbound(
+            SourceKind::Notion,
+            &config.apps[1],
+            Vec::new(),
+            &mut problems,
+        ),
+        Mode::Service => match &credentials.notion_token {
+            None => {
+                problems.push(missing("notion_token", "NOTION_MODE=service"));
+                None
+            }
+            Some(token) => Some(Arc::new(StaticToken(token.clone()))),
+        },
+    };
+    if let Some(broker) = notion {
+        sources.push(Arc::new(Notion {
+            http: http.clone(),
+            base_url: config.notion_api_base_url.clone(),
+            broker,
+            timeout: config.timeout,
+        }));
+    }
+
+    let sharepoint: Option<Arc<dyn TokenBroker>> = match config.sharepoint_mode {
+        Mode::Disabled => None,
+        Mode::DescopeOutbound => outbound(
+            SourceKind::Sharepoint,
+            &config.apps[2],
+            MICROSOFT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            &mut problems,
+        ),
+        Mode::Service => match (
+            &credentials.microsoft_client_secret,
+            &config.microsoft_tenant_id,
+            &config.microsoft_client_id,
+        ) {
+            (Some(secret), Some(tenant), Some(client)) => {
+                Some(Arc::new(MicrosoftClientCredentials::new(
+                    http.clone(),
+                    &config.microsoft_login_base_url,
+                    tenant,
+                    client,
+                    secret.clone(),
+                )))
+            }
+            (None, _, _) => {
+                problems.push(missing(
+                    "microsoft_client_secret",
+                    "SHAREPOINT_MODE=service",
+                ));
+                None
+            }
+            _ => None, // Tenant and client id problems are reported by the configuration.
+        },
+    };
+    if let Some(broker) = sharepoint {
+        sources.push(Arc::new(Graph {
+            http: http.clone(),
+            base_url: config.graph_base_url.clone(),
+            region: config.graph_region.clone(),
+            broker,
+            timeout: config.timeout,
+        }));
+    }
+
+    if problems.is_empty() {
+        Ok(sources)
+    } else {
+        Err(problems)
+    }
+}

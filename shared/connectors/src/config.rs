@@ -1,0 +1,202 @@
+//! Connector settings, read once at cold start. Each source is in one mode:
+//!
+//! | variable | values | default |
+//! |---|---|---|
+//! | `GOOGLE_DRIVE_MODE`, `NOTION_MODE`, `SHAREPOINT_MODE` | `descope_outbound`, `service`, `disabled` | `descope_outbound` when `DESCOPE_PROJECT_ID` is set, else `disabled` |
+//!
+//! `descope_outbound` uses each user's own token (permission-aware by construction); `service`
+//! uses a service credential: Google domain-wide delegation *as the user*, a Notion integration
+//! token, or Microsoft client credentials (these two see what is shared with the integration or
+//! app, not per user; choose them knowingly).
+
+use std::time::Duration;
+
+/// How a source gets its upstream token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The user's own token from Descope Outbound Apps.
+    DescopeOutbound,
+    /// A service credential from the secret.
+    Service,
+    /// Not offered.
+    Disabled,
+}
+
+/// One invalid setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// The variable or secret key.
+    pub setting: &'static str,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// Everything the connectors need besides credentials.
+#[derive(Debug, Clone)]
+pub struct ConnectorsConfig {
+    /// Mode of Google Drive.
+    pub google_mode: Mode,
+    /// Mode of Notion.
+    pub notion_mode: Mode,
+    /// Mode of SharePoint.
+    pub sharepoint_mode: Mode,
+    /// `SOURCE_TIMEOUT_MS`: each call's deadline, retries included.
+    pub timeout: Duration,
+    /// `DESCOPE_BASE_URL` (default `https://api.descope.com`).
+    pub descope_base_url: String,
+    /// `DESCOPE_PROJECT_ID`.
+    pub descope_project_id: Option<String>,
+    /// `DESCOPE_OUTBOUND_APP_GOOGLE` / `_NOTION` / `_MICROSOFT` (defaults `google-drive`, `notion`,
+    /// `microsoft`): the outbound app ids configured in Descope.
+    pub apps: [String; 3],
+    /// `DESCOPE_CONNECT_URL`: where a user connects their accounts; named in `reauth_required`.
+    pub connect_url: Option<String>,
+    /// `GOOGLE_API_BASE_URL` (default `https://www.googleapis.com`).
+    pub google_api_base_url: String,
+    /// `GOOGLE_TOKEN_URL` (default: the service account's `token_uri`).
+    pub google_token_url: Option<String>,
+    /// `NOTION_API_BASE_URL` (default `https://api.notion.com`).
+    pub notion_api_base_url: String,
+    /// `GRAPH_BASE_URL` (default `https://graph.microsoft.com`).
+    pub graph_base_url: String,
+    /// `MICROSOFT_LOGIN_BASE_URL` (default `https://login.microsoftonline.com`).
+    pub microsoft_login_base_url: String,
+    /// `MICROSOFT_TENANT_ID`, required in service mode.
+    pub microsoft_tenant_id: Option<String>,
+    /// `MICROSOFT_CLIENT_ID`, required in service mode.
+    pub microsoft_client_id: Option<String>,
+    /// `GRAPH_REGION` (e.g. `NAM`, `EMEA`): required by Graph for app-only search.
+    pub graph_region: Option<String>,
+}
+
+impl ConnectorsConfig {
+    /// Reads the settings through `env`, collecting every problem.
+    pub fn from_lookup(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<ConfigProblem>> {
+        let get = |name: &str| {
+            env(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let mut problems = Vec::new();
+        let descope_project_id = get("DESCOPE_PROJECT_ID");
+        let default_mode = if descope_project_id.is_some() {
+            Mode::DescopeOutbound
+        } else {
+            Mode::Disabled
+        };
+        let mut mode = |setting: &'static str| match get(setting).as_deref() {
+            None => default_mode,
+            Some("descope_outbound") => Mode::DescopeOutbound,
+            Some("service") => Mode::Service,
+            Some("disabled") => Mode::Disabled,
+            Some(other) => {
+                problems.push(ConfigProblem {
+                    setting,
+                    problem: format!(
+                        "must be descope_outbound, service or disabled (got `{other}`)"
+                    ),
+                });
+                Mode::Disabled
+            }
+        };
+        let (google_mode, notion_mode, sharepoint_mode) = (
+            mode("GOOGLE_DRIVE_MODE"),
+            mode("NOTION_MODE"),
+            mode("SHAREPOINT_MODE"),
+        );
+        let timeout = get("SOURCE_TIMEOUT_MS")
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(Duration::from_secs(8), Duration::from_millis);
+        let config = Self {
+            google_mode,
+            notion_mode,
+            sharepoint_mode,
+            timeout,
+            descope_base_url: get("DESCOPE_BASE_URL")
+                .unwrap_or_else(|| "https://api.descope.com".into()),
+            apps: [
+                get("DESCOPE_OUTBOUND_APP_GOOGLE").unwrap_or_else(|| "google-drive".into()),
+                get("DESCOPE_OUTBOUND_APP_NOTION").unwrap_or_else(|| "notion".into()),
+                get("DESCOPE_OUTBOUND_APP_MICROSOFT").unwrap_or_else(|| "microsoft".into()),
+            ],
+            connect_url: get("DESCOPE_CONNECT_URL"),
+            google_api_base_url: get("GOOGLE_API_BASE_URL")
+                .unwrap_or_else(|| "https://www.googleapis.com".into()),
+            google_token_url: get("GOOGLE_TOKEN_URL"),
+            notion_api_base_url: get("NOTION_API_BASE_URL")
+                .unwrap_or_else(|| "https://api.notion.com".into()),
+            graph_base_url: get("GRAPH_BASE_URL")
+                .unwrap_or_else(|| "https://graph.microsoft.com".into()),
+            microsoft_login_base_url: get("MICROSOFT_LOGIN_BASE_URL")
+                .unwrap_or_else(|| "https://login.microsoftonline.com".into()),
+            microsoft_tenant_id: get("MICROSOFT_TENANT_ID"),
+            microsoft_client_id: get("MICROSOFT_CLIENT_ID"),
+            graph_region: get("GRAPH_REGION"),
+            descope_project_id,
+        };
+        let outbound = [google_mode, notion_mode, sharepoint_mode].contains(&Mode::DescopeOutbound);
+        if outbound && config.descope_project_id.is_none() {
+            problems.push(ConfigProblem {
+                setting: "DESCOPE_PROJECT_ID",
+                problem: "is required by descope_outbound sources".into(),
+            });
+        }
+        if sharepoint_mode == Mode::Service {
+            for (setting, value) in [
+                ("MICROSOFT_TENANT_ID", &config.microsoft_tenant_id),
+                ("MICROSOFT_CLIENT_ID", &config.microsoft_client_id),
+                ("GRAPH_REGION", &config.graph_region),
+            ] {
+                if value.is_none() {
+                    problems.push(ConfigProblem {
+                        setting,
+                        problem: "is required when SHAREPOINT_MODE=service".into(),
+                    });
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<ConnectorsConfig, Vec<ConfigProblem>> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        ConnectorsConfig::from_lookup(&|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn modes_default_from_the_descope_project() {
+        let config = load(&[("DESCOPE_PROJECT_ID", "P2x")]).unwrap();
+        assert_eq!(config.google_mode, Mode::DescopeOutbound);
+        assert_eq!(load(&[]).unwrap().notion_mode, Mode::Disabled);
+    }
+
+    #[test]
+    fn problems_name_the_setting() {
+        let problems =
+            load(&[("NOTION_MODE", "magic"), ("SHAREPOINT_MODE", "service")]).unwrap_err();
+        let settings: Vec<_> = problems.iter().map(|p| p.setting).collect();
+        assert_eq!(
+            settings,
+            [
+                "NOTION_MODE",
+                "MICROSOFT_TENANT_ID",
+                "MICROSOFT_CLIENT_ID",
+                "GRAPH_REGION"
+            ]
+        );
+    }
+}
