@@ -1,1 +1,18 @@
-//! Credentials from one AWS Secrets Manager JSON secret, cached and refreshed in the background.
+//! Credentials from one AWS Secrets Manager JSON secret, cached per container and refreshed in the
+//! background, so a rotated secret is picked up without a redeploy.
+//!
+//! The secret (id from `SECRETS_ID`) is a JSON object whose keys are listed in [`Secrets`]. It is
+//! loaded at cold start; afterwards [`SecretsProvider::current`] never blocks and never fails: once
+//! the TTL (`SECRETS_TTL_SECONDS`, default 300) has passed, the first caller starts one background
+//! refresh and keeps using the cached value until it lands. A failed refresh keeps the old value and
+//! is retried on a later call. Values are `SecretString`s and never appear in logs or errors.
+
+mod error;
+mod provider;
+mod secrets;
+mod store;
+
+pub use error::SecretsError;
+pub use provider::{SecretsConfig, SecretsProvider};
+pub use secrets::Secrets;
+pub use store::{FetchFuture, SecretStore, SecretsManagerStore};

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Create the rate-limit table and the project secret in the emulator, through the AWS APIs.
+
+Idempotent: an existing table is kept; an existing secret gets the new value (like a rotation).
+Usage: setup.py --endpoint URL --table NAME --secret-id ID --secret-file FILE
+The secret file is a JSON object with the keys the functions read (see README, "Secrets").
+"""
+import argparse
+import json
+import sys
+
+import boto3
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--table", required=True)
+    parser.add_argument("--secret-id", required=True)
+    parser.add_argument("--secret-file", required=True)
+    args = parser.parse_args()
+
+    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
+    dynamodb = session.client("dynamodb", endpoint_url=args.endpoint)
+    secrets = session.client("secretsmanager", endpoint_url=args.endpoint)
+
+    if args.table not in dynamodb.list_tables()["TableNames"]:
+        dynamodb.create_table(
+            TableName=args.table,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.get_waiter("table_exists").wait(TableName=args.table)
+        dynamodb.update_time_to_live(
+            TableName=args.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+        )
+
+    with open(args.secret_file, encoding="utf-8") as f:
+        value = json.load(f)
+    text = json.dumps(value)
+    try:
+        secrets.create_secret(Name=args.secret_id, SecretString=text)
+    except secrets.exceptions.ResourceExistsException:
+        secrets.put_secret_value(SecretId=args.secret_id, SecretString=text)
+    print(f"table {args.table} and secret {args.secret_id} are ready (keys: {', '.join(sorted(value))})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

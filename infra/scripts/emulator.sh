@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The local AWS emulator (moto) for DynamoDB and Secrets Manager, on 127.0.0.1.
+#
+#   emulator.sh start [PORT]      start moto_server (default port 9010) and wait until it answers
+#   emulator.sh setup PORT TABLE SECRET_ID SECRET_FILE
+#                                 create the table (TTL on) and the secret through the AWS APIs
+#   emulator.sh stop              stop it
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+PIDFILE="$ROOT/.dev/pids/emulator.pid"
+LOGFILE="$ROOT/.dev/logs/emulator.log"
+
+stop() {
+  if [ -f "$PIDFILE" ]; then
+    local pid; pid="$(cat "$PIDFILE")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$PIDFILE"
+  fi
+}
+
+case "${1:-}" in
+  start)
+    port="${2:-9010}"
+    pip_ensure "$ROOT/infra/requirements-emulator.txt"
+    mkdir -p "$(dirname "$PIDFILE")" "$(dirname "$LOGFILE")"
+    stop
+    setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$LOGFILE" 2>&1 < /dev/null &
+    echo $! >"$PIDFILE"
+    wait_http "http://127.0.0.1:$port/moto-api/" 30 || { tail -20 "$LOGFILE" >&2; die "moto_server did not start"; }
+    log "AWS emulator on http://127.0.0.1:$port"
+    ;;
+  setup)
+    [ $# -eq 5 ] || die "usage: $0 setup PORT TABLE SECRET_ID SECRET_FILE"
+    "$VENV/bin/python" "$ROOT/infra/emulator/setup.py" --endpoint "http://127.0.0.1:$2" \
+      --table "$3" --secret-id "$4" --secret-file "$5"
+    ;;
+  stop) stop ;;
+  *) echo "usage: $0 start [PORT] | setup PORT TABLE SECRET_ID SECRET_FILE | stop" >&2; exit 2 ;;
+esac

@@ -1,0 +1,129 @@
+//! The typed content of the secret.
+
+use secrecy::SecretString;
+use serde_json::{Map, Value};
+
+use crate::SecretsError;
+
+/// Every credential the project uses. Optional keys are checked by whoever needs them (for
+/// example the connectors name a missing `notion_token` only when Notion is in service mode).
+#[derive(Debug, Default, Clone)]
+pub struct Secrets {
+    /// `jwt_secret_key`: signs HS256 service tokens.
+    pub jwt_secret_key: Option<SecretString>,
+    /// `descope_management_key`: fetches users' outbound-app tokens.
+    pub descope_management_key: Option<SecretString>,
+    /// `google_service_account`: the service-account key JSON (an object or a string).
+    pub google_service_account: Option<SecretString>,
+    /// `notion_token`: a Notion internal-integration token.
+    pub notion_token: Option<SecretString>,
+    /// `microsoft_client_secret`: the Entra app's client secret.
+    pub microsoft_client_secret: Option<SecretString>,
+    /// `cequence_api_key`: authenticates the log shipper to the Cequence/OTLP endpoint.
+    pub cequence_api_key: Option<SecretString>,
+}
+
+fn string(
+    map: &Map<String, Value>,
+    key: &'static str,
+) -> Result<Option<SecretString>, SecretsError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(SecretString::from(s.clone()))),
+        Some(_) => Err(SecretsError::WrongType(key)),
+    }
+}
+
+impl Secrets {
+    /// Parses the secret's JSON. `id` only names it in errors.
+    pub fn parse(id: &str, json: &str) -> Result<Self, SecretsError> {
+        let value: Value = serde_json::from_str(json).map_err(|e| SecretsError::Malformed {
+            id: id.to_owned(),
+            location: format!("line {}, column {}", e.line(), e.column()),
+        })?;
+        let Value::Object(map) = value else {
+            return Err(SecretsError::Malformed {
+                id: id.to_owned(),
+                location: "the top level is not an object".into(),
+            });
+        };
+        let google_service_account = match map.get("google_service_account") {
+            Some(Value::Object(object)) => Some(SecretString::from(
+                Value::Object(object.clone()).to_string(),
+            )),
+            _ => string(&map, "google_service_account")?,
+        };
+        Ok(Self {
+            jwt_secret_key: string(&map, "jwt_secret_key")?,
+            descope_management_key: string(&map, "descope_management_key")?,
+            google_service_account,
+            notion_token: string(&map, "notion_token")?,
+            microsoft_client_secret: string(&map, "microsoft_client_secret")?,
+            cequence_api_key: string(&map, "cequence_api_key")?,
+        })
+    }
+
+    /// `jwt_secret_key`, or an error naming it.
+    pub fn require_jwt_secret_key(&self) -> Result<&SecretString, SecretsError> {
+        self.jwt_secret_key
+            .as_ref()
+            .ok_or(SecretsError::MissingKey("jwt_secret_key"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    #[test]
+    fn parses_every_key_and_accepts_the_service_account_as_an_object() {
+        let secrets = Secrets::parse(
+            "s",
+            r#"{"jwt_secret_key": "k", "google_service_account": {"client_email": "a@b"}, "notion_token": "",
+                "cequence_api_key": "c", "extra": 1}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            secrets.require_jwt_secret_key().unwrap().expose_secret(),
+            "k"
+        );
+        assert_eq!(
+            secrets.google_service_account.unwrap().expose_secret(),
+            r#"{"client_email":"a@b"}"#
+        );
+        assert!(secrets.notion_token.is_none(), "empty strings are absent");
+        assert!(secrets.cequence_api_key.is_some());
+    }
+
+    #[test]
+    fn errors_name_the_problem_without_the_value() {
+        let err =
+            Secrets::parse("prod/workplace", "{\"jwt_secret_key\": \"hunter2\",").unwrap_err();
+        assert!(
+            matches!(&err, SecretsError::Malformed { location, .. } if location.starts_with("line 1"))
+        );
+        assert!(!err.to_string().contains("hunter2"));
+        assert_eq!(
+            Secrets::parse("s", r#"{"jwt_secret_key": 5}"#).unwrap_err(),
+            SecretsError::WrongType("jwt_secret_key")
+        );
+        assert_eq!(
+            Secrets::parse("s", "{}")
+                .unwrap()
+                .require_jwt_secret_key()
+                .unwrap_err(),
+            SecretsError::MissingKey("jwt_secret_key")
+        );
+        assert!(
+            format!(
+                "{:?}",
+                Secrets::parse("s", r#"{"notion_token": "ntn_secret"}"#).unwrap()
+            )
+            .find("ntn_secret")
+            .is_none()
+        );
+    }
+}
