@@ -116,7 +116,7 @@ impl SecretsProvider {
                 at: Instant::now(),
             })),
             Err(err) => {
-                tracing::warn!(error = %err, "secret refresh failed; keeping the cached copy")
+                tracing::warn!(error = %err, "secret refresh failed; keeping the cached copy");
             }
         }
     }
