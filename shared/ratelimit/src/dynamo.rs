@@ -1,0 +1,149 @@
+//! The DynamoDB side: one conditional `UpdateItem` admits a call to one limit.
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
+
+use crate::Gcra;
+
+/// A store failure (timeouts are handled by the limiter).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("rate-limit table unavailable: {0}")]
+pub struct StoreError(String);
+
+/// What one attempt to take a slot found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Take {
+    /// Admitted; the new TAT.
+    Admitted(u64),
+    /// Rejected; the stored TAT.
+    Rejected(u64),
+}
+
+/// The rate-limit table.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+/// Attempts per key before giving up (each failed attempt means the item changed under us).
+const MAX_ATTEMPTS: usize = 6;
+
+impl DynamoStore {
+    /// A store for `table`.
+    pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Admits one call to `key` at `now` (ms) if `gcra` allows it.
+    ///
+    /// Two conditional writes cover the two states of a limit: idle (`tat <= now`: set it to
+    /// `now + interval`) and busy (`now < tat <= now + tolerance`: add `interval`). Both are atomic,
+    /// so concurrent callers never over-admit; a failed condition returns the stored item, which
+    /// says whether to reject or to try the other write.
+    pub async fn take(&self, key: &str, gcra: Gcra, now: u64) -> Result<Take, StoreError> {
+        let expires_at = (now + gcra.tolerance_ms + gcra.interval_ms) / 1000 + 60;
+        let mut busy = false;
+        for _ in 0..MAX_ATTEMPTS {
+            let request = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", AttributeValue::S(key.to_owned()))
+                .expression_attribute_names("#t", "tat")
+                .expression_attribute_values(":now", number(now))
+                .expression_attribute_values(":exp", number(expires_at))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                );
+            let request = if busy {
+                request
+                    .update_expression("SET #t = #t + :interval, expires_at = :exp")
+                    .condition_expression("#t > :now AND #t <= :limit")
+                    .expression_attribute_values(":interval", number(gcra.interval_ms))
+                    .expression_attribute_values(":limit", number(now + gcra.tolerance_ms))
+            } else {
+                request
+                    .update_expression("SET #t = :next, expires_at = :exp")
+                    .condition_expression("attribute_not_exists(#t) OR #t <= :now")
+                    .expression_attribute_values(":next", number(now + gcra.interval_ms))
+            };
+            match request
+                .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+                .send()
+                .await
+            {
+                Ok(output) => {
+                    let tat = output
+                        .attributes()
+                        .and_then(|a| a.get("tat"))
+                        .and_then(read_number);
+                    return Ok(Take::Admitted(tat.unwrap_or(now + gcra.interval_ms)));
+                }
+                Err(SdkError::ServiceError(service)) => match service.err() {
+                    UpdateItemError::ConditionalCheckFailedException(failed) => {
+                        let stored = match failed
+                            .item()
+                            .and_then(|i| i.get("tat"))
+                            .and_then(read_number)
+                        {
+                            Some(tat) => tat,
+                            None => self.read(key).await?,
+                        };
+                        if !gcra.admits(stored, now) {
+                            return Ok(Take::Rejected(stored));
+                        }
+                        busy = stored > now;
+                    }
+                    other => {
+                        return Err(StoreError(
+                            other.meta().code().unwrap_or("service error").to_owned(),
+                        ));
+                    }
+                },
+                Err(err) => return Err(StoreError(describe(&err))),
+            }
+        }
+        // The item kept changing: contention this heavy means the limit is nearly exhausted, and
+        // rejecting is the side that never over-admits.
+        Ok(Take::Rejected(now + gcra.tolerance_ms + gcra.interval_ms))
+    }
+
+    async fn read(&self, key: &str) -> Result<u64, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(key.to_owned()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError(describe(&e)))?;
+        Ok(output
+            .item()
+            .and_then(|i| i.get("tat"))
+            .and_then(read_number)
+            .unwrap_or(0))
+    }
+}
+
+fn number(n: u64) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}
+
+fn read_number(value: &AttributeValue) -> Option<u64> {
+    value.as_n().ok()?.parse::<f64>().ok().map(|n| n as u64)
+}
+
+fn describe<E, R>(err: &SdkError<E, R>) -> String {
+    match err {
+        SdkError::TimeoutError(_) => "timed out".into(),
+        SdkError::DispatchFailure(_) => "could not connect".into(),
+        SdkError::ResponseError(_) => "invalid response".into(),
+        _ => "request failed".into(),
+    }
+}
