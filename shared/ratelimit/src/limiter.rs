@@ -90,9 +90,8 @@ impl RateLimiter {
             let gcra = Gcra::new(*limit);
             (*kind, gcra, self.store.take(key, gcra, now).await)
         }));
-        let outcomes = match tokio::time::timeout(self.config.timeout, work).await {
-            Ok(outcomes) => outcomes,
-            Err(_) => return self.unavailable("timed out"),
+        let Ok(outcomes) = tokio::time::timeout(self.config.timeout, work).await else {
+            return self.unavailable("timed out");
         };
 
         let mut most_constrained: Option<Decision> = None;
