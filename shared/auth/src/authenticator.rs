@@ -1,24 +1,27 @@
 //! Routing a token to the verifier its issuer names.
 
+use std::sync::Arc;
+
 use crate::claims::UnverifiedIssuer;
 use crate::{AuthError, JwksVerifier, Principal, ServiceTokenVerifier, bearer_token};
 
 /// Authenticates requests with whichever verifiers are configured.
 #[derive(Debug, Default)]
 pub struct Authenticator {
-    oidc: Option<JwksVerifier>,
+    oidc: Option<Arc<JwksVerifier>>,
     service: Option<ServiceTokenVerifier>,
 }
 
 impl Authenticator {
-    /// An authenticator trusting the given verifiers. With neither, every token is rejected.
-    pub fn new(oidc: Option<JwksVerifier>, service: Option<ServiceTokenVerifier>) -> Self {
+    /// An authenticator trusting the given verifiers. With neither, every token is rejected. The
+    /// JWKS verifier is shared so its key cache outlives a rebuild after a secret rotation.
+    pub fn new(oidc: Option<Arc<JwksVerifier>>, service: Option<ServiceTokenVerifier>) -> Self {
         Self { oidc, service }
     }
 
     /// The OIDC verifier, for cold-start key prefetching.
     pub fn oidc(&self) -> Option<&JwksVerifier> {
-        self.oidc.as_ref()
+        self.oidc.as_deref()
     }
 
     /// Authenticates the raw `Authorization` header value.

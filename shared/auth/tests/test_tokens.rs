@@ -159,7 +159,7 @@ fn authenticator(jwks_url: &str, refetch: Duration) -> Authenticator {
         AUDIENCE,
         &SecretString::from(SERVICE_SECRET),
     );
-    Authenticator::new(Some(oidc), Some(service))
+    Authenticator::new(Some(Arc::new(oidc)), Some(service))
 }
 
 async fn check(auth: &Authenticator, token: &str) -> Result<workplace_auth::Principal, AuthError> {

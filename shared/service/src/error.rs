@@ -51,6 +51,14 @@ pub enum ApiError {
     /// 422: which field and why.
     #[error("invalid argument `{}`: {}", .0.field, .0.reason)]
     InvalidArguments(InvalidArgument),
+    /// 429, with `Retry-After` and the `RateLimit` headers.
+    #[error("rate limit exceeded; retry after {retry_after} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after: u64,
+        /// `RateLimit-Policy`, `RateLimit`, `Retry-After`.
+        headers: Vec<(&'static str, String)>,
+    },
     /// 503: the deployment is misconfigured; `/health` says how.
     #[error("the service is misconfigured; see /health")]
     Misconfigured,
@@ -72,6 +80,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::InvalidArguments(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Misconfigured => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -91,6 +100,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::InvalidArguments(_) => "invalid_arguments",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Misconfigured => "misconfigured",
             Self::Internal => "internal_error",
         }
@@ -101,6 +111,7 @@ impl ApiError {
         match self {
             Self::Unauthorized(_) => "auth_failed",
             Self::Forbidden { .. } => "forbidden",
+            Self::RateLimited { .. } => "rate_limited",
             Self::Misconfigured | Self::Internal => "error",
             _ => "invalid",
         }

@@ -140,6 +140,16 @@ pub fn error_response(err: &ApiError, request_id: &str, resource_metadata: &str)
         ApiError::Unauthorized(_) if err.status() == StatusCode::SERVICE_UNAVAILABLE => {
             headers.insert("retry-after", HeaderValue::from_static("5"));
         }
+        ApiError::RateLimited {
+            headers: limit_headers,
+            ..
+        } => {
+            for (name, value) in limit_headers {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    headers.insert(*name, value);
+                }
+            }
+        }
         _ => {}
     }
     response

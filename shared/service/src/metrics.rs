@@ -85,14 +85,23 @@ mod tests {
         assert_eq!(docs[0]["Requests"], 1);
         assert_eq!(docs[0]["Errors"], 0);
         assert_eq!(docs[0]["Latency"], 12.5);
-        assert_eq!(docs[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"], NAMESPACE);
+        assert_eq!(
+            docs[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"],
+            NAMESPACE
+        );
         let notion = docs.iter().find(|d| d["Source"] == "notion").unwrap();
         assert_eq!(notion["Status"], "timeout");
         // Every metric named in the directive has a value in the document, as EMF requires.
         for doc in &docs {
-            for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap() {
+            for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+                .as_array()
+                .unwrap()
+            {
                 let name = metric["Name"].as_str().unwrap();
-                assert!(doc.get(name).is_some_and(Value::is_number), "{name} missing");
+                assert!(
+                    doc.get(name).is_some_and(Value::is_number),
+                    "{name} missing"
+                );
             }
         }
     }
@@ -105,7 +114,10 @@ mod tests {
             ..InvocationRecord::default()
         };
         let doc = &emf_documents(&record, 0)[0];
-        assert_eq!((doc["Errors"].as_u64(), doc["RateLimited"].as_u64()), (Some(0), Some(1)));
+        assert_eq!(
+            (doc["Errors"].as_u64(), doc["RateLimited"].as_u64()),
+            (Some(0), Some(1))
+        );
         let record = InvocationRecord {
             status: 500,
             outcome: "error",

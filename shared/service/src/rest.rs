@@ -8,10 +8,11 @@ use lambda_http::{Body, Request};
 use serde_json::{Value, json};
 use workplace_auth::Principal;
 use workplace_connectors::SourceKind;
+use workplace_ratelimit::Decision;
 
 use crate::http::{RequestInfo, error_response, json_body, json_response, path};
 use crate::record::{InvocationRecord, MCP_SERVER, timestamp_now};
-use crate::state::{AppState, Runtime};
+use crate::state::{AppState, Parts, Runtime};
 use crate::tools::{self, CallSummary};
 use crate::{ApiError, catalogue};
 
@@ -31,7 +32,7 @@ pub async fn health(state: &AppState, req: Request) -> Response<Body> {
         Err(ApiError::MethodNotAllowed { allow: "GET, HEAD" })
     } else if is_prm {
         call.record.action = "resource_metadata".into();
-        match &state.runtime {
+        match &state.runtime().await {
             Ok(runtime) => Ok(json_response(
                 StatusCode::OK,
                 &protected_resource_metadata(runtime),
@@ -40,8 +41,12 @@ pub async fn health(state: &AppState, req: Request) -> Response<Body> {
             Err(_) => Err(ApiError::Misconfigured),
         }
     } else {
-        let body = match &state.runtime {
-            Ok(_) => json!({"status": "ok", "version": VERSION}),
+        let body = match &state.runtime().await {
+            Ok(runtime) => json!({
+                "status": "ok",
+                "version": VERSION,
+                "rate_limiting": if runtime.limiter.is_some() { "on" } else { "off" },
+            }),
             Err(errors) => json!({"status": "degraded", "version": VERSION, "problems": errors.0}),
         };
         Ok(json_response(StatusCode::OK, &body, &call.info.request_id))
@@ -77,16 +82,17 @@ pub async fn list_tools(state: &AppState, req: Request) -> Response<Body> {
         if req.method() != Method::GET {
             return Err(ApiError::MethodNotAllowed { allow: "GET" });
         }
-        let runtime = state
-            .runtime
-            .as_ref()
-            .map_err(|_| ApiError::Misconfigured)?;
-        call.authenticate(runtime, &req).await?;
-        Ok(json_response(
+        let runtime = state.runtime().await.map_err(|_| ApiError::Misconfigured)?;
+        let parts = runtime.parts();
+        let principal = call.authenticate(&parts, &req).await?;
+        let limit_headers = call.rate_limit(&runtime, &principal).await?;
+        let mut response = json_response(
             StatusCode::OK,
             &json!({"tools": catalogue::tools()}),
             &call.info.request_id,
-        ))
+        );
+        with_headers(&mut response, &limit_headers);
+        Ok(response)
     }
     .await;
     call.finish(state, result)
@@ -106,32 +112,37 @@ pub async fn call_tool(state: &AppState, req: Request) -> Response<Body> {
         if req.method() != Method::POST {
             return Err(ApiError::MethodNotAllowed { allow: "POST" });
         }
-        let runtime = state
-            .runtime
-            .as_ref()
-            .map_err(|_| ApiError::Misconfigured)?;
-        let principal = call.authenticate(runtime, &req).await?;
+        let runtime = state.runtime().await.map_err(|_| ApiError::Misconfigured)?;
+        let parts = runtime.parts();
+        let principal = call.authenticate(&parts, &req).await?;
+        let limit_headers = call.rate_limit(&runtime, &principal).await?;
         let body = json_body(&req)?;
         let arguments = tool_arguments(&body, &name)?;
         call.record.tool = Some(name.clone());
         if !catalogue::is_known(&name) {
             return Err(ApiError::UnknownTool(name));
         }
-        let prepared = tools::prepare(&runtime.engine, &name, arguments, &principal)?;
+        let prepared = tools::prepare(&parts.engine, &name, arguments, &principal)?;
         call.record.sources = prepared.sources();
         if let Some(query) = prepared.query() {
             call.record.set_query(query, runtime.config.log_query_text);
         }
-        let (result, summary) = tools::run(&runtime.engine, &prepared, &principal).await;
+        let (result, summary) = tools::run(&parts.engine, &prepared, &principal).await;
         call.summarize(&summary, result.is_error);
-        Ok(json_response(
-            StatusCode::OK,
-            &result,
-            &call.info.request_id,
-        ))
+        let mut response = json_response(StatusCode::OK, &result, &call.info.request_id);
+        with_headers(&mut response, &limit_headers);
+        Ok(response)
     }
     .await;
     call.finish(state, result)
+}
+
+fn with_headers(response: &mut Response<Body>, headers: &[(&'static str, String)]) {
+    for (name, value) in headers {
+        if let Ok(value) = http::HeaderValue::from_str(value) {
+            response.headers_mut().insert(*name, value);
+        }
+    }
 }
 
 /// Checks the body's envelope and returns its `arguments`.
@@ -196,16 +207,12 @@ impl Call {
         }
     }
 
-    async fn authenticate(
-        &mut self,
-        runtime: &Runtime,
-        req: &Request,
-    ) -> Result<Principal, ApiError> {
+    async fn authenticate(&mut self, parts: &Parts, req: &Request) -> Result<Principal, ApiError> {
         let header = req
             .headers()
             .get(http::header::AUTHORIZATION)
             .map(|v| v.as_bytes());
-        match runtime.auth.authenticate(header).await {
+        match parts.auth.authenticate(header).await {
             Ok(principal) => {
                 self.record.sub = Some(principal.subject.clone());
                 self.record.client_id = principal.client_id.clone();
@@ -214,6 +221,44 @@ impl Call {
             Err(err) => {
                 self.record.reason = Some(err.reason().to_owned());
                 Err(ApiError::Unauthorized(err))
+            }
+        }
+    }
+
+    /// Applies the rate limits; on success returns the `RateLimit` headers to attach.
+    async fn rate_limit(
+        &mut self,
+        runtime: &Runtime,
+        principal: &Principal,
+    ) -> Result<Vec<(&'static str, String)>, ApiError> {
+        let Some(limiter) = &runtime.limiter else {
+            return Ok(Vec::new());
+        };
+        let decision = limiter
+            .check(&principal.subject, principal.client_id.as_deref())
+            .await;
+        match &decision {
+            Decision::Limited {
+                policy,
+                retry_after,
+                unavailable,
+                ..
+            } => {
+                self.record.reason = Some(if *unavailable {
+                    "limiter_unavailable".to_owned()
+                } else {
+                    format!("{}_limit", policy.as_str())
+                });
+                Err(ApiError::RateLimited {
+                    retry_after: *retry_after,
+                    headers: decision.headers(),
+                })
+            }
+            Decision::Allowed { bypassed, .. } => {
+                if *bypassed {
+                    self.record.reason = Some("limiter_bypassed".to_owned());
+                }
+                Ok(decision.headers())
             }
         }
     }
@@ -238,8 +283,8 @@ impl Call {
         state: &AppState,
         result: Result<Response<Body>, ApiError>,
     ) -> Response<Body> {
-        let resource_metadata = state
-            .runtime
+        let runtime = state.runtime_now();
+        let resource_metadata = runtime
             .as_ref()
             .map(|r| r.config.resource_metadata_url.as_str())
             .unwrap_or("/.well-known/oauth-protected-resource");

@@ -1,150 +1,386 @@
 //! Everything a function builds once at cold start and reuses on every warm call.
+//!
+//! Cold start reads the configuration, then loads the secret and the identity provider's JWKS
+//! concurrently. The parts that depend on secret values (the service-token verifier and the
+//! connectors' token brokers) are rebuilt, without network calls, when the secrets provider picks
+//! up a rotation. A cold start that failed for a transient reason (Secrets Manager unreachable) is
+//! retried by a later request instead of leaving a warm container broken until it is recycled.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use arc_swap::ArcSwap;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
 use workplace_auth::{
     Authenticator, HttpJwksFetcher, JwksVerifier, JwksVerifierConfig, ServiceTokenVerifier,
 };
-use workplace_connectors::Source;
+use workplace_connectors::{ConnectorsConfig, Source, UpstreamCredentials, build_sources};
+use workplace_ratelimit::{RateLimitConfig, RateLimiter, SystemClock};
+use workplace_secrets::{
+    Secrets, SecretsConfig, SecretsError, SecretsManagerStore, SecretsProvider,
+};
 
 use crate::config::{Config, ConfigErrors, ConfigProblem, Lookup};
 use crate::record::{RecordSink, StdoutSink};
 use crate::search::SearchEngine;
 
-/// A function's state: the parts it needs, or why it could not build them.
+/// How long a failed cold start waits before a request may retry it.
+const RETRY_INIT_AFTER: Duration = Duration::from_secs(10);
+
+/// A function's state: the working parts, or why they could not be built.
 pub struct AppState {
     /// The function's name, for records.
     pub function: &'static str,
-    /// The working parts, or the configuration problems that prevent them.
-    pub runtime: Result<Runtime, ConfigErrors>,
+    runtime: ArcSwap<Result<Arc<Runtime>, ConfigErrors>>,
+    retry: Option<Retry>,
     /// Where invocation records go.
     pub records: Arc<dyn RecordSink>,
+}
+
+/// What a failed cold start needs to try again.
+struct Retry {
+    env: HashMap<String, String>,
+    last: Mutex<Instant>,
+}
+
+/// Where secret values come from.
+pub enum SecretSource {
+    /// Secrets Manager, refreshed in the background.
+    Provider(Arc<SecretsProvider>),
+    /// Fixed values (tests).
+    Fixed(Arc<Secrets>),
+}
+
+impl SecretSource {
+    fn current(&self) -> Arc<Secrets> {
+        match self {
+            Self::Provider(provider) => provider.current(),
+            Self::Fixed(secrets) => Arc::clone(secrets),
+        }
+    }
+}
+
+/// Where the search sources come from.
+pub enum Sources {
+    /// Built from configuration and the secret's credentials.
+    Configured(Box<ConnectorsConfig>),
+    /// Given (tests).
+    Fixed(Vec<Arc<dyn Source>>),
 }
 
 /// The working parts of a configured function.
 pub struct Runtime {
     /// The configuration.
     pub config: Config,
+    /// The rate limiter, when `RATE_LIMIT_TABLE` is set.
+    pub limiter: Option<RateLimiter>,
+    jwks: Option<Arc<JwksVerifier>>,
+    secrets: SecretSource,
+    sources: Sources,
+    http: reqwest::Client,
+    parts: ArcSwap<Parts>,
+}
+
+/// The parts built from secret values.
+pub struct Parts {
     /// Token verification.
     pub auth: Authenticator,
     /// The sources and the fan-out.
     pub engine: SearchEngine,
+    secrets: Arc<Secrets>,
 }
 
-/// The credentials the runtime needs, read from the secrets provider.
-pub struct Credentials {
-    /// `jwt_secret_key`: signs service tokens (HS256). `None` disables service tokens.
-    pub jwt_secret_key: Option<SecretString>,
-}
-
-impl Runtime {
-    /// Builds the runtime from configuration, credentials and the sources.
-    pub fn build(
-        config: Config,
-        credentials: &Credentials,
-        http: reqwest::Client,
-        sources: Vec<Arc<dyn Source>>,
-    ) -> Result<Self, ConfigErrors> {
-        let audience = config.audience();
-        let oidc = config.oidc.as_ref().map(|oidc| {
-            JwksVerifier::new(
-                JwksVerifierConfig {
-                    issuer: oidc.issuer.clone(),
-                    audience: audience.clone(),
-                    min_refetch_interval: Duration::from_secs(60),
-                },
-                Arc::new(HttpJwksFetcher::new(http, oidc.jwks_url.clone())),
-            )
-        });
-        let service = match &credentials.jwt_secret_key {
-            Some(secret)
-                if secret.expose_secret().len() < ServiceTokenVerifier::MIN_SECRET_BYTES =>
-            {
-                return Err(ConfigErrors(vec![ConfigProblem {
-                    setting: "jwt_secret_key",
-                    problem: format!(
-                        "must be at least {} bytes long",
-                        ServiceTokenVerifier::MIN_SECRET_BYTES
-                    ),
-                }]));
-            }
-            Some(secret) => Some(ServiceTokenVerifier::new(
-                &config.service_token_issuer,
-                &audience,
-                secret,
-            )),
-            None => None,
-        };
-        if oidc.is_none() && service.is_none() {
-            return Err(ConfigErrors(vec![ConfigProblem {
-                setting: "DESCOPE_ISSUER",
-                problem:
-                    "no token issuer is configured: set DESCOPE_PROJECT_ID and DESCOPE_ISSUER, \
-                          or provide jwt_secret_key for service tokens"
-                        .into(),
-            }]));
-        }
-        let engine = SearchEngine::new(sources, config.search);
-        Ok(Self {
-            auth: Authenticator::new(oidc, service),
-            engine,
-            config,
-        })
+fn problem(setting: &'static str, text: impl Into<String>) -> ConfigProblem {
+    ConfigProblem {
+        setting,
+        problem: text.into(),
     }
 }
 
+impl Runtime {
+    /// Builds the runtime; every problem is reported at once. `jwks` comes from
+    /// [`jwks_verifier`], so cold start can prefetch keys while the secret loads.
+    pub fn build(
+        config: Config,
+        jwks: Option<Arc<JwksVerifier>>,
+        secrets: SecretSource,
+        sources: Sources,
+        http: reqwest::Client,
+        limiter: Option<RateLimiter>,
+    ) -> Result<Self, ConfigErrors> {
+        let current = secrets.current();
+        let parts = build_parts(&config, jwks.as_ref(), &sources, &http, current)?;
+        Ok(Self {
+            config,
+            limiter,
+            jwks,
+            secrets,
+            sources,
+            http,
+            parts: ArcSwap::from_pointee(parts),
+        })
+    }
+
+    /// The current parts, rebuilt first if the secret was rotated since they were built.
+    pub fn parts(&self) -> Arc<Parts> {
+        let parts = self.parts.load_full();
+        let current = self.secrets.current();
+        if Arc::ptr_eq(&parts.secrets, &current) {
+            return parts;
+        }
+        match build_parts(
+            &self.config,
+            self.jwks.as_ref(),
+            &self.sources,
+            &self.http,
+            current,
+        ) {
+            Ok(fresh) => {
+                tracing::info!("secret rotated; credentials reloaded");
+                let fresh = Arc::new(fresh);
+                self.parts.store(Arc::clone(&fresh));
+                fresh
+            }
+            Err(errors) => {
+                tracing::error!(%errors, "the rotated secret is unusable; keeping the previous credentials");
+                parts
+            }
+        }
+    }
+}
+
+/// The OIDC verifier the configuration asks for; its key cache lives as long as the container.
+pub fn jwks_verifier(config: &Config, http: &reqwest::Client) -> Option<Arc<JwksVerifier>> {
+    config.oidc.as_ref().map(|oidc| {
+        Arc::new(JwksVerifier::new(
+            JwksVerifierConfig {
+                issuer: oidc.issuer.clone(),
+                audience: config.audience(),
+                min_refetch_interval: Duration::from_secs(60),
+            },
+            Arc::new(HttpJwksFetcher::new(http.clone(), oidc.jwks_url.clone())),
+        ))
+    })
+}
+
+fn build_parts(
+    config: &Config,
+    jwks: Option<&Arc<JwksVerifier>>,
+    sources: &Sources,
+    http: &reqwest::Client,
+    secrets: Arc<Secrets>,
+) -> Result<Parts, ConfigErrors> {
+    let mut problems = Vec::new();
+    let service = match &secrets.jwt_secret_key {
+        Some(key) if key.expose_secret().len() < ServiceTokenVerifier::MIN_SECRET_BYTES => {
+            problems.push(problem(
+                "jwt_secret_key",
+                format!(
+                    "must be at least {} bytes long",
+                    ServiceTokenVerifier::MIN_SECRET_BYTES
+                ),
+            ));
+            None
+        }
+        Some(key) => Some(ServiceTokenVerifier::new(
+            &config.service_token_issuer,
+            &config.audience(),
+            key,
+        )),
+        None => None,
+    };
+    if jwks.is_none() && service.is_none() && problems.is_empty() {
+        problems.push(problem(
+            "DESCOPE_ISSUER",
+            "no token issuer is configured: set DESCOPE_PROJECT_ID and DESCOPE_ISSUER, or put jwt_secret_key in the secret",
+        ));
+    }
+    let sources = match sources {
+        Sources::Fixed(sources) => sources.clone(),
+        Sources::Configured(connectors) => {
+            let credentials = UpstreamCredentials {
+                descope_management_key: secrets.descope_management_key.clone(),
+                google_service_account: secrets.google_service_account.clone(),
+                notion_token: secrets.notion_token.clone(),
+                microsoft_client_secret: secrets.microsoft_client_secret.clone(),
+            };
+            build_sources(connectors, &credentials, http).unwrap_or_else(|errors| {
+                problems.extend(errors.into_iter().map(|p| problem(p.setting, p.problem)));
+                Vec::new()
+            })
+        }
+    };
+    if !problems.is_empty() {
+        return Err(ConfigErrors(problems));
+    }
+    Ok(Parts {
+        auth: Authenticator::new(jwks.cloned(), service),
+        engine: SearchEngine::new(sources, config.search),
+        secrets,
+    })
+}
+
+/// Whether a cold-start failure may go away by itself.
+fn transient(errors: &ConfigErrors) -> bool {
+    errors
+        .0
+        .iter()
+        .any(|p| p.setting == "SECRETS_ID" && p.problem.starts_with("could not read"))
+}
+
 impl AppState {
+    /// State with a built (or failed) runtime, for tests and embedding.
+    pub fn new(
+        function: &'static str,
+        runtime: Result<Runtime, ConfigErrors>,
+        records: Arc<dyn RecordSink>,
+    ) -> Self {
+        Self {
+            function,
+            runtime: ArcSwap::from_pointee(runtime.map(Arc::new)),
+            retry: None,
+            records,
+        }
+    }
+
     /// Cold start: reads the configuration once and builds every client. Problems are kept, not
     /// fatal: `/health` reports them and the other routes answer 503, instead of the container
     /// crashing on every start.
     pub async fn cold_start(function: &'static str, env: Lookup<'_>) -> Self {
-        let http = match http_client() {
-            Ok(client) => client,
-            Err(err) => {
-                tracing::error!(error = %err, "could not build the HTTP client");
-                return Self::failed(function, "HTTP_CLIENT", "could not be built".into());
-            }
-        };
-        let credentials = Credentials {
-            jwt_secret_key: env("JWT_SECRET_KEY")
-                .filter(|k| !k.is_empty())
-                .map(SecretString::from),
-        };
-        let runtime = Config::load(env)
-            .and_then(|config| Runtime::build(config, &credentials, http, Vec::new()));
-        match &runtime {
-            Ok(runtime) => {
-                if let Some(oidc) = runtime.auth.oidc()
-                    && let Err(err) = oidc.prefetch().await
-                {
-                    tracing::warn!(error = %err, "JWKS prefetch failed; will retry on first token");
-                }
-            }
-            Err(errors) => tracing::error!(%errors, "configuration is invalid"),
+        let snapshot: HashMap<String, String> = std::env::vars().collect();
+        let runtime = init(env).await;
+        if let Err(errors) = &runtime {
+            tracing::error!(%errors, "configuration is invalid");
         }
+        let retry = runtime
+            .as_ref()
+            .err()
+            .filter(|e| transient(e))
+            .map(|_| Retry {
+                env: snapshot,
+                last: Mutex::new(Instant::now()),
+            });
         Self {
             function,
-            runtime,
+            runtime: ArcSwap::from_pointee(runtime.map(Arc::new)),
+            retry,
             records: Arc::new(StdoutSink),
         }
     }
 
-    fn failed(function: &'static str, setting: &'static str, problem: String) -> Self {
-        Self {
-            function,
-            runtime: Err(ConfigErrors(vec![ConfigProblem { setting, problem }])),
-            records: Arc::new(StdoutSink),
+    /// The runtime, retrying a transiently failed cold start at most every 10 s.
+    pub async fn runtime(&self) -> Result<Arc<Runtime>, ConfigErrors> {
+        let current = self.runtime.load_full();
+        let (Err(errors), Some(retry)) = (current.as_ref(), &self.retry) else {
+            return (*current).clone();
+        };
+        if !transient(errors) {
+            return Err(errors.clone());
         }
+        let Ok(mut last) = retry.last.try_lock() else {
+            return Err(errors.clone());
+        };
+        if last.elapsed() < RETRY_INIT_AFTER {
+            return Err(errors.clone());
+        }
+        *last = Instant::now();
+        let env = &retry.env;
+        let fresh = init(&|name| env.get(name).cloned()).await.map(Arc::new);
+        self.runtime.store(Arc::new(fresh.clone()));
+        fresh
+    }
+
+    /// The runtime as it is now, without retrying (for `/health`).
+    pub fn runtime_now(&self) -> Result<Arc<Runtime>, ConfigErrors> {
+        (*self.runtime.load_full()).clone()
     }
 }
 
-/// The one HTTP client of the process: connection pooling and TLS set-up are paid once.
+async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
+    let mut problems = Vec::new();
+    let config = Config::load(env).map_err(|e| problems.extend(e.0)).ok();
+    let connectors = ConnectorsConfig::from_lookup(env)
+        .map_err(|e| problems.extend(e.into_iter().map(|p| problem(p.setting, p.problem))))
+        .ok();
+    let secrets_config = SecretsConfig::from_lookup(env)
+        .map_err(|e| problems.push(problem("SECRETS_ID", e.to_string())))
+        .ok();
+    let limits = RateLimitConfig::from_lookup(env)
+        .map_err(|e| problems.extend(e.into_iter().map(|(s, p)| problem(s, p))))
+        .ok()
+        .flatten();
+    let http = match http_client() {
+        Ok(client) => Some(client),
+        Err(err) => {
+            problems.push(problem("HTTP_CLIENT", format!("could not be built: {err}")));
+            None
+        }
+    };
+    let (Some(config), Some(connectors), Some(secrets_config), Some(http)) =
+        (config, connectors, secrets_config, http)
+    else {
+        return Err(ConfigErrors(problems));
+    };
+    if !problems.is_empty() {
+        return Err(ConfigErrors(problems));
+    }
+
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let store = Arc::new(SecretsManagerStore::new(&aws));
+    let limiter = limits.map(|limits| {
+        RateLimiter::new(
+            aws_sdk_dynamodb::Client::new(&aws),
+            limits,
+            Box::new(SystemClock),
+        )
+    });
+    // The JWKS does not depend on the secret: fetch both at once.
+    let jwks = jwks_verifier(&config, &http);
+    let (provider, _) = tokio::join!(SecretsProvider::load(store, secrets_config), async {
+        if let Some(jwks) = &jwks
+            && let Err(err) = jwks.prefetch().await
+        {
+            tracing::warn!(error = %err, "JWKS prefetch failed; will retry on the first token");
+        }
+    });
+    let provider = provider.map_err(|err| {
+        let text = match &err {
+            SecretsError::Unavailable { .. } => format!("could not read the secret: {err}"),
+            other => other.to_string(),
+        };
+        ConfigErrors(vec![problem("SECRETS_ID", text)])
+    })?;
+    Runtime::build(
+        config,
+        jwks,
+        SecretSource::Provider(provider),
+        Sources::Configured(Box::new(connectors)),
+        http,
+        limiter,
+    )
+}
+
+/// The one HTTP client of the process: connection pooling and TLS set-up are paid once. It follows
+/// no redirects, so no upstream redirect can carry a bearer token elsewhere; the Graph connector
+/// follows its one redirect itself.
 pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(3))
         .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("workplace-mcp/", env!("CARGO_PKG_VERSION")))
         .build()
+}
+
+/// Fixed secrets holding only a service-token key, for tests.
+pub fn fixed_secrets(jwt_secret_key: &str) -> SecretSource {
+    SecretSource::Fixed(Arc::new(Secrets {
+        jwt_secret_key: Some(SecretString::from(jwt_secret_key.to_owned())),
+        ..Secrets::default()
+    }))
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use lambda_http::{Body, Request, Response};
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use workplace_connectors::{
     BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext,
@@ -15,7 +14,7 @@ use workplace_connectors::{
 use workplace_service::AppState;
 use workplace_service::config::Config;
 use workplace_service::record::MemorySink;
-use workplace_service::state::{Credentials, Runtime, http_client};
+use workplace_service::state::{Runtime, Sources, fixed_secrets, http_client, jwks_verifier};
 
 pub const RESOURCE: &str = "https://api.example.com/mcp";
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
@@ -184,19 +183,31 @@ pub fn app_with_env(
     sources: Vec<Arc<dyn Source>>,
     pairs: &[(&str, &str)],
 ) -> TestApp {
+    app_with_limiter(function, sources, pairs, None)
+}
+
+pub fn app_with_limiter(
+    function: &'static str,
+    sources: Vec<Arc<dyn Source>>,
+    pairs: &[(&str, &str)],
+    limiter: Option<workplace_ratelimit::RateLimiter>,
+) -> TestApp {
     let vars = env(pairs);
     let records = Arc::new(MemorySink::default());
-    let credentials = Credentials {
-        jwt_secret_key: Some(SecretString::from(SECRET)),
-    };
-    let runtime = Config::load(&|name| vars.get(name).cloned())
-        .and_then(|config| Runtime::build(config, &credentials, http_client().unwrap(), sources));
+    let http = http_client().unwrap();
+    let runtime = Config::load(&|name| vars.get(name).cloned()).and_then(|config| {
+        let jwks = jwks_verifier(&config, &http);
+        Runtime::build(
+            config,
+            jwks,
+            fixed_secrets(SECRET),
+            Sources::Fixed(sources),
+            http,
+            limiter,
+        )
+    });
     TestApp {
-        state: AppState {
-            function,
-            runtime,
-            records: records.clone(),
-        },
+        state: AppState::new(function, runtime, records.clone()),
         records,
     }
 }

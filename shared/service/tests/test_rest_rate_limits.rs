@@ -1,0 +1,123 @@
+//! 429s end to end through the REST handlers, with the limiter on the moto emulator.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+};
+use common::*;
+use moto_harness::Moto;
+use workplace_ratelimit::{FailurePolicy, Limit, RateLimitConfig, RateLimiter, SystemClock};
+use workplace_service::rest;
+
+async fn limiter(moto: &Moto, burst: u32) -> RateLimiter {
+    let client = aws_sdk_dynamodb::Client::new(&moto.sdk_config().await);
+    client
+        .create_table()
+        .table_name("limits")
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .unwrap();
+    let wide = Limit {
+        rate: 1000.0,
+        burst: 1000,
+    };
+    let config = RateLimitConfig {
+        table: "limits".into(),
+        user: Limit { rate: 0.1, burst },
+        client: wide,
+        global: wide,
+        global_shards: 1,
+        timeout: Duration::from_secs(5),
+        failure_policy: FailurePolicy::Open,
+    };
+    RateLimiter::new(client, config, Box::new(SystemClock))
+}
+
+#[tokio::test]
+async fn over_the_limit_is_429_with_retry_after_and_ratelimit_headers() {
+    let moto = Moto::start()
+        .await
+        .expect("the moto emulator must be installed (make tools)");
+    let app = app_with_limiter(
+        "workplace-search",
+        all_sources(),
+        &[("MCP_RESOURCE_URL", RESOURCE)],
+        Some(limiter(&moto, 2).await),
+    );
+    let token = token(ALL_SCOPES);
+    let event = event("tool_call_post.json", Some(&token));
+
+    for remaining in ["1", "0"] {
+        let response = rest::call_tool(&app.state, request(&event)).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            header(&response, "ratelimit-policy"),
+            Some("\"user\";q=2;w=20")
+        );
+        assert_eq!(
+            header(&response, "ratelimit").unwrap(),
+            format!(
+                "\"user\";r={remaining};t={}",
+                if remaining == "1" { 10 } else { 20 }
+            )
+        );
+    }
+    let response = rest::call_tool(&app.state, request(&event)).await;
+    assert_eq!(response.status(), 429);
+    assert_eq!(error_code(&response), "rate_limited");
+    let retry_after: u64 = header(&response, "retry-after").unwrap().parse().unwrap();
+    assert!((1..=10).contains(&retry_after), "{retry_after}");
+    assert!(
+        header(&response, "ratelimit")
+            .unwrap()
+            .starts_with("\"user\";r=0;")
+    );
+    let record = app.records.records().pop().unwrap();
+    assert_eq!((record.status, record.outcome), (429, "rate_limited"));
+    assert_eq!(record.reason.as_deref(), Some("user_limit"));
+}
+
+#[tokio::test]
+async fn a_stopped_table_fails_open_and_says_so_in_the_record() {
+    let mut moto = Moto::start()
+        .await
+        .expect("the moto emulator must be installed (make tools)");
+    let limiter = limiter(&moto, 2).await;
+    moto.stop();
+    let app = app_with_limiter(
+        "list-tools",
+        vec![],
+        &[("MCP_RESOURCE_URL", RESOURCE)],
+        Some(limiter),
+    );
+    let response = rest::list_tools(
+        &app.state,
+        request(&event("tools_list_get.json", Some(&token(ALL_SCOPES)))),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        app.records.records()[0].reason.as_deref(),
+        Some("limiter_bypassed")
+    );
+}
