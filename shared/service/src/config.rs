@@ -10,7 +10,7 @@ use serde::Serialize;
 use url::Url;
 
 /// A way to read settings: the process environment in production, a map in tests (no `set_var`).
-pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+pub type Lookup<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
 /// Reads the process environment.
 pub fn process_env(name: &str) -> Option<String> {
