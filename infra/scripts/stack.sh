@@ -24,7 +24,7 @@ BASE_URL="http://127.0.0.1:$WATCH_PORT"
 FAKES_URL="http://127.0.0.1:$FAKES_PORT"
 SECRET_ID="workplace-mcp/dev"
 TABLE="workplace-mcp-rate-limits"
-FUNCTIONS=(health list-tools workplace-search mcp)
+FUNCTIONS=(health list-tools workplace-search)
 
 # start NAME COMMAND...: runs COMMAND in its own process group, logging to .dev/logs/NAME.log.
 start() {
@@ -63,16 +63,23 @@ write_env() {
 MCP_RESOURCE_URL=$BASE_URL/mcp
 MCP_ALLOWED_HOSTS=127.0.0.1:$WATCH_PORT,localhost:$WATCH_PORT
 SERVICE_TOKEN_ISSUER=workplace-mcp
-JWT_SECRET_KEY=$(cat "$DEV/jwt_secret_key")
+DESCOPE_PROJECT_ID=P2demo
+DESCOPE_ISSUER=$FAKES_URL/v1/apps/agentic/P2demo/MSdemo
+DESCOPE_JWKS_URL=$FAKES_URL/P2demo/.well-known/jwks.json
+DESCOPE_BASE_URL=$FAKES_URL
+DESCOPE_CONNECT_URL=$FAKES_URL/connect
+GOOGLE_API_BASE_URL=$FAKES_URL
+NOTION_API_BASE_URL=$FAKES_URL
+GRAPH_BASE_URL=$FAKES_URL
+MICROSOFT_LOGIN_BASE_URL=$FAKES_URL
+SECRETS_ID=$SECRET_ID
+RATE_LIMIT_TABLE=$TABLE
 RUST_LOG=info
 AWS_REGION=us-east-1
 AWS_ACCESS_KEY_ID=test
 AWS_SECRET_ACCESS_KEY=test
 AWS_ENDPOINT_URL=http://127.0.0.1:$EMULATOR_PORT
-SECRETS_ID=$SECRET_ID
-RATE_LIMIT_TABLE=$TABLE
 ENV
-  chmod 600 "$DEV/watch.env"
   cat >"$DEV/stack.env" <<ENV
 WORKPLACE_BASE_URL=$BASE_URL
 WORKPLACE_MCP_URL=$BASE_URL/mcp
@@ -80,6 +87,20 @@ FAKES_URL=$FAKES_URL
 AWS_ENDPOINT_URL=http://127.0.0.1:$EMULATOR_PORT
 WORKPLACE_TOKEN_FILE=$DEV/token
 ENV
+}
+
+# The project secret for the emulator: the dev signing key plus the credentials the fakes accept.
+write_secret() {
+  python3 - "$DEV/jwt_secret_key" "$DEV/upstream-credentials.json" "$DEV/secret.json" <<'PY'
+import json, sys
+key_file, upstream_file, out = sys.argv[1:]
+secret = json.load(open(upstream_file))
+secret["jwt_secret_key"] = open(key_file).read().strip()
+secret["cequence_api_key"] = "dev-cequence-key"
+with open(out, "w") as f:
+    json.dump(secret, f)
+PY
+  chmod 600 "$DEV/secret.json"
 }
 
 mint_token() {
@@ -90,7 +111,7 @@ mint_token() {
 
 up() {
   ensure_dev_key
-  for port in "$WATCH_PORT" "$FAKES_PORT" "$FAKES_DOWNLOAD_PORT"; do
+  for port in "$WATCH_PORT" "$FAKES_PORT" "$FAKES_DOWNLOAD_PORT" "$EMULATOR_PORT"; do
     port_free "$port" || die "port $port is in use (a running 'make dev'? stop it, or set WATCH_PORT/FAKES_PORT)"
   done
   pip_ensure "$ROOT/infra/requirements-dev.txt"
@@ -99,13 +120,19 @@ up() {
   log "building the functions and the fakes"
   cargo build --quiet -p upstream-fakes $(printf -- '-p %s ' "${FUNCTIONS[@]}")
 
-  log "starting the AWS emulator on 127.0.0.1:$EMULATOR_PORT"
-  "$ROOT/infra/scripts/emulator.sh" start "$EMULATOR_PORT" >"$LOGS/emulator-setup.log" 2>&1 \
-    || { cat "$LOGS/emulator-setup.log" >&2; die "the emulator did not start"; }
-
   log "starting the upstream fakes on 127.0.0.1:$FAKES_PORT"
-  start fakes "$ROOT/target/debug/upstream-fakes" --port "$FAKES_PORT" --download-port "$FAKES_DOWNLOAD_PORT"
+  rm -f "$DEV/upstream-credentials.json"
+  start fakes "$ROOT/target/debug/upstream-fakes" --port "$FAKES_PORT" --download-port "$FAKES_DOWNLOAD_PORT" \
+    --write-credentials "$DEV/upstream-credentials.json"
   wait_http "$FAKES_URL/_fake/requests" 30 || { tail -20 "$LOGS/fakes.log" >&2; die "the fakes did not start"; }
+  for _ in $(seq 50); do [ -s "$DEV/upstream-credentials.json" ] && break; sleep 0.1; done
+  [ -s "$DEV/upstream-credentials.json" ] || die "the fakes did not write their credentials"
+  write_secret
+
+  log "starting the AWS emulator on 127.0.0.1:$EMULATOR_PORT and creating the table and the secret"
+  "$ROOT/infra/scripts/emulator.sh" start "$EMULATOR_PORT" || die "the emulator did not start"
+  "$ROOT/infra/scripts/emulator.sh" setup "$EMULATOR_PORT" "$TABLE" "$SECRET_ID" "$DEV/secret.json" \
+    >"$LOGS/emulator-setup.log" 2>&1 || { cat "$LOGS/emulator-setup.log" >&2; die "creating the table and secret failed"; }
 
   log "starting cargo lambda watch on 127.0.0.1:$WATCH_PORT"
   local ignore=()
