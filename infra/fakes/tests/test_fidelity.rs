@@ -1,0 +1,283 @@
+//! The fakes against the upstreams' documented behaviour, over real HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers outside #[test] functions.
+
+use serde_json::{Value, json};
+use upstream_fakes::{FakeConfig, Knob, RunningFakes};
+
+async fn start() -> (RunningFakes, reqwest::Client) {
+    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (fakes, http)
+}
+
+async fn token(fakes: &RunningFakes, http: &reqwest::Client, app: &str, user: &str) -> String {
+    let body: Value = http
+        .post(format!(
+            "{}/v1/mgmt/outbound/app/user/token",
+            fakes.base_url
+        ))
+        .header("authorization", "Bearer P2demo:K2demo-management-key")
+        .json(&json!({"appId": app, "userId": user}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"]["accessToken"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn drive_pages_with_next_page_token_until_it_is_absent() {
+    let (fakes, http) = start().await;
+    let token = token(&fakes, &http, "google-drive", "dev-user").await;
+    let mut seen = Vec::new();
+    let mut page_token: Option<String> = None;
+    for _ in 0..20 {
+        let mut request = http
+            .get(format!("{}/drive/v3/files", fakes.base_url))
+            .bearer_auth(&token)
+            .query(&[
+                ("q", "fullText contains 'budget' and trashed = false"),
+                ("pageSize", "2"),
+                ("fields", "nextPageToken,files(id)"),
+            ]);
+        if let Some(t) = &page_token {
+            request = request.query(&[("pageToken", t.as_str())]);
+        }
+        let body: Value = request.send().await.unwrap().json().await.unwrap();
+        assert!(
+            body.get("kind").is_none(),
+            "fields projection drops unrequested members"
+        );
+        seen.extend(
+            body["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_str().unwrap().to_owned()),
+        );
+        page_token = body
+            .get("nextPageToken")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        if page_token.is_none() {
+            break;
+        }
+    }
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert!(seen.len() > 4 && unique.len() == seen.len(), "{seen:?}");
+}
+
+#[tokio::test]
+async fn drive_rejects_order_by_with_full_text_and_enforces_shared_drive_flags() {
+    let (fakes, http) = start().await;
+    let token = token(&fakes, &http, "google-drive", "dev-user").await;
+    let get = |query: Vec<(&'static str, &'static str)>| {
+        http.get(format!("{}/drive/v3/files", fakes.base_url))
+            .bearer_auth(&token)
+            .query(&query)
+            .send()
+    };
+    let response = get(vec![
+        ("q", "fullText contains 'x'"),
+        ("orderBy", "modifiedTime desc"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["errors"][0]["location"], "orderBy");
+
+    assert_eq!(
+        get(vec![("corpora", "allDrives")]).await.unwrap().status(),
+        403
+    );
+    assert_eq!(
+        get(vec![
+            ("corpora", "drive"),
+            ("includeItemsFromAllDrives", "true")
+        ])
+        .await
+        .unwrap()
+        .status(),
+        400
+    );
+    assert_eq!(
+        get(vec![("q", "name contains 'unterminated")])
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+
+    let user_corpus: Value = get(vec![("q", "fullText contains 'assumptions'")])
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        user_corpus["files"].as_array().unwrap().len(),
+        0,
+        "shared-drive files need corpora=allDrives"
+    );
+    let unauthenticated = http
+        .get(format!("{}/drive/v3/files", fakes.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthenticated.status(), 401);
+}
+
+#[tokio::test]
+async fn notion_requires_its_version_header_and_bounds_page_size() {
+    let (fakes, http) = start().await;
+    let token = token(&fakes, &http, "notion", "dev-user").await;
+    let search = |version: Option<&'static str>, body: Value| {
+        let mut request = http
+            .post(format!("{}/v1/search", fakes.base_url))
+            .bearer_auth(&token)
+            .json(&body);
+        if let Some(v) = version {
+            request = request.header("Notion-Version", v);
+        }
+        request.send()
+    };
+    let response = search(None, json!({})).await.unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["code"],
+        "missing_version"
+    );
+    let response = search(Some("2026-03-11"), json!({"page_size": 500}))
+        .await
+        .unwrap();
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["code"],
+        "validation_error"
+    );
+    let old: Value = search(Some("2022-06-28"), json!({"query": "budget"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(old["type"], "page_or_database");
+    assert_eq!(
+        old["results"][0]["object"], "database",
+        "databases come back without the page filter"
+    );
+    let new: Value = search(
+        Some("2026-03-11"),
+        json!({"query": "budget", "filter": {"property": "object", "value": "page"}}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(new["type"], "page_or_data_source");
+    assert!(
+        new["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["object"] == "page" && r.get("archived").is_none())
+    );
+}
+
+#[tokio::test]
+async fn graph_wraps_results_omits_empty_hits_and_needs_a_region_app_only() {
+    let (fakes, http) = start().await;
+    let app: Value = http
+        .post(format!("{}/acme-tenant/oauth2/v2.0/token", fakes.base_url))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "11111111-2222-3333-4444-555555555555"),
+            ("client_secret", "demo-client-secret"),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = app["access_token"].as_str().unwrap();
+    let search = |request: Value| {
+        http.post(format!("{}/v1.0/search/query", fakes.base_url))
+            .bearer_auth(token)
+            .json(&json!({"requests": [request]}))
+            .send()
+    };
+    let response =
+        search(json!({"entityTypes": ["driveItem"], "query": {"queryString": "budget"}}))
+            .await
+            .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"]["message"],
+        "SearchRequest Invalid (Region is required when request with application permission.)"
+    );
+    let empty: Value = search(
+        json!({"entityTypes": ["driveItem"], "query": {"queryString": "zzzz"}, "region": "NAM"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(empty["value"][0]["hitsContainers"][0].get("hits").is_none());
+
+    let wrong_scope = http
+        .post(format!("{}/acme-tenant/oauth2/v2.0/token", fakes.base_url))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "11111111-2222-3333-4444-555555555555"),
+            ("client_secret", "demo-client-secret"),
+            ("scope", "Files.Read.All"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        wrong_scope.json::<Value>().await.unwrap()["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("AADSTS1002012")
+    );
+}
+
+#[tokio::test]
+async fn knobs_throttle_with_retry_after_and_expire_after_their_count() {
+    let (fakes, http) = start().await;
+    let token = token(&fakes, &http, "notion", "dev-user").await;
+    fakes.knob(
+        "notion.search",
+        Knob {
+            retry_after: Some(7),
+            times: Some(1),
+            ..Knob::default()
+        },
+    );
+    let search = || {
+        http.post(format!("{}/v1/search", fakes.base_url))
+            .bearer_auth(&token)
+            .header("Notion-Version", "2026-03-11")
+            .json(&json!({}))
+            .send()
+    };
+    let throttled = search().await.unwrap();
+    assert_eq!(throttled.status(), 429);
+    assert_eq!(throttled.headers()["retry-after"], "7");
+    assert_eq!(
+        throttled.json::<Value>().await.unwrap()["code"],
+        "rate_limited"
+    );
+    assert_eq!(search().await.unwrap().status(), 200);
+}
