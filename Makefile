@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help dev test tools lint unit smoke stack-up stack-down clean-dev
+.PHONY: help dev test tools lint unit smoke extension stack-up stack-down clean-dev
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -13,7 +13,7 @@ help: ## List the targets.
 dev: ## Run the whole service on 127.0.0.1:9000 with the emulator, the fakes and the demo workspace.
 	@infra/scripts/dev.sh
 
-test: tools lint unit smoke ## Everything CI runs.
+test: tools lint unit extension smoke ## Everything CI runs.
 	@echo "make test: all checks passed"
 
 tools: ## Install the project's own tools into .tools/ (idempotent).
@@ -25,6 +25,9 @@ lint: ## cargo fmt --check and clippy with warnings as errors.
 
 unit: ## Unit, handler and emulator-backed integration tests.
 	$(CARGO) test --workspace --locked
+
+extension: ## The Cequence extension under an emulated Extensions + Telemetry API and OTLP sink.
+	@tests/extension/run.sh
 
 smoke: ## The local stack as a new user meets it: the README's curl calls.
 	@tests/smoke/run.sh

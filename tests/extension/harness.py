@@ -1,0 +1,264 @@
+"""Emulators for the extension's world: the Lambda Extensions API (register, next), the Telemetry
+API (subscription, pushes), an OTLP/HTTP sink that can be down, slow, or refuse, and moto for the
+secret holding the API key."""
+from __future__ import annotations
+
+import gzip
+import http.server
+import json
+import os
+import queue
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = ROOT / "target" / "debug" / "cequence-extension"
+API_KEY = "ceq_test_key_5f0c9d2e7a"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+class ExtensionsApi:
+    """The Extensions API and the Telemetry subscription endpoint, as Lambda serves them."""
+
+    def __init__(self):
+        self.events: queue.Queue = queue.Queue()
+        self.subscriptions: list[dict] = []
+        self.next_calls = 0
+        self.errors: list[str] = []
+        self.lock = threading.Condition()
+        api = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _body(self):
+                length = int(self.headers.get("Content-Length", 0))
+                return self.rfile.read(length) if length else b""
+
+            def _send(self, status, body=b"", headers=None):
+                self.send_response(status)
+                for k, v in (headers or {}).items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                self._body()
+                if self.path == "/2020-01-01/extension/register":
+                    body = json.dumps({"functionName": "workplace-search", "functionVersion": "$LATEST",
+                                       "handler": "bootstrap", "accountId": "123456789012"}).encode()
+                    self._send(200, body, {"Lambda-Extension-Identifier": "ext-test-1", "Content-Type": "application/json"})
+                else:
+                    api.errors.append(self.path)
+                    self._send(202)
+
+            def do_PUT(self):
+                body = self._body()
+                with api.lock:
+                    api.subscriptions.append(json.loads(body))
+                    api.lock.notify_all()
+                self._send(200, b"OK")
+
+            def do_GET(self):
+                if self.path != "/2020-01-01/extension/event/next":
+                    self._send(404)
+                    return
+                with api.lock:
+                    api.next_calls += 1
+                    api.lock.notify_all()
+                event = api.events.get()
+                self._send(200, json.dumps(event).encode(), {"Content-Type": "application/json",
+                                                             "Lambda-Extension-Event-Identifier": "evt"})
+
+        self.server = _Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait(self, predicate, timeout=20.0):
+        deadline = time.time() + timeout
+        with self.lock:
+            while not predicate():
+                left = deadline - time.time()
+                if left <= 0:
+                    raise TimeoutError("condition not reached")
+                self.lock.wait(left)
+
+    def invoke(self, request_id: str, timeout=30.0):
+        """Delivers INVOKE and waits until the extension asks for the next event (its flush is done)."""
+        calls = self.next_calls
+        self.events.put({"eventType": "INVOKE", "deadlineMs": int(time.time() * 1000) + 30000, "requestId": request_id,
+                         "invokedFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:workplace-search",
+                         "tracing": {"type": "X-Amzn-Trace-Id", "value": "Root=1-0"}})
+        self.wait(lambda: self.next_calls > calls, timeout)
+
+    def shutdown(self):
+        self.events.put({"eventType": "SHUTDOWN", "shutdownReason": "spindown", "deadlineMs": int(time.time() * 1000) + 2000})
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Sink:
+    """An OTLP/HTTP receiver on a fixed port that can be stopped, restarted, slowed, or made to refuse."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.received: list[dict] = []
+        self.headers: list[dict] = []
+        self.script: list[tuple[int, dict]] = []   # queued (status, headers) answers; then 200
+        self.delay = 0.0
+        self.server = None
+        self.start()
+
+    def start(self):
+        sink = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if sink.delay:
+                    time.sleep(sink.delay)
+                status, extra = sink.script.pop(0) if sink.script else (200, {})
+                if status == 200:
+                    assert self.path == "/v1/logs", self.path
+                    assert self.headers.get("Content-Encoding") == "gzip"
+                    sink.received.append(json.loads(gzip.decompress(raw)))
+                    sink.headers.append({k.lower(): v for k, v in self.headers.items()})
+                self.send_response(status)
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+        self.server = _Server(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def records(self) -> list[dict]:
+        return [r for batch in self.received for rl in batch["resourceLogs"] for sl in rl["scopeLogs"] for r in sl["logRecords"]]
+
+
+def attributes(record: dict) -> dict:
+    out = {}
+    for attribute in record["attributes"]:
+        value = attribute["value"]
+        out[attribute["key"]] = next(iter(value.values()))
+    return out
+
+
+class Moto:
+    """moto_server with the project secret holding `cequence_api_key`."""
+
+    def __init__(self):
+        self.port = free_port()
+        binary = ROOT / ".tools" / "venv" / "bin" / "moto_server"
+        assert binary.exists(), "the moto emulator must be installed (make tools)"
+        self.process = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/moto-api/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        import boto3
+        client = boto3.client("secretsmanager", endpoint_url=self.endpoint, region_name="us-east-1",
+                              aws_access_key_id="test", aws_secret_access_key="test")
+        client.create_secret(Name="ext/secret", SecretString=json.dumps({"cequence_api_key": API_KEY}))
+
+    @property
+    def endpoint(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self):
+        self.process.terminate()
+        self.process.wait(5)
+
+
+class Extension:
+    """The real extension binary, wired to the emulators."""
+
+    def __init__(self, api: ExtensionsApi, sink: Sink, moto: Moto, tmp: Path, **env):
+        self.telemetry_port = free_port()
+        self.stdout = tmp / "stdout.log"
+        self.stderr = tmp / "stderr.log"
+        environment = {
+            "PATH": os.environ.get("PATH", ""),
+            "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{api.port}",
+            "AWS_LAMBDA_FUNCTION_NAME": "workplace-search",
+            "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_ENDPOINT_URL": moto.endpoint,
+            "SECRETS_ID": "ext/secret",
+            "CEQUENCE_GATEWAY_URL": f"http://127.0.0.1:{sink.port}",
+            "CEQUENCE_TELEMETRY_BIND": "127.0.0.1",
+            "CEQUENCE_TELEMETRY_PORT": str(self.telemetry_port),
+            "CEQUENCE_REQUEST_TIMEOUT_MS": "500",
+            "CEQUENCE_FLUSH_DEADLINE_MS": "1500",
+            "RUST_LOG": "info",
+        }
+        environment.update({k: str(v) for k, v in env.items()})
+        self.process = subprocess.Popen([str(BINARY)], env=environment,
+                                        stdout=open(self.stdout, "w"), stderr=open(self.stderr, "w"))
+        api.wait(lambda: api.subscriptions and api.next_calls >= 1)
+        self.api = api
+
+    def push(self, entries: list[dict]):
+        request = urllib.request.Request(f"http://127.0.0.1:{self.telemetry_port}/", data=json.dumps(entries).encode(),
+                                         method="POST", headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=5).read()
+
+    def output(self) -> str:
+        return self.stdout.read_text() + self.stderr.read_text()
+
+    def close(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(5)
+
+
+def invocation(request_id: str, outcome: str = "ok", status: int = 200) -> dict:
+    return {"type": "invocation", "timestamp": "2026-11-25T01:02:03.456Z", "request_id": request_id,
+            "function": "workplace-search", "route": "POST /mcp/tools/workplace_search/call", "action": "tools/call",
+            "tool": "workplace_search", "mcp_server": "workplace-mcp", "sub": "user-42", "client_id": "cursor",
+            "client_ip": "203.0.113.9", "user_agent": "curl/8", "status": status, "outcome": outcome,
+            "error_code": None if outcome == "ok" else outcome, "reason": None, "latency_ms": 12.5, "result_count": 3,
+            "sources": ["google_drive", "notion"], "source_status": {"google_drive": "ok", "notion": "timeout"},
+            "query_len": 16, "query_hash": "3f2a9c1e"}
+
+
+def telemetry(request_id: str, outcome: str = "ok", status: int = 200, as_object: bool = False) -> list[dict]:
+    record = invocation(request_id, outcome, status)
+    emf = {"_aws": {"Timestamp": 0, "CloudWatchMetrics": []}, "Requests": 1}
+    function_record = record if as_object else json.dumps(record) + "\n" + json.dumps(emf) + "\n"
+    return [
+        {"time": "2026-11-25T01:02:03.456Z", "type": "function", "record": function_record},
+        {"time": "2026-11-25T01:02:03.500Z", "type": "platform.report",
+         "record": {"requestId": request_id, "status": "success",
+                    "metrics": {"durationMs": 13.2, "billedDurationMs": 14, "memorySizeMB": 256, "maxMemoryUsedMB": 41}}},
+    ]
