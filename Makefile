@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help dev test tools lint unit smoke extension stack-up stack-down clean-dev
+.PHONY: help dev test tools lint unit smoke extension e2e stack-up stack-down clean-dev
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -13,7 +13,7 @@ help: ## List the targets.
 dev: ## Run the whole service on 127.0.0.1:9000 with the emulator, the fakes and the demo workspace.
 	@infra/scripts/dev.sh
 
-test: tools lint unit extension smoke ## Everything CI runs.
+test: tools lint unit extension smoke e2e ## Everything CI runs.
 	@echo "make test: all checks passed"
 
 tools: ## Install the project's own tools into .tools/ (idempotent).
@@ -28,6 +28,9 @@ unit: ## Unit, handler and emulator-backed integration tests.
 
 extension: ## The Cequence extension under an emulated Extensions + Telemetry API and OTLP sink.
 	@tests/extension/run.sh
+
+e2e: ## The MCP endpoint with real clients: Python SDK 1.x and 2.x, Inspector, conformance, LangChain, CrewAI.
+	@tests/e2e/run.sh
 
 smoke: ## The local stack as a new user meets it: the README's curl calls.
 	@tests/smoke/run.sh

