@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help dev test tools lint unit smoke extension e2e stack-up stack-down clean-dev
+.PHONY: help dev test tools lint unit smoke extension e2e template build-CequenceExtensionLayer stack-up stack-down clean-dev
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -13,7 +13,7 @@ help: ## List the targets.
 dev: ## Run the whole service on 127.0.0.1:9000 with the emulator, the fakes and the demo workspace.
 	@infra/scripts/dev.sh
 
-test: tools lint unit extension smoke e2e ## Everything CI runs.
+test: tools lint unit template extension smoke e2e ## Everything CI runs.
 	@echo "make test: all checks passed"
 
 tools: ## Install the project's own tools into .tools/ (idempotent).
@@ -25,6 +25,9 @@ lint: ## cargo fmt --check and clippy with warnings as errors.
 
 unit: ## Unit, handler and emulator-backed integration tests.
 	$(CARGO) test --workspace --locked
+
+template: ## cfn-lint and sam validate --lint on template.yaml (offline).
+	@infra/scripts/lint-template.sh
 
 extension: ## The Cequence extension under an emulated Extensions + Telemetry API and OTLP sink.
 	@tests/extension/run.sh
@@ -43,3 +46,10 @@ stack-down: ## Stop the background stack.
 
 clean-dev: stack-down ## Forget the dev key, token and logs.
 	rm -rf .dev
+
+# Called by `sam build` for the CequenceExtensionLayer (BuildMethod: makefile): an arm64 release
+# build of the extension, placed where Lambda looks for external extensions.
+build-CequenceExtensionLayer:
+	PATH="$(CURDIR)/.tools/venv/bin:$$PATH" cargo lambda build --release --extension --arm64 -p cequence-extension
+	mkdir -p "$(ARTIFACTS_DIR)/extensions"
+	cp target/lambda/extensions/cequence-extension "$(ARTIFACTS_DIR)/extensions/cequence-extension"

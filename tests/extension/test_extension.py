@@ -125,6 +125,9 @@ def test_an_outage_longer_than_the_buffer_drops_and_counts(world):
     assert drops[0]["workplace.dropped_records"] == "7"
     assert drops[0]["workplace.dropped_records.buffer_full"] == "7"
     assert "records were dropped" in extension.output()
+    lines = [json.loads(line) for line in extension.stdout.read_text().splitlines() if line.startswith("{")]
+    emf = [line for line in lines if "_aws" in line]
+    assert sum(line["ExtensionDroppedRecords"] for line in emf) == 7, "published for the ExtensionDroppedRecords alarm"
 
 
 def test_a_refused_batch_is_dropped_and_reported(world):

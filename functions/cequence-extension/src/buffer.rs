@@ -46,6 +46,8 @@ pub(crate) struct Buffer {
     max_bytes: usize,
     /// Drops not yet reported to the receiver.
     pub(crate) drops: Drops,
+    /// Every drop since start, for the CloudWatch metric.
+    pub(crate) drops_ever: u64,
 }
 
 /// Reports kept for records that have not arrived yet.
@@ -60,6 +62,7 @@ impl Buffer {
             max_records,
             max_bytes,
             drops: Drops::default(),
+            drops_ever: 0,
         }
     }
 
@@ -72,6 +75,7 @@ impl Buffer {
         let bytes = Value::Object(record.clone()).to_string().len();
         if self.entries.len() >= self.max_records || self.bytes + bytes > self.max_bytes {
             self.drops.buffer_full += 1;
+            self.drops_ever += 1;
             return;
         }
         let report = record
@@ -116,6 +120,7 @@ impl Buffer {
             if let Some(old) = self.entries.pop_front() {
                 self.bytes -= old.bytes;
                 self.drops.expired += 1;
+                self.drops_ever += 1;
             }
         }
     }

@@ -7,6 +7,7 @@
 //! once) and every log record carries `log.record.uid` = the request id so the receiver can drop
 //! the duplicate.
 
+use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +28,8 @@ const BACKOFF_CAP: Duration = Duration::from_secs(1);
 /// Owns the buffer and the sink.
 pub(crate) struct Shipper {
     pub(crate) buffer: Mutex<Buffer>,
+    /// Drops already published as the `ExtensionDroppedRecords` metric.
+    published: Mutex<u64>,
     sink: Option<Sink>,
     config: Config,
     resource: Map<String, Value>,
@@ -45,6 +48,7 @@ impl Shipper {
             config,
             resource,
             flushing: Mutex::new(()),
+            published: Mutex::new(0),
         })
     }
 
@@ -54,6 +58,7 @@ impl Shipper {
         let now = Instant::now();
         let mut buffer = self.buffer.lock().await;
         buffer.drops.malformed += parsed.malformed as u64;
+        buffer.drops_ever += parsed.malformed as u64;
         for record in parsed.invocations {
             buffer.push(record, now);
         }
@@ -66,6 +71,7 @@ impl Shipper {
     /// Ships what is ready until the buffer is drained or `deadline` passes. `all` ships records
     /// still waiting for their report (at shutdown).
     pub(crate) async fn flush(&self, deadline: Instant, all: bool) {
+        self.publish_drop_metric().await;
         let Some(sink) = &self.sink else {
             // Shipping is off; the buffer stays bounded and drops are counted.
             return;
@@ -108,6 +114,7 @@ impl Shipper {
                 Err(SendError::Rejected(status)) => {
                     let mut buffer = self.buffer.lock().await;
                     buffer.drops.rejected += batch.len() as u64;
+                    buffer.drops_ever += batch.len() as u64;
                     tracing::warn!(
                         status,
                         records = batch.len(),
@@ -129,6 +136,40 @@ impl Shipper {
                 return;
             }
         }
+    }
+
+    /// Prints the drops counted since the last call as a CloudWatch EMF line, so the
+    /// `ExtensionDroppedRecords` alarm fires even when the receiver never comes back.
+    async fn publish_drop_metric(&self) {
+        let dropped_total = {
+            let buffer = self.buffer.lock().await;
+            buffer.drops_ever
+        };
+        let mut published = self.published.lock().await;
+        let new = dropped_total.saturating_sub(*published);
+        if new == 0 {
+            return;
+        }
+        *published = dropped_total;
+        let function = self
+            .resource
+            .get("faas.name")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown");
+        let line = serde_json::json!({
+            "_aws": {
+                "Timestamp": time::OffsetDateTime::now_utc().unix_timestamp() * 1000,
+                "CloudWatchMetrics": [{
+                    "Namespace": "WorkplaceMcp",
+                    "Dimensions": [[]],
+                    "Metrics": [{"Name": "ExtensionDroppedRecords", "Unit": "Count"}],
+                }],
+            },
+            "Function": function,
+            "ExtensionDroppedRecords": new,
+        });
+        // One write of one line to stdout, which Lambda sends to CloudWatch Logs.
+        let _ = writeln!(std::io::stdout().lock(), "{line}");
     }
 
     async fn send_with_retries(
