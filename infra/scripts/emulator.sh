@@ -26,7 +26,8 @@ case "${1:-}" in
     pip_ensure "$ROOT/infra/requirements-emulator.txt"
     mkdir -p "$(dirname "$PIDFILE")" "$(dirname "$LOGFILE")"
     stop
-    setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$LOGFILE" 2>&1 < /dev/null &
+    # moto behind a request-serializing wrapper: conditional writes are atomic, as in DynamoDB.
+    setsid "$VENV/bin/python" "$ROOT/infra/emulator/serve.py" 127.0.0.1 "$port" >"$LOGFILE" 2>&1 < /dev/null &
     echo $! >"$PIDFILE"
     wait_http "http://127.0.0.1:$port/moto-api/" 30 || { tail -20 "$LOGFILE" >&2; die "moto_server did not start"; }
     log "AWS emulator on http://127.0.0.1:$port"

@@ -175,9 +175,9 @@ class Moto:
 
     def __init__(self):
         self.port = free_port()
-        binary = ROOT / ".tools" / "venv" / "bin" / "moto_server"
-        assert binary.exists(), "the moto emulator must be installed (make tools)"
-        self.process = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(self.port)],
+        python = ROOT / ".tools" / "venv" / "bin" / "python"
+        assert python.exists(), "the moto emulator must be installed (make tools)"
+        self.process = subprocess.Popen([str(python), str(ROOT / "infra" / "emulator" / "serve.py"), "127.0.0.1", str(self.port)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(150):
             try:

@@ -28,23 +28,27 @@ pub struct Moto {
     child: Option<Child>,
 }
 
-fn binary() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.tools/venv/bin/moto_server")
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 impl Moto {
     /// Starts moto on a free port and waits until it answers.
     pub async fn start() -> Result<Self, MotoError> {
-        let path = binary();
-        if !path.exists() {
-            return Err(MotoError::Missing(path.display().to_string()));
+        // moto's app behind `infra/emulator/serve.py`, which serializes requests so conditional
+        // writes are atomic as in DynamoDB.
+        let python = root().join(".tools/venv/bin/python");
+        let serve = root().join("infra/emulator/serve.py");
+        if !python.exists() {
+            return Err(MotoError::Missing(python.display().to_string()));
         }
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| MotoError::Start(e.to_string()))?
             .port();
-        let child = Command::new(&path)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        let child = Command::new(&python)
+            .arg(&serve)
+            .args(["127.0.0.1", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -75,6 +79,40 @@ impl Moto {
             ))
             .load()
             .await
+    }
+
+    /// Creates a rate-limit table shaped like the SAM template's (partition key `pk`, on demand).
+    pub async fn create_rate_limit_table(
+        &self,
+        name: &str,
+    ) -> Result<aws_sdk_dynamodb::Client, MotoError> {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        let client = aws_sdk_dynamodb::Client::new(&self.sdk_config().await);
+        let build = |e: aws_sdk_dynamodb::error::BuildError| MotoError::Start(e.to_string());
+        client
+            .create_table()
+            .table_name(name)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("pk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(build)?,
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name("pk")
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .map_err(build)?,
+            )
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await
+            .map_err(|e| MotoError::Start(format!("create table: {e}")))?;
+        Ok(client)
     }
 
     /// Stops the emulator now (to test behaviour when AWS is unreachable).

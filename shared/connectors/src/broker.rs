@@ -31,6 +31,18 @@ pub trait TokenBroker: Send + Sync {
     ) -> BoxFuture<'a, Result<SecretString, SourceError>>;
 }
 
+/// Starts one upstream call: its deadline (`timeout` from now) and a token for `user` obtained
+/// within it. Every connector method begins here.
+pub(crate) async fn begin(
+    broker: &dyn TokenBroker,
+    user: &UserContext,
+    timeout: Duration,
+) -> Result<(SecretString, Instant), SourceError> {
+    let deadline = Instant::now() + timeout;
+    let token = broker.token(user, deadline).await?;
+    Ok((token, deadline))
+}
+
 /// Cached tokens by key (user or app), each with its expiry.
 #[derive(Default)]
 struct TokenCache(Mutex<HashMap<String, (SecretString, Instant)>>);

@@ -17,7 +17,7 @@ use secrecy::ExposeSecret;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use crate::broker::TokenBroker;
+use crate::broker::{TokenBroker, begin};
 use crate::http::{self, Api};
 use crate::retry::{Failure, with_retries};
 use crate::text::cut_chars;
@@ -291,8 +291,7 @@ impl Source for Drive {
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
-            let deadline = Instant::now() + self.timeout;
-            let token = self.broker.token(user, deadline).await?;
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
             self.search_pages(token.expose_secret(), query, limit, deadline)
                 .await
         })
@@ -305,8 +304,7 @@ impl Source for Drive {
         max_chars: usize,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
-            let deadline = Instant::now() + self.timeout;
-            let token = self.broker.token(user, deadline).await?;
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
             self.fetch_content(token.expose_secret(), item_id, max_chars, deadline)
                 .await
         })

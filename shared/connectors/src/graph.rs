@@ -17,7 +17,7 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::broker::TokenBroker;
+use crate::broker::{TokenBroker, begin};
 use crate::http::{self, Api};
 use crate::retry::{Failure, with_retries};
 use crate::text::{cut_chars, strip_highlights};
@@ -257,8 +257,7 @@ impl Source for Graph {
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
-            let deadline = Instant::now() + self.timeout;
-            let token = self.broker.token(user, deadline).await?;
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
             self.search_hits(token.expose_secret(), query, limit, deadline)
                 .await
         })
@@ -274,8 +273,7 @@ impl Source for Graph {
             if item_id.starts_with("list/") {
                 return Err(SourceError::NotFound);
             }
-            let deadline = Instant::now() + self.timeout;
-            let token = self.broker.token(user, deadline).await?;
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
             self.fetch_content(token.expose_secret(), item_id, max_chars, deadline)
                 .await
         })

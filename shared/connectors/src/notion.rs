@@ -15,7 +15,7 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use crate::broker::TokenBroker;
+use crate::broker::{TokenBroker, begin};
 use crate::http::{self, Api};
 use crate::retry::{Failure, with_retries};
 use crate::text::cut_chars;
@@ -380,8 +380,7 @@ impl Source for Notion {
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
-            let deadline = Instant::now() + self.timeout;
-            let token = self.broker.token(user, deadline).await?;
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
             self.search_pages(token.expose_secret(), query, limit, deadline)
                 .await
         })
@@ -394,8 +393,7 @@ impl Source for Notion {
         max_chars: usize,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
-            let deadline = Instant::now() + self.timeout;
-            let token = self.broker.token(user, deadline).await?;
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
             self.fetch_content(token.expose_secret(), item_id, max_chars, deadline)
                 .await
         })

@@ -6,9 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use moto_harness::Moto;
 use workplace_ratelimit::{
     Clock, Decision, FailurePolicy, Limit, LimitKind, RateLimitConfig, RateLimiter,
@@ -27,29 +24,7 @@ impl Clock for TestClock {
 }
 
 async fn table(moto: &Moto) -> aws_sdk_dynamodb::Client {
-    let client = aws_sdk_dynamodb::Client::new(&moto.sdk_config().await);
-    client
-        .create_table()
-        .table_name(TABLE)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .unwrap();
-    client
+    moto.create_rate_limit_table(TABLE).await.unwrap()
 }
 
 fn config(

@@ -6,37 +6,13 @@ mod common;
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-};
 use common::*;
 use moto_harness::Moto;
 use workplace_ratelimit::{FailurePolicy, Limit, RateLimitConfig, RateLimiter, SystemClock};
 use workplace_service::rest;
 
 async fn limiter(moto: &Moto, burst: u32) -> RateLimiter {
-    let client = aws_sdk_dynamodb::Client::new(&moto.sdk_config().await);
-    client
-        .create_table()
-        .table_name("limits")
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
-        .send()
-        .await
-        .unwrap();
+    let client = moto.create_rate_limit_table("limits").await.unwrap();
     let wide = Limit {
         rate: 1000.0,
         burst: 1000,
