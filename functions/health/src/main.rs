@@ -1,22 +1,11 @@
 //! GET /health and GET /.well-known/oauth-protected-resource (public).
 //!
-//! Thin by design: build the state once at cold start, then serve every invocation with the shared
-//! handler.
+//! Thin by design: the shared crate builds the state once at cold start and serves every
+//! invocation with the shared handler.
 
-use std::convert::Infallible;
-use std::sync::Arc;
-
-use lambda_http::{Error, Request, service_fn};
-use workplace_service::config::process_env;
-use workplace_service::{AppState, rest, telemetry};
+use workplace_service::lambda::{RestFunction, run};
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    telemetry::init_tracing();
-    let state = Arc::new(AppState::cold_start("health", &process_env).await);
-    lambda_http::run(service_fn(move |req: Request| {
-        let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(rest::health(&state, req).await) }
-    }))
-    .await
+async fn main() -> Result<(), lambda_http::Error> {
+    run(RestFunction::Health).await
 }

@@ -7,8 +7,9 @@
 //!   (2025-03-26 … 2025-11-25) are served statelessly without a session; 2026-07-28 clients send
 //!   per-request `_meta` and `server/discover`, and rmcp validates their `MCP-Protocol-Version`,
 //!   `Mcp-Method` and `Mcp-Name` headers against the body.
-//! - **Security.** [`auth::AuthLayer`] checks host, origin, method, bearer token and scopes before
-//!   rmcp sees the request, and writes the invocation record (see its docs).
+//! - **Security.** [`auth::AuthLayer`] runs the shared request pipeline (authenticate, admit,
+//!   validate; see `workplace_service::pipeline`) plus the host and origin checks before rmcp sees
+//!   the request, and writes the invocation record.
 //! - **Tools.** [`server::WorkplaceServer`] serves the shared catalogue and call path, so MCP and
 //!   REST answer identically.
 //!
@@ -16,8 +17,6 @@
 
 pub mod auth;
 pub mod endpoint;
-pub mod gate;
-pub mod record;
 pub mod server;
 
 use std::sync::Arc;
@@ -30,7 +29,6 @@ use workplace_service::config::Lookup;
 
 use crate::auth::{AuthLayer, AuthService};
 use crate::endpoint::EndpointConfig;
-use crate::gate::CallGate;
 use crate::server::WorkplaceServer;
 
 /// The whole endpoint: the auth layer around rmcp's service.
@@ -45,14 +43,10 @@ pub enum BuildError {
 }
 
 /// Builds the endpoint once, at cold start.
-pub fn service(
-    state: Arc<AppState>,
-    gate: Arc<dyn CallGate>,
-    env: Lookup<'_>,
-) -> Result<McpService, BuildError> {
+pub fn service(state: Arc<AppState>, env: Lookup<'_>) -> Result<McpService, BuildError> {
     let endpoint = Arc::new(EndpointConfig::load(env));
     let tools = WorkplaceServer::catalogue()?;
-    let handler = WorkplaceServer::new(gate, tools);
+    let handler = WorkplaceServer::new(tools);
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)

@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use lambda_http::Error;
-use workplace_mcp::gate::RuntimeLimiter;
 use workplace_service::config::process_env;
 use workplace_service::{AppState, telemetry};
 
@@ -14,6 +13,6 @@ use workplace_service::{AppState, telemetry};
 async fn main() -> Result<(), Error> {
     telemetry::init_tracing();
     let state = Arc::new(AppState::cold_start("mcp", &process_env).await);
-    let service = workplace_mcp::service(state, Arc::new(RuntimeLimiter), &process_env)?;
+    let service = workplace_mcp::service(state, &process_env)?;
     lambda_http::run(service).await
 }

@@ -1,9 +1,9 @@
 //! The MCP server handler: `initialize`/`server/discover` metadata, `tools/list` and `tools/call`.
 //!
-//! It shares the tool catalogue and the whole call path (`prepare` → `run`) with the REST route, so
-//! both answer the same arguments with the same results. The [`Caller`] and the request's
-//! [`RecordHandle`] arrive from the auth layer through the HTTP request extensions, which
-//! rmcp forwards to handlers as `http::request::Parts`.
+//! It shares the tool catalogue and the request pipeline with the REST route, so both answer the
+//! same arguments with the same results. The layer has already authenticated, admitted and
+//! validated the call; its [`Ticket`] and the pipeline's [`Exchange`] arrive through the HTTP
+//! request extensions, which rmcp forwards to handlers as `http::request::Parts`.
 
 use std::sync::Arc;
 
@@ -13,13 +13,13 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
-use serde_json::{Value, json};
+use serde_json::json;
+use workplace_record::ErrorCode;
 use workplace_service::catalogue;
-use workplace_service::tools::{self, CallError, ToolResult};
+use workplace_service::pipeline::Exchange;
+use workplace_service::tools::ToolResult;
 
-use crate::auth::Caller;
-use crate::gate::{Admission, CallGate};
-use crate::record::RecordHandle;
+use crate::auth::Ticket;
 
 /// The name in `serverInfo`, also the `realm` of challenges.
 pub const SERVER_NAME: &str = "workplace-mcp";
@@ -38,17 +38,16 @@ answered; a source that timed out, was rate limited or needs the user to reconne
 while the other sources' results are still returned. A result with `isError: true` explains what \
 to change (an argument, a missing permission, or a wait before retrying).";
 
-/// One request's handler. rmcp builds one per HTTP request (stateless mode), so it is a few `Arc`s.
+/// One request's handler. rmcp builds one per HTTP request (stateless mode), so it is one `Arc`.
 #[derive(Clone)]
 pub struct WorkplaceServer {
-    gate: Arc<dyn CallGate>,
     tools: Arc<[Tool]>,
 }
 
 impl WorkplaceServer {
-    /// A handler over the rate-limit gate and the tool list.
-    pub fn new(gate: Arc<dyn CallGate>, tools: Arc<[Tool]>) -> Self {
-        Self { gate, tools }
+    /// A handler over the tool list.
+    pub fn new(tools: Arc<[Tool]>) -> Self {
+        Self { tools }
     }
 
     /// The shared catalogue as rmcp tools, converted once at cold start.
@@ -57,109 +56,58 @@ impl WorkplaceServer {
         Ok(tools.into())
     }
 
+    /// Executes the call the layer admitted and validated; the layer's [`Ticket`] and the
+    /// pipeline's [`Exchange`] arrive in the request extensions.
     async fn call(
         &self,
         request: CallToolRequestParams,
         context: &RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let parts = context.extensions.get::<http::request::Parts>();
-        let record = parts
-            .and_then(|p| p.extensions.get::<RecordHandle>())
-            .cloned()
-            .unwrap_or_default();
+        let exchange = parts.and_then(|p| p.extensions.get::<Exchange>());
+        let ticket = parts.and_then(|p| p.extensions.get::<Ticket>());
         let name = request.name.as_ref();
-        record.update(|r| r.tool = Some(name.to_owned()));
         if !catalogue::is_known(name) {
-            record.refuse("invalid", "unknown_tool");
+            if let Some(exchange) = exchange {
+                exchange.fail(ErrorCode::UnknownTool);
+            }
             return Err(ErrorData::invalid_params(
                 format!("Unknown tool: {name}. tools/list lists the tools."),
                 Some(json!({"tools": [catalogue::WORKPLACE_SEARCH, catalogue::FETCH]})),
             ));
         }
-        // The layer always attaches the caller; its absence means the handler was mounted without
+        // The layer always attaches both; their absence means the handler was mounted without
         // the layer, and nothing may run unauthenticated.
-        let Some(Caller {
-            principal,
-            runtime,
-            parts: runtime_parts,
-        }) = parts.and_then(|p| p.extensions.get::<Caller>())
-        else {
-            record.refuse("error", "internal_error");
+        let (Some(exchange), Some(ticket)) = (exchange, ticket) else {
             return Err(ErrorData::internal_error(
                 "the server is not set up to authenticate this call",
                 None,
             ));
         };
-        let engine = &runtime_parts.engine;
-        let arguments = request.arguments.map(Value::Object);
-        let prepared = match tools::prepare(engine, name, arguments.as_ref(), principal) {
-            Ok(prepared) => prepared,
-            Err(err) => return Ok(refused(&record, &err)),
-        };
-        record.update(|r| {
-            r.sources = prepared.sources();
-            if let Some(query) = prepared.query() {
-                r.set_query(query, runtime.config.log_query_text);
-            }
-        });
-        match self.gate.admit(runtime, principal, name).await {
-            Admission::Allowed { note } => {
-                if let Some(note) = note {
-                    record.update(|r| r.reason = Some(note.to_owned()));
-                }
-            }
-            Admission::Limited {
+        let result = match ticket {
+            Ticket::Limited {
                 retry_after_seconds,
-                reason,
-            } => {
-                record.refuse("rate_limited", "rate_limited");
-                record.update(|r| r.reason = Some(reason));
-                return to_rmcp(ToolResult::error(
-                    format!(
-                        "Rate limit reached for {name}; wait {retry_after_seconds} s before calling again."
-                    ),
-                    json!({"code": "rate_limited", "retry_after_seconds": retry_after_seconds}),
+            } => ToolResult::rate_limited(name, *retry_after_seconds),
+            Ticket::Admitted {
+                call: Some(Ok(call)),
+                caller,
+            } if call.tool() == name => exchange.execute(caller, call).await,
+            Ticket::Admitted {
+                call: Some(Err(err)),
+                ..
+            } => ToolResult::refused(err),
+            // rmcp read another tool name from the body than the layer did: refuse rather
+            // than run a call that was not validated.
+            Ticket::Admitted { .. } => {
+                exchange.fail(ErrorCode::InternalError);
+                return Err(ErrorData::internal_error(
+                    "the call could not be matched to its validation",
+                    None,
                 ));
             }
-        }
-        let (result, summary) = tools::run(engine, &prepared, principal).await;
-        record.summarize(&summary, result.is_error);
+        };
         to_rmcp(result)
     }
-}
-
-/// A call refused before it ran, as a tool result the model can act on (MCP: input validation
-/// errors are tool execution errors, not protocol errors).
-fn refused(record: &RecordHandle, err: &CallError) -> CallToolResult {
-    let (outcome, code, error) = match err {
-        CallError::InvalidArguments(invalid) => (
-            "invalid",
-            "invalid_arguments",
-            json!({"code": "invalid_arguments", "field": invalid.field, "message": invalid.reason}),
-        ),
-        // The layer answers 403 first; this only guards a handler mounted without it.
-        CallError::InsufficientScope { missing } => (
-            "forbidden",
-            "insufficient_scope",
-            json!({"code": "insufficient_scope", "missing_scopes": missing}),
-        ),
-        CallError::UnknownTool(_) => (
-            "invalid",
-            "unknown_tool",
-            json!({"code": "unknown_tool", "message": err.to_string()}),
-        ),
-    };
-    record.refuse(outcome, code);
-    let message = match err {
-        CallError::InvalidArguments(invalid) => format!(
-            "Invalid argument `{}`: {}. Fix it and call again.",
-            invalid.field, invalid.reason
-        ),
-        other => format!("{other}."),
-    };
-    let mut result = CallToolResult::error(vec![rmcp::model::ContentBlock::text(message)]);
-    result.structured_content = Some(json!({ "error": error }));
-    result
 }
 
 /// The shared result shape, re-read as rmcp's type (both are MCP `CallToolResult` JSON). The shared
@@ -226,10 +174,5 @@ mod tests {
             assert!(tool.annotations.is_some());
             assert!(tool.title.is_some());
         }
-    }
-
-    #[test]
-    fn instructions_warn_that_notion_matches_titles_only() {
-        assert!(INSTRUCTIONS.contains("Notion matches page titles only"));
     }
 }

@@ -5,15 +5,11 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::*;
-use futures::future::BoxFuture;
+use moto_harness::Moto;
 use serde_json::{Value, json};
-use workplace_auth::Principal;
 use workplace_connectors::{SourceError, SourceKind};
-use workplace_mcp::gate::{Admission, CallGate, Unlimited};
-use workplace_service::state::Runtime;
+use workplace_ratelimit::{FailurePolicy, Limit, RateLimitConfig, RateLimiter, SystemClock};
 
 #[tokio::test]
 async fn initialize_answers_statelessly_with_server_info_and_instructions() {
@@ -40,7 +36,7 @@ async fn initialize_answers_statelessly_with_server_info_and_instructions() {
     let record = app.last_record();
     assert_eq!(record.function, "mcp");
     assert_eq!(record.action, "initialize");
-    assert_eq!(record.outcome, "ok");
+    assert_eq!(record.outcome.as_str(), "ok");
     assert_eq!(record.status, 200);
     assert_eq!(record.sub.as_deref(), Some("user-42"));
     assert_eq!(record.route, "POST /mcp");
@@ -73,7 +69,7 @@ async fn notifications_are_accepted_with_202() {
     assert!(response.body().as_ref().is_empty());
     let record = app.last_record();
     assert_eq!(record.action, "notifications/initialized");
-    assert_eq!((record.status, record.outcome), (202, "ok"));
+    assert_eq!((record.status, record.outcome.as_str()), (202, "ok"));
 }
 
 #[tokio::test]
@@ -125,7 +121,7 @@ async fn workplace_search_returns_structured_results() {
     let record = app.last_record();
     assert_eq!(record.action, "tools/call");
     assert_eq!(record.tool.as_deref(), Some("workplace_search"));
-    assert_eq!(record.outcome, "ok");
+    assert_eq!(record.outcome.as_str(), "ok");
     assert_eq!(record.result_count, Some(5));
     assert_eq!(
         record.sources,
@@ -196,8 +192,11 @@ async fn invalid_arguments_are_tool_errors_naming_the_field() {
         "invalid_arguments"
     );
     let record = app.last_record();
-    assert_eq!(record.outcome, "invalid");
-    assert_eq!(record.error_code.as_deref(), Some("invalid_arguments"));
+    assert_eq!(record.outcome.as_str(), "invalid");
+    assert_eq!(
+        record.error_code.map(|c| c.as_str()),
+        Some("invalid_arguments")
+    );
 
     // Missing `query`: the shared validation answers, not a deserialization error.
     let body = body_of(
@@ -239,17 +238,17 @@ async fn unknown_tools_are_invalid_params() {
             .contains("delete_everything")
     );
     let record = app.last_record();
-    assert_eq!(record.outcome, "invalid");
-    assert_eq!(record.error_code.as_deref(), Some("unknown_tool"));
+    assert_eq!(record.outcome.as_str(), "invalid");
+    assert_eq!(record.error_code.map(|c| c.as_str()), Some("unknown_tool"));
 }
 
 #[tokio::test]
 async fn upstream_failures_are_tool_errors() {
-    let sources = vec![Arc::new(FixedSource {
-        kind: SourceKind::Notion,
-        error: Some(SourceError::Timeout),
-    }) as Arc<dyn workplace_connectors::Source>];
-    let app = app_with(sources, &[], Arc::new(Unlimited));
+    let sources = vec![FixedSource::failing(
+        SourceKind::Notion,
+        SourceError::Timeout,
+    )];
+    let app = app_with(sources, &[], None);
     let response = app
         .send(&with_body(
             event("mcp_tools_call.json", Some(&token(ALL_SCOPES))),
@@ -268,7 +267,7 @@ async fn upstream_failures_are_tool_errors() {
             .contains("Search failed for every requested source")
     );
     let record = app.last_record();
-    assert_eq!(record.outcome, "tool_error");
+    assert_eq!(record.outcome.as_str(), "tool_error");
     assert_eq!(record.reason.as_deref(), Some("notion:timeout"));
 }
 
@@ -282,7 +281,7 @@ async fn missing_and_bad_tokens_get_401_with_the_rest_challenge() {
         format!("Bearer realm=\"workplace-mcp\", resource_metadata=\"{PRM}\"")
     );
     assert_eq!(body(&response)["error"]["code"], "unauthorized");
-    assert_eq!(app.last_record().outcome, "auth_failed");
+    assert_eq!(app.last_record().outcome.as_str(), "auth_failed");
 
     let expired = token_with(json!({"exp": 1_000_000, "scope": ALL_SCOPES}));
     let wrong_audience = token_with(json!({"aud": "https://elsewhere.example.com/mcp"}));
@@ -293,7 +292,10 @@ async fn missing_and_bad_tokens_get_401_with_the_rest_challenge() {
         assert!(challenge.starts_with("Bearer realm=\"workplace-mcp\", resource_metadata=\""));
         assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
         let record = app.last_record();
-        assert_eq!((record.status, record.outcome), (401, "auth_failed"));
+        assert_eq!(
+            (record.status, record.outcome.as_str()),
+            (401, "auth_failed")
+        );
         assert_eq!(record.action, "initialize");
     }
 }
@@ -316,7 +318,7 @@ async fn calls_needing_scopes_the_token_lacks_get_403() {
     );
     assert_eq!(body(&response)["error"]["code"], "insufficient_scope");
     let record = app.last_record();
-    assert_eq!((record.status, record.outcome), (403, "forbidden"));
+    assert_eq!((record.status, record.outcome.as_str()), (403, "forbidden"));
     assert_eq!(record.tool.as_deref(), Some("workplace_search"));
 
     // A fetch id in a source the token lacks.
@@ -368,7 +370,7 @@ async fn get_and_delete_are_405_without_looking_at_the_token() {
         let record = app.last_record();
         assert_eq!(record.route, format!("{method} /mcp"));
         assert_eq!(
-            (record.outcome, record.action.as_str()),
+            (record.outcome.as_str(), record.action.as_str()),
             ("invalid", "none")
         );
     }
@@ -379,7 +381,7 @@ async fn a_present_unlisted_origin_is_403() {
     let app = app_with(
         all_sources(),
         &[("MCP_ALLOWED_ORIGINS", "https://claude.ai")],
-        Arc::new(Unlimited),
+        None,
     );
     let good = token(ALL_SCOPES);
     for (origin, token, status) in [
@@ -403,7 +405,7 @@ async fn a_present_unlisted_origin_is_403() {
             assert_eq!(body["error"]["code"], -32600);
             assert!(body.get("id").is_none());
             assert_eq!(
-                app.last_record().error_code.as_deref(),
+                app.last_record().error_code.map(|c| c.as_str()),
                 Some("origin_not_allowed")
             );
         }
@@ -415,7 +417,7 @@ async fn hosts_other_than_the_api_domain_are_403() {
     let app = app_with(
         all_sources(),
         &[("MCP_ALLOWED_HOSTS", "mcp.acme.example, 127.0.0.1:9000")],
-        Arc::new(Unlimited),
+        None,
     );
     let good = token(ALL_SCOPES);
     for (host, status) in [
@@ -435,7 +437,7 @@ async fn hosts_other_than_the_api_domain_are_403() {
         assert_eq!(response.status(), status, "{host}");
         if status == 403 {
             assert_eq!(
-                app.last_record().error_code.as_deref(),
+                app.last_record().error_code.map(|c| c.as_str()),
                 Some("host_not_allowed")
             );
         }
@@ -485,57 +487,95 @@ async fn the_2026_wire_discovers_and_calls_statelessly() {
         .await;
     assert_eq!(response.status(), 400);
     assert_eq!(body_of(response)["error"]["code"], -32020);
-    assert_eq!(app.last_record().outcome, "invalid");
+    assert_eq!(app.last_record().outcome.as_str(), "invalid");
 }
 
-struct AlwaysLimited;
-
-impl CallGate for AlwaysLimited {
-    fn admit<'a>(
-        &'a self,
-        _runtime: &'a Runtime,
-        _principal: &'a Principal,
-        _tool: &'a str,
-    ) -> BoxFuture<'a, Admission> {
-        Box::pin(async {
-            Admission::Limited {
-                retry_after_seconds: 12,
-                reason: "user_limit".to_owned(),
-            }
-        })
-    }
+/// The production limiter against the emulator: a burst of `burst`, refilling once an hour.
+async fn limited_app(burst: u32) -> (Moto, TestApp) {
+    let moto = Moto::start()
+        .await
+        .expect("the moto emulator must be installed (make tools)");
+    let dynamodb = moto.create_rate_limit_table("limits").await.unwrap();
+    let tight = Limit {
+        rate: 1.0 / 3600.0,
+        burst,
+    };
+    let wide = Limit {
+        rate: 10_000.0,
+        burst: 10_000,
+    };
+    let config = RateLimitConfig {
+        table: "limits".into(),
+        user: tight,
+        client: wide,
+        global: wide,
+        global_shards: 1,
+        // Generous: this test is about which calls are admitted, not about speed.
+        timeout: std::time::Duration::from_secs(60),
+        failure_policy: FailurePolicy::Closed,
+        fail_open_per_minute: 0,
+    };
+    let limiter = RateLimiter::new(dynamodb, config, Box::new(SystemClock));
+    (moto, app_with(all_sources(), &[], Some(limiter)))
 }
 
 #[tokio::test]
 async fn rate_limited_calls_are_tool_errors_with_retry_after() {
-    let app = app_with(all_sources(), &[], Arc::new(AlwaysLimited));
-    let response = app
-        .send(&event("mcp_tools_call.json", Some(&token(ALL_SCOPES))))
-        .await;
+    let (_moto, app) = limited_app(1).await;
+    let good = token(ALL_SCOPES);
+    let first = app.send(&event("mcp_tools_call.json", Some(&good))).await;
+    assert_eq!(body(&first)["result"]["isError"], false);
+    assert!(header(&first, "ratelimit").is_some());
+
+    let response = app.send(&event("mcp_tools_call.json", Some(&good))).await;
     assert_eq!(response.status(), 200);
     let body = body(&response);
     assert_eq!(body["result"]["isError"], true);
-    assert_eq!(
-        body["result"]["structuredContent"]["error"],
-        json!({"code": "rate_limited", "retry_after_seconds": 12})
+    let error = &body["result"]["structuredContent"]["error"];
+    assert_eq!(error["code"], "rate_limited");
+    assert!(
+        error["retry_after_seconds"].as_u64().unwrap() > 3000,
+        "{error}"
     );
     let record = app.last_record();
-    assert_eq!(record.outcome, "rate_limited");
+    assert_eq!(record.outcome.as_str(), "rate_limited");
     assert_eq!(record.reason.as_deref(), Some("user_limit"));
-    // Listing tools is not limited.
-    let response = app
-        .send(&event("mcp_tools_list.json", Some(&token(ALL_SCOPES))))
-        .await;
-    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn every_authenticated_request_is_limited_and_unauthenticated_ones_are_not_charged() {
+    let (_moto, app) = limited_app(2).await;
+    // Unauthenticated requests are refused before the limiter: they spend nothing.
+    for _ in 0..5 {
+        let response = app.send(&event("mcp_initialize.json", None)).await;
+        assert_eq!(response.status(), 401);
+    }
+    let good = token(ALL_SCOPES);
+    assert_eq!(
+        app.send(&event("mcp_initialize.json", Some(&good)))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.send(&event("mcp_tools_list.json", Some(&good)))
+            .await
+            .status(),
+        200
+    );
+    // The burst of two is spent: initialize and tools/list are limited like calls.
+    for name in ["mcp_initialize.json", "mcp_tools_list.json"] {
+        let response = app.send(&event(name, Some(&good))).await;
+        assert_eq!(response.status(), 429, "{name}");
+        assert!(header(&response, "retry-after").is_some());
+        assert_eq!(body(&response)["error"]["code"], "rate_limited");
+        assert_eq!(app.last_record().outcome.as_str(), "rate_limited");
+    }
 }
 
 #[tokio::test]
 async fn a_misconfigured_deployment_answers_503() {
-    let app = app_with(
-        all_sources(),
-        &[("MCP_RESOURCE_URL", "not a url")],
-        Arc::new(Unlimited),
-    );
+    let app = app_with(all_sources(), &[("MCP_RESOURCE_URL", "not a url")], None);
     let response = app
         .send(&event("mcp_initialize.json", Some(&token(ALL_SCOPES))))
         .await;
@@ -565,6 +605,6 @@ async fn malformed_bodies_never_panic_and_are_recorded() {
             response.status()
         );
         let record = app.last_record();
-        assert_ne!(record.outcome, "ok", "{raw}");
+        assert_ne!(record.outcome.as_str(), "ok", "{raw}");
     }
 }

@@ -37,6 +37,10 @@ pub struct RateLimitConfig {
     pub timeout: Duration,
     /// `RATE_LIMIT_FAILURE_POLICY` (`open`): `open` or `closed`.
     pub failure_policy: FailurePolicy,
+    /// `RATE_LIMIT_FAIL_OPEN_PER_MINUTE` (60, 0..=100000): with the `open` policy, at most this
+    /// many calls a minute per container are admitted while DynamoDB does not answer; past it
+    /// they are rejected, so an outage cannot become unlimited traffic.
+    pub fail_open_per_minute: u32,
 }
 
 impl RateLimitConfig {
@@ -82,6 +86,8 @@ impl RateLimitConfig {
         let global_shards = number("RATE_LIMIT_GLOBAL_SHARDS", 4.0, 1.0, 256.0) as u32;
         let timeout =
             Duration::from_millis(number("RATE_LIMIT_TIMEOUT_MS", 200.0, 10.0, 5000.0) as u64);
+        let fail_open_per_minute =
+            number("RATE_LIMIT_FAIL_OPEN_PER_MINUTE", 60.0, 0.0, 100_000.0) as u32;
         let failure_policy = match get("RATE_LIMIT_FAILURE_POLICY").as_deref() {
             None | Some("open") => FailurePolicy::Open,
             Some("closed") => FailurePolicy::Closed,
@@ -102,6 +108,7 @@ impl RateLimitConfig {
                 global_shards,
                 timeout,
                 failure_policy,
+                fail_open_per_minute,
             }))
         } else {
             Err(problems)
@@ -128,6 +135,7 @@ mod tests {
             }
         );
         assert_eq!(config.failure_policy, FailurePolicy::Open);
+        assert_eq!(config.fail_open_per_minute, 60);
         let problems = RateLimitConfig::from_lookup(&|k| match k {
             "RATE_LIMIT_TABLE" => Some("t".into()),
             "RATE_LIMIT_USER_RPS" => Some("fast".into()),

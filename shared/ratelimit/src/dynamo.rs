@@ -1,15 +1,24 @@
 //! The DynamoDB side: one conditional `UpdateItem` admits a call to one limit.
 
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
 use crate::Gcra;
 
-/// A store failure (timeouts are handled by the limiter).
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("rate-limit table unavailable: {0}")]
-pub struct StoreError(String);
+/// A store failure. The two kinds get different treatment: a request DynamoDB refused will be
+/// refused again (a missing table, a key it rejects, a policy that denies access), so admitting
+/// it would switch limiting off for good; a store that did not answer may answer the next call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// DynamoDB answered with a client error (4xx: validation, access, missing table, throttling).
+    #[error("rate-limit table refused the request: {0}")]
+    Refused(String),
+    /// No usable answer: a timeout, a connection failure, a 5xx or an unreadable response.
+    #[error("rate-limit table unavailable: {0}")]
+    Unavailable(String),
+}
 
 /// What one attempt to take a slot found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,28 +93,27 @@ impl DynamoStore {
                         .and_then(read_number);
                     return Ok(Take::Admitted(tat.unwrap_or(now + gcra.interval_ms)));
                 }
-                Err(SdkError::ServiceError(service)) => match service.err() {
-                    UpdateItemError::ConditionalCheckFailedException(failed) => {
-                        let stored = match failed
-                            .item()
-                            .and_then(|i| i.get("tat"))
-                            .and_then(read_number)
-                        {
-                            Some(tat) => tat,
-                            None => self.read(key).await?,
-                        };
-                        if !gcra.admits(stored, now) {
-                            return Ok(Take::Rejected(stored));
-                        }
-                        busy = stored > now;
+                Err(err) => {
+                    let SdkError::ServiceError(service) = &err else {
+                        return Err(classify(&err));
+                    };
+                    let UpdateItemError::ConditionalCheckFailedException(failed) = service.err()
+                    else {
+                        return Err(classify(&err));
+                    };
+                    let stored = match failed
+                        .item()
+                        .and_then(|i| i.get("tat"))
+                        .and_then(read_number)
+                    {
+                        Some(tat) => tat,
+                        None => self.read(key).await?,
+                    };
+                    if !gcra.admits(stored, now) {
+                        return Ok(Take::Rejected(stored));
                     }
-                    other => {
-                        return Err(StoreError(
-                            other.meta().code().unwrap_or("service error").to_owned(),
-                        ));
-                    }
-                },
-                Err(err) => return Err(StoreError(describe(&err))),
+                    busy = stored > now;
+                }
             }
         }
         // The item kept changing: contention this heavy means the limit is nearly exhausted, and
@@ -122,7 +130,7 @@ impl DynamoStore {
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| StoreError(describe(&e)))?;
+            .map_err(|e| classify(&e))?;
         Ok(output
             .item()
             .and_then(|i| i.get("tat"))
@@ -139,11 +147,51 @@ fn read_number(value: &AttributeValue) -> Option<u64> {
     value.as_n().ok()?.parse::<f64>().ok().map(|n| n as u64)
 }
 
-fn describe<E, R>(err: &SdkError<E, R>) -> String {
+impl DynamoStore {
+    /// Gives back one call's worth of `key` (the call was rejected by a later limit). Only a TAT
+    /// at least one interval in the future is moved back, so a refund never creates credit
+    /// beyond an idle limit.
+    pub async fn refund(&self, key: &str, gcra: Gcra, now: u64) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(key.to_owned()))
+            .update_expression("SET #t = #t - :interval")
+            .condition_expression("#t >= :floor")
+            .expression_attribute_names("#t", "tat")
+            .expression_attribute_values(":interval", number(gcra.interval_ms))
+            .expression_attribute_values(":floor", number(now + gcra.interval_ms))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(service))
+                if matches!(
+                    service.err(),
+                    UpdateItemError::ConditionalCheckFailedException(_)
+                ) =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(classify(&err)),
+        }
+    }
+}
+
+fn classify<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> StoreError {
     match err {
-        SdkError::TimeoutError(_) => "timed out".into(),
-        SdkError::DispatchFailure(_) => "could not connect".into(),
-        SdkError::ResponseError(_) => "invalid response".into(),
-        _ => "request failed".into(),
+        SdkError::TimeoutError(_) => StoreError::Unavailable("timed out".into()),
+        SdkError::DispatchFailure(_) => StoreError::Unavailable("could not connect".into()),
+        SdkError::ResponseError(_) => StoreError::Unavailable("invalid response".into()),
+        SdkError::ServiceError(service) => {
+            let code = service.err().code().unwrap_or("service error").to_owned();
+            if service.raw().status().is_server_error() {
+                StoreError::Unavailable(code)
+            } else {
+                StoreError::Refused(code)
+            }
+        }
+        _ => StoreError::Unavailable("request failed".into()),
     }
 }

@@ -40,8 +40,11 @@ fn config(
         client,
         global,
         global_shards: shards,
-        timeout: Duration::from_secs(5),
+        // Generous: these tests are about exactness, not speed. A slow machine must not turn a
+        // check into a timeout (and a fail-open admission). The timeout path has its own test.
+        timeout: Duration::from_secs(120),
         failure_policy: policy,
+        fail_open_per_minute: 60,
     }
 }
 
@@ -198,7 +201,7 @@ async fn the_global_limit_is_sharded_and_items_carry_a_ttl() {
         .map(|i| i["pk"].as_s().unwrap().clone())
         .collect();
     keys.sort();
-    assert!(keys.contains(&"user#alice".to_owned()));
+    assert!(keys.contains(&RateLimiter::user_key("alice")));
     for shard in 0..4 {
         assert!(
             keys.contains(&format!("global#{shard}")),
@@ -223,7 +226,7 @@ async fn an_unreachable_table_fails_open_or_closed_as_configured() {
     let (mut moto, open, _clock, client) =
         limiter(config(seed, WIDE, WIDE, 1, FailurePolicy::Open)).await;
     let mut closed_config = config(seed, WIDE, WIDE, 1, FailurePolicy::Closed);
-    closed_config.timeout = Duration::from_millis(300);
+    closed_config.timeout = Duration::from_secs(30);
     let closed = RateLimiter::new(
         client,
         closed_config,
@@ -250,4 +253,229 @@ async fn an_unreachable_table_fails_open_or_closed_as_configured() {
         ),
         "{decision:?}"
     );
+}
+
+/// Every item of the table, by key, as `tat` values.
+async fn tats(client: &aws_sdk_dynamodb::Client) -> std::collections::BTreeMap<String, String> {
+    client
+        .scan()
+        .table_name(TABLE)
+        .send()
+        .await
+        .unwrap()
+        .items
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            (
+                i["pk"].as_s().unwrap().clone(),
+                i["tat"].as_n().unwrap().clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_call_the_user_limit_rejects_leaves_the_client_and_global_budgets_untouched() {
+    let one = Limit {
+        rate: 1.0,
+        burst: 1,
+    };
+    let (_moto, limiter, _clock, client) =
+        limiter(config(one, WIDE, WIDE, 1, FailurePolicy::Open)).await;
+    assert!(limiter.check("abuser", Some("cursor")).await.is_allowed());
+    let before = tats(&client).await;
+    assert_eq!(before.len(), 3, "{before:?}");
+    for _ in 0..10 {
+        let decision = limiter.check("abuser", Some("cursor")).await;
+        assert!(
+            matches!(
+                decision,
+                Decision::Limited {
+                    policy: LimitKind::User,
+                    ..
+                }
+            ),
+            "{decision:?}"
+        );
+    }
+    assert_eq!(tats(&client).await, before, "rejected calls spent nothing");
+}
+
+#[tokio::test]
+async fn a_call_a_later_limit_rejects_gives_back_what_it_took() {
+    let hourly = |burst| Limit {
+        rate: 1.0 / 3600.0,
+        burst,
+    };
+    let (_moto, limiter, _clock, _) =
+        limiter(config(hourly(2), hourly(1), WIDE, 1, FailurePolicy::Open)).await;
+    assert!(limiter.check("alice", Some("cursor")).await.is_allowed());
+    // The client's budget is spent: bob's calls through it are rejected by the client limit...
+    for _ in 0..3 {
+        let decision = limiter.check("bob", Some("cursor")).await;
+        assert!(
+            matches!(
+                decision,
+                Decision::Limited {
+                    policy: LimitKind::Client,
+                    ..
+                }
+            ),
+            "{decision:?}"
+        );
+    }
+    // ...and gave back bob's user slot each time: his burst of two is intact.
+    assert!(limiter.check("bob", Some("claude")).await.is_allowed());
+    assert!(limiter.check("bob", Some("langchain")).await.is_allowed());
+    assert!(!limiter.check("bob", Some("crewai")).await.is_allowed());
+}
+
+#[tokio::test]
+async fn a_3_kb_client_id_is_limited_like_any_other() {
+    let two = Limit {
+        rate: 1.0 / 3600.0,
+        burst: 2,
+    };
+    let (_moto, limiter, _clock, client) =
+        limiter(config(WIDE, two, WIDE, 1, FailurePolicy::Open)).await;
+    let huge = "x".repeat(3 * 1024);
+    let decisions = [
+        limiter.check("alice", Some(&huge)).await,
+        limiter.check("bob", Some(&huge)).await,
+        limiter.check("carol", Some(&huge)).await,
+    ];
+    assert!(
+        decisions
+            .iter()
+            .all(|d| !matches!(d, Decision::Allowed { bypassed: true, .. })),
+        "never admitted by the failure policy: {decisions:?}"
+    );
+    assert!(decisions[0].is_allowed() && decisions[1].is_allowed());
+    assert!(
+        matches!(
+            decisions[2],
+            Decision::Limited {
+                policy: LimitKind::Client,
+                unavailable: false,
+                ..
+            }
+        ),
+        "{:?}",
+        decisions[2]
+    );
+    assert!(
+        tats(&client)
+            .await
+            .contains_key(&RateLimiter::client_key(&huge))
+    );
+}
+
+#[tokio::test]
+async fn a_request_dynamodb_refuses_is_rejected_even_when_failing_open() {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    let moto = Moto::start().await.unwrap();
+    let client = aws_sdk_dynamodb::Client::new(&moto.sdk_config().await);
+    // A table whose key is a number: every write of a string key is a ValidationException.
+    client
+        .create_table()
+        .table_name(TABLE)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("pk")
+                .attribute_type(ScalarAttributeType::N)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("pk")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .unwrap();
+    let seed = Limit {
+        rate: 10.0,
+        burst: 20,
+    };
+    let limiter = RateLimiter::new(
+        client,
+        config(seed, WIDE, WIDE, 1, FailurePolicy::Open),
+        Box::new(TestClock(Arc::new(AtomicU64::new(START_MS)))),
+    );
+    let decision = limiter.check("alice", None).await;
+    assert!(
+        matches!(
+            decision,
+            Decision::Limited {
+                unavailable: true,
+                ..
+            }
+        ),
+        "{decision:?}"
+    );
+    assert_eq!(limiter.bypassed(), 0);
+}
+
+#[tokio::test]
+async fn a_silent_table_admits_up_to_the_fail_open_cap_then_rejects() {
+    // A listener that accepts connections and never answers: every check times out.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", silent.local_addr().unwrap());
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            open.push(stream);
+        }
+    });
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(&endpoint)
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .load()
+        .await;
+    let seed = Limit {
+        rate: 10.0,
+        burst: 20,
+    };
+    let mut settings = config(seed, WIDE, WIDE, 1, FailurePolicy::Open);
+    settings.timeout = Duration::from_millis(100);
+    settings.fail_open_per_minute = 3;
+    let clock = TestClock(Arc::new(AtomicU64::new(START_MS)));
+    let limiter = RateLimiter::new(
+        aws_sdk_dynamodb::Client::new(&sdk),
+        settings,
+        Box::new(clock.clone()),
+    );
+    let mut decisions = Vec::new();
+    for _ in 0..5 {
+        decisions.push(limiter.check("alice", None).await);
+    }
+    let bypassed = decisions
+        .iter()
+        .filter(|d| matches!(d, Decision::Allowed { bypassed: true, .. }))
+        .count();
+    assert_eq!(bypassed, 3, "{decisions:?}");
+    assert!(matches!(
+        decisions[4],
+        Decision::Limited {
+            unavailable: true,
+            ..
+        }
+    ));
+    // A new minute brings a new budget.
+    clock.0.fetch_add(60_000, Ordering::SeqCst);
+    assert!(matches!(
+        limiter.check("alice", None).await,
+        Decision::Allowed { bypassed: true, .. }
+    ));
+    held.abort();
 }

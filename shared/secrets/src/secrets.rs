@@ -21,6 +21,9 @@ pub struct Secrets {
     pub microsoft_client_secret: Option<SecretString>,
     /// `cequence_api_key`: authenticates the log shipper to the Cequence/OTLP endpoint.
     pub cequence_api_key: Option<SecretString>,
+    /// `query_hash_key`: keys the query hash in invocation records, so hashes from different
+    /// containers agree and nobody without the key can test guesses against them.
+    pub query_hash_key: Option<SecretString>,
 }
 
 fn string(
@@ -61,6 +64,7 @@ impl Secrets {
             notion_token: string(&map, "notion_token")?,
             microsoft_client_secret: string(&map, "microsoft_client_secret")?,
             cequence_api_key: string(&map, "cequence_api_key")?,
+            query_hash_key: string(&map, "query_hash_key")?,
         })
     }
 

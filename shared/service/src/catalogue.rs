@@ -178,14 +178,4 @@ mod tests {
         }
         assert!(!is_known("delete_everything"));
     }
-
-    #[test]
-    fn the_search_description_warns_that_notion_matches_titles_only() {
-        assert!(
-            workplace_search()["description"]
-                .as_str()
-                .unwrap()
-                .contains("Notion matches page titles only")
-        );
-    }
 }

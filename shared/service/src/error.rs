@@ -3,6 +3,7 @@
 
 use http::StatusCode;
 use workplace_auth::AuthError;
+use workplace_record::{ErrorCode, Outcome};
 
 use crate::arguments::InvalidArgument;
 use crate::tools::CallError;
@@ -87,34 +88,28 @@ impl ApiError {
     }
 
     /// The stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadJson(_) => "invalid_json",
-            Self::BadRequest(_) => "bad_request",
-            Self::Unauthorized(AuthError::KeysUnavailable) => "auth_unavailable",
-            Self::Unauthorized(_) => "unauthorized",
-            Self::Forbidden { .. } => "insufficient_scope",
-            Self::UnknownTool(_) => "unknown_tool",
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed { .. } => "method_not_allowed",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
-            Self::InvalidArguments(_) => "invalid_arguments",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::Misconfigured => "misconfigured",
-            Self::Internal => "internal_error",
+            Self::BadJson(_) => ErrorCode::InvalidJson,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::Unauthorized(AuthError::KeysUnavailable) => ErrorCode::AuthUnavailable,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::Forbidden { .. } => ErrorCode::InsufficientScope,
+            Self::UnknownTool(_) => ErrorCode::UnknownTool,
+            Self::NotFound => ErrorCode::NotFound,
+            Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::InvalidArguments(_) => ErrorCode::InvalidArguments,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Misconfigured => ErrorCode::Misconfigured,
+            Self::Internal => ErrorCode::InternalError,
         }
     }
 
     /// The outcome recorded in the invocation record.
-    pub fn outcome(&self) -> &'static str {
-        match self {
-            Self::Unauthorized(_) => "auth_failed",
-            Self::Forbidden { .. } => "forbidden",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::Misconfigured | Self::Internal => "error",
-            _ => "invalid",
-        }
+    pub fn outcome(&self) -> Outcome {
+        self.code().outcome()
     }
 }
 

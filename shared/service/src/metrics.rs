@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value, json};
 
+use workplace_record::Outcome;
+
 use crate::record::InvocationRecord;
 
 /// The CloudWatch namespace of every metric.
@@ -13,8 +15,10 @@ pub const NAMESPACE: &str = "WorkplaceMcp";
 
 /// The EMF documents for one record: one per request, plus one per source touched.
 pub fn emf_documents(record: &InvocationRecord, timestamp_ms: u64) -> Vec<Value> {
+    // Only tools the server offers reach `record.tool` (set after authentication), so callers
+    // cannot mint dimensions.
     let tool = record.tool.as_deref().unwrap_or("none");
-    let error = record.status >= 500 || record.outcome == "error";
+    let error = record.status >= 500 || record.outcome.is_service_error();
     let mut docs = vec![json!({
         "_aws": {
             "Timestamp": timestamp_ms,
@@ -27,6 +31,7 @@ pub fn emf_documents(record: &InvocationRecord, timestamp_ms: u64) -> Vec<Value>
                     {"Name": "ToolErrors", "Unit": "Count"},
                     {"Name": "AuthFailures", "Unit": "Count"},
                     {"Name": "RateLimited", "Unit": "Count"},
+                    {"Name": "LimiterBypassed", "Unit": "Count"},
                     {"Name": "Latency", "Unit": "Milliseconds"}
                 ]
             }]
@@ -35,9 +40,10 @@ pub fn emf_documents(record: &InvocationRecord, timestamp_ms: u64) -> Vec<Value>
         "Tool": tool,
         "Requests": 1,
         "Errors": u8::from(error),
-        "ToolErrors": u8::from(record.outcome == "tool_error"),
-        "AuthFailures": u8::from(matches!(record.outcome, "auth_failed" | "forbidden")),
-        "RateLimited": u8::from(record.outcome == "rate_limited"),
+        "ToolErrors": u8::from(record.outcome == Outcome::ToolError),
+        "AuthFailures": u8::from(matches!(record.outcome, Outcome::AuthFailed | Outcome::Forbidden)),
+        "RateLimited": u8::from(record.outcome == Outcome::RateLimited),
+        "LimiterBypassed": u8::from(record.limiter_bypassed),
         "Latency": record.latency_ms,
         "request_id": record.request_id,
     })];
@@ -64,22 +70,26 @@ pub fn emf_documents(record: &InvocationRecord, timestamp_ms: u64) -> Vec<Value>
 
 #[cfg(test)]
 mod tests {
-    use workplace_connectors::SourceKind;
+    use workplace_record::{SourceKind, SourceStatus};
 
     use super::*;
 
     #[test]
     fn one_document_per_request_and_per_source() {
         let mut record = InvocationRecord {
-            function: "workplace-search",
+            function: "workplace-search".into(),
             tool: Some("workplace_search".into()),
             status: 200,
-            outcome: "ok",
+            outcome: Outcome::Ok,
             latency_ms: 12.5,
             ..InvocationRecord::default()
         };
-        record.source_status.insert(SourceKind::Notion, "timeout");
-        record.source_status.insert(SourceKind::GoogleDrive, "ok");
+        record
+            .source_status
+            .insert(SourceKind::Notion, SourceStatus::Timeout);
+        record
+            .source_status
+            .insert(SourceKind::GoogleDrive, SourceStatus::Ok);
         let docs = emf_documents(&record, 1_700_000_000_000);
         assert_eq!(docs.len(), 3);
         assert_eq!(docs[0]["Requests"], 1);
@@ -110,7 +120,8 @@ mod tests {
     fn server_errors_and_rate_limits_are_counted() {
         let record = InvocationRecord {
             status: 429,
-            outcome: "rate_limited",
+            outcome: Outcome::RateLimited,
+            limiter_bypassed: false,
             ..InvocationRecord::default()
         };
         let doc = &emf_documents(&record, 0)[0];
@@ -120,9 +131,19 @@ mod tests {
         );
         let record = InvocationRecord {
             status: 500,
-            outcome: "error",
+            outcome: Outcome::Error,
             ..InvocationRecord::default()
         };
         assert_eq!(emf_documents(&record, 0)[0]["Errors"], 1);
+        let record = InvocationRecord {
+            status: 200,
+            limiter_bypassed: true,
+            ..InvocationRecord::default()
+        };
+        let doc = &emf_documents(&record, 0)[0];
+        assert_eq!(
+            (doc["LimiterBypassed"].as_u64(), doc["Errors"].as_u64()),
+            (Some(1), Some(0))
+        );
     }
 }

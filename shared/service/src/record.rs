@@ -1,80 +1,46 @@
-//! The invocation record: one JSON line per request, the contract with the Cequence extension.
+//! Where invocation records go, and the parts of a record only the service can fill in (time,
+//! the keyed query hash).
 //!
-//! Written straight to stdout (one `write` of one line) rather than through `tracing`, so the
-//! extension and CloudWatch Logs Insights read a flat, stable schema. It never contains tokens or
-//! secrets, and the query only as length and hash unless `LOG_QUERY_TEXT=true`.
+//! The record type itself lives in `workplace-record`, shared with the Cequence extension. Records
+//! are written straight to stdout (one `write` of the record and its EMF lines) rather than through
+//! `tracing`, so the extension and CloudWatch Logs Insights read a flat, stable schema.
 
-use std::collections::BTreeMap;
 use std::io::Write;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use serde::Serialize;
-use sha2::{Digest, Sha256};
-use workplace_connectors::SourceKind;
+use aws_lc_rs::hmac;
+pub use workplace_record::{InvocationRecord, MCP_SERVER};
 
-/// The MCP server name reported in every record.
-pub const MCP_SERVER: &str = "workplace-mcp";
+/// Keys the query hash, so a hash in a log cannot be matched against hashes of guessed queries by
+/// anyone who lacks the key.
+#[derive(Clone)]
+pub struct QueryHasher(hmac::Key);
 
-/// One request's record. Field names are the extension's input schema; change them together.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct InvocationRecord {
-    /// Always `invocation`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    /// RFC 3339 with milliseconds, UTC.
-    pub timestamp: String,
-    /// The Lambda request id (matches the platform report).
-    pub request_id: String,
-    /// The function name (`health`, `list-tools`, `workplace-search`, `mcp`).
-    pub function: &'static str,
-    /// `METHOD path`.
-    pub route: String,
-    /// `tools/call`, `tools/list`, `health`, ...
-    pub action: String,
-    /// The tool called, when one was.
-    pub tool: Option<String>,
-    /// Always [`MCP_SERVER`].
-    pub mcp_server: &'static str,
-    /// The caller's `sub`, once authenticated.
-    pub sub: Option<String>,
-    /// The caller's client id, once authenticated.
-    pub client_id: Option<String>,
-    /// The caller's IP as API Gateway saw it.
-    pub client_ip: Option<String>,
-    /// The caller's User-Agent.
-    pub user_agent: Option<String>,
-    /// HTTP status returned.
-    pub status: u16,
-    /// `ok`, `tool_error`, `auth_failed`, `forbidden`, `rate_limited`, `invalid` or `error`.
-    pub outcome: &'static str,
-    /// The error code, when there was one.
-    pub error_code: Option<String>,
-    /// A short reason (auth failure reason, failed sources), never secret.
-    pub reason: Option<String>,
-    /// Time spent in the handler.
-    pub latency_ms: f64,
-    /// Results returned.
-    pub result_count: Option<usize>,
-    /// Sources touched.
-    pub sources: Vec<SourceKind>,
-    /// Status per source.
-    pub source_status: BTreeMap<SourceKind, &'static str>,
-    /// Query length in characters.
-    pub query_len: Option<usize>,
-    /// First 8 hex digits of the query's SHA-256: correlates repeated queries without revealing them.
-    pub query_hash: Option<String>,
-    /// The query itself, only with `LOG_QUERY_TEXT=true`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
+impl std::fmt::Debug for QueryHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QueryHasher(..)")
+    }
 }
 
-impl InvocationRecord {
-    /// Records a query's length and hash, and its text only when allowed.
-    pub fn set_query(&mut self, query: &str, log_text: bool) {
-        self.query_len = Some(query.chars().count());
-        let digest = Sha256::digest(query.as_bytes());
-        self.query_hash = Some(hex::encode(&digest[..4]));
-        self.query = log_text.then(|| query.to_owned());
+impl QueryHasher {
+    /// A hasher with `key` (the secret's `query_hash_key`).
+    pub fn new(key: &[u8]) -> Self {
+        Self(hmac::Key::new(hmac::HMAC_SHA256, key))
+    }
+
+    /// A hasher with a random key: hashes then correlate repeated queries within one container
+    /// only. Used when the secret holds no `query_hash_key`.
+    pub fn random() -> Self {
+        let key: [u8; 32] = rand::random();
+        Self::new(&key)
+    }
+
+    /// Records a query's length and keyed hash, and its text only when allowed.
+    pub fn apply(&self, record: &mut InvocationRecord, query: &str, log_text: bool) {
+        record.query_len = Some(query.chars().count());
+        let tag = hmac::sign(&self.0, query.as_bytes());
+        record.query_hash = Some(hex::encode(&tag.as_ref()[..8]));
+        record.query = log_text.then(|| query.to_owned());
     }
 }
 
@@ -129,6 +95,30 @@ impl RecordSink for MemorySink {
     }
 }
 
+/// One request's record while it is being written. Cloning shares it: on `/mcp` the entry point
+/// and the tool handler inside rmcp fill in the same record.
+#[derive(Debug, Clone, Default)]
+pub struct RecordHandle(Arc<Mutex<InvocationRecord>>);
+
+impl RecordHandle {
+    /// Wraps a started record.
+    pub fn new(record: InvocationRecord) -> Self {
+        Self(Arc::new(Mutex::new(record)))
+    }
+
+    /// Changes the record. A poisoned lock still yields the record: records are best effort and
+    /// must never turn into a failed request.
+    pub fn update<T>(&self, change: impl FnOnce(&mut InvocationRecord) -> T) -> T {
+        let mut record = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        change(&mut record)
+    }
+
+    /// A copy of the record as it is now.
+    pub fn snapshot(&self) -> InvocationRecord {
+        self.update(|record| record.clone())
+    }
+}
+
 /// Now, formatted for the record.
 pub fn timestamp_now() -> String {
     let format = time::macros::format_description!(
@@ -144,14 +134,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_query_is_hashed_unless_allowed() {
+    fn the_query_is_a_keyed_hash_unless_allowed() {
+        let hasher = QueryHasher::new(b"key one");
         let mut record = InvocationRecord::default();
-        record.set_query("quarterly budget", false);
+        hasher.apply(&mut record, "quarterly budget", false);
         assert_eq!(record.query_len, Some(16));
-        assert_eq!(record.query_hash.as_deref().map(str::len), Some(8));
+        let hash = record.query_hash.clone().unwrap();
+        assert_eq!(hash.len(), 16);
         let json = serde_json::to_string(&record).unwrap();
         assert!(!json.contains("quarterly"), "{json}");
-        record.set_query("quarterly budget", true);
+
+        // Not the bare SHA-256 of the query, and different under another key.
+        use sha2::{Digest, Sha256};
+        let bare = hex::encode(&Sha256::digest(b"quarterly budget")[..8]);
+        assert_ne!(hash, bare);
+        let mut other = InvocationRecord::default();
+        QueryHasher::new(b"key two").apply(&mut other, "quarterly budget", false);
+        assert_ne!(other.query_hash.unwrap(), hash);
+        // Stable under the same key.
+        let mut again = InvocationRecord::default();
+        hasher.apply(&mut again, "quarterly budget", false);
+        assert_eq!(again.query_hash.unwrap(), hash);
+
+        hasher.apply(&mut record, "quarterly budget", true);
         assert!(
             serde_json::to_string(&record)
                 .unwrap()

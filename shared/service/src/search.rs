@@ -47,34 +47,7 @@ pub struct SourceReport {
     pub message: Option<String>,
 }
 
-/// A source's status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SourceStatus {
-    /// Answered.
-    Ok,
-    /// Missed its deadline.
-    Timeout,
-    /// Throttled by the upstream even after retries.
-    RateLimited,
-    /// The user must (re)connect the app.
-    ReauthRequired,
-    /// Anything else.
-    Error,
-}
-
-impl SourceStatus {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::Timeout => "timeout",
-            Self::RateLimited => "rate_limited",
-            Self::ReauthRequired => "reauth_required",
-            Self::Error => "error",
-        }
-    }
-}
+pub use workplace_record::SourceStatus;
 
 /// One merged result, as the response carries it.
 #[derive(Debug, Clone, PartialEq, Serialize)]

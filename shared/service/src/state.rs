@@ -24,7 +24,7 @@ use workplace_secrets::{
 };
 
 use crate::config::{Config, ConfigErrors, ConfigProblem, Lookup};
-use crate::record::{RecordSink, StdoutSink};
+use crate::record::{QueryHasher, RecordSink, StdoutSink};
 use crate::search::SearchEngine;
 
 /// How long a failed cold start waits before a request may retry it.
@@ -90,6 +90,8 @@ pub struct Parts {
     pub auth: Authenticator,
     /// The sources and the fan-out.
     pub engine: SearchEngine,
+    /// Keys the query hash of records.
+    pub query_hasher: QueryHasher,
     secrets: Arc<Secrets>,
 }
 
@@ -216,9 +218,16 @@ fn build_parts(
     if !problems.is_empty() {
         return Err(ConfigErrors(problems));
     }
+    let query_hasher = secrets
+        .query_hash_key
+        .as_ref()
+        .map_or_else(QueryHasher::random, |key| {
+            QueryHasher::new(key.expose_secret().as_bytes())
+        });
     Ok(Parts {
         auth: Authenticator::new(jwks.cloned(), service),
         engine: SearchEngine::new(sources, config.search),
+        query_hasher,
         secrets,
     })
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use workplace_auth::Principal;
 use workplace_connectors::{SourceError, SourceKind, UserContext};
+use workplace_record::ErrorCode;
 
 use crate::arguments::{FetchArgs, InvalidArgument, SearchArgs};
 use crate::catalogue::{self, FETCH, WORKPLACE_SEARCH};
@@ -25,6 +26,17 @@ pub enum CallError {
         /// The scopes that would make the call succeed.
         missing: Vec<&'static str>,
     },
+}
+
+impl CallError {
+    /// The stable code of the refusal.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::UnknownTool(_) => ErrorCode::UnknownTool,
+            Self::InvalidArguments(_) => ErrorCode::InvalidArguments,
+            Self::InsufficientScope { .. } => ErrorCode::InsufficientScope,
+        }
+    }
 }
 
 /// A validated, authorized call, ready to run.
@@ -125,13 +137,48 @@ impl ToolResult {
     }
 }
 
+impl ToolResult {
+    /// A call refused before it ran, as a result the model can act on (MCP: input validation
+    /// errors are tool execution errors, not protocol errors).
+    pub fn refused(err: &CallError) -> Self {
+        let (message, error) = match err {
+            CallError::InvalidArguments(invalid) => (
+                format!(
+                    "Invalid argument `{}`: {}. Fix it and call again.",
+                    invalid.field, invalid.reason
+                ),
+                json!({"code": err.code(), "field": invalid.field, "message": invalid.reason}),
+            ),
+            CallError::InsufficientScope { missing } => (
+                format!("{err}."),
+                json!({"code": err.code(), "missing_scopes": missing}),
+            ),
+            CallError::UnknownTool(_) => (
+                format!("{err}."),
+                json!({"code": err.code(), "message": err.to_string()}),
+            ),
+        };
+        Self::error(message, error)
+    }
+
+    /// A call over a rate limit, with the wait the model should respect.
+    pub fn rate_limited(tool: &str, retry_after_seconds: u64) -> Self {
+        Self::error(
+            format!(
+                "Rate limit reached for {tool}; wait {retry_after_seconds} s before calling again."
+            ),
+            json!({"code": ErrorCode::RateLimited, "retry_after_seconds": retry_after_seconds}),
+        )
+    }
+}
+
 /// What the invocation record needs to know about a call that ran.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallSummary {
     /// Results returned.
     pub result_count: usize,
     /// Status per source touched.
-    pub source_status: Vec<(SourceKind, &'static str)>,
+    pub source_status: Vec<(SourceKind, SourceStatus)>,
 }
 
 /// Validates and authorizes a call. Validation comes before the scope check so a caller learns
@@ -226,7 +273,7 @@ pub async fn run(
                 source_status: outcome
                     .sources
                     .iter()
-                    .map(|s| (s.source, s.status.as_str()))
+                    .map(|s| (s.source, s.status))
                     .collect(),
             };
             let structured = serde_json::to_value(&outcome).unwrap_or(Value::Null);
@@ -283,7 +330,7 @@ async fn fetch(
             ),
             CallSummary {
                 result_count: 0,
-                source_status: vec![(kind, status.as_str())],
+                source_status: vec![(kind, status)],
             },
         )
     };
@@ -348,7 +395,7 @@ async fn fetch(
         },
         CallSummary {
             result_count: 1,
-            source_status: vec![(kind, SourceStatus::Ok.as_str())],
+            source_status: vec![(kind, SourceStatus::Ok)],
         },
     )
 }

@@ -19,7 +19,10 @@ async fn health_is_ok_with_a_version() {
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
     let records = app.records.records();
     assert_eq!(records.len(), 1);
-    assert_eq!((records[0].status, records[0].outcome), (200, "ok"));
+    assert_eq!(
+        (records[0].status, records[0].outcome.as_str()),
+        (200, "ok")
+    );
     assert_eq!(records[0].client_ip.as_deref(), Some("203.0.113.9"));
 }
 
@@ -31,7 +34,8 @@ async fn health_reports_misconfiguration_without_secrets() {
         &[("DESCOPE_PROJECT_ID", "P2abc"), ("SOURCE_TIMEOUT_MS", "0")],
     );
     let response = rest::health(&app.state, request(&event("health_get.json", None))).await;
-    assert_eq!(response.status(), 200);
+    // Degraded is not healthy: load balancers and uptime checks must see it.
+    assert_eq!(response.status(), 503);
     let body = body(&response);
     assert_eq!(body["status"], "degraded");
     let settings: Vec<&str> = body["problems"]
@@ -44,7 +48,44 @@ async fn health_reports_misconfiguration_without_secrets() {
         settings,
         ["MCP_RESOURCE_URL", "DESCOPE_ISSUER", "SOURCE_TIMEOUT_MS"]
     );
-    assert!(!body.to_string().contains(SECRET));
+    // The details stay in the log: the public body carries no problem text.
+    assert!(body["problems"][0].get("problem").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn health_never_shows_loaded_secrets() {
+    // A working deployment: the secret (here the service-token key) is loaded and in use.
+    let app = app("health", vec![]);
+    let tools = app_with_env(
+        "workplace-search",
+        vec![],
+        &[("MCP_RESOURCE_URL", RESOURCE)],
+    );
+    let call = rest::list_tools(
+        &tools.state,
+        request(&event("tools_list_get.json", Some(&token(ALL_SCOPES)))),
+    )
+    .await;
+    assert_eq!(
+        call.status(),
+        200,
+        "the secret is loaded and verifies tokens"
+    );
+    for path in ["/health", "/.well-known/oauth-protected-resource"] {
+        let response = rest::health(
+            &app.state,
+            request(&with_path(event("health_get.json", None), path)),
+        )
+        .await;
+        assert_eq!(response.status(), 200, "{path}");
+        let text = String::from_utf8_lossy(response.body().as_ref()).into_owned();
+        assert!(!text.contains(SECRET), "{path}: {text}");
+    }
+    let records = serde_json::to_string(&tools.records.records()).unwrap();
+    assert!(
+        !records.contains(SECRET) && !records.contains("Bearer"),
+        "{records}"
+    );
 }
 
 #[tokio::test]

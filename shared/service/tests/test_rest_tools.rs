@@ -36,6 +36,13 @@ async fn tools_are_listed_in_mcp_shape_for_any_valid_token() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["workplace_search", "fetch"]);
+    // What the model reads must say how Notion matches, or it will search Notion with body text.
+    assert!(
+        body["tools"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Notion matches page titles only")
+    );
     let record = &app.records.records()[0];
     assert_eq!(record.sub.as_deref(), Some("user-42"));
     assert_eq!(record.client_id.as_deref(), Some("test-client"));
@@ -76,7 +83,7 @@ async fn missing_and_invalid_tokens_get_401_with_a_challenge() {
     assert!(
         records
             .iter()
-            .all(|r| r.outcome == "auth_failed" && r.status == 401)
+            .all(|r| r.outcome.as_str() == "auth_failed" && r.status == 401)
     );
     assert_eq!(records[1].reason.as_deref(), Some("expired"));
     let logged = serde_json::to_string(&records).unwrap();
@@ -246,7 +253,7 @@ async fn every_source_failing_is_an_error_result_naming_them() {
         body["structuredContent"]["sources"][1]["status"],
         "reauth_required"
     );
-    assert_eq!(app.records.records()[0].outcome, "tool_error");
+    assert_eq!(app.records.records()[0].outcome.as_str(), "tool_error");
 }
 
 #[tokio::test]
@@ -276,7 +283,7 @@ async fn missing_scopes_are_403_naming_them() {
     assert!(header(&response, "www-authenticate").unwrap().contains(
         "scope=\"workplace:read:google_drive workplace:read:notion workplace:read:sharepoint\""
     ));
-    assert_eq!(app.records.records()[1].outcome, "forbidden");
+    assert_eq!(app.records.records()[1].outcome.as_str(), "forbidden");
 }
 
 #[tokio::test]

@@ -3,7 +3,6 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
@@ -11,21 +10,19 @@ use http::{Method, Response};
 use http_body_util::combinators::BoxBody;
 use lambda_http::{Body, Request};
 use tower::{Layer, Service};
-use workplace_auth::Principal;
-use workplace_service::http::{RequestInfo, header_str};
-use workplace_service::record::{InvocationRecord, MCP_SERVER, timestamp_now};
-use workplace_service::state::{Parts, Runtime};
-use workplace_service::tools::{self, CallError};
+use workplace_record::ErrorCode;
+use workplace_service::http::header_str;
+use workplace_service::pipeline::Exchange;
+use workplace_service::tools::CallError;
 use workplace_service::{ApiError, AppState, catalogue};
 
-use super::Caller;
+use super::Ticket;
 use super::peek::Peeked;
 use super::response::{self, Rejection};
 use crate::endpoint::EndpointConfig;
-use crate::record::RecordHandle;
 
-/// Puts authentication, authorization, host/origin checks and the invocation record in front of
-/// an MCP service.
+/// Puts the shared request pipeline (authenticate, admit, validate, record) and the host and
+/// origin checks in front of an MCP service.
 #[derive(Clone)]
 pub struct AuthLayer {
     state: Arc<AppState>,
@@ -86,7 +83,7 @@ where
     }
 }
 
-/// One request, start to finish, including its record.
+/// One request, start to finish: the shared pipeline around rmcp.
 async fn serve<S>(
     mut inner: S,
     state: &AppState,
@@ -96,86 +93,82 @@ async fn serve<S>(
 where
     S: Service<Request, Response = InnerResponse, Error = Infallible>,
 {
-    let started = Instant::now();
-    let info = RequestInfo::of(&req);
     let peeked = if req.method() == Method::POST {
         Peeked::from_body(req.body().as_ref())
     } else {
         Peeked::default()
     };
-    let record = RecordHandle::new(InvocationRecord {
-        kind: "invocation",
-        timestamp: timestamp_now(),
-        request_id: info.request_id.clone(),
-        function: state.function,
-        route: info.route.clone(),
-        action: peeked.method.clone().unwrap_or_else(|| "none".to_owned()),
-        tool: peeked.tool.clone(),
-        mcp_server: MCP_SERVER,
-        client_ip: info.client_ip.clone(),
-        user_agent: info.user_agent.clone(),
-        ..InvocationRecord::default()
-    });
-
-    let mut response = match admit(state, endpoint, &req, &peeked, &record).await {
+    let exchange = Exchange::begin(state, &req, peeked.action());
+    let response = match front(state, endpoint, &req, &peeked, &exchange).await {
+        Err(Rejection::Api(err)) => exchange.error_response(state, &err),
         Err(rejection) => {
-            record.refuse(rejection.outcome(), rejection.code());
-            rejection.into_response(state, &info.request_id)
+            exchange.fail(rejection.code());
+            rejection.into_response(&exchange.info().request_id)
         }
-        Ok(caller) => {
-            req.extensions_mut().insert(caller);
-            req.extensions_mut().insert(record.clone());
+        Ok(ticket) => {
+            let limit_headers = match &ticket {
+                Ticket::Admitted { caller, .. } => caller.limit_headers.clone(),
+                Ticket::Limited { .. } => Vec::new(),
+            };
+            req.extensions_mut().insert(ticket);
+            req.extensions_mut().insert(exchange.clone());
             let answer = match inner.call(req).await {
                 Ok(answer) => answer,
                 Err(never) => match never {},
             };
-            let response = response::buffer(answer).await;
-            response::classify(&response, &record);
+            let mut response = response::buffer(answer).await;
+            if let Some(code) = response::classify(&response) {
+                exchange.fail(code);
+            }
+            response::decorate(&mut response, &limit_headers);
             response
         }
     };
-    response::stamp(&mut response, &info.request_id);
-
-    record.update(|r| {
-        r.status = response.status().as_u16();
-        if r.outcome.is_empty() {
-            r.outcome = "ok";
-        }
-        r.latency_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
-    });
-    state.records.emit(&record.snapshot());
+    let mut response = exchange.finish(state, Ok(response));
+    response::strip_empty_content_type(&mut response);
     response
 }
 
-/// Steps 1–5 of the module docs: the caller, or why not.
-async fn admit(
+/// Steps 0–4 of the module docs: the ticket for the handler, or why not.
+async fn front(
     state: &AppState,
     endpoint: &EndpointConfig,
     req: &Request,
     peeked: &Peeked,
-    record: &RecordHandle,
-) -> Result<Caller, Rejection> {
-    let runtime: Arc<Runtime> = state
-        .runtime()
-        .await
-        .map_err(|_| Rejection::Api(ApiError::Misconfigured))?;
+    exchange: &Exchange,
+) -> Result<Ticket, Rejection> {
+    if state.runtime().await.is_err() {
+        return Err(Rejection::Api(ApiError::Misconfigured));
+    }
     check_host_and_origin(endpoint, req)?;
     if req.method() != Method::POST {
         return Err(Rejection::Api(ApiError::MethodNotAllowed { allow: "POST" }));
     }
-    // One snapshot of the secret-derived parts serves the whole request.
-    let parts = runtime.parts();
-    let principal = authenticate(&parts, req, record).await?;
-    if let Some(tool) = peeked.tool.as_deref().filter(|t| catalogue::is_known(t)) {
-        let scoped = tools::prepare(&parts.engine, tool, peeked.arguments.as_ref(), &principal);
-        if let Err(CallError::InsufficientScope { missing }) = scoped {
-            return Err(Rejection::Api(ApiError::Forbidden { missing }));
+    let known_call = peeked
+        .tool_call()
+        .filter(|(tool, _)| catalogue::is_known(tool));
+    let caller = match exchange.admit(state, req.headers()).await {
+        Ok(caller) => caller,
+        Err(ApiError::RateLimited { retry_after, .. }) if known_call.is_some() => {
+            exchange.fail(ErrorCode::RateLimited);
+            return Ok(Ticket::Limited {
+                retry_after_seconds: retry_after,
+            });
         }
-    }
-    Ok(Caller {
-        principal,
-        runtime,
-        parts,
+        Err(err) => return Err(Rejection::Api(err)),
+    };
+    let call = match known_call {
+        None => None,
+        Some((tool, arguments)) => match exchange.validate(&caller, tool, arguments) {
+            Err(CallError::InsufficientScope { missing }) => {
+                return Err(Rejection::Api(ApiError::Forbidden { missing }));
+            }
+            prepared => Some(prepared),
+        },
+    };
+    Ok(Ticket::Admitted {
+        caller: Box::new(caller),
+        call,
     })
 }
 
@@ -197,28 +190,4 @@ fn check_host_and_origin(endpoint: &EndpointConfig, req: &Request) -> Result<(),
         }
     }
     Ok(())
-}
-
-async fn authenticate(
-    parts: &Parts,
-    req: &Request,
-    record: &RecordHandle,
-) -> Result<Principal, Rejection> {
-    let header = req
-        .headers()
-        .get(http::header::AUTHORIZATION)
-        .map(|v| v.as_bytes());
-    match parts.auth.authenticate(header).await {
-        Ok(principal) => {
-            record.update(|r| {
-                r.sub = Some(principal.subject.clone());
-                r.client_id = principal.client_id.clone();
-            });
-            Ok(principal)
-        }
-        Err(err) => {
-            record.update(|r| r.reason = Some(err.reason().to_owned()));
-            Err(Rejection::Api(ApiError::Unauthorized(err)))
-        }
-    }
 }

@@ -21,7 +21,44 @@ pub struct Peeked {
     pub arguments: Option<Value>,
 }
 
+/// JSON-RPC methods the record names; anything else is recorded as `other`, so a caller cannot
+/// put text of its choice into records or metrics.
+const KNOWN_METHODS: [&str; 12] = [
+    "initialize",
+    "notifications/initialized",
+    "notifications/cancelled",
+    "ping",
+    "server/discover",
+    "tools/list",
+    "tools/call",
+    "resources/list",
+    "resources/templates/list",
+    "prompts/list",
+    "completion/complete",
+    "logging/setLevel",
+];
+
 impl Peeked {
+    /// The record's `action`: the JSON-RPC method when it is one MCP defines, else `other`
+    /// (`none` when the body has no method at all).
+    pub fn action(&self) -> &'static str {
+        match &self.method {
+            None => "none",
+            Some(method) => KNOWN_METHODS
+                .iter()
+                .find(|known| **known == method.as_str())
+                .copied()
+                .unwrap_or("other"),
+        }
+    }
+
+    /// `params.name` and `params.arguments` of a `tools/call`.
+    pub fn tool_call(&self) -> Option<(&str, Option<&Value>)> {
+        self.tool
+            .as_deref()
+            .map(|tool| (tool, self.arguments.as_ref()))
+    }
+
     /// Reads `body`; anything unexpected (too large, not JSON, not an object, a batch) yields an
     /// empty answer and the body is left for rmcp to reject with its own error.
     pub fn from_body(body: &[u8]) -> Self {
@@ -95,6 +132,15 @@ mod tests {
         big.extend(std::iter::repeat_n(b'x', MAX_BODY_BYTES));
         big.extend(br#""}"#);
         assert_eq!(Peeked::from_body(&big), Peeked::default());
+    }
+
+    #[test]
+    fn only_known_methods_become_actions() {
+        let known = Peeked::from_body(br#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#);
+        assert_eq!(known.action(), "tools/list");
+        let minted = Peeked::from_body(br#"{"jsonrpc":"2.0","id":1,"method":"x-$RANDOM-1234"}"#);
+        assert_eq!(minted.action(), "other");
+        assert_eq!(Peeked::default().action(), "none");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The closed set of sources a caller can name.
+//! The sources a caller can name, and what became of each in one call.
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// One searchable upstream. The wire names (`google_drive`, `notion`, `sharepoint`) are part of the
-/// public API: they appear in requests, responses, result ids and OAuth scopes.
+/// public API: they appear in requests, responses, result ids, OAuth scopes and records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
@@ -58,9 +58,20 @@ impl fmt::Display for SourceKind {
 }
 
 /// A source name that is not one of [`SourceKind::ALL`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown source `{0}` (expected one of google_drive, notion, sharepoint)")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownSource(pub String);
+
+impl fmt::Display for UnknownSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown source `{}` (expected one of google_drive, notion, sharepoint)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownSource {}
 
 impl FromStr for SourceKind {
     type Err = UnknownSource;
@@ -70,6 +81,42 @@ impl FromStr for SourceKind {
             .into_iter()
             .find(|kind| kind.as_str() == s)
             .ok_or_else(|| UnknownSource(s.to_owned()))
+    }
+}
+
+/// What became of one source in one call: reported to the model in every answer, and per source
+/// in the record and the `SourceCalls` metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceStatus {
+    /// Answered.
+    Ok,
+    /// Missed its deadline.
+    Timeout,
+    /// Throttled by the upstream even after retries.
+    RateLimited,
+    /// The user must (re)connect the app.
+    ReauthRequired,
+    /// Anything else.
+    Error,
+}
+
+impl SourceStatus {
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Timeout => "timeout",
+            Self::RateLimited => "rate_limited",
+            Self::ReauthRequired => "reauth_required",
+            Self::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for SourceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -98,5 +145,20 @@ mod tests {
         let scopes: std::collections::HashSet<_> =
             SourceKind::ALL.iter().map(|k| k.scope()).collect();
         assert_eq!(scopes.len(), 3);
+    }
+
+    #[test]
+    fn statuses_serialize_as_their_wire_names() {
+        for status in [
+            SourceStatus::Ok,
+            SourceStatus::Timeout,
+            SourceStatus::RateLimited,
+            SourceStatus::ReauthRequired,
+            SourceStatus::Error,
+        ] {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{status}\""));
+            assert_eq!(serde_json::from_str::<SourceStatus>(&json).unwrap(), status);
+        }
     }
 }

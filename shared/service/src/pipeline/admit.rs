@@ -1,0 +1,105 @@
+//! Stage 3: the rate limits, charged once per authenticated request.
+
+use std::sync::Arc;
+
+use http::{HeaderMap, HeaderValue, Response};
+use lambda_http::Body;
+use workplace_auth::Principal;
+use workplace_ratelimit::Decision;
+
+use super::Exchange;
+use crate::state::{Parts, Runtime};
+use crate::{ApiError, AppState};
+
+/// An authenticated, admitted caller and the snapshot of the service that admitted it.
+#[derive(Clone)]
+pub struct Caller {
+    /// Who is calling.
+    pub principal: Principal,
+    /// The runtime (configuration, limiter) of this request.
+    pub runtime: Arc<Runtime>,
+    /// The secret-derived parts of this request: one snapshot serves the whole request, so a
+    /// rotation in the middle cannot mix two credentials.
+    pub parts: Arc<Parts>,
+    /// The `RateLimit` headers the admission produced, for the response.
+    pub limit_headers: Vec<(&'static str, String)>,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller")
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Caller {
+    /// Adds the `RateLimit` headers to a successful response.
+    pub fn decorate(&self, response: &mut Response<Body>) {
+        for (name, value) in &self.limit_headers {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                response.headers_mut().insert(*name, value);
+            }
+        }
+    }
+}
+
+impl Exchange {
+    /// Authenticates the request and charges it to the rate limits: the one place either happens.
+    /// An unauthenticated request is refused before the limiter is asked, so it is never charged
+    /// to anyone.
+    pub async fn admit(&self, state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+        let runtime = state.runtime().await.map_err(|_| ApiError::Misconfigured)?;
+        let parts = runtime.parts();
+        let principal = self.authenticate(&parts, headers).await?;
+        let limit_headers = self.limit(&runtime, &principal).await?;
+        Ok(Caller {
+            principal,
+            runtime,
+            parts,
+            limit_headers,
+        })
+    }
+
+    async fn limit(
+        &self,
+        runtime: &Runtime,
+        principal: &Principal,
+    ) -> Result<Vec<(&'static str, String)>, ApiError> {
+        let Some(limiter) = &runtime.limiter else {
+            return Ok(Vec::new());
+        };
+        let decision = limiter
+            .check(&principal.subject, principal.client_id.as_deref())
+            .await;
+        match &decision {
+            Decision::Limited {
+                policy,
+                retry_after,
+                unavailable,
+                ..
+            } => {
+                self.record.update(|r| {
+                    r.reason = Some(if *unavailable {
+                        "limiter_unavailable".to_owned()
+                    } else {
+                        format!("{}_limit", policy.as_str())
+                    });
+                });
+                Err(ApiError::RateLimited {
+                    retry_after: *retry_after,
+                    headers: decision.headers(),
+                })
+            }
+            Decision::Allowed { bypassed, .. } => {
+                if *bypassed {
+                    self.record.update(|r| {
+                        r.limiter_bypassed = true;
+                        r.reason = Some("limiter_bypassed".to_owned());
+                    });
+                }
+                Ok(decision.headers())
+            }
+        }
+    }
+}

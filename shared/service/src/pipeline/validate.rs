@@ -1,0 +1,36 @@
+//! Stage 4: the tool's arguments and the scopes they need.
+
+use serde_json::Value;
+
+use super::{Caller, Exchange};
+use crate::catalogue;
+use crate::tools::{self, CallError, PreparedCall};
+
+impl Exchange {
+    /// Validates a call to `tool` and checks the caller's scopes for it. The tool's name reaches
+    /// the record only when it is a tool this server offers (the caller is authenticated by now).
+    pub fn validate(
+        &self,
+        caller: &Caller,
+        tool: &str,
+        arguments: Option<&Value>,
+    ) -> Result<PreparedCall, CallError> {
+        if catalogue::is_known(tool) {
+            self.record.update(|r| r.tool = Some(tool.to_owned()));
+        }
+        let prepared = tools::prepare(&caller.parts.engine, tool, arguments, &caller.principal);
+        match &prepared {
+            Ok(call) => self.record.update(|r| {
+                r.sources = call.sources();
+                if let Some(query) = call.query() {
+                    caller
+                        .parts
+                        .query_hasher
+                        .apply(r, query, caller.runtime.config.log_query_text);
+                }
+            }),
+            Err(err) => self.record.update(|r| r.fail(err.code())),
+        }
+        prepared
+    }
+}

@@ -1,0 +1,79 @@
+//! A function's state built the way cold start builds it, from settings and fixed parts.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use lambda_http::{Body, Response};
+use serde_json::Value;
+use workplace_connectors::Source;
+use workplace_ratelimit::RateLimiter;
+use workplace_service::AppState;
+use workplace_service::config::Config;
+use workplace_service::record::{InvocationRecord, MemorySink};
+use workplace_service::state::{Runtime, Sources, fixed_secrets, http_client, jwks_verifier};
+
+use crate::SECRET;
+
+/// A function's state with fixed sources and secrets, and the records it wrote.
+pub struct TestState {
+    /// The state, as a handler receives it.
+    pub state: Arc<AppState>,
+    /// Every record written.
+    pub records: Arc<MemorySink>,
+    /// The settings it was built from.
+    pub env: HashMap<String, String>,
+}
+
+impl TestState {
+    /// `function`'s state over `sources`, with `env` as the environment and an optional limiter.
+    pub fn new(
+        function: &'static str,
+        sources: Vec<Arc<dyn Source>>,
+        env: &[(&str, &str)],
+        limiter: Option<RateLimiter>,
+    ) -> Self {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let records = Arc::new(MemorySink::default());
+        let http = http_client().unwrap();
+        let runtime = Config::load(&|name| env.get(name).cloned()).and_then(|config| {
+            let jwks = jwks_verifier(&config, &http);
+            Runtime::build(
+                config,
+                jwks,
+                fixed_secrets(SECRET),
+                Sources::Fixed(sources),
+                http,
+                limiter,
+            )
+        });
+        Self {
+            state: Arc::new(AppState::new(function, runtime, records.clone())),
+            records,
+            env,
+        }
+    }
+
+    /// The newest record.
+    pub fn last_record(&self) -> InvocationRecord {
+        self.records.records().pop().expect("a record")
+    }
+
+    /// A setting, as the function's environment holds it.
+    pub fn lookup(&self, name: &str) -> Option<String> {
+        self.env.get(name).cloned()
+    }
+}
+
+/// A response's JSON body.
+pub fn body(response: &Response<Body>) -> Value {
+    serde_json::from_slice(response.body().as_ref())
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", response.body()))
+}
+
+/// A response header as text.
+pub fn header<'a>(response: &'a Response<Body>, name: &str) -> Option<&'a str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
+}

@@ -1,0 +1,16 @@
+//! Test support for the functions' handler tests, the MCP endpoint tests and the benchmarks.
+//!
+//! Everything here panics on misuse: it runs only in tests and benchmarks, where a panic is the
+//! clearest failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod app;
+mod event;
+mod source;
+mod token;
+
+pub use app::{TestState, body, header};
+pub use event::Event;
+pub use source::{FixedSource, TextFn, all_sources};
+pub use token::{ALL_SCOPES, SECRET, Tokens};

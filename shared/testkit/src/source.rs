@@ -1,0 +1,111 @@
+//! A source double that answers at once, from memory.
+
+use std::sync::Arc;
+
+use workplace_connectors::{
+    BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext,
+};
+
+/// How a [`FixedSource`] writes a document's text from its id.
+pub type TextFn = fn(&str) -> String;
+
+/// Fixed hits (`<source>-1`, `<source>-2`, … titled "<Source> budget N"), or a fixed error; every
+/// document's text comes from a [`TextFn`].
+pub struct FixedSource {
+    /// The source it stands for.
+    pub kind: SourceKind,
+    /// What `search` returns (at most `limit` of them).
+    pub hits: Vec<SearchHit>,
+    /// What `search` fails with instead, when set.
+    pub error: Option<SourceError>,
+    /// The text of a document.
+    pub text: TextFn,
+}
+
+fn default_text(item_id: &str) -> String {
+    format!("The full text of {item_id}. ").repeat(10)
+}
+
+impl FixedSource {
+    /// `n` hits.
+    pub fn with_hits(kind: SourceKind, n: usize) -> Arc<dyn Source> {
+        Arc::new(Self::new(kind, n, default_text))
+    }
+
+    /// `n` hits whose documents' text comes from `text`.
+    pub fn with_text(kind: SourceKind, n: usize, text: TextFn) -> Arc<dyn Source> {
+        Arc::new(Self::new(kind, n, text))
+    }
+
+    /// A source whose searches fail with `error`.
+    pub fn failing(kind: SourceKind, error: SourceError) -> Arc<dyn Source> {
+        Arc::new(Self {
+            error: Some(error),
+            ..Self::new(kind, 0, default_text)
+        })
+    }
+
+    fn new(kind: SourceKind, n: usize, text: TextFn) -> Self {
+        let hits = (1..=n)
+            .map(|i| SearchHit {
+                item_id: format!("{}-{i}", kind.as_str()),
+                title: format!("{} budget {i}", kind.display_name()),
+                url: format!("https://{}.example.com/doc/{i}", kind.as_str()),
+                snippet: format!("snippet {i}"),
+                modified_time: Some("2026-11-01T10:00:00Z".into()),
+                author: Some("Alice".into()),
+            })
+            .collect();
+        Self {
+            kind,
+            hits,
+            error: None,
+            text,
+        }
+    }
+}
+
+impl Source for FixedSource {
+    fn kind(&self) -> SourceKind {
+        self.kind
+    }
+
+    fn search<'a>(
+        &'a self,
+        _user: &'a UserContext,
+        _query: &'a str,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
+        Box::pin(async move {
+            match &self.error {
+                Some(err) => Err(err.clone()),
+                None => Ok(self.hits.iter().take(limit).cloned().collect()),
+            }
+        })
+    }
+
+    fn content<'a>(
+        &'a self,
+        _user: &'a UserContext,
+        item_id: &'a str,
+        _max_chars: usize,
+    ) -> BoxFuture<'a, Result<Content, SourceError>> {
+        Box::pin(async move {
+            Ok(Content {
+                title: item_id.to_owned(),
+                url: format!("https://example.com/{item_id}"),
+                text: (self.text)(item_id),
+                truncated: false,
+                unavailable_reason: None,
+            })
+        })
+    }
+}
+
+/// Three hits from every source.
+pub fn all_sources() -> Vec<Arc<dyn Source>> {
+    SourceKind::ALL
+        .into_iter()
+        .map(|k| FixedSource::with_hits(k, 3))
+        .collect()
+}
