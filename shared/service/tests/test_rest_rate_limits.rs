@@ -25,8 +25,8 @@ async fn limiter(moto: &Moto, burst: u32) -> RateLimiter {
         global_shards: 1,
         // Generous: these tests are about which calls are admitted, not about speed.
         timeout: Duration::from_secs(60),
-        failure_policy: FailurePolicy::Closed,
-        fail_open_per_minute: 0,
+        failure_policy: FailurePolicy::Open,
+        fail_open_per_minute: 60,
     };
     RateLimiter::new(client, config, Box::new(SystemClock))
 }
@@ -101,4 +101,5 @@ async fn a_stopped_table_fails_open_and_says_so_in_the_record() {
         app.records.records()[0].reason.as_deref(),
         Some("limiter_bypassed")
     );
+    assert!(app.records.records()[0].limiter_bypassed);
 }
