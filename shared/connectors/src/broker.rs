@@ -224,6 +224,8 @@ pub struct GoogleDelegation {
     key: jsonwebtoken::EncodingKey,
     token_url: String,
     scope: String,
+    /// Lowercase Workspace domains delegation may act in.
+    domains: Vec<String>,
     cache: TokenCache,
 }
 
@@ -240,11 +242,13 @@ pub enum ServiceAccountError {
 
 impl GoogleDelegation {
     /// A broker from the service-account JSON; `token_url` overrides the key's `token_uri`.
+    /// It acts only for verified emails in `domains` (lowercase).
     pub fn new(
         http: reqwest::Client,
         service_account_json: &SecretString,
         token_url: Option<&str>,
         scope: &str,
+        domains: Vec<String>,
     ) -> Result<Self, ServiceAccountError> {
         let key: ServiceAccountKey = serde_json::from_str(service_account_json.expose_secret())
             .map_err(|e| {
@@ -261,8 +265,42 @@ impl GoogleDelegation {
             email: key.client_email,
             key: encoding,
             scope: scope.to_owned(),
+            domains,
             cache: TokenCache::default(),
         })
+    }
+
+    /// The email to impersonate, if this caller may be impersonated at all: the identity
+    /// provider must have verified it, and it must be in one of the configured Workspace domains.
+    fn impersonable<'u>(&self, user: &'u UserContext) -> Result<&'u str, SourceError> {
+        let Some(email) = user.email.as_deref() else {
+            return Err(SourceError::Upstream {
+                status: None,
+                message:
+                    "the access token carries no email claim, which Google impersonation needs"
+                        .into(),
+                retryable: false,
+            });
+        };
+        if !user.email_verified {
+            return Err(SourceError::ReauthRequired {
+                message: format!(
+                    "Google Drive is searched by domain-wide delegation as your Workspace account, which needs a verified email, and your sign-in does not mark {email} as verified. Verify it with your identity provider and sign in again."
+                ),
+            });
+        }
+        let domain = email
+            .rsplit_once('@')
+            .filter(|(local, _)| !local.is_empty())
+            .map(|(_, domain)| domain.to_ascii_lowercase());
+        match domain {
+            Some(domain) if self.domains.contains(&domain) => Ok(email),
+            _ => Err(SourceError::ReauthRequired {
+                message: format!(
+                    "{email} is not in a Google Workspace domain this server's domain-wide delegation may act in (GOOGLE_WORKSPACE_DOMAINS). Sign in with your Workspace account."
+                ),
+            }),
+        }
     }
 
     async fn fetch(&self, subject: &str) -> Result<(SecretString, Duration), Failure> {
@@ -336,15 +374,7 @@ impl TokenBroker for GoogleDelegation {
         deadline: Instant,
     ) -> BoxFuture<'a, Result<SecretString, SourceError>> {
         Box::pin(async move {
-            let Some(email) = user.email.as_deref() else {
-                return Err(SourceError::Upstream {
-                    status: None,
-                    message:
-                        "the access token carries no email claim, which Google impersonation needs"
-                            .into(),
-                    retryable: false,
-                });
-            };
+            let email = self.impersonable(user)?;
             if let Some(token) = self.cache.get(email) {
                 return Ok(token);
             }

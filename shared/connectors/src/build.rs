@@ -9,6 +9,7 @@ use crate::broker::{
 };
 use crate::config::{ConfigProblem, ConnectorsConfig, Mode};
 use crate::drive::Drive;
+use crate::endpoint::BaseUrl;
 use crate::graph::Graph;
 use crate::notion::Notion;
 use crate::{Source, SourceKind};
@@ -29,6 +30,17 @@ pub struct UpstreamCredentials {
 /// The scope asked of Google, for both outbound and delegated tokens.
 const GOOGLE_SCOPE: &str = "https://www.googleapis.com/auth/drive.readonly";
 const MICROSOFT_SCOPES: [&str; 2] = ["Files.Read.All", "Sites.Read.All"];
+
+/// Parses one base URL setting, recording a problem when it is unusable.
+fn base_url(
+    setting: &'static str,
+    value: &str,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<BaseUrl> {
+    BaseUrl::parse(setting, value)
+        .map_err(|problem| problems.push(problem))
+        .ok()
+}
 
 fn missing(key: &'static str, why: &str) -> ConfigProblem {
     ConfigProblem {
@@ -97,6 +109,7 @@ pub fn build_sources(
                 json,
                 config.google_token_url.as_deref(),
                 GOOGLE_SCOPE,
+                config.google_workspace_domains.clone(),
             ) {
                 Ok(broker) => Some(Arc::new(broker)),
                 Err(err) => {
@@ -109,10 +122,16 @@ pub fn build_sources(
             },
         },
     };
-    if let Some(broker) = google {
+    if let Some(broker) = google
+        && let Some(base_url) = base_url(
+            "GOOGLE_API_BASE_URL",
+            &config.google_api_base_url,
+            &mut problems,
+        )
+    {
         sources.push(Arc::new(Drive {
             http: http.clone(),
-            base_url: config.google_api_base_url.clone(),
+            base_url,
             broker,
             timeout: config.timeout,
         }));
@@ -134,10 +153,16 @@ pub fn build_sources(
             Some(token) => Some(Arc::new(StaticToken(token.clone()))),
         },
     };
-    if let Some(broker) = notion {
+    if let Some(broker) = notion
+        && let Some(base_url) = base_url(
+            "NOTION_API_BASE_URL",
+            &config.notion_api_base_url,
+            &mut problems,
+        )
+    {
         sources.push(Arc::new(Notion {
             http: http.clone(),
-            base_url: config.notion_api_base_url.clone(),
+            base_url,
             broker,
             timeout: config.timeout,
         }));
@@ -175,10 +200,12 @@ pub fn build_sources(
             _ => None, // Tenant and client id problems are reported by the configuration.
         },
     };
-    if let Some(broker) = sharepoint {
+    if let Some(broker) = sharepoint
+        && let Some(base_url) = base_url("GRAPH_BASE_URL", &config.graph_base_url, &mut problems)
+    {
         sources.push(Arc::new(Graph {
             http: http.clone(),
-            base_url: config.graph_base_url.clone(),
+            base_url,
             region: config.graph_region.clone(),
             broker,
             timeout: config.timeout,

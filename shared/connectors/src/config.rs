@@ -8,6 +8,10 @@
 //! uses a service credential: Google domain-wide delegation *as the user*, a Notion integration
 //! token, or Microsoft client credentials (these two see what is shared with the integration or
 //! app, not per user; choose them knowingly).
+//!
+//! Domain-wide delegation can impersonate anyone in the Workspace, so it acts only for a caller
+//! whose token says `email_verified: true` and whose email is in one of the Workspace domains
+//! listed in `GOOGLE_WORKSPACE_DOMAINS` (comma-separated, required with `GOOGLE_DRIVE_MODE=service`).
 
 use std::time::Duration;
 
@@ -55,6 +59,9 @@ pub struct ConnectorsConfig {
     pub google_api_base_url: String,
     /// `GOOGLE_TOKEN_URL` (default: the service account's `token_uri`).
     pub google_token_url: Option<String>,
+    /// `GOOGLE_WORKSPACE_DOMAINS`: the email domains domain-wide delegation may act in, lowercase.
+    /// Required when `GOOGLE_DRIVE_MODE=service`.
+    pub google_workspace_domains: Vec<String>,
     /// `NOTION_API_BASE_URL` (default `https://api.notion.com`).
     pub notion_api_base_url: String,
     /// `GRAPH_BASE_URL` (default `https://graph.microsoft.com`).
@@ -123,6 +130,11 @@ impl ConnectorsConfig {
             google_api_base_url: get("GOOGLE_API_BASE_URL")
                 .unwrap_or_else(|| "https://www.googleapis.com".into()),
             google_token_url: get("GOOGLE_TOKEN_URL"),
+            google_workspace_domains: workspace_domains(
+                get("GOOGLE_WORKSPACE_DOMAINS").as_deref(),
+                google_mode,
+                &mut problems,
+            ),
             notion_api_base_url: get("NOTION_API_BASE_URL")
                 .unwrap_or_else(|| "https://api.notion.com".into()),
             graph_base_url: get("GRAPH_BASE_URL")
@@ -163,6 +175,40 @@ impl ConnectorsConfig {
     }
 }
 
+/// Parses `GOOGLE_WORKSPACE_DOMAINS`: lowercase domains, at least one when delegation is on.
+fn workspace_domains(
+    value: Option<&str>,
+    google_mode: Mode,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<String> {
+    const SETTING: &str = "GOOGLE_WORKSPACE_DOMAINS";
+    let domains: Vec<String> = value
+        .unwrap_or_default()
+        .split(',')
+        .map(|d| d.trim().to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect();
+    if let Some(bad) = domains
+        .iter()
+        .find(|d| !d.contains('.') || d.chars().any(|c| c == '@' || c.is_whitespace()))
+    {
+        problems.push(ConfigProblem {
+            setting: SETTING,
+            problem: format!("must list domains like `acme.example` (got `{bad}`)"),
+        });
+    }
+    if google_mode == Mode::Service && domains.is_empty() {
+        problems.push(ConfigProblem {
+            setting: SETTING,
+            problem:
+                "is required when GOOGLE_DRIVE_MODE=service: domain-wide delegation acts only \
+                      for verified emails in these Workspace domains"
+                    .into(),
+        });
+    }
+    domains
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -182,6 +228,30 @@ mod tests {
         let config = load(&[("DESCOPE_PROJECT_ID", "P2x")]).unwrap();
         assert_eq!(config.google_mode, Mode::DescopeOutbound);
         assert_eq!(load(&[]).unwrap().notion_mode, Mode::Disabled);
+    }
+
+    #[test]
+    fn delegation_needs_workspace_domains() {
+        let problems = load(&[("GOOGLE_DRIVE_MODE", "service")]).unwrap_err();
+        assert_eq!(problems[0].setting, "GOOGLE_WORKSPACE_DOMAINS");
+        let config = load(&[
+            ("GOOGLE_DRIVE_MODE", "service"),
+            (
+                "GOOGLE_WORKSPACE_DOMAINS",
+                " Acme.example, corp.acme.example ,",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.google_workspace_domains,
+            ["acme.example", "corp.acme.example"]
+        );
+        let bad = load(&[
+            ("GOOGLE_DRIVE_MODE", "service"),
+            ("GOOGLE_WORKSPACE_DOMAINS", "alice@acme.example"),
+        ])
+        .unwrap_err();
+        assert_eq!(bad[0].setting, "GOOGLE_WORKSPACE_DOMAINS");
     }
 
     #[test]

@@ -18,7 +18,9 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::broker::{TokenBroker, begin};
+use crate::endpoint::BaseUrl;
 use crate::http::{self, Api};
+use crate::id::DriveFileId;
 use crate::retry::{Failure, with_retries};
 use crate::text::cut_chars;
 use crate::{BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
@@ -37,7 +39,7 @@ pub fn escape_query(value: &str) -> String {
 /// The Drive source.
 pub struct Drive {
     pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
+    pub(crate) base_url: BaseUrl,
     pub(crate) broker: Arc<dyn TokenBroker>,
     pub(crate) timeout: Duration,
 }
@@ -46,12 +48,12 @@ impl Drive {
     async fn get(
         &self,
         token: &str,
-        path: &str,
+        url: &url::Url,
         query: &[(&str, &str)],
     ) -> Result<reqwest::Response, Failure> {
         let response = self
             .http
-            .get(format!("{}{path}", self.base_url))
+            .get(url.clone())
             .bearer_auth(token)
             .header("accept", "application/json")
             .query(query)
@@ -77,6 +79,7 @@ impl Drive {
             escape_query(query)
         );
         let page_size = limit.clamp(1, 100).to_string();
+        let url = self.base_url.join(&["drive", "v3", "files"]);
         let mut hits = Vec::new();
         let mut page_token: Option<String> = None;
         for _ in 0..MAX_PAGES {
@@ -92,7 +95,7 @@ impl Drive {
                 params.push(("pageToken", t.as_str()));
             }
             let body = with_retries(deadline, || async {
-                let response = self.get(token, "/drive/v3/files", &params).await?;
+                let response = self.get(token, &url, &params).await?;
                 http::json(Api::Google, response).await
             })
             .await?;
@@ -122,7 +125,12 @@ impl Drive {
         max_chars: usize,
         deadline: Instant,
     ) -> Result<Content, SourceError> {
-        let path = format!("/drive/v3/files/{}", percent(item));
+        // An id Drive could not have issued names nothing this user can see.
+        let id = DriveFileId::parse(item).map_err(|_| SourceError::NotFound)?;
+        let path = self.base_url.join(&["drive", "v3", "files", id.as_str()]);
+        let export = self
+            .base_url
+            .join(&["drive", "v3", "files", id.as_str(), "export"]);
         let meta = with_retries(deadline, || async {
             let response = self
                 .get(
@@ -160,14 +168,14 @@ impl Drive {
             unavailable_reason: Some(reason),
         };
 
-        let (download_path, params): (String, Vec<(&str, &str)>) =
+        let (download_path, params): (url::Url, Vec<(&str, &str)>) =
             match mime.strip_prefix(GOOGLE_APPS) {
                 Some("document" | "presentation") => (
-                    format!("{path}/export"),
+                    export.clone(),
                     vec![("mimeType", "text/plain"), ("supportsAllDrives", "true")],
                 ),
                 Some("spreadsheet") => (
-                    format!("{path}/export"),
+                    export.clone(),
                     vec![("mimeType", "text/csv"), ("supportsAllDrives", "true")],
                 ),
                 Some(other) => {
@@ -219,10 +227,6 @@ fn is_text(mime: &str) -> bool {
             mime,
             "application/json" | "application/xml" | "application/x-yaml"
         )
-}
-
-fn percent(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 
 fn hit(file: &Value) -> Option<SearchHit> {

@@ -18,7 +18,9 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::broker::{TokenBroker, begin};
+use crate::endpoint::BaseUrl;
 use crate::http::{self, Api};
+use crate::id::GraphItemId;
 use crate::retry::{Failure, with_retries};
 use crate::text::{cut_chars, strip_highlights};
 use crate::{BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
@@ -28,7 +30,7 @@ const REAUTH: &str = "Reconnect Microsoft 365 to workplace-mcp and try again.";
 /// The SharePoint source.
 pub struct Graph {
     pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
+    pub(crate) base_url: BaseUrl,
     pub(crate) region: Option<String>,
     pub(crate) broker: Arc<dyn TokenBroker>,
     pub(crate) timeout: Duration,
@@ -60,7 +62,7 @@ impl Graph {
         limit: usize,
         deadline: Instant,
     ) -> Result<Vec<SearchHit>, SourceError> {
-        let url = format!("{}/v1.0/search/query", self.base_url);
+        let url = self.base_url.join(&["v1.0", "search", "query"]);
         let mut request = json!({
             "entityTypes": ["driveItem", "listItem"],
             "query": {"queryString": query},
@@ -72,7 +74,9 @@ impl Graph {
         }
         let body = json!({"requests": [request]});
         let answer = with_retries(deadline, || async {
-            let response = self.send(token, self.http.post(&url).json(&body)).await?;
+            let response = self
+                .send(token, self.http.post(url.clone()).json(&body))
+                .await?;
             http::json(Api::Graph, response).await
         })
         .await?;
@@ -115,14 +119,15 @@ impl Graph {
     async fn fetch_content(
         &self,
         token: &str,
-        item: &str,
+        item: &GraphItemId,
         max_chars: usize,
         deadline: Instant,
     ) -> Result<Content, SourceError> {
-        let (drive, id) = item.split_once('/').ok_or(SourceError::NotFound)?;
-        let base = format!("{}/v1.0/drives/{drive}/items/{id}", self.base_url);
+        let segments = ["v1.0", "drives", item.drive(), "items", item.item()];
+        let base = self.base_url.join(&segments);
+        let content_url = self.base_url.join(&[&segments[..], &["content"]].concat());
         let meta = with_retries(deadline, || async {
-            let response = self.send(token, self.http.get(&base)).await?;
+            let response = self.send(token, self.http.get(base.clone())).await?;
             http::json(Api::Graph, response).await
         })
         .await?;
@@ -138,9 +143,7 @@ impl Graph {
             .to_owned();
 
         let location = with_retries(deadline, || async {
-            let response = self
-                .send(token, self.http.get(format!("{base}/content")))
-                .await?;
+            let response = self.send(token, self.http.get(content_url.clone())).await?;
             response
                 .headers()
                 .get("location")
@@ -270,11 +273,14 @@ impl Source for Graph {
         max_chars: usize,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
-            if item_id.starts_with("list/") {
+            // An id Graph could not have issued names nothing this user can see; list items
+            // have no file content.
+            let item = GraphItemId::parse(item_id).map_err(|_| SourceError::NotFound)?;
+            if item.is_list_item() {
                 return Err(SourceError::NotFound);
             }
             let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
-            self.fetch_content(token.expose_secret(), item_id, max_chars, deadline)
+            self.fetch_content(token.expose_secret(), &item, max_chars, deadline)
                 .await
         })
     }

@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::broker::{TokenBroker, begin};
+use crate::endpoint::BaseUrl;
 use crate::http::{self, Api};
+use crate::id::NotionId;
 use crate::retry::{Failure, with_retries};
 use crate::text::cut_chars;
 use crate::{BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
@@ -34,7 +36,7 @@ const REAUTH: &str = "Reconnect Notion to workplace-mcp and share the pages with
 /// The Notion source.
 pub struct Notion {
     pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
+    pub(crate) base_url: BaseUrl,
     pub(crate) broker: Arc<dyn TokenBroker>,
     pub(crate) timeout: Duration,
 }
@@ -64,16 +66,18 @@ impl Notion {
     async fn children(
         &self,
         token: &str,
-        block: &str,
+        block: &NotionId,
         cursor: Option<&str>,
         page_size: usize,
         deadline: Instant,
     ) -> Result<Value, SourceError> {
-        let url = format!("{}/v1/blocks/{block}/children", self.base_url);
+        let url = self
+            .base_url
+            .join(&["v1", "blocks", block.as_str(), "children"]);
         with_retries(deadline, || {
             let mut request = self
                 .http
-                .get(&url)
+                .get(url.clone())
                 .query(&[("page_size", page_size.to_string())]);
             if let Some(cursor) = cursor {
                 request = request.query(&[("start_cursor", cursor)]);
@@ -90,7 +94,7 @@ impl Notion {
         limit: usize,
         deadline: Instant,
     ) -> Result<Vec<SearchHit>, SourceError> {
-        let url = format!("{}/v1/search", self.base_url);
+        let url = self.base_url.join(&["v1", "search"]);
         let mut hits = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..3 {
@@ -99,7 +103,7 @@ impl Notion {
                 body["start_cursor"] = json!(c);
             }
             let page = with_retries(deadline, || {
-                self.call(token, self.http.post(&url).json(&body))
+                self.call(token, self.http.post(url.clone()).json(&body))
             })
             .await?;
             // Partial objects (`{"object":"page","id":...}`) and data sources are skipped, not fatal.
@@ -123,6 +127,9 @@ impl Notion {
         let snippets: Vec<String> =
             futures::stream::iter(hits.iter().map(|h| h.item_id.clone()).collect::<Vec<_>>())
                 .map(|id| async move {
+                    let Ok(id) = NotionId::parse(&id) else {
+                        return String::new();
+                    };
                     match self.children(token, &id, None, 10, deadline).await {
                         Ok(page) => {
                             let blocks = parse_blocks(&page);
@@ -158,8 +165,10 @@ impl Notion {
         max_chars: usize,
         deadline: Instant,
     ) -> Result<Content, SourceError> {
-        let url = format!("{}/v1/pages/{page_id}", self.base_url);
-        let page = with_retries(deadline, || self.call(token, self.http.get(&url))).await?;
+        // An id Notion could not have issued names nothing this user can see.
+        let page_id = NotionId::parse(page_id).map_err(|_| SourceError::NotFound)?;
+        let url = self.base_url.join(&["v1", "pages", page_id.as_str()]);
+        let page = with_retries(deadline, || self.call(token, self.http.get(url.clone()))).await?;
         let hit = page_hit(&page).ok_or(SourceError::NotFound)?;
         let mut out = String::new();
         let mut budget = Budget {
@@ -167,7 +176,7 @@ impl Notion {
             chars: max_chars.saturating_add(1),
             truncated: false,
         };
-        self.render(token, page_id, 0, &mut out, &mut budget, deadline)
+        self.render(token, &page_id, 0, &mut out, &mut budget, deadline)
             .await?;
         let (text, cut) = cut_chars(&out, max_chars);
         Ok(Content {
@@ -183,7 +192,7 @@ impl Notion {
     fn render<'a>(
         &'a self,
         token: &'a str,
-        parent: &'a str,
+        parent: &'a NotionId,
         depth: usize,
         out: &'a mut String,
         budget: &'a mut Budget,
@@ -212,11 +221,13 @@ impl Notion {
                         && block.kind != "child_page"
                         && block.kind != "child_database"
                     {
-                        if depth + 1 >= MAX_DEPTH {
-                            budget.truncated = true;
-                        } else {
-                            self.render(token, &block.id, depth + 1, out, budget, deadline)
-                                .await?;
+                        match NotionId::parse(&block.id) {
+                            Ok(child) if depth + 1 < MAX_DEPTH => {
+                                self.render(token, &child, depth + 1, out, budget, deadline)
+                                    .await?;
+                            }
+                            // Too deep, or an id Notion would not send: not followed.
+                            _ => budget.truncated = true,
                         }
                     }
                 }

@@ -58,6 +58,7 @@ impl Harness {
                 "11111111-2222-3333-4444-555555555555",
             ),
             ("SOURCE_TIMEOUT_MS", "8000"),
+            ("GOOGLE_WORKSPACE_DOMAINS", "acme.example,evil.example"),
         ]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -93,6 +94,7 @@ fn user(subject: &str, email: &str) -> UserContext {
     UserContext {
         subject: subject.into(),
         email: Some(email.into()),
+        email_verified: true,
     }
 }
 
@@ -564,6 +566,7 @@ async fn google_domain_wide_delegation_acts_as_the_user() {
     let no_email = UserContext {
         subject: "svc".into(),
         email: None,
+        email_verified: false,
     };
     assert!(matches!(
         drive.search(&no_email, "budget", 3).await,
@@ -594,4 +597,124 @@ async fn missing_credentials_are_named() {
             "descope_management_key"
         ]
     );
+}
+
+#[tokio::test]
+async fn id_traversal_never_changes_the_path_the_upstream_receives() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let sources = h.sources(&[]);
+    // The fakes log every request, routed or not, so a path outside the API would show up here.
+    http()
+        .get(format!("{}/v1/users", h.fakes.base_url))
+        .send()
+        .await
+        .unwrap();
+    assert!(h.fakes.requests().iter().any(|r| r.path == "/v1/users"));
+    let logged = h.fakes.requests().len();
+
+    let sharepoint = sources[&SourceKind::Sharepoint]
+        .search(&dev(), "quarterly budget", 10)
+        .await
+        .unwrap();
+    let graph_id = sharepoint
+        .iter()
+        .find(|hit| !hit.item_id.starts_with("list/"))
+        .unwrap()
+        .item_id
+        .clone();
+    let drive = graph_id.split('/').next().unwrap();
+    let page = "00000001-5d1c-4f7e-9a2b-ac0e00000001";
+    let file = "1AcmeDrv001x7Hq2LmZ9pR4tW";
+    let attacks = [
+        (SourceKind::Notion, format!("{page}/../../../v1/users")),
+        (SourceKind::Notion, "x?filter=1".to_owned()),
+        (SourceKind::Notion, format!("{page}?filter=1")),
+        (SourceKind::Notion, format!("{page}#x")),
+        (SourceKind::Notion, format!("{page}%2F..%2F..%2Fv1%2Fusers")),
+        (SourceKind::Notion, "..".to_owned()),
+        (SourceKind::GoogleDrive, format!("{file}/../../../about")),
+        (SourceKind::GoogleDrive, format!("{file}?alt=media")),
+        (SourceKind::GoogleDrive, format!("{file}%2F..%2Fabout")),
+        (SourceKind::GoogleDrive, "ｆile".to_owned()),
+        (SourceKind::Sharepoint, format!("{drive}/../../../me")),
+        (SourceKind::Sharepoint, format!("{graph_id}%2F..%2F..%2Fme")),
+        (SourceKind::Sharepoint, format!("{graph_id}:/secret.txt:")),
+        (SourceKind::Sharepoint, format!("{graph_id}/content")),
+        (SourceKind::Sharepoint, format!("..%2F..%2Fme/{file}")),
+    ];
+    for (kind, id) in &attacks {
+        let err = sources[kind].content(&dev(), id, 1000).await.unwrap_err();
+        assert_eq!(err, SourceError::NotFound, "{kind}:{id}");
+    }
+    let reached: Vec<_> = h.fakes.requests()[logged..]
+        .iter()
+        .filter(|r| r.route != "descope.token")
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(
+        reached.iter().all(|p| p == "/v1.0/search/query"),
+        "only the search reached an upstream: {reached:?}"
+    );
+
+    // A well-formed id in another spelling reaches exactly its own path, canonical.
+    let logged = h.fakes.requests().len();
+    let dashless = page.replace('-', "").to_uppercase();
+    sources[&SourceKind::Notion]
+        .content(&dev(), &dashless, 1000)
+        .await
+        .unwrap();
+    let paths: Vec<_> = h.fakes.requests()[logged..]
+        .iter()
+        .filter(|r| r.route != "descope.token")
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(paths[0], format!("/v1/pages/{page}"));
+    assert!(
+        paths[1..]
+            .iter()
+            .all(|p| p.starts_with("/v1/blocks/") && p.ends_with("/children")),
+        "{paths:?}"
+    );
+    assert_eq!(paths[1], format!("/v1/blocks/{page}/children"));
+}
+
+#[tokio::test]
+async fn delegation_acts_only_for_verified_emails_in_the_workspace_domains() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let drive = &h.sources(&[
+        ("GOOGLE_DRIVE_MODE", "service"),
+        ("GOOGLE_WORKSPACE_DOMAINS", "acme.example"),
+    ])[&SourceKind::GoogleDrive];
+    let unverified = UserContext {
+        email_verified: false,
+        ..user("U2alice", "alice@acme.example")
+    };
+    match drive.search(&unverified, "budget", 3).await.unwrap_err() {
+        SourceError::ReauthRequired { message } => {
+            assert!(message.contains("verified"), "{message}");
+        }
+        other => panic!("expected reauth_required, got {other:?}"),
+    }
+    for outside in [
+        "mallory@evil.example",
+        "alice@acme.example.evil.example",
+        "alice@sub.acme.example",
+        "@acme.example",
+    ] {
+        match drive
+            .search(&user("x", outside), "budget", 3)
+            .await
+            .unwrap_err()
+        {
+            SourceError::ReauthRequired { message } => {
+                assert!(message.contains("GOOGLE_WORKSPACE_DOMAINS"), "{message}");
+            }
+            other => panic!("expected reauth_required for {outside}, got {other:?}"),
+        }
+    }
+    assert_eq!(h.count("google.token"), 0, "no assertion was ever signed");
+
+    let upper = user("U2alice", "alice@ACME.example");
+    drive.search(&upper, "budget", 3).await.unwrap();
+    assert_eq!(h.count("google.token"), 1);
 }
