@@ -12,7 +12,7 @@ use crate::drive::Drive;
 use crate::endpoint::BaseUrl;
 use crate::graph::Graph;
 use crate::notion::Notion;
-use crate::{Source, SourceKind};
+use crate::{Access, Source, SourceKind};
 
 /// Upstream credentials, from the project's secret. Never logged (`SecretString`).
 #[derive(Default)]
@@ -40,6 +40,20 @@ fn base_url(
     BaseUrl::parse(setting, value)
         .map_err(|problem| problems.push(problem))
         .ok()
+}
+
+/// The access of Notion or SharePoint in `mode`; says so in the log, once, when it is shared.
+fn access(kind: SourceKind, mode: Mode) -> Access {
+    if mode != Mode::Service {
+        return Access::PerUser;
+    }
+    tracing::warn!(
+        source = kind.as_str(),
+        access = Access::Shared.as_str(),
+        "{} runs on a shared credential (acknowledged in ALLOW_SHARED_CREDENTIALS): every caller sees what the integration can see, not their own permissions",
+        kind.display_name()
+    );
+    Access::Shared
 }
 
 fn missing(key: &'static str, why: &str) -> ConfigProblem {
@@ -165,6 +179,7 @@ pub fn build_sources(
             base_url,
             broker,
             timeout: config.timeout,
+            access: access(SourceKind::Notion, config.notion_mode),
         }));
     }
 
@@ -209,6 +224,7 @@ pub fn build_sources(
             region: config.graph_region.clone(),
             broker,
             timeout: config.timeout,
+            access: access(SourceKind::Sharepoint, config.sharepoint_mode),
         }));
     }
 

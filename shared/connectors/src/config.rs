@@ -9,11 +9,18 @@
 //! token, or Microsoft client credentials (these two see what is shared with the integration or
 //! app, not per user; choose them knowingly).
 //!
+//! A Notion integration token or Microsoft client credentials give every caller what the
+//! integration can see. Turning either on therefore needs an explicit acknowledgement,
+//! `ALLOW_SHARED_CREDENTIALS=notion,sharepoint` (the sources whose `service` mode is allowed);
+//! otherwise the configuration is refused.
+//!
 //! Domain-wide delegation can impersonate anyone in the Workspace, so it acts only for a caller
 //! whose token says `email_verified: true` and whose email is in one of the Workspace domains
 //! listed in `GOOGLE_WORKSPACE_DOMAINS` (comma-separated, required with `GOOGLE_DRIVE_MODE=service`).
 
 use std::time::Duration;
+
+use crate::SourceKind;
 
 /// How a source gets its upstream token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +81,9 @@ pub struct ConnectorsConfig {
     pub microsoft_client_id: Option<String>,
     /// `GRAPH_REGION` (e.g. `NAM`, `EMEA`): required by Graph for app-only search.
     pub graph_region: Option<String>,
+    /// `ALLOW_SHARED_CREDENTIALS`: the sources whose shared-credential (`service`) mode the
+    /// operator acknowledged.
+    pub allow_shared_credentials: Vec<SourceKind>,
 }
 
 impl ConnectorsConfig {
@@ -144,6 +154,14 @@ impl ConnectorsConfig {
             microsoft_tenant_id: get("MICROSOFT_TENANT_ID"),
             microsoft_client_id: get("MICROSOFT_CLIENT_ID"),
             graph_region: get("GRAPH_REGION"),
+            allow_shared_credentials: shared_credentials(
+                get("ALLOW_SHARED_CREDENTIALS").as_deref(),
+                [
+                    (SourceKind::Notion, notion_mode),
+                    (SourceKind::Sharepoint, sharepoint_mode),
+                ],
+                &mut problems,
+            ),
             descope_project_id,
         };
         let outbound = [google_mode, notion_mode, sharepoint_mode].contains(&Mode::DescopeOutbound);
@@ -173,6 +191,38 @@ impl ConnectorsConfig {
             Err(problems)
         }
     }
+}
+
+/// Parses `ALLOW_SHARED_CREDENTIALS` and refuses a shared-credential mode it does not name.
+fn shared_credentials(
+    value: Option<&str>,
+    modes: [(SourceKind, Mode); 2],
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<SourceKind> {
+    const SETTING: &str = "ALLOW_SHARED_CREDENTIALS";
+    let mut allowed = Vec::new();
+    for name in value.unwrap_or_default().split(',').map(str::trim) {
+        match name.parse::<SourceKind>() {
+            Ok(kind @ (SourceKind::Notion | SourceKind::Sharepoint)) => allowed.push(kind),
+            _ if name.is_empty() => {}
+            _ => problems.push(ConfigProblem {
+                setting: SETTING,
+                problem: format!("lists `{name}`; only notion and sharepoint have a shared mode"),
+            }),
+        }
+    }
+    for (kind, mode) in modes {
+        if mode == Mode::Service && !allowed.contains(&kind) {
+            problems.push(ConfigProblem {
+                setting: SETTING,
+                problem: format!(
+                    "must include {kind} to run {} in service mode: one credential would serve every caller, who then sees what the integration can see instead of their own permissions",
+                    kind.display_name()
+                ),
+            });
+        }
+    }
+    allowed
 }
 
 /// Parses `GOOGLE_WORKSPACE_DOMAINS`: lowercase domains, at least one when delegation is on.
@@ -255,9 +305,39 @@ mod tests {
     }
 
     #[test]
+    fn shared_credentials_need_an_acknowledgement() {
+        let notion = [("NOTION_MODE", "service")];
+        let problems = load(&notion).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].setting, "ALLOW_SHARED_CREDENTIALS");
+        assert!(problems[0].problem.contains("notion"), "{:?}", problems[0]);
+        let config = load(&[
+            ("NOTION_MODE", "service"),
+            ("ALLOW_SHARED_CREDENTIALS", "notion, sharepoint"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.allow_shared_credentials,
+            [SourceKind::Notion, SourceKind::Sharepoint]
+        );
+        let wrong = load(&[("ALLOW_SHARED_CREDENTIALS", "google_drive")]).unwrap_err();
+        assert_eq!(wrong[0].setting, "ALLOW_SHARED_CREDENTIALS");
+        // Delegation acts as each user: it is not a shared credential.
+        let drive = [
+            ("GOOGLE_DRIVE_MODE", "service"),
+            ("GOOGLE_WORKSPACE_DOMAINS", "acme.example"),
+        ];
+        assert!(load(&drive).is_ok());
+    }
+
+    #[test]
     fn problems_name_the_setting() {
-        let problems =
-            load(&[("NOTION_MODE", "magic"), ("SHAREPOINT_MODE", "service")]).unwrap_err();
+        let problems = load(&[
+            ("NOTION_MODE", "magic"),
+            ("SHAREPOINT_MODE", "service"),
+            ("ALLOW_SHARED_CREDENTIALS", "sharepoint"),
+        ])
+        .unwrap_err();
         let settings: Vec<_> = problems.iter().map(|p| p.setting).collect();
         assert_eq!(
             settings,

@@ -23,7 +23,7 @@ use crate::http::{self, Api};
 use crate::id::DriveFileId;
 use crate::retry::{Failure, with_retries};
 use crate::text::cut_chars;
-use crate::{BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
 
 const FIELDS: &str = "nextPageToken,incompleteSearch,files(id,name,mimeType,webViewLink,modifiedTime,description,driveId,owners(displayName,emailAddress))";
 const GOOGLE_APPS: &str = "application/vnd.google-apps.";
@@ -286,6 +286,11 @@ fn hit(file: &Value) -> Option<SearchHit> {
 impl Source for Drive {
     fn kind(&self) -> SourceKind {
         SourceKind::GoogleDrive
+    }
+
+    /// Both modes act as the user: their own token, or delegation impersonating them.
+    fn access(&self) -> Access {
+        Access::PerUser
     }
 
     fn search<'a>(

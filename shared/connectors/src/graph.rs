@@ -23,7 +23,7 @@ use crate::http::{self, Api};
 use crate::id::GraphItemId;
 use crate::retry::{Failure, with_retries};
 use crate::text::{cut_chars, strip_highlights};
-use crate::{BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
 
 const REAUTH: &str = "Reconnect Microsoft 365 to workplace-mcp and try again.";
 
@@ -34,6 +34,8 @@ pub struct Graph {
     pub(crate) region: Option<String>,
     pub(crate) broker: Arc<dyn TokenBroker>,
     pub(crate) timeout: Duration,
+    /// Per user (outbound tokens) or shared (the integration's credential).
+    pub(crate) access: Access,
 }
 
 impl Graph {
@@ -251,6 +253,10 @@ fn hit(raw: &Value) -> Option<SearchHit> {
 impl Source for Graph {
     fn kind(&self) -> SourceKind {
         SourceKind::Sharepoint
+    }
+
+    fn access(&self) -> Access {
+        self.access
     }
 
     fn search<'a>(

@@ -29,4 +29,4 @@ pub use endpoint::BaseUrl;
 pub use error::SourceError;
 pub use kind::{SourceKind, UnknownSource};
 pub use model::{Content, ItemId, ItemIdError, SearchHit, UserContext};
-pub use source::{BoxFuture, Source};
+pub use source::{Access, BoxFuture, Source};

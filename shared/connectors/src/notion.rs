@@ -21,7 +21,7 @@ use crate::http::{self, Api};
 use crate::id::NotionId;
 use crate::retry::{Failure, with_retries};
 use crate::text::cut_chars;
-use crate::{BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
 
 /// The pinned API version.
 pub const NOTION_VERSION: &str = "2026-03-11";
@@ -39,6 +39,8 @@ pub struct Notion {
     pub(crate) base_url: BaseUrl,
     pub(crate) broker: Arc<dyn TokenBroker>,
     pub(crate) timeout: Duration,
+    /// Per user (outbound tokens) or shared (the integration's credential).
+    pub(crate) access: Access,
 }
 
 /// One block, reduced to what rendering needs.
@@ -382,6 +384,10 @@ fn page_hit(page: &Value) -> Option<SearchHit> {
 impl Source for Notion {
     fn kind(&self) -> SourceKind {
         SourceKind::Notion
+    }
+
+    fn access(&self) -> Access {
+        self.access
     }
 
     fn search<'a>(

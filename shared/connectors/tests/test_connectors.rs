@@ -59,6 +59,7 @@ impl Harness {
             ),
             ("SOURCE_TIMEOUT_MS", "8000"),
             ("GOOGLE_WORKSPACE_DOMAINS", "acme.example,evil.example"),
+            ("ALLOW_SHARED_CREDENTIALS", "notion,sharepoint"),
         ]
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -582,6 +583,7 @@ async fn missing_credentials_are_named() {
     let config = ConnectorsConfig::from_lookup(&|k| match k {
         "DESCOPE_PROJECT_ID" => Some("P2".into()),
         "NOTION_MODE" => Some("service".into()),
+        "ALLOW_SHARED_CREDENTIALS" => Some("notion".into()),
         _ => None,
     })
     .unwrap();
@@ -717,4 +719,32 @@ async fn delegation_acts_only_for_verified_emails_in_the_workspace_domains() {
     let upper = user("U2alice", "alice@ACME.example");
     drive.search(&upper, "budget", 3).await.unwrap();
     assert_eq!(h.count("google.token"), 1);
+}
+
+#[tokio::test]
+async fn each_source_says_whether_it_runs_per_user_or_shared() {
+    use workplace_connectors::Access;
+    let h = harness(Duration::from_secs(3600)).await;
+    let per_user = h.sources(&[]);
+    for kind in SourceKind::ALL {
+        assert_eq!(per_user[&kind].access(), Access::PerUser, "{kind}");
+    }
+    let service = h.sources(&[
+        ("GOOGLE_DRIVE_MODE", "service"),
+        ("NOTION_MODE", "service"),
+        ("SHAREPOINT_MODE", "service"),
+        ("GRAPH_REGION", "NAM"),
+    ]);
+    assert_eq!(
+        service[&SourceKind::GoogleDrive].access(),
+        Access::PerUser,
+        "delegation acts as the user"
+    );
+    assert_eq!(service[&SourceKind::Notion].access(), Access::Shared);
+    assert_eq!(service[&SourceKind::Sharepoint].access(), Access::Shared);
+    assert_eq!(Access::Shared.as_str(), "shared");
+    assert_eq!(
+        serde_json::to_string(&Access::PerUser).unwrap(),
+        "\"per_user\""
+    );
 }
