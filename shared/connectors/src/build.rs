@@ -91,9 +91,10 @@ pub fn build_sources(
                 kind.display_name()
             ),
         };
+        let base = base_url("DESCOPE_BASE_URL", &config.descope_base_url, problems)?;
         Some(Arc::new(DescopeOutbound::new(
             http.clone(),
-            &config.descope_base_url,
+            &base,
             project,
             key,
             app,
@@ -143,12 +144,12 @@ pub fn build_sources(
             &mut problems,
         )
     {
-        sources.push(Arc::new(Drive {
-            http: http.clone(),
+        sources.push(Arc::new(Drive::new(
+            http.clone(),
             base_url,
             broker,
-            timeout: config.timeout,
-        }));
+            config.timeout,
+        )));
     }
 
     let notion: Option<Arc<dyn TokenBroker>> = match config.notion_mode {
@@ -174,13 +175,13 @@ pub fn build_sources(
             &mut problems,
         )
     {
-        sources.push(Arc::new(Notion {
-            http: http.clone(),
+        sources.push(Arc::new(Notion::new(
+            http.clone(),
             base_url,
             broker,
-            timeout: config.timeout,
-            access: access(SourceKind::Notion, config.notion_mode),
-        }));
+            config.timeout,
+            access(SourceKind::Notion, config.notion_mode),
+        )));
     }
 
     let sharepoint: Option<Arc<dyn TokenBroker>> = match config.sharepoint_mode {
@@ -196,15 +197,20 @@ pub fn build_sources(
             &config.microsoft_tenant_id,
             &config.microsoft_client_id,
         ) {
-            (Some(secret), Some(tenant), Some(client)) => {
-                Some(Arc::new(MicrosoftClientCredentials::new(
+            (Some(secret), Some(tenant), Some(client)) => base_url(
+                "MICROSOFT_LOGIN_BASE_URL",
+                &config.microsoft_login_base_url,
+                &mut problems,
+            )
+            .map(|login| {
+                Arc::new(MicrosoftClientCredentials::new(
                     http.clone(),
-                    &config.microsoft_login_base_url,
+                    &login,
                     tenant,
                     client,
                     secret.clone(),
-                )))
-            }
+                )) as Arc<dyn TokenBroker>
+            }),
             (None, _, _) => {
                 problems.push(missing(
                     "microsoft_client_secret",
@@ -218,14 +224,14 @@ pub fn build_sources(
     if let Some(broker) = sharepoint
         && let Some(base_url) = base_url("GRAPH_BASE_URL", &config.graph_base_url, &mut problems)
     {
-        sources.push(Arc::new(Graph {
-            http: http.clone(),
+        sources.push(Arc::new(Graph::new(
+            http.clone(),
             base_url,
-            region: config.graph_region.clone(),
+            config.graph_region.clone(),
             broker,
-            timeout: config.timeout,
-            access: access(SourceKind::Sharepoint, config.sharepoint_mode),
-        }));
+            config.timeout,
+            access(SourceKind::Sharepoint, config.sharepoint_mode),
+        )));
     }
 
     if problems.is_empty() {
