@@ -8,6 +8,7 @@ use crate::broker::{
     DescopeOutbound, GoogleDelegation, MicrosoftClientCredentials, StaticToken, TokenBroker,
 };
 use crate::config::{ConfigProblem, ConnectorsConfig, Mode};
+use crate::connector::Connected;
 use crate::drive::Drive;
 use crate::endpoint::BaseUrl;
 use crate::graph::Graph;
@@ -144,12 +145,12 @@ pub fn build_sources(
             &mut problems,
         )
     {
-        sources.push(Arc::new(Drive::new(
+        sources.push(Arc::new(Connected(Drive::new(
             http.clone(),
             base_url,
             broker,
             config.timeout,
-        )));
+        ))));
     }
 
     let notion: Option<Arc<dyn TokenBroker>> = match config.notion_mode {
@@ -175,13 +176,13 @@ pub fn build_sources(
             &mut problems,
         )
     {
-        sources.push(Arc::new(Notion::new(
+        sources.push(Arc::new(Connected(Notion::new(
             http.clone(),
             base_url,
             broker,
             config.timeout,
             access(SourceKind::Notion, config.notion_mode),
-        )));
+        ))));
     }
 
     let sharepoint: Option<Arc<dyn TokenBroker>> = match config.sharepoint_mode {
@@ -224,14 +225,14 @@ pub fn build_sources(
     if let Some(broker) = sharepoint
         && let Some(base_url) = base_url("GRAPH_BASE_URL", &config.graph_base_url, &mut problems)
     {
-        sources.push(Arc::new(Graph::new(
+        sources.push(Arc::new(Connected(Graph::new(
             http.clone(),
             base_url,
             config.graph_region.clone(),
             broker,
             config.timeout,
             access(SourceKind::Sharepoint, config.sharepoint_mode),
-        )));
+        ))));
     }
 
     if problems.is_empty() {

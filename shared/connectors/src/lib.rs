@@ -14,6 +14,7 @@
 pub mod broker;
 mod build;
 pub mod config;
+mod connector;
 pub mod drive;
 mod endpoint;
 mod error;

@@ -18,11 +18,15 @@ mod wire;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::broker::{TokenBroker, begin};
+use secrecy::SecretString;
+use tokio::time::Instant;
+
+use crate::broker::TokenBroker;
+use crate::connector::Connector;
 use crate::endpoint::BaseUrl;
 use crate::id::DriveFileId;
 use crate::upstream::{Api, Upstream};
-use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{Access, BoxFuture, Content, SearchHit, SourceError, SourceKind};
 
 pub use search::escape_query;
 
@@ -54,9 +58,12 @@ impl Drive {
     }
 }
 
-impl Source for Drive {
-    fn kind(&self) -> SourceKind {
-        SourceKind::GoogleDrive
+impl Connector for Drive {
+    type Id = DriveFileId;
+    const KIND: SourceKind = SourceKind::GoogleDrive;
+
+    fn parse_id(item_id: &str) -> Result<DriveFileId, SourceError> {
+        DriveFileId::parse(item_id).map_err(|_| SourceError::NotFound)
     }
 
     /// Both modes act as the user: their own token, or delegation impersonating them.
@@ -64,29 +71,31 @@ impl Source for Drive {
         Access::PerUser
     }
 
-    fn search<'a>(
-        &'a self,
-        user: &'a UserContext,
-        query: &'a str,
-        limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
-        Box::pin(async move {
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
-            self.search_files(&token, query, limit, deadline).await
-        })
+    fn broker(&self) -> &dyn TokenBroker {
+        self.broker.as_ref()
     }
 
-    fn content<'a>(
+    fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn search_with<'a>(
         &'a self,
-        user: &'a UserContext,
-        item_id: &'a str,
+        token: &'a SecretString,
+        query: &'a str,
+        limit: usize,
+        deadline: Instant,
+    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
+        Box::pin(self.search_files(token, query, limit, deadline))
+    }
+
+    fn content_with<'a>(
+        &'a self,
+        token: &'a SecretString,
+        id: &'a DriveFileId,
         max_chars: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
-        Box::pin(async move {
-            // An id Drive could not have issued names nothing this user can see.
-            let id = DriveFileId::parse(item_id).map_err(|_| SourceError::NotFound)?;
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
-            self.file_text(&token, &id, max_chars, deadline).await
-        })
+        Box::pin(self.file_text(token, id, max_chars, deadline))
     }
 }

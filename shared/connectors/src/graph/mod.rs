@@ -17,11 +17,15 @@ mod wire;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::broker::{TokenBroker, begin};
+use secrecy::SecretString;
+use tokio::time::Instant;
+
+use crate::broker::TokenBroker;
+use crate::connector::Connector;
 use crate::endpoint::BaseUrl;
 use crate::id::GraphItemId;
 use crate::upstream::{Api, Upstream};
-use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{Access, BoxFuture, Content, SearchHit, SourceError, SourceKind};
 
 const REAUTH: &str = "Reconnect Microsoft 365 to workplace-mcp and try again.";
 
@@ -58,42 +62,47 @@ impl Graph {
     }
 }
 
-impl Source for Graph {
-    fn kind(&self) -> SourceKind {
-        SourceKind::Sharepoint
+impl Connector for Graph {
+    type Id = GraphItemId;
+    const KIND: SourceKind = SourceKind::Sharepoint;
+
+    /// List items have no file content: their ids parse but name nothing to read.
+    fn parse_id(item_id: &str) -> Result<GraphItemId, SourceError> {
+        GraphItemId::parse(item_id)
+            .ok()
+            .filter(|item| !item.is_list_item())
+            .ok_or(SourceError::NotFound)
     }
 
     fn access(&self) -> Access {
         self.access
     }
 
-    fn search<'a>(
-        &'a self,
-        user: &'a UserContext,
-        query: &'a str,
-        limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
-        Box::pin(async move {
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
-            self.search_hits(&token, query, limit, deadline).await
-        })
+    fn broker(&self) -> &dyn TokenBroker {
+        self.broker.as_ref()
     }
 
-    fn content<'a>(
+    fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn search_with<'a>(
         &'a self,
-        user: &'a UserContext,
-        item_id: &'a str,
+        token: &'a SecretString,
+        query: &'a str,
+        limit: usize,
+        deadline: Instant,
+    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
+        Box::pin(self.search_hits(token, query, limit, deadline))
+    }
+
+    fn content_with<'a>(
+        &'a self,
+        token: &'a SecretString,
+        id: &'a GraphItemId,
         max_chars: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
-        Box::pin(async move {
-            // An id Graph could not have issued names nothing this user can see; list items
-            // have no file content.
-            let item = GraphItemId::parse(item_id).map_err(|_| SourceError::NotFound)?;
-            if item.is_list_item() {
-                return Err(SourceError::NotFound);
-            }
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
-            self.item_text(&token, &item, max_chars, deadline).await
-        })
+        Box::pin(self.item_text(token, id, max_chars, deadline))
     }
 }

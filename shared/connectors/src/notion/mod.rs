@@ -18,11 +18,12 @@ use std::time::Duration;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
-use crate::broker::{TokenBroker, begin};
+use crate::broker::TokenBroker;
+use crate::connector::Connector;
 use crate::endpoint::BaseUrl;
 use crate::id::NotionId;
 use crate::upstream::{Api, Auth, Upstream};
-use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{Access, BoxFuture, Content, SearchHit, SourceError, SourceKind};
 
 use wire::{Block, List};
 
@@ -84,38 +85,43 @@ impl Notion {
     }
 }
 
-impl Source for Notion {
-    fn kind(&self) -> SourceKind {
-        SourceKind::Notion
+impl Connector for Notion {
+    type Id = NotionId;
+    const KIND: SourceKind = SourceKind::Notion;
+
+    fn parse_id(item_id: &str) -> Result<NotionId, SourceError> {
+        NotionId::parse(item_id).map_err(|_| SourceError::NotFound)
     }
 
     fn access(&self) -> Access {
         self.access
     }
 
-    fn search<'a>(
-        &'a self,
-        user: &'a UserContext,
-        query: &'a str,
-        limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
-        Box::pin(async move {
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
-            self.search_pages(&token, query, limit, deadline).await
-        })
+    fn broker(&self) -> &dyn TokenBroker {
+        self.broker.as_ref()
     }
 
-    fn content<'a>(
+    fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    fn search_with<'a>(
         &'a self,
-        user: &'a UserContext,
-        item_id: &'a str,
+        token: &'a SecretString,
+        query: &'a str,
+        limit: usize,
+        deadline: Instant,
+    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
+        Box::pin(self.search_pages(token, query, limit, deadline))
+    }
+
+    fn content_with<'a>(
+        &'a self,
+        token: &'a SecretString,
+        id: &'a NotionId,
         max_chars: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
-        Box::pin(async move {
-            // An id Notion could not have issued names nothing this user can see.
-            let page = NotionId::parse(item_id).map_err(|_| SourceError::NotFound)?;
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
-            self.page_text(&token, &page, max_chars, deadline).await
-        })
+        Box::pin(self.page_text(token, id, max_chars, deadline))
     }
 }
