@@ -145,12 +145,13 @@ pub fn build_sources(
             &mut problems,
         )
     {
-        sources.push(Arc::new(Connected(Drive::new(
-            http.clone(),
-            base_url,
+        sources.push(Arc::new(Connected {
+            connector: Drive::new(http.clone(), base_url),
             broker,
-            config.timeout,
-        ))));
+            timeout: config.timeout,
+            // Both modes act as the user: their own token, or delegation impersonating them.
+            access: Access::PerUser,
+        }));
     }
 
     let notion: Option<Arc<dyn TokenBroker>> = match config.notion_mode {
@@ -176,13 +177,12 @@ pub fn build_sources(
             &mut problems,
         )
     {
-        sources.push(Arc::new(Connected(Notion::new(
-            http.clone(),
-            base_url,
+        sources.push(Arc::new(Connected {
+            connector: Notion::new(http.clone(), base_url),
             broker,
-            config.timeout,
-            access(SourceKind::Notion, config.notion_mode),
-        ))));
+            timeout: config.timeout,
+            access: access(SourceKind::Notion, config.notion_mode),
+        }));
     }
 
     let sharepoint: Option<Arc<dyn TokenBroker>> = match config.sharepoint_mode {
@@ -225,14 +225,12 @@ pub fn build_sources(
     if let Some(broker) = sharepoint
         && let Some(base_url) = base_url("GRAPH_BASE_URL", &config.graph_base_url, &mut problems)
     {
-        sources.push(Arc::new(Connected(Graph::new(
-            http.clone(),
-            base_url,
-            config.graph_region.clone(),
+        sources.push(Arc::new(Connected {
+            connector: Graph::new(http.clone(), base_url, config.graph_region.clone()),
             broker,
-            config.timeout,
-            access(SourceKind::Sharepoint, config.sharepoint_mode),
-        ))));
+            timeout: config.timeout,
+            access: access(SourceKind::Sharepoint, config.sharepoint_mode),
+        }));
     }
 
     if problems.is_empty() {

@@ -3,6 +3,8 @@
 //! caller's item id with the source's grammar *before* any token is fetched, starts the deadline,
 //! gets the token from the broker, then hands over.
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -23,36 +25,33 @@ pub(crate) trait Connector: Send + Sync {
     /// (it names nothing the user can see).
     fn parse_id(item_id: &str) -> Result<Self::Id, SourceError>;
 
-    /// Whose permissions results reflect.
-    fn access(&self) -> Access;
-
-    /// Where tokens come from.
-    fn broker(&self) -> &dyn TokenBroker;
-
-    /// Each call's deadline, token included.
-    fn timeout(&self) -> Duration;
-
     /// Searches with `token` before `deadline`.
-    fn search_with<'a>(
-        &'a self,
-        token: &'a SecretString,
-        query: &'a str,
+    fn search_with(
+        &self,
+        token: &SecretString,
+        query: &str,
         limit: usize,
         deadline: Instant,
-    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>>;
+    ) -> impl Future<Output = Result<Vec<SearchHit>, SourceError>> + Send;
 
     /// Reads one item with `token` before `deadline`.
-    fn content_with<'a>(
-        &'a self,
-        token: &'a SecretString,
-        id: &'a Self::Id,
+    fn content_with(
+        &self,
+        token: &SecretString,
+        id: &Self::Id,
         max_chars: usize,
         deadline: Instant,
-    ) -> BoxFuture<'a, Result<Content, SourceError>>;
+    ) -> impl Future<Output = Result<Content, SourceError>> + Send;
 }
 
-/// A [`Connector`] as a [`Source`].
-pub(crate) struct Connected<C>(pub(crate) C);
+/// A [`Connector`] as a [`Source`]: with its token broker, its deadline and whose permissions
+/// its results reflect.
+pub(crate) struct Connected<C> {
+    pub(crate) connector: C,
+    pub(crate) broker: Arc<dyn TokenBroker>,
+    pub(crate) timeout: Duration,
+    pub(crate) access: Access,
+}
 
 impl<C: Connector> Source for Connected<C> {
     fn kind(&self) -> SourceKind {
@@ -60,7 +59,7 @@ impl<C: Connector> Source for Connected<C> {
     }
 
     fn access(&self) -> Access {
-        self.0.access()
+        self.access
     }
 
     fn search<'a>(
@@ -70,8 +69,10 @@ impl<C: Connector> Source for Connected<C> {
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
-            let (token, deadline) = begin(self.0.broker(), user, self.0.timeout()).await?;
-            self.0.search_with(&token, query, limit, deadline).await
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            self.connector
+                .search_with(&token, query, limit, deadline)
+                .await
         })
     }
 
@@ -83,8 +84,10 @@ impl<C: Connector> Source for Connected<C> {
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
             let id = C::parse_id(item_id)?;
-            let (token, deadline) = begin(self.0.broker(), user, self.0.timeout()).await?;
-            self.0.content_with(&token, &id, max_chars, deadline).await
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            self.connector
+                .content_with(&token, &id, max_chars, deadline)
+                .await
         })
     }
 }

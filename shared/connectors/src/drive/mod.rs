@@ -15,18 +15,14 @@ mod render;
 mod search;
 mod wire;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use secrecy::SecretString;
 use tokio::time::Instant;
 
-use crate::broker::TokenBroker;
 use crate::connector::Connector;
 use crate::endpoint::BaseUrl;
 use crate::id::DriveFileId;
 use crate::upstream::{Api, Upstream};
-use crate::{Access, BoxFuture, Content, SearchHit, SourceError, SourceKind};
+use crate::{Content, SearchHit, SourceError, SourceKind};
 
 pub use search::escape_query;
 
@@ -36,24 +32,15 @@ const REAUTH: &str = "Reconnect Google Drive to workplace-mcp and try again.";
 pub struct Drive {
     upstream: Upstream,
     base_url: BaseUrl,
-    broker: Arc<dyn TokenBroker>,
-    timeout: Duration,
 }
 
 impl Drive {
-    /// Drive at `base_url`, with tokens from `broker`, each call bounded by `timeout`.
-    pub(crate) fn new(
-        http: reqwest::Client,
-        base_url: BaseUrl,
-        broker: Arc<dyn TokenBroker>,
-        timeout: Duration,
-    ) -> Self {
+    /// Drive at `base_url`.
+    pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl) -> Self {
         Self {
             upstream: Upstream::new(http, Api::Google, REAUTH)
                 .with_headers(&[("accept", "application/json")]),
             base_url,
-            broker,
-            timeout,
         }
     }
 }
@@ -66,36 +53,23 @@ impl Connector for Drive {
         DriveFileId::parse(item_id).map_err(|_| SourceError::NotFound)
     }
 
-    /// Both modes act as the user: their own token, or delegation impersonating them.
-    fn access(&self) -> Access {
-        Access::PerUser
-    }
-
-    fn broker(&self) -> &dyn TokenBroker {
-        self.broker.as_ref()
-    }
-
-    fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
-    fn search_with<'a>(
-        &'a self,
-        token: &'a SecretString,
-        query: &'a str,
+    async fn search_with(
+        &self,
+        token: &SecretString,
+        query: &str,
         limit: usize,
         deadline: Instant,
-    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
-        Box::pin(self.search_files(token, query, limit, deadline))
+    ) -> Result<Vec<SearchHit>, SourceError> {
+        self.search_files(token, query, limit, deadline).await
     }
 
-    fn content_with<'a>(
-        &'a self,
-        token: &'a SecretString,
-        id: &'a DriveFileId,
+    async fn content_with(
+        &self,
+        token: &SecretString,
+        id: &DriveFileId,
         max_chars: usize,
         deadline: Instant,
-    ) -> BoxFuture<'a, Result<Content, SourceError>> {
-        Box::pin(self.file_text(token, id, max_chars, deadline))
+    ) -> Result<Content, SourceError> {
+        self.file_text(token, id, max_chars, deadline).await
     }
 }

@@ -14,18 +14,14 @@ mod render;
 mod search;
 mod wire;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use secrecy::SecretString;
 use tokio::time::Instant;
 
-use crate::broker::TokenBroker;
 use crate::connector::Connector;
 use crate::endpoint::BaseUrl;
 use crate::id::GraphItemId;
 use crate::upstream::{Api, Upstream};
-use crate::{Access, BoxFuture, Content, SearchHit, SourceError, SourceKind};
+use crate::{Content, SearchHit, SourceError, SourceKind};
 
 const REAUTH: &str = "Reconnect Microsoft 365 to workplace-mcp and try again.";
 
@@ -34,30 +30,15 @@ pub struct Graph {
     upstream: Upstream,
     base_url: BaseUrl,
     region: Option<String>,
-    broker: Arc<dyn TokenBroker>,
-    timeout: Duration,
-    /// Per user (outbound tokens) or shared (client credentials).
-    access: Access,
 }
 
 impl Graph {
-    /// Graph at `base_url`, with tokens from `broker`, each call bounded by `timeout`; `region`
-    /// is sent with searches (app-only search needs it).
-    pub(crate) fn new(
-        http: reqwest::Client,
-        base_url: BaseUrl,
-        region: Option<String>,
-        broker: Arc<dyn TokenBroker>,
-        timeout: Duration,
-        access: Access,
-    ) -> Self {
+    /// Graph at `base_url`; `region` is sent with searches (app-only search needs it).
+    pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl, region: Option<String>) -> Self {
         Self {
             upstream: Upstream::new(http, Api::Graph, REAUTH).with_redirects_as_answers(),
             base_url,
             region,
-            broker,
-            timeout,
-            access,
         }
     }
 }
@@ -74,35 +55,23 @@ impl Connector for Graph {
             .ok_or(SourceError::NotFound)
     }
 
-    fn access(&self) -> Access {
-        self.access
-    }
-
-    fn broker(&self) -> &dyn TokenBroker {
-        self.broker.as_ref()
-    }
-
-    fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
-    fn search_with<'a>(
-        &'a self,
-        token: &'a SecretString,
-        query: &'a str,
+    async fn search_with(
+        &self,
+        token: &SecretString,
+        query: &str,
         limit: usize,
         deadline: Instant,
-    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
-        Box::pin(self.search_hits(token, query, limit, deadline))
+    ) -> Result<Vec<SearchHit>, SourceError> {
+        self.search_hits(token, query, limit, deadline).await
     }
 
-    fn content_with<'a>(
-        &'a self,
-        token: &'a SecretString,
-        id: &'a GraphItemId,
+    async fn content_with(
+        &self,
+        token: &SecretString,
+        id: &GraphItemId,
         max_chars: usize,
         deadline: Instant,
-    ) -> BoxFuture<'a, Result<Content, SourceError>> {
-        Box::pin(self.item_text(token, id, max_chars, deadline))
+    ) -> Result<Content, SourceError> {
+        self.item_text(token, id, max_chars, deadline).await
     }
 }

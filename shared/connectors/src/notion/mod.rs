@@ -12,18 +12,14 @@ mod render;
 mod search;
 mod wire;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use secrecy::SecretString;
 use tokio::time::Instant;
 
-use crate::broker::TokenBroker;
 use crate::connector::Connector;
 use crate::endpoint::BaseUrl;
 use crate::id::NotionId;
 use crate::upstream::{Api, Auth, Upstream};
-use crate::{Access, BoxFuture, Content, SearchHit, SourceError, SourceKind};
+use crate::{Content, SearchHit, SourceError, SourceKind};
 
 use wire::{Block, List};
 
@@ -35,28 +31,15 @@ const REAUTH: &str = "Reconnect Notion to workplace-mcp and share the pages with
 pub struct Notion {
     upstream: Upstream,
     base_url: BaseUrl,
-    broker: Arc<dyn TokenBroker>,
-    timeout: Duration,
-    /// Per user (outbound tokens) or shared (the integration's credential).
-    access: Access,
 }
 
 impl Notion {
-    /// Notion at `base_url`, with tokens from `broker`, each call bounded by `timeout`.
-    pub(crate) fn new(
-        http: reqwest::Client,
-        base_url: BaseUrl,
-        broker: Arc<dyn TokenBroker>,
-        timeout: Duration,
-        access: Access,
-    ) -> Self {
+    /// Notion at `base_url`.
+    pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl) -> Self {
         Self {
             upstream: Upstream::new(http, Api::Notion, REAUTH)
                 .with_headers(&[("Notion-Version", NOTION_VERSION)]),
             base_url,
-            broker,
-            timeout,
-            access,
         }
     }
 
@@ -93,35 +76,23 @@ impl Connector for Notion {
         NotionId::parse(item_id).map_err(|_| SourceError::NotFound)
     }
 
-    fn access(&self) -> Access {
-        self.access
-    }
-
-    fn broker(&self) -> &dyn TokenBroker {
-        self.broker.as_ref()
-    }
-
-    fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
-    fn search_with<'a>(
-        &'a self,
-        token: &'a SecretString,
-        query: &'a str,
+    async fn search_with(
+        &self,
+        token: &SecretString,
+        query: &str,
         limit: usize,
         deadline: Instant,
-    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
-        Box::pin(self.search_pages(token, query, limit, deadline))
+    ) -> Result<Vec<SearchHit>, SourceError> {
+        self.search_pages(token, query, limit, deadline).await
     }
 
-    fn content_with<'a>(
-        &'a self,
-        token: &'a SecretString,
-        id: &'a NotionId,
+    async fn content_with(
+        &self,
+        token: &SecretString,
+        id: &NotionId,
         max_chars: usize,
         deadline: Instant,
-    ) -> BoxFuture<'a, Result<Content, SourceError>> {
-        Box::pin(self.page_text(token, id, max_chars, deadline))
+    ) -> Result<Content, SourceError> {
+        self.page_text(token, id, max_chars, deadline).await
     }
 }
