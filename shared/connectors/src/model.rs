@@ -51,6 +51,40 @@ pub struct Content {
     pub unavailable_reason: Option<String>,
 }
 
+impl Content {
+    /// Downloaded bytes as text: decoded (lossily) as UTF-8 without a byte-order mark, cut to
+    /// `max_chars`; `cut_bytes` says the download itself was already cut.
+    pub(crate) fn from_bytes(
+        title: String,
+        url: String,
+        bytes: &[u8],
+        cut_bytes: bool,
+        max_chars: usize,
+    ) -> Self {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let (text, cut) = crate::text::cut_chars(text, max_chars);
+        Self {
+            title,
+            url,
+            text: text.to_owned(),
+            truncated: cut || cut_bytes,
+            unavailable_reason: None,
+        }
+    }
+
+    /// An item with no text to show, and why.
+    pub(crate) fn unavailable(title: String, url: String, reason: String) -> Self {
+        Self {
+            title,
+            url,
+            text: String::new(),
+            truncated: false,
+            unavailable_reason: Some(reason),
+        }
+    }
+}
+
 /// A result id that names its source: `<source>:<item id>`, e.g. `notion:2f1c...`. It is what
 /// `fetch` takes, so it must survive a round trip through a model unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -8,7 +8,6 @@ use super::Drive;
 use super::render::GOOGLE_APPS;
 use super::wire::File;
 use crate::id::DriveFileId;
-use crate::text::cut_chars;
 use crate::upstream::{Auth, classify};
 use crate::{Content, SourceError};
 
@@ -41,13 +40,7 @@ impl Drive {
         let title = meta.name.unwrap_or_default();
         let url = meta.web_view_link.unwrap_or_default();
         let mime = meta.mime_type;
-        let unavailable = |reason: String| Content {
-            title: title.clone(),
-            url: url.clone(),
-            text: String::new(),
-            truncated: false,
-            unavailable_reason: Some(reason),
-        };
+        let unavailable = |reason: String| Content::unavailable(title.clone(), url.clone(), reason);
 
         let export = || {
             self.base_url
@@ -100,15 +93,8 @@ impl Drive {
             }
             Err(err) => return Err(err),
         };
-        let text = String::from_utf8_lossy(&bytes);
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let (text, cut) = cut_chars(text, max_chars);
-        Ok(Content {
-            title,
-            url,
-            text: text.to_owned(),
-            truncated: cut || cut_bytes,
-            unavailable_reason: None,
-        })
+        Ok(Content::from_bytes(
+            title, url, &bytes, cut_bytes, max_chars,
+        ))
     }
 }

@@ -9,7 +9,6 @@ use super::Graph;
 use super::wire::DriveItem;
 use crate::id::GraphItemId;
 use crate::retry::Failure;
-use crate::text::cut_chars;
 use crate::upstream::{Auth, classify};
 use crate::{Content, SourceError};
 
@@ -81,24 +80,14 @@ impl Graph {
             .await?;
         if !content_type.starts_with("text/") {
             let kind = content_type.split(';').next().unwrap_or("binary");
-            return Ok(Content {
+            return Ok(Content::unavailable(
                 title,
                 url,
-                text: String::new(),
-                truncated: false,
-                unavailable_reason: Some(format!(
-                    "no plain-text conversion for {kind} files; open the link to read it"
-                )),
-            });
+                format!("no plain-text conversion for {kind} files; open the link to read it"),
+            ));
         }
-        let text = String::from_utf8_lossy(&bytes);
-        let (text, cut) = cut_chars(&text, max_chars);
-        Ok(Content {
-            title,
-            url,
-            text: text.to_owned(),
-            truncated: cut || cut_bytes,
-            unavailable_reason: None,
-        })
+        Ok(Content::from_bytes(
+            title, url, &bytes, cut_bytes, max_chars,
+        ))
     }
 }
