@@ -6,7 +6,7 @@
 //! (`?filter=1`) or smuggle an encoded slash (`%2F`). So every id is *parsed* into a typed value
 //! whose alphabet cannot express a path separator, a dot segment, a query, a fragment or a percent
 //! escape, and URLs are then built from those values one path segment at a time
-//! ([`crate::endpoint`]), never by string formatting.
+//! (`endpoint.rs`), never by string formatting.
 //!
 //! | source | grammar | canonical form |
 //! |---|---|---|

@@ -2,7 +2,7 @@
 //! token from a [`TokenBroker`], either the user's own (Descope Outbound Apps, [`descope`]) or a
 //! service credential (Google domain-wide delegation as the user, [`google`]; Microsoft client
 //! credentials, [`microsoft`]; a Notion integration token, [`notion`]). Fetched tokens go through
-//! one single-flight [`cache::TokenCache`], are refreshed a minute before they expire and are
+//! one single-flight `TokenCache` (`cache.rs`), are refreshed a minute before they expire and are
 //! never logged.
 
 mod cache;

@@ -3,12 +3,12 @@
 //! - The query is `fullText contains '<escaped>' and trashed = false and mimeType != folder`,
 //!   escaping `\` before `'`; `corpora=allDrives`, `includeItemsFromAllDrives` and
 //!   `supportsAllDrives` are sent on every call, and never `orderBy` (Drive refuses it with
-//!   `fullText`; results already come by relevance) ([`search`]).
+//!   `fullText`; results already come by relevance) (`search.rs`).
 //! - Drive has no snippet API: the snippet is the file's description, else a line saying what the
-//!   file is and who owns it ([`render`]). Full text comes from `fetch`/`include_content`.
+//!   file is and who owns it (`render.rs`). Full text comes from `fetch`/`include_content`.
 //! - Content: Docs and Slides exported as `text/plain`, Sheets as `text/csv`, text-like files
 //!   downloaded with `alt=media`; a file over Drive's 10 MB export limit comes back without text
-//!   and says so ([`content`]).
+//!   and says so (`content.rs`).
 
 mod content;
 mod render;

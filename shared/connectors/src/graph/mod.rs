@@ -1,13 +1,13 @@
 //! SharePoint and OneDrive through Microsoft Graph search (`POST /v1.0/search/query`).
 //!
 //! - One search request with `entityTypes` `driveItem` and `listItem`; a file comes back as both,
-//!   so hits are deduplicated by URL, keeping the `driveItem` (it can be downloaded) ([`search`]).
+//!   so hits are deduplicated by URL, keeping the `driveItem` (it can be downloaded) (`search.rs`).
 //! - `region` is sent when configured; Graph requires it for app-only tokens.
-//! - Summaries' `<c0>` highlight tags and `<ddd/>` markers become plain text ([`render`]).
+//! - Summaries' `<c0>` highlight tags and `<ddd/>` markers become plain text (`render.rs`).
 //! - Content: `GET /drives/{d}/items/{i}/content` answers 302 to a pre-authenticated URL, which is
 //!   fetched *without* the bearer token (the shared HTTP client follows no redirects by itself).
 //!   Text-like files are returned as text; Office and PDF files have no plain-text conversion in
-//!   Graph and are reported as unavailable ([`content`]).
+//!   Graph and are reported as unavailable (`content.rs`).
 
 mod content;
 mod render;

@@ -4,8 +4,8 @@
 //! title contains its words. The `Notion-Version` is pinned to [`NOTION_VERSION`] (2026-03-11, the
 //! newest: `in_trash` replaces `archived`, search filters on `page`/`data_source`), so an API change
 //! reaches us only when we move the pin. Snippets are the first blocks of each hit (one request per
-//! hit, concurrently, bounded) ([`search`]); content is the whole block tree, recursive but bounded
-//! in depth, block count and characters ([`content`]), rendered as readable text ([`render`]).
+//! hit, concurrently, bounded) (`search.rs`); content is the whole block tree, recursive but bounded
+//! in depth, block count and characters (`content.rs`), rendered as readable text (`render.rs`).
 
 mod content;
 mod render;
