@@ -1,5 +1,6 @@
-//! What every connector does the same way, written once: [`Connected`] turns a [`Connector`]
-//! (the part that differs: how to search, how to read one item) into a [`Source`]. It parses the
+//! What every connector does the same way, written once: [`Connected`] turns a connector (the
+//! part that differs: how it searches, [`Search`], and reads one item, [`Read`]) into a
+//! [`Source`]. It parses the
 //! caller's item id with the source's grammar *before* any token is fetched, starts the deadline,
 //! gets the token from the broker, then hands over.
 
@@ -13,17 +14,10 @@ use tokio::time::Instant;
 use crate::broker::{TokenBroker, begin};
 use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
 
-/// One upstream's own behaviour, behind the shared prologue of [`Connected`].
-pub(crate) trait Connector: Send + Sync {
-    /// The parsed form of this source's item ids.
-    type Id: Send + Sync;
-
+/// How one upstream searches (in the source's `search.rs`).
+pub(crate) trait Search: Send + Sync {
     /// Which source this is.
     const KIND: SourceKind;
-
-    /// Parses an item id; an id the upstream could not have issued is [`SourceError::NotFound`]
-    /// (it names nothing the user can see).
-    fn parse_id(item_id: &str) -> Result<Self::Id, SourceError>;
 
     /// Searches with `token` before `deadline`.
     fn search_with(
@@ -33,6 +27,16 @@ pub(crate) trait Connector: Send + Sync {
         limit: usize,
         deadline: Instant,
     ) -> impl Future<Output = Result<Vec<SearchHit>, SourceError>> + Send;
+}
+
+/// How one upstream reads an item (in the source's `content.rs`).
+pub(crate) trait Read: Send + Sync {
+    /// The parsed form of this source's item ids.
+    type Id: Send + Sync;
+
+    /// Parses an item id; an id the upstream could not have issued is [`SourceError::NotFound`]
+    /// (it names nothing the user can see).
+    fn parse_id(item_id: &str) -> Result<Self::Id, SourceError>;
 
     /// Reads one item with `token` before `deadline`.
     fn content_with(
@@ -44,7 +48,7 @@ pub(crate) trait Connector: Send + Sync {
     ) -> impl Future<Output = Result<Content, SourceError>> + Send;
 }
 
-/// A [`Connector`] as a [`Source`]: with its token broker, its deadline and whose permissions
+/// A connector ([`Search`] + [`Read`]) as a [`Source`]: with its token broker, its deadline and whose permissions
 /// its results reflect.
 pub(crate) struct Connected<C> {
     pub(crate) connector: C,
@@ -53,7 +57,7 @@ pub(crate) struct Connected<C> {
     pub(crate) access: Access,
 }
 
-impl<C: Connector> Source for Connected<C> {
+impl<C: Search + Read> Source for Connected<C> {
     fn kind(&self) -> SourceKind {
         C::KIND
     }

@@ -7,6 +7,7 @@ use tokio::time::Instant;
 use super::Drive;
 use super::render::GOOGLE_APPS;
 use super::wire::File;
+use crate::connector::Read;
 use crate::id::DriveFileId;
 use crate::upstream::{Auth, classify};
 use crate::{Content, SourceError};
@@ -19,8 +20,14 @@ fn is_text(mime: &str) -> bool {
         )
 }
 
-impl Drive {
-    pub(super) async fn file_text(
+impl Read for Drive {
+    type Id = DriveFileId;
+
+    fn parse_id(item_id: &str) -> Result<DriveFileId, SourceError> {
+        DriveFileId::parse(item_id).map_err(|_| SourceError::NotFound)
+    }
+
+    async fn content_with(
         &self,
         token: &SecretString,
         id: &DriveFileId,

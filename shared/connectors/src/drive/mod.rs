@@ -15,14 +15,8 @@ mod render;
 mod search;
 mod wire;
 
-use secrecy::SecretString;
-use tokio::time::Instant;
-
-use crate::connector::Connector;
 use crate::endpoint::BaseUrl;
-use crate::id::DriveFileId;
 use crate::upstream::{Api, Upstream};
-use crate::{Content, SearchHit, SourceError, SourceKind};
 
 pub use search::escape_query;
 
@@ -42,34 +36,5 @@ impl Drive {
                 .with_headers(&[("accept", "application/json")]),
             base_url,
         }
-    }
-}
-
-impl Connector for Drive {
-    type Id = DriveFileId;
-    const KIND: SourceKind = SourceKind::GoogleDrive;
-
-    fn parse_id(item_id: &str) -> Result<DriveFileId, SourceError> {
-        DriveFileId::parse(item_id).map_err(|_| SourceError::NotFound)
-    }
-
-    async fn search_with(
-        &self,
-        token: &SecretString,
-        query: &str,
-        limit: usize,
-        deadline: Instant,
-    ) -> Result<Vec<SearchHit>, SourceError> {
-        self.search_files(token, query, limit, deadline).await
-    }
-
-    async fn content_with(
-        &self,
-        token: &SecretString,
-        id: &DriveFileId,
-        max_chars: usize,
-        deadline: Instant,
-    ) -> Result<Content, SourceError> {
-        self.file_text(token, id, max_chars, deadline).await
     }
 }

@@ -6,8 +6,9 @@ use tokio::time::Instant;
 use super::Drive;
 use super::render::hit;
 use super::wire::FileList;
+use crate::connector::Search;
 use crate::upstream::Auth;
-use crate::{SearchHit, SourceError};
+use crate::{SearchHit, SourceError, SourceKind};
 
 const FIELDS: &str = "nextPageToken,incompleteSearch,files(id,name,mimeType,webViewLink,modifiedTime,description,driveId,owners(displayName,emailAddress))";
 /// Pages fetched at most per search.
@@ -18,8 +19,10 @@ pub fn escape_query(value: &str) -> String {
     value.replace('\\', "\\\\").replace('\'', "\\'")
 }
 
-impl Drive {
-    pub(super) async fn search_files(
+impl Search for Drive {
+    const KIND: SourceKind = SourceKind::GoogleDrive;
+
+    async fn search_with(
         &self,
         token: &SecretString,
         query: &str,

@@ -7,6 +7,7 @@ use tokio::time::Instant;
 
 use super::Graph;
 use super::wire::DriveItem;
+use crate::connector::Read;
 use crate::id::GraphItemId;
 use crate::retry::Failure;
 use crate::upstream::{Auth, classify};
@@ -24,8 +25,18 @@ fn location(response: &Response) -> Result<url::Url, Failure> {
         })
 }
 
-impl Graph {
-    pub(super) async fn item_text(
+impl Read for Graph {
+    type Id = GraphItemId;
+
+    /// List items have no file content: their ids parse but name nothing to read.
+    fn parse_id(item_id: &str) -> Result<GraphItemId, SourceError> {
+        GraphItemId::parse(item_id)
+            .ok()
+            .filter(|item| !item.is_list_item())
+            .ok_or(SourceError::NotFound)
+    }
+
+    async fn content_with(
         &self,
         token: &SecretString,
         item: &GraphItemId,

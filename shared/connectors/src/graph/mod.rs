@@ -14,14 +14,8 @@ mod render;
 mod search;
 mod wire;
 
-use secrecy::SecretString;
-use tokio::time::Instant;
-
-use crate::connector::Connector;
 use crate::endpoint::BaseUrl;
-use crate::id::GraphItemId;
 use crate::upstream::{Api, Upstream};
-use crate::{Content, SearchHit, SourceError, SourceKind};
 
 const REAUTH: &str = "Reconnect Microsoft 365 to workplace-mcp and try again.";
 
@@ -40,38 +34,5 @@ impl Graph {
             base_url,
             region,
         }
-    }
-}
-
-impl Connector for Graph {
-    type Id = GraphItemId;
-    const KIND: SourceKind = SourceKind::Sharepoint;
-
-    /// List items have no file content: their ids parse but name nothing to read.
-    fn parse_id(item_id: &str) -> Result<GraphItemId, SourceError> {
-        GraphItemId::parse(item_id)
-            .ok()
-            .filter(|item| !item.is_list_item())
-            .ok_or(SourceError::NotFound)
-    }
-
-    async fn search_with(
-        &self,
-        token: &SecretString,
-        query: &str,
-        limit: usize,
-        deadline: Instant,
-    ) -> Result<Vec<SearchHit>, SourceError> {
-        self.search_hits(token, query, limit, deadline).await
-    }
-
-    async fn content_with(
-        &self,
-        token: &SecretString,
-        id: &GraphItemId,
-        max_chars: usize,
-        deadline: Instant,
-    ) -> Result<Content, SourceError> {
-        self.item_text(token, id, max_chars, deadline).await
     }
 }

@@ -9,11 +9,14 @@ use tokio::time::Instant;
 use super::Graph;
 use super::render::hit;
 use super::wire::SearchAnswer;
+use crate::connector::Search;
 use crate::upstream::Auth;
-use crate::{SearchHit, SourceError};
+use crate::{SearchHit, SourceError, SourceKind};
 
-impl Graph {
-    pub(super) async fn search_hits(
+impl Search for Graph {
+    const KIND: SourceKind = SourceKind::Sharepoint;
+
+    async fn search_with(
         &self,
         token: &SecretString,
         query: &str,

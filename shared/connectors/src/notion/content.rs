@@ -6,6 +6,7 @@ use tokio::time::Instant;
 use super::Notion;
 use super::render::{page_hit, render_block};
 use super::wire::Page;
+use crate::connector::Read;
 use crate::id::NotionId;
 use crate::text::cut_chars;
 use crate::upstream::Auth;
@@ -23,8 +24,14 @@ struct Budget {
     truncated: bool,
 }
 
-impl Notion {
-    pub(super) async fn page_text(
+impl Read for Notion {
+    type Id = NotionId;
+
+    fn parse_id(item_id: &str) -> Result<NotionId, SourceError> {
+        NotionId::parse(item_id).map_err(|_| SourceError::NotFound)
+    }
+
+    async fn content_with(
         &self,
         token: &SecretString,
         page_id: &NotionId,
@@ -54,7 +61,9 @@ impl Notion {
             unavailable_reason: None,
         })
     }
+}
 
+impl Notion {
     /// Renders `parent`'s children (depth-first), within `budget`.
     fn render<'a>(
         &'a self,

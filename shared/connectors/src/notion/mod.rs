@@ -15,11 +15,10 @@ mod wire;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
-use crate::connector::Connector;
+use crate::SourceError;
 use crate::endpoint::BaseUrl;
 use crate::id::NotionId;
 use crate::upstream::{Api, Auth, Upstream};
-use crate::{Content, SearchHit, SourceError, SourceKind};
 
 use wire::{Block, List};
 
@@ -65,34 +64,5 @@ impl Notion {
                 }
             })
             .await
-    }
-}
-
-impl Connector for Notion {
-    type Id = NotionId;
-    const KIND: SourceKind = SourceKind::Notion;
-
-    fn parse_id(item_id: &str) -> Result<NotionId, SourceError> {
-        NotionId::parse(item_id).map_err(|_| SourceError::NotFound)
-    }
-
-    async fn search_with(
-        &self,
-        token: &SecretString,
-        query: &str,
-        limit: usize,
-        deadline: Instant,
-    ) -> Result<Vec<SearchHit>, SourceError> {
-        self.search_pages(token, query, limit, deadline).await
-    }
-
-    async fn content_with(
-        &self,
-        token: &SecretString,
-        id: &NotionId,
-        max_chars: usize,
-        deadline: Instant,
-    ) -> Result<Content, SourceError> {
-        self.page_text(token, id, max_chars, deadline).await
     }
 }

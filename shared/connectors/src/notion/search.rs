@@ -8,17 +8,20 @@ use tokio::time::Instant;
 use super::Notion;
 use super::render::{page_hit, snippet};
 use super::wire::{List, Page};
+use crate::connector::Search;
 use crate::id::NotionId;
 use crate::upstream::Auth;
-use crate::{SearchHit, SourceError};
+use crate::{SearchHit, SourceError, SourceKind};
 
 /// Search pages read at most.
 const MAX_PAGES: usize = 3;
 /// Snippets fetched at once.
 const SNIPPET_CONCURRENCY: usize = 3;
 
-impl Notion {
-    pub(super) async fn search_pages(
+impl Search for Notion {
+    const KIND: SourceKind = SourceKind::Notion;
+
+    async fn search_with(
         &self,
         token: &SecretString,
         query: &str,
