@@ -143,14 +143,14 @@ async fn fetch_pages_through_a_document() {
             event("mcp_tools_call.json", Some(&token)),
             &call_body(
                 "fetch",
-                json!({"id": "notion:abc", "offset": offset, "max_chars": 200}),
+                json!({"id": "notion:2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab", "offset": offset, "max_chars": 200}),
             ),
         )
     };
     let first = body(&app.send(&call(0)).await);
     let page = &first["result"]["structuredContent"];
     assert_eq!(first["result"]["isError"], false, "{first}");
-    assert_eq!(page["id"], "notion:abc");
+    assert_eq!(page["id"], "notion:2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab");
     assert_eq!(page["truncated"], true);
     assert_eq!(page["next_offset"], 200);
     assert_eq!(page["text"].as_str().unwrap().len(), 200);

@@ -29,7 +29,7 @@ def add(source, title, text, owner, modified, acl=("all",), **extra):
     n = seq[source]
     doc_id = {
         "google_drive": f"1AcmeDrv{n:03d}x7Hq2LmZ9pR4tW",
-        "notion": f"{n:08x}-5d1c-4f7e-9a2b-acme0000{n:04d}",
+        "notion": f"{n:08x}-5d1c-4f7e-9a2b-ac0e0000{n:04d}",
         "sharepoint": f"01ACMESP{n:04d}Q3ZWBTUFOFD3GSPGO",
     }[source]
     docs.append({"source": source, "id": doc_id, "title": title, "text": text.strip() + "\n",

@@ -22,6 +22,10 @@ pub(crate) struct Claims {
     pub(crate) permissions: Option<Vec<String>>,
     #[serde(default)]
     pub(crate) email: Option<String>,
+    /// OIDC `email_verified`. Read as any JSON value so an odd type (e.g. the string `"true"`)
+    /// cannot make a valid token unreadable; only the boolean `true` counts as verified.
+    #[serde(default)]
+    pub(crate) email_verified: Option<serde_json::Value>,
 }
 
 /// Only the issuer, read *before* verification to choose the verifier. Nothing else from an

@@ -27,6 +27,9 @@ pub struct Principal {
     pub scopes: BTreeSet<String>,
     /// The user's email, when present; Google domain-wide delegation impersonates it.
     pub email: Option<String>,
+    /// Whether the token's `email_verified` claim is the boolean `true` (absent: `false`).
+    /// Delegation acts only for verified emails.
+    pub email_verified: bool,
     /// Which verifier accepted the token.
     pub kind: TokenKind,
 }
@@ -51,6 +54,7 @@ impl Principal {
             issuer: claims.iss,
             scopes,
             email: claims.email.filter(|e| !e.is_empty()),
+            email_verified: claims.email_verified == Some(serde_json::Value::Bool(true)),
             kind,
         })
     }
@@ -58,5 +62,36 @@ impl Principal {
     /// Whether the caller was granted `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.contains(scope)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(extra: serde_json::Value) -> Principal {
+        let mut claims = serde_json::json!({"sub": "U2alice", "iss": "https://issuer.example",
+            "email": "alice@acme.example"});
+        if let (Some(claims), Some(extra)) = (claims.as_object_mut(), extra.as_object()) {
+            claims.extend(extra.clone());
+        }
+        Principal::from_claims(serde_json::from_value(claims).unwrap(), TokenKind::Oidc).unwrap()
+    }
+
+    #[test]
+    fn only_a_boolean_true_email_verified_counts() {
+        assert!(principal(serde_json::json!({"email_verified": true})).email_verified);
+        for unverified in [
+            serde_json::json!({}),
+            serde_json::json!({"email_verified": false}),
+            serde_json::json!({"email_verified": "true"}),
+            serde_json::json!({"email_verified": 1}),
+            serde_json::json!({"email_verified": null}),
+        ] {
+            assert!(
+                !principal(unverified.clone()).email_verified,
+                "{unverified}"
+            );
+        }
     }
 }

@@ -8,10 +8,12 @@ use crate::broker::{
     DescopeOutbound, GoogleDelegation, MicrosoftClientCredentials, StaticToken, TokenBroker,
 };
 use crate::config::{ConfigProblem, ConnectorsConfig, Mode};
+use crate::connector::Connected;
 use crate::drive::Drive;
+use crate::endpoint::BaseUrl;
 use crate::graph::Graph;
 use crate::notion::Notion;
-use crate::{Source, SourceKind};
+use crate::{Access, Source, SourceKind};
 
 /// Upstream credentials, from the project's secret. Never logged (`SecretString`).
 #[derive(Default)]
@@ -29,6 +31,31 @@ pub struct UpstreamCredentials {
 /// The scope asked of Google, for both outbound and delegated tokens.
 const GOOGLE_SCOPE: &str = "https://www.googleapis.com/auth/drive.readonly";
 const MICROSOFT_SCOPES: [&str; 2] = ["Files.Read.All", "Sites.Read.All"];
+
+/// Parses one base URL setting, recording a problem when it is unusable.
+fn base_url(
+    setting: &'static str,
+    value: &str,
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<BaseUrl> {
+    BaseUrl::parse(setting, value)
+        .map_err(|problem| problems.push(problem))
+        .ok()
+}
+
+/// The access of Notion or SharePoint in `mode`; says so in the log, once, when it is shared.
+fn access(kind: SourceKind, mode: Mode) -> Access {
+    if mode != Mode::Service {
+        return Access::PerUser;
+    }
+    tracing::warn!(
+        source = kind.as_str(),
+        access = Access::Shared.as_str(),
+        "{} runs on a shared credential (acknowledged in ALLOW_SHARED_CREDENTIALS): every caller sees what the integration can see, not their own permissions",
+        kind.display_name()
+    );
+    Access::Shared
+}
 
 fn missing(key: &'static str, why: &str) -> ConfigProblem {
     ConfigProblem {
@@ -65,9 +92,10 @@ pub fn build_sources(
                 kind.display_name()
             ),
         };
+        let base = base_url("DESCOPE_BASE_URL", &config.descope_base_url, problems)?;
         Some(Arc::new(DescopeOutbound::new(
             http.clone(),
-            &config.descope_base_url,
+            &base,
             project,
             key,
             app,
@@ -97,6 +125,7 @@ pub fn build_sources(
                 json,
                 config.google_token_url.as_deref(),
                 GOOGLE_SCOPE,
+                config.google_workspace_domains.clone(),
             ) {
                 Ok(broker) => Some(Arc::new(broker)),
                 Err(err) => {
@@ -109,12 +138,19 @@ pub fn build_sources(
             },
         },
     };
-    if let Some(broker) = google {
-        sources.push(Arc::new(Drive {
-            http: http.clone(),
-            base_url: config.google_api_base_url.clone(),
+    if let Some(broker) = google
+        && let Some(base_url) = base_url(
+            "GOOGLE_API_BASE_URL",
+            &config.google_api_base_url,
+            &mut problems,
+        )
+    {
+        sources.push(Arc::new(Connected {
+            connector: Drive::new(http.clone(), base_url),
             broker,
             timeout: config.timeout,
+            // Both modes act as the user: their own token, or delegation impersonating them.
+            access: Access::PerUser,
         }));
     }
 
@@ -134,12 +170,18 @@ pub fn build_sources(
             Some(token) => Some(Arc::new(StaticToken(token.clone()))),
         },
     };
-    if let Some(broker) = notion {
-        sources.push(Arc::new(Notion {
-            http: http.clone(),
-            base_url: config.notion_api_base_url.clone(),
+    if let Some(broker) = notion
+        && let Some(base_url) = base_url(
+            "NOTION_API_BASE_URL",
+            &config.notion_api_base_url,
+            &mut problems,
+        )
+    {
+        sources.push(Arc::new(Connected {
+            connector: Notion::new(http.clone(), base_url),
             broker,
             timeout: config.timeout,
+            access: access(SourceKind::Notion, config.notion_mode),
         }));
     }
 
@@ -156,15 +198,20 @@ pub fn build_sources(
             &config.microsoft_tenant_id,
             &config.microsoft_client_id,
         ) {
-            (Some(secret), Some(tenant), Some(client)) => {
-                Some(Arc::new(MicrosoftClientCredentials::new(
+            (Some(secret), Some(tenant), Some(client)) => base_url(
+                "MICROSOFT_LOGIN_BASE_URL",
+                &config.microsoft_login_base_url,
+                &mut problems,
+            )
+            .map(|login| {
+                Arc::new(MicrosoftClientCredentials::new(
                     http.clone(),
-                    &config.microsoft_login_base_url,
+                    &login,
                     tenant,
                     client,
                     secret.clone(),
-                )))
-            }
+                )) as Arc<dyn TokenBroker>
+            }),
             (None, _, _) => {
                 problems.push(missing(
                     "microsoft_client_secret",
@@ -175,13 +222,14 @@ pub fn build_sources(
             _ => None, // Tenant and client id problems are reported by the configuration.
         },
     };
-    if let Some(broker) = sharepoint {
-        sources.push(Arc::new(Graph {
-            http: http.clone(),
-            base_url: config.graph_base_url.clone(),
-            region: config.graph_region.clone(),
+    if let Some(broker) = sharepoint
+        && let Some(base_url) = base_url("GRAPH_BASE_URL", &config.graph_base_url, &mut problems)
+    {
+        sources.push(Arc::new(Connected {
+            connector: Graph::new(http.clone(), base_url, config.graph_region.clone()),
             broker,
             timeout: config.timeout,
+            access: access(SourceKind::Sharepoint, config.sharepoint_mode),
         }));
     }
 

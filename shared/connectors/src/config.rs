@@ -8,8 +8,19 @@
 //! uses a service credential: Google domain-wide delegation *as the user*, a Notion integration
 //! token, or Microsoft client credentials (these two see what is shared with the integration or
 //! app, not per user; choose them knowingly).
+//!
+//! A Notion integration token or Microsoft client credentials give every caller what the
+//! integration can see. Turning either on therefore needs an explicit acknowledgement,
+//! `ALLOW_SHARED_CREDENTIALS=notion,sharepoint` (the sources whose `service` mode is allowed);
+//! otherwise the configuration is refused.
+//!
+//! Domain-wide delegation can impersonate anyone in the Workspace, so it acts only for a caller
+//! whose token says `email_verified: true` and whose email is in one of the Workspace domains
+//! listed in `GOOGLE_WORKSPACE_DOMAINS` (comma-separated, required with `GOOGLE_DRIVE_MODE=service`).
 
 use std::time::Duration;
+
+use crate::SourceKind;
 
 /// How a source gets its upstream token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +66,9 @@ pub struct ConnectorsConfig {
     pub google_api_base_url: String,
     /// `GOOGLE_TOKEN_URL` (default: the service account's `token_uri`).
     pub google_token_url: Option<String>,
+    /// `GOOGLE_WORKSPACE_DOMAINS`: the email domains domain-wide delegation may act in, lowercase.
+    /// Required when `GOOGLE_DRIVE_MODE=service`.
+    pub google_workspace_domains: Vec<String>,
     /// `NOTION_API_BASE_URL` (default `https://api.notion.com`).
     pub notion_api_base_url: String,
     /// `GRAPH_BASE_URL` (default `https://graph.microsoft.com`).
@@ -67,6 +81,9 @@ pub struct ConnectorsConfig {
     pub microsoft_client_id: Option<String>,
     /// `GRAPH_REGION` (e.g. `NAM`, `EMEA`): required by Graph for app-only search.
     pub graph_region: Option<String>,
+    /// `ALLOW_SHARED_CREDENTIALS`: the sources whose shared-credential (`service`) mode the
+    /// operator acknowledged.
+    pub allow_shared_credentials: Vec<SourceKind>,
 }
 
 impl ConnectorsConfig {
@@ -123,6 +140,11 @@ impl ConnectorsConfig {
             google_api_base_url: get("GOOGLE_API_BASE_URL")
                 .unwrap_or_else(|| "https://www.googleapis.com".into()),
             google_token_url: get("GOOGLE_TOKEN_URL"),
+            google_workspace_domains: workspace_domains(
+                get("GOOGLE_WORKSPACE_DOMAINS").as_deref(),
+                google_mode,
+                &mut problems,
+            ),
             notion_api_base_url: get("NOTION_API_BASE_URL")
                 .unwrap_or_else(|| "https://api.notion.com".into()),
             graph_base_url: get("GRAPH_BASE_URL")
@@ -132,6 +154,14 @@ impl ConnectorsConfig {
             microsoft_tenant_id: get("MICROSOFT_TENANT_ID"),
             microsoft_client_id: get("MICROSOFT_CLIENT_ID"),
             graph_region: get("GRAPH_REGION"),
+            allow_shared_credentials: shared_credentials(
+                get("ALLOW_SHARED_CREDENTIALS").as_deref(),
+                [
+                    (SourceKind::Notion, notion_mode),
+                    (SourceKind::Sharepoint, sharepoint_mode),
+                ],
+                &mut problems,
+            ),
             descope_project_id,
         };
         let outbound = [google_mode, notion_mode, sharepoint_mode].contains(&Mode::DescopeOutbound);
@@ -163,6 +193,72 @@ impl ConnectorsConfig {
     }
 }
 
+/// Parses `ALLOW_SHARED_CREDENTIALS` and refuses a shared-credential mode it does not name.
+fn shared_credentials(
+    value: Option<&str>,
+    modes: [(SourceKind, Mode); 2],
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<SourceKind> {
+    const SETTING: &str = "ALLOW_SHARED_CREDENTIALS";
+    let mut allowed = Vec::new();
+    for name in value.unwrap_or_default().split(',').map(str::trim) {
+        match name.parse::<SourceKind>() {
+            Ok(kind @ (SourceKind::Notion | SourceKind::Sharepoint)) => allowed.push(kind),
+            _ if name.is_empty() => {}
+            _ => problems.push(ConfigProblem {
+                setting: SETTING,
+                problem: format!("lists `{name}`; only notion and sharepoint have a shared mode"),
+            }),
+        }
+    }
+    for (kind, mode) in modes {
+        if mode == Mode::Service && !allowed.contains(&kind) {
+            problems.push(ConfigProblem {
+                setting: SETTING,
+                problem: format!(
+                    "must include {kind} to run {} in service mode: one credential would serve every caller, who then sees what the integration can see instead of their own permissions",
+                    kind.display_name()
+                ),
+            });
+        }
+    }
+    allowed
+}
+
+/// Parses `GOOGLE_WORKSPACE_DOMAINS`: lowercase domains, at least one when delegation is on.
+fn workspace_domains(
+    value: Option<&str>,
+    google_mode: Mode,
+    problems: &mut Vec<ConfigProblem>,
+) -> Vec<String> {
+    const SETTING: &str = "GOOGLE_WORKSPACE_DOMAINS";
+    let domains: Vec<String> = value
+        .unwrap_or_default()
+        .split(',')
+        .map(|d| d.trim().to_ascii_lowercase())
+        .filter(|d| !d.is_empty())
+        .collect();
+    if let Some(bad) = domains
+        .iter()
+        .find(|d| !d.contains('.') || d.chars().any(|c| c == '@' || c.is_whitespace()))
+    {
+        problems.push(ConfigProblem {
+            setting: SETTING,
+            problem: format!("must list domains like `acme.example` (got `{bad}`)"),
+        });
+    }
+    if google_mode == Mode::Service && domains.is_empty() {
+        problems.push(ConfigProblem {
+            setting: SETTING,
+            problem:
+                "is required when GOOGLE_DRIVE_MODE=service: domain-wide delegation acts only \
+                      for verified emails in these Workspace domains"
+                    .into(),
+        });
+    }
+    domains
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -185,9 +281,63 @@ mod tests {
     }
 
     #[test]
+    fn delegation_needs_workspace_domains() {
+        let problems = load(&[("GOOGLE_DRIVE_MODE", "service")]).unwrap_err();
+        assert_eq!(problems[0].setting, "GOOGLE_WORKSPACE_DOMAINS");
+        let config = load(&[
+            ("GOOGLE_DRIVE_MODE", "service"),
+            (
+                "GOOGLE_WORKSPACE_DOMAINS",
+                " Acme.example, corp.acme.example ,",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.google_workspace_domains,
+            ["acme.example", "corp.acme.example"]
+        );
+        let bad = load(&[
+            ("GOOGLE_DRIVE_MODE", "service"),
+            ("GOOGLE_WORKSPACE_DOMAINS", "alice@acme.example"),
+        ])
+        .unwrap_err();
+        assert_eq!(bad[0].setting, "GOOGLE_WORKSPACE_DOMAINS");
+    }
+
+    #[test]
+    fn shared_credentials_need_an_acknowledgement() {
+        let notion = [("NOTION_MODE", "service")];
+        let problems = load(&notion).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].setting, "ALLOW_SHARED_CREDENTIALS");
+        assert!(problems[0].problem.contains("notion"), "{:?}", problems[0]);
+        let config = load(&[
+            ("NOTION_MODE", "service"),
+            ("ALLOW_SHARED_CREDENTIALS", "notion, sharepoint"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.allow_shared_credentials,
+            [SourceKind::Notion, SourceKind::Sharepoint]
+        );
+        let wrong = load(&[("ALLOW_SHARED_CREDENTIALS", "google_drive")]).unwrap_err();
+        assert_eq!(wrong[0].setting, "ALLOW_SHARED_CREDENTIALS");
+        // Delegation acts as each user: it is not a shared credential.
+        let drive = [
+            ("GOOGLE_DRIVE_MODE", "service"),
+            ("GOOGLE_WORKSPACE_DOMAINS", "acme.example"),
+        ];
+        assert!(load(&drive).is_ok());
+    }
+
+    #[test]
     fn problems_name_the_setting() {
-        let problems =
-            load(&[("NOTION_MODE", "magic"), ("SHAREPOINT_MODE", "service")]).unwrap_err();
+        let problems = load(&[
+            ("NOTION_MODE", "magic"),
+            ("SHAREPOINT_MODE", "service"),
+            ("ALLOW_SHARED_CREDENTIALS", "sharepoint"),
+        ])
+        .unwrap_err();
         let settings: Vec<_> = problems.iter().map(|p| p.setting).collect();
         assert_eq!(
             settings,

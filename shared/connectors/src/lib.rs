@@ -3,26 +3,35 @@
 //! Every upstream (Google Drive, Notion, SharePoint through Microsoft Graph) is one [`Source`]: a
 //! small trait that searches as one user and fetches one item's text. Each source gets its upstream
 //! token from a [`broker::TokenBroker`] (the user's own token through Descope Outbound Apps, or a
-//! service credential); the caller's MCP token never leaves the server. One retry policy
-//! ([`retry`]) covers every call. [`build_sources`] turns configuration and credentials into the
+//! service credential); the caller's MCP token never leaves the server. Every upstream request
+//! goes through one call that owns the auth header, the retry policy ([`retry`]), the deadline and
+//! error classification; every id a caller sends is parsed by its source's grammar ([`id`]) and
+//! URLs are built from typed path segments. The crate is laid out like a Vector sink: a folder
+//! per source (`search`, `content`, `render`, `wire` types), a folder of token brokers sharing one
+//! single-flight cache. [`build_sources`] turns configuration and credentials into the
 //! enabled sources. The fan-out and merge live in `workplace-service`.
 
 pub mod broker;
 mod build;
 pub mod config;
+mod connector;
 pub mod drive;
+mod endpoint;
 mod error;
 pub mod graph;
-mod http;
+pub mod id;
 mod model;
 pub mod notion;
 pub mod retry;
 mod source;
 mod text;
+mod upstream;
+mod wire;
 
 pub use build::{UpstreamCredentials, build_sources};
 pub use config::{ConfigProblem, ConnectorsConfig, Mode};
+pub use endpoint::BaseUrl;
 pub use error::SourceError;
 pub use model::{Content, ItemId, ItemIdError, SearchHit, UserContext};
-pub use source::{BoxFuture, Source};
+pub use source::{Access, BoxFuture, Source};
 pub use workplace_record::{SourceKind, UnknownSource};

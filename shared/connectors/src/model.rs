@@ -14,6 +14,9 @@ pub struct UserContext {
     pub subject: String,
     /// The user's email, when the token carried one; needed for Google domain-wide delegation.
     pub email: Option<String>,
+    /// Whether the identity provider vouched for `email` (`email_verified: true`). Delegation
+    /// impersonates only verified emails: an unverified one may name someone else's account.
+    pub email_verified: bool,
 }
 
 /// One search result as a source ranked it. The orchestration adds the merged score.
@@ -48,6 +51,40 @@ pub struct Content {
     pub unavailable_reason: Option<String>,
 }
 
+impl Content {
+    /// Downloaded bytes as text: decoded (lossily) as UTF-8 without a byte-order mark, cut to
+    /// `max_chars`; `cut_bytes` says the download itself was already cut.
+    pub(crate) fn from_bytes(
+        title: String,
+        url: String,
+        bytes: &[u8],
+        cut_bytes: bool,
+        max_chars: usize,
+    ) -> Self {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let (text, cut) = crate::text::cut_chars(text, max_chars);
+        Self {
+            title,
+            url,
+            text: text.to_owned(),
+            truncated: cut || cut_bytes,
+            unavailable_reason: None,
+        }
+    }
+
+    /// An item with no text to show, and why.
+    pub(crate) fn unavailable(title: String, url: String, reason: String) -> Self {
+        Self {
+            title,
+            url,
+            text: String::new(),
+            truncated: false,
+            unavailable_reason: Some(reason),
+        }
+    }
+}
+
 /// A result id that names its source: `<source>:<item id>`, e.g. `notion:2f1c...`. It is what
 /// `fetch` takes, so it must survive a round trip through a model unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -67,22 +104,34 @@ pub enum ItemIdError {
     /// The prefix is not a known source.
     #[error(transparent)]
     Source(#[from] crate::UnknownSource),
+    /// The item part is not in the source's id grammar (see [`crate::id`]).
+    #[error("not a {} item id: it {reason}", kind.display_name())]
+    Item {
+        /// The source named by the prefix.
+        kind: SourceKind,
+        /// What is wrong with the item part.
+        reason: crate::id::IdError,
+    },
 }
 
 impl ItemId {
     /// Upper bound on an id's length; upstream ids are far shorter.
     pub const MAX_LEN: usize = 512;
 
-    /// Parses `<source>:<item id>`.
+    /// Parses `<source>:<item id>`, checking the item against the source's grammar and keeping
+    /// its canonical form ([`crate::id::canonical`]): what is stored here can go into a URL path
+    /// segment.
     pub fn parse(s: &str) -> Result<Self, ItemIdError> {
         let (source, item) = s.split_once(':').ok_or(ItemIdError::Shape)?;
         if item.is_empty() || s.len() > Self::MAX_LEN || item.chars().any(char::is_control) {
             return Err(ItemIdError::Shape);
         }
-        Ok(Self {
-            source: source.parse()?,
-            item: item.to_owned(),
-        })
+        let source: SourceKind = source.parse()?;
+        let item = crate::id::canonical(source, item).map_err(|reason| ItemIdError::Item {
+            kind: source,
+            reason,
+        })?;
+        Ok(Self { source, item })
     }
 }
 
@@ -98,10 +147,10 @@ mod tests {
 
     #[test]
     fn item_ids_round_trip() {
-        let id = ItemId::parse("sharepoint:b!abc:def/01XYZ").unwrap();
+        let id = ItemId::parse("sharepoint:b!abc-def/01XYZ").unwrap();
         assert_eq!(id.source, SourceKind::Sharepoint);
-        assert_eq!(id.item, "b!abc:def/01XYZ");
-        assert_eq!(id.to_string(), "sharepoint:b!abc:def/01XYZ");
+        assert_eq!(id.item, "b!abc-def/01XYZ");
+        assert_eq!(id.to_string(), "sharepoint:b!abc-def/01XYZ");
     }
 
     #[test]
@@ -115,5 +164,29 @@ mod tests {
         ));
         let long = format!("notion:{}", "a".repeat(600));
         assert_eq!(ItemId::parse(&long), Err(ItemIdError::Shape));
+    }
+
+    #[test]
+    fn item_parts_follow_the_source_grammar() {
+        let id = ItemId::parse("notion:2F1C4B6E8D3A4F7E9A2B0123456789AB").unwrap();
+        assert_eq!(
+            id.to_string(),
+            "notion:2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab"
+        );
+        for bad in [
+            "notion:2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab/../../../v1/users",
+            "notion:x?filter=1",
+            "google_drive:abc/../../about",
+            "sharepoint:b!x/01ABC%2F..%2Fme",
+            "sharepoint:b!abc:def/01XYZ",
+        ] {
+            let err = ItemId::parse(bad).unwrap_err();
+            assert!(matches!(err, ItemIdError::Item { .. }), "{bad}: {err:?}");
+        }
+        let err = ItemId::parse("notion:x?filter=1").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "not a Notion item id: it contains 'x', which Notion ids never contain"
+        );
     }
 }

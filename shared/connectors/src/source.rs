@@ -3,11 +3,34 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use serde::Serialize;
+
 use crate::{Content, SearchHit, SourceError, SourceKind, UserContext};
 
 /// A boxed, sendable future: the trait is used as `dyn Source`, so its methods cannot return
 /// `impl Future`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Whose permissions a source's results reflect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// The caller's own: the user's upstream token, or impersonation of the user.
+    PerUser,
+    /// One credential shared by every caller (a Notion integration token, Microsoft client
+    /// credentials): results are what the integration can see, not what this user can see.
+    Shared,
+}
+
+impl Access {
+    /// The wire name (`per_user`, `shared`), as status and descriptions show it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PerUser => "per_user",
+            Self::Shared => "shared",
+        }
+    }
+}
 
 /// One searchable upstream, acting as one user.
 ///
@@ -20,6 +43,13 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait Source: Send + Sync {
     /// Which source this is.
     fn kind(&self) -> SourceKind;
+
+    /// Whether results are the caller's own or a shared credential's. The default suits sources
+    /// that only ever use the user's own token; a source that can run on a shared credential
+    /// must override it.
+    fn access(&self) -> Access {
+        Access::PerUser
+    }
 
     /// Searches for `query`, returning at most `limit` hits, best first.
     fn search<'a>(

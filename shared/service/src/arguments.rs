@@ -341,7 +341,8 @@ mod tests {
 
     #[test]
     fn fetch_arguments() {
-        let args = FetchArgs::parse(Some(&json!({"id": "notion:abc", "offset": 10}))).unwrap();
+        let page = "notion:2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab";
+        let args = FetchArgs::parse(Some(&json!({"id": page, "offset": 10}))).unwrap();
         assert_eq!(args.id.source, SourceKind::Notion);
         assert_eq!((args.offset, args.max_chars), (10, DEFAULT_FETCH_CHARS));
         for bad in [
@@ -349,10 +350,15 @@ mod tests {
             json!({"id": "abc"}),
             json!({"id": 3}),
             json!({"id": "x:1"}),
+            // Ids are parsed against the source's grammar, never pasted into a URL.
+            json!({"id": format!("{page}/../../../v1/users")}),
+            json!({"id": "notion:x?filter=1"}),
+            json!({"id": "sharepoint:b!x/01A%2F..%2Fme"}),
+            json!({"id": "google_drive:1a2b/../about"}),
         ] {
             assert_eq!(FetchArgs::parse(Some(&bad)).unwrap_err().field, "id");
         }
-        let err = FetchArgs::parse(Some(&json!({"id": "notion:a", "max_chars": 0}))).unwrap_err();
+        let err = FetchArgs::parse(Some(&json!({"id": page, "max_chars": 0}))).unwrap_err();
         assert_eq!(err.field, "max_chars");
     }
 }

@@ -256,6 +256,7 @@ pub async fn run(
     let user = UserContext {
         subject: principal.subject.clone(),
         email: principal.email.clone(),
+        email_verified: principal.email_verified,
     };
     match call {
         PreparedCall::Search { args, sources } => {

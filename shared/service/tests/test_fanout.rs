@@ -46,6 +46,7 @@ fn dev() -> UserContext {
     UserContext {
         subject: "dev-user".into(),
         email: Some("dev@acme.example".into()),
+        email_verified: true,
     }
 }
 
@@ -211,6 +212,7 @@ async fn bob_is_told_to_connect_notion_and_still_gets_drive_and_sharepoint() {
     let bob = UserContext {
         subject: "U2bob".into(),
         email: Some("bob@acme.example".into()),
+        email_verified: true,
     };
     let outcome = engine.search(&bob, "onboarding", &ALL, 10, false).await;
     assert_eq!(outcome.sources[1].status, SourceStatus::ReauthRequired);

@@ -437,7 +437,7 @@ async fn fetch_pages_through_a_document() {
     let body1 = body(
         &rest::call_tool(
             &app.state,
-            request(&call(json!({"id": "notion:p1", "max_chars": 100}))),
+            request(&call(json!({"id": "google_drive:p1", "max_chars": 100}))),
         )
         .await,
     );
@@ -451,7 +451,7 @@ async fn fetch_pages_through_a_document() {
         &rest::call_tool(
             &app.state,
             request(&call(
-                json!({"id": "notion:p1", "offset": 100, "max_chars": 100000}),
+                json!({"id": "google_drive:p1", "offset": 100, "max_chars": 100000}),
             )),
         )
         .await,
@@ -468,7 +468,7 @@ async fn fetch_pages_through_a_document() {
 
     let only_drive = token_with(json!({"scope": "workplace:read:google_drive"}));
     let event = with_header(
-        call(json!({"id": "notion:p1"})),
+        call(json!({"id": "notion:2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab"})),
         "authorization",
         Some(&format!("Bearer {only_drive}")),
     );

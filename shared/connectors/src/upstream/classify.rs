@@ -1,9 +1,10 @@
-//! Reading upstream responses: bounded bodies, `Retry-After`, and each API's errors classified
-//! into [`SourceError`].
+//! Reading upstream responses: bounded bodies, `Retry-After`, JSON into wire types, and each
+//! API's errors classified into [`SourceError`].
 
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::SourceError;
@@ -85,8 +86,8 @@ pub(crate) async fn bounded_bytes(
     Ok((out, false))
 }
 
-/// Parses a JSON body, bounded.
-pub(crate) async fn json(api: Api, response: Response) -> Result<Value, Failure> {
+/// Parses a JSON body, bounded, into the wire type `T`.
+pub(crate) async fn json<T: DeserializeOwned>(api: Api, response: Response) -> Result<T, Failure> {
     let (bytes, cut) = bounded_bytes(response, MAX_JSON_BYTES)
         .await
         .map_err(|e| transport(api, &e))?;
@@ -98,7 +99,15 @@ pub(crate) async fn json(api: Api, response: Response) -> Result<Value, Failure>
         .into());
     }
     serde_json::from_slice(&bytes).map_err(|e| {
-        SourceError::InvalidResponse(format!("{} answered invalid JSON: {e}", api.name())).into()
+        // Position and category only: serde's message can quote the body, which may hold a token.
+        SourceError::InvalidResponse(format!(
+            "{} answered unexpected JSON ({:?} error at line {}, column {})",
+            api.name(),
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+        .into()
     })
 }
 

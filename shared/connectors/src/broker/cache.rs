@@ -1,0 +1,182 @@
+//! The token cache every broker shares: one entry per key (a user, or the app), single-flight.
+//!
+//! [`TokenCache::get_or_fetch`] returns a cached token while it has more than [`EARLY_REFRESH`]
+//! left, so a token is never handed out in its last minute. On a miss, the first caller for a key
+//! fetches while later callers for the same key wait for it and reuse its token: a burst of
+//! concurrent searches by one user makes one token request, not one each. A failed fetch is not
+//! cached; the next waiter tries itself. If the fetching caller is cancelled (its deadline passed)
+//! the slot is released and the next waiter fetches.
+//!
+//! Time is `tokio::time::Instant`, so tests drive expiry with paused time.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tokio::time::Instant;
+
+use crate::SourceError;
+
+/// Tokens are refreshed this long before they expire.
+pub(crate) const EARLY_REFRESH: Duration = Duration::from_secs(60);
+/// At most this many keys per broker (one per user).
+const CAPACITY: usize = 10_000;
+
+/// One key's token and when it expires; `None` until fetched.
+type Slot = Arc<tokio::sync::Mutex<Option<(SecretString, Instant)>>>;
+
+/// Cached tokens by key, each with its expiry.
+#[derive(Default)]
+pub(crate) struct TokenCache {
+    slots: Mutex<HashMap<String, Slot>>,
+}
+
+fn fresh(entry: Option<&(SecretString, Instant)>) -> Option<SecretString> {
+    entry
+        .filter(|(_, expires)| Instant::now() + EARLY_REFRESH < *expires)
+        .map(|(token, _)| token.clone())
+}
+
+impl TokenCache {
+    /// The cached token for `key`, or the one `fetch` gets (with its lifetime), fetched once
+    /// however many callers miss at the same time.
+    pub(crate) async fn get_or_fetch<F, Fut>(
+        &self,
+        key: &str,
+        fetch: F,
+    ) -> Result<SecretString, SourceError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(SecretString, Duration), SourceError>>,
+    {
+        let slot = self.slot(key);
+        let mut entry = slot.lock().await;
+        if let Some(token) = fresh(entry.as_ref()) {
+            return Ok(token);
+        }
+        let (token, lifetime) = fetch().await?;
+        *entry = Some((token.clone(), Instant::now() + lifetime));
+        Ok(token)
+    }
+
+    fn slot(&self, key: &str) -> Slot {
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(slot) = slots.get(key) {
+            return slot.clone();
+        }
+        if slots.len() >= CAPACITY {
+            // Keep what is in use or still fresh; drop the rest.
+            slots.retain(|_, slot| {
+                Arc::strong_count(slot) > 1
+                    || slot
+                        .try_lock()
+                        .map_or(true, |entry| fresh(entry.as_ref()).is_some())
+            });
+        }
+        let slot = Slot::default();
+        if slots.len() < CAPACITY {
+            slots.insert(key.to_owned(), slot.clone());
+        }
+        slot
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    /// A fetch that counts itself and then waits until `gate` has a permit (it gives it back).
+    async fn fetch_counted(
+        fetches: &AtomicUsize,
+        gate: &tokio::sync::Semaphore,
+        lifetime: Duration,
+    ) -> Result<(SecretString, Duration), SourceError> {
+        let n = fetches.fetch_add(1, Ordering::SeqCst);
+        let _permit = gate.acquire().await;
+        Ok((SecretString::from(format!("token-{n}")), lifetime))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_misses_for_one_key_make_one_fetch() {
+        let cache = Arc::new(TokenCache::default());
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let callers: Vec<_> = (0..16)
+            .map(|_| {
+                let (cache, fetches, gate) = (cache.clone(), fetches.clone(), gate.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_fetch("alice", || {
+                            fetch_counted(&fetches, &gate, Duration::from_secs(3600))
+                        })
+                        .await
+                })
+            })
+            .collect();
+        // Let every caller reach the cache while the first fetch is held, then open the gate:
+        // a cache without single flight would have started a fetch per caller by now.
+        while fetches.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        for _ in 0..64 {
+            tokio::task::yield_now().await;
+        }
+        gate.add_permits(1);
+        for caller in callers {
+            let token = caller.await.unwrap().unwrap();
+            assert_eq!(token.expose_secret(), "token-0");
+        }
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+
+        // Another key is another fetch.
+        let bob = cache
+            .get_or_fetch("bob", || {
+                fetch_counted(&fetches, &gate, Duration::from_secs(3600))
+            })
+            .await
+            .unwrap();
+        assert_eq!(bob.expose_secret(), "token-1");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn entries_expire_a_minute_before_the_token() {
+        let cache = TokenCache::default();
+        let fetches = AtomicUsize::new(0);
+        let gate = tokio::sync::Semaphore::new(1);
+        let get = || {
+            cache.get_or_fetch("app", || {
+                fetch_counted(&fetches, &gate, Duration::from_secs(600))
+            })
+        };
+        get().await.unwrap();
+        tokio::time::advance(Duration::from_secs(539)).await;
+        get().await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 1, "still 61 s left");
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let token = get().await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 2, "60 s left: refreshed");
+        assert_eq!(token.expose_secret(), "token-1");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_are_not_cached() {
+        let cache = TokenCache::default();
+        let err = cache
+            .get_or_fetch("carol", || async { Err(SourceError::Timeout) })
+            .await;
+        assert_eq!(err.unwrap_err(), SourceError::Timeout);
+        let ok = cache
+            .get_or_fetch("carol", || async {
+                Ok((SecretString::from("t"), Duration::from_secs(3600)))
+            })
+            .await
+            .unwrap();
+        assert_eq!(ok.expose_secret(), "t");
+    }
+}

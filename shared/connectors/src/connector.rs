@@ -1,0 +1,97 @@
+//! What every connector does the same way, written once: [`Connected`] turns a connector (the
+//! part that differs: how it searches, [`Search`], and reads one item, [`Read`]) into a
+//! [`Source`]. It parses the
+//! caller's item id with the source's grammar *before* any token is fetched, starts the deadline,
+//! gets the token from the broker, then hands over.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tokio::time::Instant;
+
+use crate::broker::{TokenBroker, begin};
+use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+
+/// How one upstream searches (in the source's `search.rs`).
+pub(crate) trait Search: Send + Sync {
+    /// Which source this is.
+    const KIND: SourceKind;
+
+    /// Searches with `token` before `deadline`.
+    fn search_with(
+        &self,
+        token: &SecretString,
+        query: &str,
+        limit: usize,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Vec<SearchHit>, SourceError>> + Send;
+}
+
+/// How one upstream reads an item (in the source's `content.rs`).
+pub(crate) trait Read: Send + Sync {
+    /// The parsed form of this source's item ids.
+    type Id: Send + Sync;
+
+    /// Parses an item id; an id the upstream could not have issued is [`SourceError::NotFound`]
+    /// (it names nothing the user can see).
+    fn parse_id(item_id: &str) -> Result<Self::Id, SourceError>;
+
+    /// Reads one item with `token` before `deadline`.
+    fn content_with(
+        &self,
+        token: &SecretString,
+        id: &Self::Id,
+        max_chars: usize,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Content, SourceError>> + Send;
+}
+
+/// A connector ([`Search`] + [`Read`]) as a [`Source`]: with its token broker, its deadline and whose permissions
+/// its results reflect.
+pub(crate) struct Connected<C> {
+    pub(crate) connector: C,
+    pub(crate) broker: Arc<dyn TokenBroker>,
+    pub(crate) timeout: Duration,
+    pub(crate) access: Access,
+}
+
+impl<C: Search + Read> Source for Connected<C> {
+    fn kind(&self) -> SourceKind {
+        C::KIND
+    }
+
+    fn access(&self) -> Access {
+        self.access
+    }
+
+    fn search<'a>(
+        &'a self,
+        user: &'a UserContext,
+        query: &'a str,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
+        Box::pin(async move {
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            self.connector
+                .search_with(&token, query, limit, deadline)
+                .await
+        })
+    }
+
+    fn content<'a>(
+        &'a self,
+        user: &'a UserContext,
+        item_id: &'a str,
+        max_chars: usize,
+    ) -> BoxFuture<'a, Result<Content, SourceError>> {
+        Box::pin(async move {
+            let id = C::parse_id(item_id)?;
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            self.connector
+                .content_with(&token, &id, max_chars, deadline)
+                .await
+        })
+    }
+}

@@ -1,0 +1,104 @@
+//! A drive item's text: metadata, then `/content`'s redirect, then the pre-authenticated
+//! download, which never receives the bearer token.
+
+use reqwest::Response;
+use secrecy::SecretString;
+use tokio::time::Instant;
+
+use super::Graph;
+use super::wire::DriveItem;
+use crate::connector::Read;
+use crate::id::GraphItemId;
+use crate::retry::Failure;
+use crate::upstream::{Auth, classify};
+use crate::{Content, SourceError};
+
+/// Where `/content` redirected to.
+fn location(response: &Response) -> Result<url::Url, Failure> {
+    response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| url::Url::parse(l).ok())
+        .ok_or_else(|| {
+            SourceError::InvalidResponse("Graph answered /content without a redirect".into()).into()
+        })
+}
+
+impl Read for Graph {
+    type Id = GraphItemId;
+
+    /// List items have no file content: their ids parse but name nothing to read.
+    fn parse_id(item_id: &str) -> Result<GraphItemId, SourceError> {
+        GraphItemId::parse(item_id)
+            .ok()
+            .filter(|item| !item.is_list_item())
+            .ok_or(SourceError::NotFound)
+    }
+
+    async fn content_with(
+        &self,
+        token: &SecretString,
+        item: &GraphItemId,
+        max_chars: usize,
+        deadline: Instant,
+    ) -> Result<Content, SourceError> {
+        let segments = ["v1.0", "drives", item.drive(), "items", item.item()];
+        let meta_url = self.base_url.join(&segments);
+        let content_url = self.base_url.join(&[&segments[..], &["content"]].concat());
+        let meta: DriveItem = self
+            .upstream
+            .json(Auth::Bearer(token), deadline, |http| {
+                http.get(meta_url.clone())
+            })
+            .await?;
+        let (title, url) = (meta.name, meta.web_url);
+
+        let download = self
+            .upstream
+            .call(
+                Auth::Bearer(token),
+                deadline,
+                |http| http.get(content_url.clone()),
+                |response| async move { location(&response) },
+            )
+            .await?;
+        // The pre-authenticated URL gets no Authorization header.
+        let byte_limit = max_chars.saturating_mul(4).saturating_add(4);
+        let api = self.upstream.api();
+        let (content_type, bytes, cut_bytes) = self
+            .upstream
+            .call(
+                Auth::None,
+                deadline,
+                |http| http.get(download.clone()),
+                |response| async move {
+                    let content_type = response
+                        .headers()
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_owned();
+                    if !content_type.starts_with("text/") {
+                        return Ok((content_type, Vec::new(), false));
+                    }
+                    let (bytes, cut) = classify::bounded_bytes(response, byte_limit)
+                        .await
+                        .map_err(|e| classify::transport(api, &e))?;
+                    Ok((content_type, bytes, cut))
+                },
+            )
+            .await?;
+        if !content_type.starts_with("text/") {
+            let kind = content_type.split(';').next().unwrap_or("binary");
+            return Ok(Content::unavailable(
+                title,
+                url,
+                format!("no plain-text conversion for {kind} files; open the link to read it"),
+            ));
+        }
+        Ok(Content::from_bytes(
+            title, url, &bytes, cut_bytes, max_chars,
+        ))
+    }
+}

@@ -1,0 +1,38 @@
+//! SharePoint and OneDrive through Microsoft Graph search (`POST /v1.0/search/query`).
+//!
+//! - One search request with `entityTypes` `driveItem` and `listItem`; a file comes back as both,
+//!   so hits are deduplicated by URL, keeping the `driveItem` (it can be downloaded) (`search.rs`).
+//! - `region` is sent when configured; Graph requires it for app-only tokens.
+//! - Summaries' `<c0>` highlight tags and `<ddd/>` markers become plain text (`render.rs`).
+//! - Content: `GET /drives/{d}/items/{i}/content` answers 302 to a pre-authenticated URL, which is
+//!   fetched *without* the bearer token (the shared HTTP client follows no redirects by itself).
+//!   Text-like files are returned as text; Office and PDF files have no plain-text conversion in
+//!   Graph and are reported as unavailable (`content.rs`).
+
+mod content;
+mod render;
+mod search;
+mod wire;
+
+use crate::endpoint::BaseUrl;
+use crate::upstream::{Api, Upstream};
+
+const REAUTH: &str = "Reconnect Microsoft 365 to workplace-mcp and try again.";
+
+/// The SharePoint source.
+pub struct Graph {
+    upstream: Upstream,
+    base_url: BaseUrl,
+    region: Option<String>,
+}
+
+impl Graph {
+    /// Graph at `base_url`; `region` is sent with searches (app-only search needs it).
+    pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl, region: Option<String>) -> Self {
+        Self {
+            upstream: Upstream::new(http, Api::Graph, REAUTH).with_redirects_as_answers(),
+            base_url,
+            region,
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! Notion: `POST /v1/search` for pages, text from `GET /v1/blocks/{id}/children`.
+//!
+//! Notion's search API matches **page titles only**, not page text: a query finds pages whose
+//! title contains its words. The `Notion-Version` is pinned to [`NOTION_VERSION`] (2026-03-11, the
+//! newest: `in_trash` replaces `archived`, search filters on `page`/`data_source`), so an API change
+//! reaches us only when we move the pin. Snippets are the first blocks of each hit (one request per
+//! hit, concurrently, bounded) (`search.rs`); content is the whole block tree, recursive but bounded
+//! in depth, block count and characters (`content.rs`), rendered as readable text (`render.rs`).
+
+mod content;
+mod render;
+mod search;
+mod wire;
+
+use secrecy::SecretString;
+use tokio::time::Instant;
+
+use crate::SourceError;
+use crate::endpoint::BaseUrl;
+use crate::id::NotionId;
+use crate::upstream::{Api, Auth, Upstream};
+
+use wire::{Block, List};
+
+/// The pinned API version.
+pub const NOTION_VERSION: &str = "2026-03-11";
+const REAUTH: &str = "Reconnect Notion to workplace-mcp and share the pages with it.";
+
+/// The Notion source.
+pub struct Notion {
+    upstream: Upstream,
+    base_url: BaseUrl,
+}
+
+impl Notion {
+    /// Notion at `base_url`.
+    pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl) -> Self {
+        Self {
+            upstream: Upstream::new(http, Api::Notion, REAUTH)
+                .with_headers(&[("Notion-Version", NOTION_VERSION)]),
+            base_url,
+        }
+    }
+
+    /// One page of `block`'s children.
+    async fn children(
+        &self,
+        token: &SecretString,
+        block: &NotionId,
+        cursor: Option<&str>,
+        page_size: usize,
+        deadline: Instant,
+    ) -> Result<List<Block>, SourceError> {
+        let url = self
+            .base_url
+            .join(&["v1", "blocks", block.as_str(), "children"]);
+        let page_size = page_size.to_string();
+        self.upstream
+            .json(Auth::Bearer(token), deadline, |http| {
+                let request = http.get(url.clone()).query(&[("page_size", &page_size)]);
+                match cursor {
+                    Some(cursor) => request.query(&[("start_cursor", cursor)]),
+                    None => request,
+                }
+            })
+            .await
+    }
+}

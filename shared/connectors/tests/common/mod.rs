@@ -1,0 +1,106 @@
+//! The connectors' test harness: the upstream fakes over real HTTP and sources built against them.
+
+#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used)] // Each test binary uses a part.
+
+pub(crate) use std::collections::HashMap;
+pub(crate) use std::sync::Arc;
+pub(crate) use std::time::Duration;
+
+pub(crate) use secrecy::SecretString;
+pub(crate) use upstream_fakes::{FakeConfig, Knob, RunningFakes, generate_service_account};
+pub(crate) use workplace_connectors::{
+    Access, ConnectorsConfig, Source, SourceError, SourceKind, UpstreamCredentials, UserContext,
+    build_sources,
+};
+
+pub(crate) const SA_EMAIL: &str = "workplace-mcp@acme-demo.iam.gserviceaccount.com";
+
+pub(crate) struct Harness {
+    pub(crate) fakes: RunningFakes,
+    pub(crate) service_account: String,
+}
+
+pub(crate) async fn harness(token_ttl: Duration) -> Harness {
+    let account = generate_service_account(SA_EMAIL, "http://unused/token").unwrap();
+    let config = FakeConfig {
+        google_service_account_key: Some(account.public_key),
+        token_ttl,
+        ..FakeConfig::default()
+    };
+    Harness {
+        fakes: RunningFakes::start(config).await.unwrap(),
+        service_account: account.json,
+    }
+}
+
+pub(crate) fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl Harness {
+    pub(crate) fn sources(&self, pairs: &[(&str, &str)]) -> HashMap<SourceKind, Arc<dyn Source>> {
+        let base = self.fakes.base_url.clone();
+        let mut env: HashMap<String, String> = [
+            ("DESCOPE_PROJECT_ID", "P2demo"),
+            ("DESCOPE_BASE_URL", base.as_str()),
+            ("GOOGLE_API_BASE_URL", base.as_str()),
+            ("NOTION_API_BASE_URL", base.as_str()),
+            ("GRAPH_BASE_URL", base.as_str()),
+            ("MICROSOFT_LOGIN_BASE_URL", base.as_str()),
+            ("MICROSOFT_TENANT_ID", "acme-tenant"),
+            (
+                "MICROSOFT_CLIENT_ID",
+                "11111111-2222-3333-4444-555555555555",
+            ),
+            ("SOURCE_TIMEOUT_MS", "8000"),
+            ("GOOGLE_WORKSPACE_DOMAINS", "acme.example,evil.example"),
+            ("ALLOW_SHARED_CREDENTIALS", "notion,sharepoint"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        env.insert("GOOGLE_TOKEN_URL".into(), format!("{base}/token"));
+        for (k, v) in pairs {
+            env.insert((*k).to_owned(), (*v).to_owned());
+        }
+        let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
+        let credentials = UpstreamCredentials {
+            descope_management_key: Some(SecretString::from("K2demo-management-key")),
+            google_service_account: Some(SecretString::from(self.service_account.clone())),
+            notion_token: Some(SecretString::from("ntn_demo_integration_token")),
+            microsoft_client_secret: Some(SecretString::from("demo-client-secret")),
+        };
+        build_sources(&config, &credentials, &http())
+            .unwrap()
+            .into_iter()
+            .map(|s| (s.kind(), s))
+            .collect()
+    }
+
+    pub(crate) fn count(&self, route: &str) -> usize {
+        self.fakes
+            .requests()
+            .iter()
+            .filter(|r| r.route == route)
+            .count()
+    }
+}
+
+pub(crate) fn user(subject: &str, email: &str) -> UserContext {
+    UserContext {
+        subject: subject.into(),
+        email: Some(email.into()),
+        email_verified: true,
+    }
+}
+
+pub(crate) fn dev() -> UserContext {
+    user("dev-user", "dev@acme.example")
+}
+
+pub(crate) fn titles(hits: &[workplace_connectors::SearchHit]) -> Vec<String> {
+    hits.iter().map(|h| h.title.clone()).collect()
+}

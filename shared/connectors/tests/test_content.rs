@@ -1,0 +1,217 @@
+//! Reading items through the fakes: Drive exports and their limits, Notion's nested blocks, Graph's
+//! highlights, deduplication, app-only region and downloads without the bearer token.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn drive_content_exports_docs_and_reports_the_export_limit() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let drive = &h.sources(&[])[&SourceKind::GoogleDrive];
+    let hits = drive.search(&dev(), "budget", 50).await.unwrap();
+    let id = |title: &str| {
+        hits.iter()
+            .find(|h| h.title == title)
+            .unwrap()
+            .item_id
+            .clone()
+    };
+
+    let doc = drive
+        .content(&dev(), &id("FY2027 Q1 Quarterly Budget"), 100_000)
+        .await
+        .unwrap();
+    assert!(
+        doc.text.starts_with("FY2027 Q1") || doc.text.contains("Quarterly Budget"),
+        "{}",
+        doc.text
+    );
+    assert!(
+        !doc.text.starts_with('\u{feff}'),
+        "the byte-order mark is stripped"
+    );
+    let cut = drive
+        .content(&dev(), &id("FY2027 Q1 Quarterly Budget"), 20)
+        .await
+        .unwrap();
+    assert_eq!((cut.text.chars().count(), cut.truncated), (20, true));
+
+    let sheet = drive
+        .content(&dev(), &id("Quarterly budget tracker FY2027"), 10_000)
+        .await
+        .unwrap();
+    assert!(
+        sheet.text.starts_with("Quarter,Department"),
+        "{}",
+        sheet.text
+    );
+
+    let huge = drive
+        .content(&dev(), &id("Board deck FY2027 budget (huge)"), 10_000)
+        .await
+        .unwrap();
+    assert!(huge.text.is_empty());
+    assert!(huge.unavailable_reason.unwrap().contains("10 MB"));
+
+    let pdf = drive
+        .content(
+            &dev(),
+            &id("Vendor quarterly budget invoice scan.pdf"),
+            10_000,
+        )
+        .await
+        .unwrap();
+    assert!(pdf.unavailable_reason.unwrap().contains("application/pdf"));
+    let text = drive
+        .content(&dev(), &id("budget-export-notes.txt"), 10_000)
+        .await
+        .unwrap();
+    assert!(text.text.contains("UTF-8"));
+}
+
+#[tokio::test]
+async fn notion_search_is_by_title_and_content_renders_nested_blocks() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let notion = &h.sources(&[])[&SourceKind::Notion];
+    let hits = notion.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let found = titles(&hits);
+    assert!(
+        found.contains(&"Quarterly budget FAQ (database row)".to_owned()),
+        "title from the `Name` property: {found:?}"
+    );
+    assert!(
+        hits.iter().all(|h| !h.snippet.is_empty()),
+        "snippets come from the first blocks"
+    );
+    let request = h
+        .fakes
+        .requests()
+        .into_iter()
+        .find(|r| r.route == "notion.search")
+        .unwrap();
+    assert!(
+        request
+            .body
+            .unwrap()
+            .contains(r#""filter":{"property":"object","value":"page"}"#)
+    );
+
+    let page = hits
+        .iter()
+        .find(|h| h.title == "FY2027 Q3 Quarterly Budget")
+        .unwrap();
+    let content = notion
+        .content(&dev(), &page.item_id, 100_000)
+        .await
+        .unwrap();
+    assert!(
+        content.text.starts_with("# Q3 FY2027 Quarterly Budget"),
+        "{}",
+        content.text
+    );
+    assert!(content.text.contains("## Summary"));
+    assert!(
+        content.text.contains("\n  - Cloud spend target"),
+        "nested bullets are indented: {}",
+        content.text
+    );
+    assert!(content.text.contains("[x] Department heads signed off"));
+    assert!(!content.truncated);
+}
+
+#[tokio::test]
+async fn graph_search_strips_highlights_dedupes_and_downloads_without_the_bearer() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let graph = &h.sources(&[])[&SourceKind::Sharepoint];
+    let hits = graph.search(&dev(), "quarterly budget", 10).await.unwrap();
+    assert!(!hits.is_empty());
+    let mut urls: Vec<_> = hits.iter().map(|h| h.url.clone()).collect();
+    urls.dedup();
+    assert_eq!(
+        urls.len(),
+        hits.len(),
+        "driveItem and listItem copies of a file are one hit"
+    );
+    assert!(
+        hits.iter()
+            .all(|h| !h.snippet.contains("<c0>") && !h.snippet.contains("<ddd/>"))
+    );
+    let body = h
+        .fakes
+        .requests()
+        .into_iter()
+        .find(|r| r.route == "graph.search")
+        .unwrap()
+        .body
+        .unwrap();
+    assert!(
+        body.contains(r#""entityTypes":["driveItem","listItem"]"#),
+        "{body}"
+    );
+
+    let budget = hits
+        .iter()
+        .find(|h| h.title == "FY2027 Q4 Quarterly Budget.md")
+        .unwrap();
+    let content = graph
+        .content(&dev(), &budget.item_id, 100_000)
+        .await
+        .unwrap();
+    assert!(content.text.contains("Q4 FY2027 Quarterly Budget"));
+    let download = h
+        .fakes
+        .requests()
+        .into_iter()
+        .find(|r| r.route == "download")
+        .unwrap();
+    assert!(
+        !download.authorization,
+        "the bearer token never follows the redirect"
+    );
+
+    let docx = graph
+        .search(&dev(), "marketing budget plan", 5)
+        .await
+        .unwrap();
+    let docx = graph.content(&dev(), &docx[0].item_id, 1000).await.unwrap();
+    assert!(
+        docx.unavailable_reason
+            .unwrap()
+            .contains("no plain-text conversion")
+    );
+}
+
+#[tokio::test]
+async fn graph_app_only_needs_a_valid_region() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let graph = &h.sources(&[("SHAREPOINT_MODE", "service"), ("GRAPH_REGION", "NAM")])
+        [&SourceKind::Sharepoint];
+    let hits = graph.search(&dev(), "budget", 20).await.unwrap();
+    assert!(!hits.is_empty());
+    assert!(
+        !titles(&hits)
+            .iter()
+            .any(|t| t.contains("Q4 Quarterly Budget")),
+        "app-only sees only what is shared with everyone"
+    );
+    let body = h
+        .fakes
+        .requests()
+        .into_iter()
+        .find(|r| r.route == "graph.search")
+        .unwrap()
+        .body
+        .unwrap();
+    assert!(body.contains(r#""region":"NAM""#));
+
+    let graph = &h.sources(&[("SHAREPOINT_MODE", "service"), ("GRAPH_REGION", "MARS")])
+        [&SourceKind::Sharepoint];
+    let err = graph.search(&dev(), "budget", 5).await.unwrap_err();
+    assert!(
+        matches!(&err, SourceError::Upstream { status: Some(400), message, .. } if message.contains("region")),
+        "{err:?}"
+    );
+}
