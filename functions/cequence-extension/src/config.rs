@@ -47,6 +47,9 @@ pub(crate) struct Config {
     pub(crate) breaker_max: Duration,
     /// `CEQUENCE_KEY_TIMEOUT_MS` (3000, 100..=30000): one load of the API key.
     pub(crate) key_timeout: Duration,
+    /// `CEQUENCE_KEY_REFRESH_MIN_MS` (30000, 0..=3600000): the least time between two loads of the
+    /// key after the receiver refused it.
+    pub(crate) key_refresh_interval: Duration,
 }
 
 impl Default for Config {
@@ -66,6 +69,7 @@ impl Default for Config {
             max_age: Duration::from_secs(900),
             breaker_max: Duration::from_secs(30),
             key_timeout: Duration::from_millis(3000),
+            key_refresh_interval: Duration::from_secs(30),
         }
     }
 }
@@ -221,6 +225,13 @@ impl Config {
                 "CEQUENCE_KEY_TIMEOUT_MS",
                 d.key_timeout,
                 100..=30_000,
+                &mut problems,
+            ),
+            key_refresh_interval: millis(
+                env,
+                "CEQUENCE_KEY_REFRESH_MIN_MS",
+                d.key_refresh_interval,
+                0..=3_600_000,
                 &mut problems,
             ),
         };

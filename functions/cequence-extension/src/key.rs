@@ -149,8 +149,11 @@ mod tests {
 
     use super::*;
 
-    /// Answers from a script; `None` never answers.
-    struct Scripted(Mutex<Vec<Option<Result<Option<&'static str>, &'static str>>>>);
+    /// One scripted load: `None` never answers.
+    type Step = Option<Result<Option<&'static str>, &'static str>>;
+
+    /// Answers from a script.
+    struct Scripted(Mutex<Vec<Step>>);
 
     impl KeySource for Scripted {
         fn load(&self) -> KeyFuture {

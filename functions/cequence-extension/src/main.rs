@@ -40,8 +40,6 @@ use crate::sink::Sink;
 const NAME: &str = "cequence-extension";
 /// Kept free before the SHUTDOWN event's deadline, for the exit itself.
 const SHUTDOWN_MARGIN: Duration = Duration::from_millis(100);
-/// The least time between two loads of the API key after refusals.
-const KEY_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -182,7 +180,7 @@ async fn ship(config: Config, url: String) -> Result<(), lambda_extension::Error
     // The key, after registration and off the event loop.
     {
         let key = Arc::clone(&key);
-        let timeout = config.key_timeout;
+        let (timeout, interval) = (config.key_timeout, config.key_refresh_interval);
         let env = |name: &str| std::env::var(name).ok();
         let settings = SecretsManagerKey::settings(&env);
         tokio::spawn(async move {
@@ -191,7 +189,7 @@ async fn ship(config: Config, url: String) -> Result<(), lambda_extension::Error
                     match tokio::time::timeout(timeout, SecretsManagerKey::new(settings)).await {
                         Ok(source) => {
                             let source: Arc<dyn KeySource> = Arc::new(source);
-                            key::keep_fresh(key, source, timeout, KEY_REFRESH_INTERVAL).await;
+                            key::keep_fresh(key, source, timeout, interval).await;
                         }
                         Err(_) => {
                             tracing::error!(

@@ -201,7 +201,7 @@ async fn a_retryable_status_is_retried_within_the_budget_and_others_are_dropped_
         "dropped and counted"
     );
     // The same flush reports the drop.
-    let reports = fake.drop_reports.lock().unwrap();
+    let reports = fake.drop_reports.lock().unwrap().clone();
     assert_eq!(reports.len(), 1);
     assert!(
         reports[0]
@@ -263,7 +263,7 @@ async fn the_shutdown_flush_keeps_its_deadline_while_a_background_flush_hangs() 
         tokio::spawn(async move {
             shipper
                 .flush(Instant::now() + Duration::from_secs(10), Mode::Routine)
-                .await
+                .await;
         })
     };
     tokio::task::yield_now().await;
