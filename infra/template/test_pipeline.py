@@ -7,6 +7,7 @@ stage with its own samconfig environment, and parameters that leave nothing requ
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import tomllib
@@ -116,3 +117,71 @@ class Samconfig(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SmokeScript(unittest.TestCase):
+    """infra/scripts/smoke_deployed.py against a fake deployment (it is otherwise only run by the
+    pipeline, against AWS)."""
+
+    def serve(self, healthy: bool, tools: list[str]):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def answer(self, status, body, headers=()):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                for k, v in headers:
+                    self.send_header(k, v)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                if self.path == "/health":
+                    self.answer(200 if healthy else 503, {"status": "ok" if healthy else "degraded"})
+                else:
+                    self.answer(404, {})
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self.path != "/mcp" or body.get("method") != "tools/list":
+                    self.answer(404, {})
+                elif self.headers.get("Authorization") != "Bearer smoke-token":
+                    self.answer(401, {"error": {"code": "unauthorized"}},
+                                [("WWW-Authenticate", 'Bearer realm="workplace-mcp"')])
+                else:
+                    self.answer(200, {"jsonrpc": "2.0", "id": body["id"],
+                                      "result": {"tools": [{"name": n} for n in tools]}})
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        return f"http://127.0.0.1:{server.server_address[1]}/mcp"
+
+    def run_smoke(self, mcp_url: str, token: str | None) -> int:
+        import subprocess
+        import tempfile
+
+        args = [sys.executable, str(ROOT / "infra/scripts/smoke_deployed.py"), "--mcp-url", mcp_url,
+                "--attempts", "1", "--wait", "0"]
+        with tempfile.NamedTemporaryFile("w", suffix=".token") as f:
+            if token:
+                f.write(token)
+                f.flush()
+                args += ["--token-file", f.name]
+            return subprocess.run(args, capture_output=True, timeout=60).returncode
+
+    def test_passes_on_a_healthy_deployment(self):
+        self.assertEqual(self.run_smoke(self.serve(True, ["workplace_search", "fetch"]), "smoke-token"), 0)
+        self.assertEqual(self.run_smoke(self.serve(True, ["workplace_search"]), None), 0)
+
+    def test_fails_on_a_degraded_or_incomplete_deployment(self):
+        self.assertEqual(self.run_smoke(self.serve(False, ["workplace_search"]), None), 1)
+        self.assertEqual(self.run_smoke(self.serve(True, ["fetch"]), "smoke-token"), 1)
+        self.assertEqual(self.run_smoke(self.serve(True, ["workplace_search"]), "wrong-token"), 1)
