@@ -102,6 +102,28 @@ impl SecretsConfig {
     }
 }
 
+impl SecretsConfig {
+    /// The service-token secret, `SERVICE_TOKEN_SECRET_ID` (the template creates it, holding only
+    /// `jwt_secret_key`, when service tokens are enabled, and gives its id only to the functions
+    /// that verify tokens). `Ok(None)` when unset or empty: service tokens are off. Same TTL and
+    /// timeouts as the main secret; load it with a [`crate::SecretsProvider`] of its own.
+    pub fn service_token_from_lookup(
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, SecretsError> {
+        let Some(id) = env("SERVICE_TOKEN_SECRET_ID")
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
+            id,
+            ttl: Duration::from_secs(bounded(env, "SECRETS_TTL_SECONDS", 300, 1..=86_400)?),
+            timeouts: SecretsTimeouts::from_lookup(env)?,
+        }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +146,37 @@ mod tests {
         let config = SecretsConfig::from_lookup(&lookup(&[("SECRETS_ID", "s")])).unwrap();
         assert_eq!(config.ttl, Duration::from_secs(300));
         assert_eq!(config.timeouts, SecretsTimeouts::default());
+    }
+
+    #[test]
+    fn the_service_token_secret_is_optional() {
+        assert!(
+            SecretsConfig::service_token_from_lookup(&lookup(&[("SECRETS_ID", "s")]))
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            SecretsConfig::service_token_from_lookup(&lookup(&[("SERVICE_TOKEN_SECRET_ID", " ")]))
+                .unwrap()
+                .is_none(),
+            "the template passes an empty value when service tokens are off"
+        );
+        let config = SecretsConfig::service_token_from_lookup(&lookup(&[
+            (
+                "SERVICE_TOKEN_SECRET_ID",
+                "arn:aws:secretsmanager:us-east-1:1:secret:st",
+            ),
+            ("SECRETS_TTL_SECONDS", "60"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (config.id.as_str(), config.ttl),
+            (
+                "arn:aws:secretsmanager:us-east-1:1:secret:st",
+                Duration::from_secs(60)
+            )
+        );
     }
 
     #[test]
