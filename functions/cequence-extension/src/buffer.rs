@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
+use crate::otlp::field;
 use crate::telemetry::Report;
 
 /// One invocation record, with its report once it arrived.
@@ -28,11 +29,14 @@ pub(crate) struct Drops {
     pub(crate) expired: u64,
     /// Telemetry entries that could not be parsed.
     pub(crate) malformed: u64,
+    /// Records Lambda itself dropped before delivering them (`platform.logsDropped`: the
+    /// extension did not take them in fast enough).
+    pub(crate) telemetry_api: u64,
 }
 
 impl Drops {
     pub(crate) fn total(&self) -> u64 {
-        self.buffer_full + self.rejected + self.expired + self.malformed
+        self.buffer_full + self.rejected + self.expired + self.malformed + self.telemetry_api
     }
 }
 
@@ -79,7 +83,7 @@ impl Buffer {
             return;
         }
         let report = record
-            .get("request_id")
+            .get(field::REQUEST_ID)
             .and_then(Value::as_str)
             .and_then(|id| self.orphan_reports.remove(id));
         self.bytes += bytes;
@@ -95,7 +99,7 @@ impl Buffer {
     pub(crate) fn attach(&mut self, report: Report) {
         let entry = self.entries.iter_mut().rev().find(|e| {
             e.report.is_none()
-                && e.record.get("request_id").and_then(Value::as_str)
+                && e.record.get(field::REQUEST_ID).and_then(Value::as_str)
                     == Some(report.request_id.as_str())
         });
         match entry {

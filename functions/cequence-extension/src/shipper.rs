@@ -1,11 +1,12 @@
-//! Flushing: batches leave the buffer in order, are retried with capped, jittered backoff (or the
-//! receiver's `Retry-After`) within a deadline, and go back to the front of the buffer when the
-//! deadline passes, so an outage shorter than the buffer's capacity loses nothing.
+//! Flushing: batches leave the buffer in order and go to the receiver within a budget; what does
+//! not fit waits for a later flush. Failures open a circuit breaker, so while the receiver is down
+//! an INVOKE costs nothing; a batch that was not accepted goes back to the front of the buffer,
+//! so an outage shorter than the buffer's capacity loses nothing.
 //!
-//! Delivery is exactly once for refusals (429, 5xx) and for an unreachable receiver: the batch was
-//! not taken. After a *timeout* the receiver may have taken the batch; it is sent again (at least
-//! once) and every log record carries `log.record.uid` = the request id so the receiver can drop
-//! the duplicate.
+//! Delivery is exactly once for refusals (429, 502, 503, 504, 401, 403) and for an unreachable
+//! receiver: the batch was not taken. After a *timeout* the receiver may have taken the batch; it
+//! is sent again (at least once) and every log record carries `log.record.uid` = the request id so
+//! the receiver can drop the duplicate.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -17,38 +18,62 @@ use tokio::time::Instant;
 
 use crate::buffer::{Buffer, Drops};
 use crate::config::Config;
+use crate::key::ApiKey;
 use crate::otlp;
-use crate::sink::{SendError, Sink};
+use crate::sink::{SendError, Transport};
 use crate::telemetry::Parsed;
 
-/// The first backoff ceiling, doubled per attempt up to [`BACKOFF_CAP`].
-const BACKOFF_BASE: Duration = Duration::from_millis(100);
-const BACKOFF_CAP: Duration = Duration::from_secs(1);
+/// The first backoff ceiling between attempts within one flush, doubled per attempt.
+const BACKOFF_BASE: Duration = Duration::from_millis(50);
+/// How long the breaker first stays open; doubled per failed flush up to `breaker_max`.
+const BREAKER_BASE: Duration = Duration::from_secs(1);
 
-/// Owns the buffer and the sink.
+/// Why a flush runs; it decides the breaker and which records are ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// On INVOKE or when a full batch waits: skipped while the breaker is open.
+    Routine,
+    /// On SHUTDOWN: the last chance, so it ignores the breaker and ships records still waiting
+    /// for their report.
+    Shutdown,
+}
+
+/// Flushes that failed in a row, and until when the next routine flush is skipped.
+#[derive(Debug, Default)]
+struct Breaker {
+    failures: u32,
+    open_until: Option<Instant>,
+}
+
+/// Owns the buffer and the transport.
 pub(crate) struct Shipper {
     pub(crate) buffer: Mutex<Buffer>,
     /// Drops already published as the `ExtensionDroppedRecords` metric.
     published: Mutex<u64>,
-    sink: Option<Sink>,
+    transport: Arc<dyn Transport>,
+    key: Arc<ApiKey>,
     config: Config,
     resource: Map<String, Value>,
     flushing: Mutex<()>,
+    breaker: std::sync::Mutex<Breaker>,
 }
 
 impl Shipper {
     pub(crate) fn new(
         config: Config,
-        sink: Option<Sink>,
+        transport: Arc<dyn Transport>,
+        key: Arc<ApiKey>,
         resource: Map<String, Value>,
     ) -> Arc<Self> {
         Arc::new(Self {
             buffer: Mutex::new(Buffer::new(config.max_records, config.max_bytes)),
-            sink,
+            transport,
+            key,
             config,
             resource,
             flushing: Mutex::new(()),
             published: Mutex::new(0),
+            breaker: std::sync::Mutex::new(Breaker::default()),
         })
     }
 
@@ -58,7 +83,8 @@ impl Shipper {
         let now = Instant::now();
         let mut buffer = self.buffer.lock().await;
         buffer.drops.malformed += parsed.malformed as u64;
-        buffer.drops_ever += parsed.malformed as u64;
+        buffer.drops.telemetry_api += parsed.lambda_dropped;
+        buffer.drops_ever += parsed.malformed as u64 + parsed.lambda_dropped;
         for record in parsed.invocations {
             buffer.push(record, now);
         }
@@ -68,15 +94,49 @@ impl Shipper {
         buffer.len() >= self.config.batch_records
     }
 
-    /// Ships what is ready until the buffer is drained or `deadline` passes. `all` ships records
-    /// still waiting for their report (at shutdown).
-    pub(crate) async fn flush(&self, deadline: Instant, all: bool) {
+    /// Whether a routine flush would be skipped now.
+    pub(crate) fn breaker_open(&self) -> bool {
+        let breaker = self
+            .breaker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        breaker.open_until.is_some_and(|t| Instant::now() < t)
+    }
+
+    fn record_success(&self) {
+        *self
+            .breaker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Breaker::default();
+    }
+
+    fn record_failure(&self, retry_after: Option<Duration>) {
+        let mut breaker = self
+            .breaker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        breaker.failures = breaker.failures.saturating_add(1);
+        let backoff = BREAKER_BASE.saturating_mul(1 << (breaker.failures - 1).min(16));
+        let wait = backoff
+            .max(retry_after.unwrap_or_default())
+            .min(self.config.breaker_max);
+        breaker.open_until = Some(Instant::now() + wait);
+    }
+
+    /// Ships what is ready until the buffer is drained or `deadline` passes; never later.
+    pub(crate) async fn flush(&self, deadline: Instant, mode: Mode) {
         self.publish_drop_metric().await;
-        let Some(sink) = &self.sink else {
-            // Shipping is off; the buffer stays bounded and drops are counted.
+        if mode == Mode::Routine && (self.breaker_open() || !self.key.is_loaded()) {
+            // The receiver failed recently, or the key is still loading: records wait.
+            return;
+        }
+        // One flush at a time; a flush already running ends by its own (short) deadline, and the
+        // shutdown flush waits for it no longer than its own.
+        let Ok(_one_flush_at_a_time) =
+            tokio::time::timeout_at(deadline, self.flushing.lock()).await
+        else {
             return;
         };
-        let _one_flush_at_a_time = self.flushing.lock().await;
         loop {
             let (batch, drops) = {
                 let mut buffer = self.buffer.lock().await;
@@ -85,16 +145,22 @@ impl Shipper {
                     self.config.batch_records,
                     Instant::now(),
                     self.config.report_wait,
-                    all,
+                    mode == Mode::Shutdown,
                 );
                 (batch, buffer.drops.clone())
             };
             if batch.is_empty() && drops.total() == 0 {
                 return;
             }
-            let body = otlp::encode(&batch, &drops, &self.resource);
-            match self.send_with_retries(sink, &body, deadline).await {
+            let body = otlp::encode(
+                &batch,
+                &drops,
+                &self.resource,
+                time::OffsetDateTime::now_utc(),
+            );
+            match self.send_with_retries(&body, deadline).await {
                 Ok(()) => {
+                    self.record_success();
                     let mut buffer = self.buffer.lock().await;
                     if drops.total() > 0 {
                         tracing::warn!(
@@ -103,6 +169,7 @@ impl Shipper {
                             rejected = drops.rejected,
                             expired = drops.expired,
                             malformed = drops.malformed,
+                            telemetry_api = drops.telemetry_api,
                             "records were dropped; reported to the receiver"
                         );
                         subtract(&mut buffer.drops, &drops);
@@ -112,6 +179,7 @@ impl Shipper {
                     }
                 }
                 Err(SendError::Rejected(status)) => {
+                    // The receiver answered, so it is up: the breaker stays closed.
                     let mut buffer = self.buffer.lock().await;
                     buffer.drops.rejected += batch.len() as u64;
                     buffer.drops_ever += batch.len() as u64;
@@ -126,8 +194,33 @@ impl Shipper {
                         return;
                     }
                 }
-                Err(err) => {
-                    tracing::warn!(error = %err, records = batch.len(), "shipping deferred to the next flush");
+                Err(SendError::Encoding) => {
+                    let mut buffer = self.buffer.lock().await;
+                    buffer.drops.malformed += batch.len() as u64;
+                    buffer.drops_ever += batch.len() as u64;
+                    tracing::error!(
+                        records = batch.len(),
+                        "a batch could not be encoded; dropped"
+                    );
+                    return;
+                }
+                Err(SendError::Unauthorized(status)) => {
+                    tracing::warn!(
+                        status,
+                        records = batch.len(),
+                        "the receiver refused the API key; reloading it, the batch waits"
+                    );
+                    self.key.request_refresh();
+                    self.record_failure(None);
+                    self.buffer.lock().await.requeue(batch);
+                    return;
+                }
+                Err(SendError::Retryable {
+                    reason,
+                    retry_after,
+                }) => {
+                    tracing::warn!(%reason, records = batch.len(), "shipping deferred to a later flush");
+                    self.record_failure(retry_after);
                     self.buffer.lock().await.requeue(batch);
                     return;
                 }
@@ -172,30 +265,34 @@ impl Shipper {
         let _ = writeln!(std::io::stdout().lock(), "{line}");
     }
 
-    async fn send_with_retries(
-        &self,
-        sink: &Sink,
-        body: &Value,
-        deadline: Instant,
-    ) -> Result<(), SendError> {
+    /// Sends with capped, jittered backoff (or the receiver's `Retry-After`) while `deadline`
+    /// allows; every attempt ends by the deadline.
+    async fn send_with_retries(&self, body: &Value, deadline: Instant) -> Result<(), SendError> {
         let mut attempt: u32 = 0;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(SendError::Retryable {
-                    reason: "flush deadline reached".into(),
+                    reason: "flush budget spent".into(),
                     retry_after: None,
                 });
             }
-            match sink.send(body, self.config.request_timeout.min(left)).await {
+            let timeout = self.config.request_timeout.min(left);
+            let sent = tokio::time::timeout(timeout, self.transport.send(body, timeout))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(SendError::Retryable {
+                        reason: "timed out".into(),
+                        retry_after: None,
+                    })
+                });
+            match sent {
                 Err(SendError::Retryable {
                     reason,
                     retry_after,
                 }) => {
                     attempt += 1;
-                    let ceiling = BACKOFF_BASE
-                        .saturating_mul(1 << attempt.min(6))
-                        .min(BACKOFF_CAP);
+                    let ceiling = BACKOFF_BASE.saturating_mul(1 << attempt.min(6));
                     let wait =
                         retry_after.unwrap_or_else(|| ceiling.mul_f64(rand::random::<f64>()));
                     if Instant::now() + wait >= deadline {
@@ -217,4 +314,9 @@ fn subtract(current: &mut Drops, reported: &Drops) {
     current.rejected = current.rejected.saturating_sub(reported.rejected);
     current.expired = current.expired.saturating_sub(reported.expired);
     current.malformed = current.malformed.saturating_sub(reported.malformed);
+    current.telemetry_api = current.telemetry_api.saturating_sub(reported.telemetry_api);
 }
+
+#[cfg(test)]
+#[path = "shipper_tests.rs"]
+mod tests;

@@ -1,18 +1,25 @@
-//! Sending one OTLP batch: gzip, the API key header, and the classification of failures.
-//! Retrying is the shipper's job; this module only says whether a retry may succeed.
+//! Sending one OTLP batch: gzip, the API key header, and the classification of answers as the
+//! OTLP/HTTP specification says: 429, 502, 503 and 504 (and no answer at all) may succeed later,
+//! honouring `Retry-After`; 401 and 403 mean the key is wrong or was rotated; every other status
+//! means the batch will never be accepted. Retrying is the shipper's job.
 
+use std::future::Future;
 use std::io::Write;
-use std::time::Duration;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde_json::Value;
+
+use crate::key::ApiKey;
 
 /// Why a batch was not accepted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub(crate) enum SendError {
-    /// 429, 5xx, timeout or connection failure: try again later.
+    /// 429, 502, 503, 504, a timeout or no connection: try again later.
     #[error("receiver unavailable: {reason}")]
     Retryable {
         /// What happened, without secrets.
@@ -20,7 +27,10 @@ pub(crate) enum SendError {
         /// `Retry-After`, when the receiver sent one.
         retry_after: Option<Duration>,
     },
-    /// Any other 4xx: the batch will never be accepted.
+    /// 401 or 403: the key is missing, wrong or rotated; the batch is kept for a new key.
+    #[error("receiver refused the API key with HTTP {0}")]
+    Unauthorized(u16),
+    /// Any other status: the batch will never be accepted.
     #[error("receiver refused the batch with HTTP {0}")]
     Rejected(u16),
     /// The body could not be compressed.
@@ -28,12 +38,44 @@ pub(crate) enum SendError {
     Encoding,
 }
 
-/// The OTLP receiver.
+/// A boxed send future, so the shipper can run against a fake in tests.
+pub(crate) type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<(), SendError>> + Send + 'a>>;
+
+/// Where batches go.
+pub(crate) trait Transport: Send + Sync {
+    /// Sends one OTLP JSON body, giving up after `timeout`.
+    fn send<'a>(&'a self, body: &'a Value, timeout: Duration) -> SendFuture<'a>;
+}
+
+/// What one HTTP status means for a batch.
+pub(crate) fn classify(status: u16, retry_after: Option<Duration>) -> Result<(), SendError> {
+    match status {
+        200..=299 => Ok(()),
+        429 | 502 | 503 | 504 => Err(SendError::Retryable {
+            reason: format!("HTTP {status}"),
+            retry_after,
+        }),
+        401 | 403 => Err(SendError::Unauthorized(status)),
+        _ => Err(SendError::Rejected(status)),
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date (a date in the past means now).
+pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The OTLP/HTTP receiver.
 pub(crate) struct Sink {
     client: reqwest::Client,
     url: String,
     header: String,
-    key: Option<SecretString>,
+    key: Arc<ApiKey>,
 }
 
 impl Sink {
@@ -41,7 +83,7 @@ impl Sink {
         client: reqwest::Client,
         base_url: &str,
         header: String,
-        key: Option<SecretString>,
+        key: Arc<ApiKey>,
     ) -> Self {
         Self {
             client,
@@ -51,7 +93,7 @@ impl Sink {
         }
     }
 
-    pub(crate) async fn send(&self, body: &Value, timeout: Duration) -> Result<(), SendError> {
+    async fn post(&self, body: &Value, timeout: Duration) -> Result<(), SendError> {
         let mut gzip = GzEncoder::new(Vec::new(), Compression::fast());
         gzip.write_all(body.to_string().as_bytes())
             .map_err(|_| SendError::Encoding)?;
@@ -63,7 +105,7 @@ impl Sink {
             .header("content-type", "application/json")
             .header("content-encoding", "gzip")
             .body(compressed);
-        if let Some(key) = &self.key {
+        if let Some(key) = self.key.current() {
             let value = if self.header == "authorization" {
                 format!("Bearer {}", key.expose_secret())
             } else {
@@ -79,23 +121,116 @@ impl Sink {
             },
             retry_after: None,
         })?;
-        let status = response.status();
-        if status.is_success() {
-            return Ok(());
-        }
-        let retry_after = response
+        let wait = response
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        if status.as_u16() == 429 || status.is_server_error() {
-            Err(SendError::Retryable {
-                reason: format!("HTTP {}", status.as_u16()),
-                retry_after,
-            })
-        } else {
-            Err(SendError::Rejected(status.as_u16()))
+            .and_then(|v| retry_after(v, SystemTime::now()));
+        classify(response.status().as_u16(), wait)
+    }
+}
+
+impl Transport for Sink {
+    fn send<'a>(&'a self, body: &'a Value, timeout: Duration) -> SendFuture<'a> {
+        Box::pin(self.post(body, timeout))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_statuses_otlp_names_are_retried() {
+        for status in [429, 502, 503, 504] {
+            assert!(
+                matches!(classify(status, None), Err(SendError::Retryable { .. })),
+                "{status}"
+            );
         }
+        for status in [400, 404, 413, 500, 501, 505] {
+            assert_eq!(classify(status, None), Err(SendError::Rejected(status)));
+        }
+        for status in [401, 403] {
+            assert_eq!(classify(status, None), Err(SendError::Unauthorized(status)));
+        }
+        assert_eq!(classify(200, None), Ok(()));
+        assert_eq!(classify(204, None), Ok(()));
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
+    }
+
+    /// A one-route receiver answering `status` (and `Retry-After`), recording the key header.
+    async fn receiver(
+        status: u16,
+        retry: Option<&'static str>,
+    ) -> (String, Arc<std::sync::Mutex<Vec<Option<String>>>>) {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = Arc::clone(&seen);
+        let app = axum::Router::new().route(
+            "/v1/logs",
+            axum::routing::post(move |headers: axum::http::HeaderMap| {
+                let record = Arc::clone(&record);
+                async move {
+                    record.lock().unwrap().push(
+                        headers
+                            .get("authorization")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_owned),
+                    );
+                    let mut response = axum::http::Response::builder().status(status);
+                    if let Some(value) = retry {
+                        response = response.header("retry-after", value);
+                    }
+                    response.body(axum::body::Body::empty()).unwrap()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (format!("http://{address}"), seen)
+    }
+
+    #[tokio::test]
+    async fn statuses_retry_after_and_the_key_over_http() {
+        let key = Arc::new(ApiKey::default());
+        key.set(Some("k-1".to_owned().into()));
+        let (url, seen) = receiver(503, Some("2")).await;
+        let sink = Sink::new(
+            reqwest::Client::new(),
+            &url,
+            "authorization".into(),
+            Arc::clone(&key),
+        );
+        let body = serde_json::json!({"resourceLogs": []});
+        assert_eq!(
+            sink.send(&body, Duration::from_secs(10)).await,
+            Err(SendError::Retryable {
+                reason: "HTTP 503".into(),
+                retry_after: Some(Duration::from_secs(2))
+            })
+        );
+        assert_eq!(seen.lock().unwrap()[0].as_deref(), Some("Bearer k-1"));
+
+        let (url, _) = receiver(500, None).await;
+        let sink = Sink::new(reqwest::Client::new(), &url, "authorization".into(), key);
+        assert_eq!(
+            sink.send(&body, Duration::from_secs(10)).await,
+            Err(SendError::Rejected(500))
+        );
     }
 }

@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::otlp::field;
+
 /// The platform report of one invocation.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Report {
@@ -24,6 +26,8 @@ pub(crate) struct Parsed {
     pub(crate) reports: Vec<Report>,
     /// Entries that were not JSON objects or lacked required fields.
     pub(crate) malformed: usize,
+    /// `droppedRecords` of `platform.logsDropped` entries: what Lambda could not deliver to us.
+    pub(crate) lambda_dropped: u64,
 }
 
 /// Parses one pushed batch (a JSON array of `{"time","type","record"}`).
@@ -52,6 +56,26 @@ pub(crate) fn parse(body: &[u8]) -> Parsed {
                 Some(report) => parsed.reports.push(report),
                 None => parsed.malformed += 1,
             },
+            Some("platform.logsDropped") => {
+                match entry
+                    .pointer("/record/droppedRecords")
+                    .and_then(Value::as_u64)
+                {
+                    Some(n) => {
+                        let reason = entry
+                            .pointer("/record/reason")
+                            .and_then(Value::as_str)
+                            .unwrap_or("unknown");
+                        tracing::warn!(
+                            dropped = n,
+                            reason,
+                            "Lambda dropped telemetry records before delivering them"
+                        );
+                        parsed.lambda_dropped += n;
+                    }
+                    None => parsed.malformed += 1,
+                }
+            }
             Some(_) => {}
             None => parsed.malformed += 1,
         }
@@ -61,7 +85,7 @@ pub(crate) fn parse(body: &[u8]) -> Parsed {
 
 fn keep_invocation(record: Map<String, Value>, parsed: &mut Parsed) {
     // Other JSON lines (tracing logs, EMF metrics) are not ours to ship.
-    if record.get("type").and_then(Value::as_str) == Some("invocation") {
+    if record.get(field::TYPE).and_then(Value::as_str) == Some(field::INVOCATION) {
         parsed.invocations.push(record);
     }
 }
@@ -102,6 +126,9 @@ mod tests {
              "record": {"requestId": "a", "status": "success", "metrics": {"durationMs": 12.5, "billedDurationMs": 13, "maxMemoryUsedMB": 40}}},
             {"time": "2026-11-25T00:00:00Z", "type": "platform.somethingNew", "record": {}},
             {"type": "platform.report", "record": {"status": "success"}},
+            {"time": "2026-11-25T00:00:01Z", "type": "platform.logsDropped",
+             "record": {"reason": "Consumer seems to have fallen behind", "droppedRecords": 7, "droppedBytes": 700}},
+            {"time": "2026-11-25T00:00:01Z", "type": "platform.logsDropped", "record": {"droppedRecords": "x"}},
             42
         ]);
         let parsed = parse(batch.to_string().as_bytes());
@@ -112,7 +139,8 @@ mod tests {
             .collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(parsed.reports[0].duration_ms, Some(12.5));
-        assert_eq!(parsed.malformed, 2);
+        assert_eq!(parsed.malformed, 3);
+        assert_eq!(parsed.lambda_dropped, 7);
         assert_eq!(parse(b"not json").malformed, 1);
     }
 }

@@ -1,54 +1,16 @@
 //! The cached, self-refreshing provider.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use tokio::time::Instant;
 
-use crate::{SecretStore, Secrets, SecretsError};
+use crate::{SecretStore, Secrets, SecretsConfig, SecretsError};
 
-/// Where the secret is and how long a copy is trusted.
-#[derive(Debug, Clone)]
-pub struct SecretsConfig {
-    /// `SECRETS_ID`: the secret's name or ARN. Required.
-    pub id: String,
-    /// `SECRETS_TTL_SECONDS` (default 300, 1..=86400): age after which a background refresh starts.
-    pub ttl: Duration,
-}
-
-impl SecretsConfig {
-    /// Reads `SECRETS_ID` and `SECRETS_TTL_SECONDS` through `env`.
-    pub fn from_lookup(env: &dyn Fn(&str) -> Option<String>) -> Result<Self, SecretsError> {
-        let id = env("SECRETS_ID")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| {
-                SecretsError::Config(
-                    "SECRETS_ID is not set; set it to the secret's name or ARN".into(),
-                )
-            })?;
-        let ttl = match env("SECRETS_TTL_SECONDS")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-        {
-            None => 300,
-            Some(raw) => match raw.parse::<u64>() {
-                Ok(n) if (1..=86_400).contains(&n) => n,
-                _ => {
-                    return Err(SecretsError::Config(format!(
-                        "SECRETS_TTL_SECONDS must be 1..=86400 (got `{raw}`)"
-                    )));
-                }
-            },
-        };
-        Ok(Self {
-            id,
-            ttl: Duration::from_secs(ttl),
-        })
-    }
-}
+/// Added to the operation timeout before the provider gives up on a fetch itself: the SDK's own
+/// timeout should end it first; this bound also holds for a store that has none.
+const GRACE: Duration = Duration::from_millis(500);
 
 struct Loaded {
     secrets: Arc<Secrets>,
@@ -60,7 +22,8 @@ pub struct SecretsProvider {
     store: Arc<dyn SecretStore>,
     config: SecretsConfig,
     current: ArcSwap<Loaded>,
-    refreshing: AtomicBool,
+    /// When the refresh in flight started, if one is (kept for the log of a slow refresh).
+    refreshing: Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for SecretsProvider {
@@ -77,7 +40,7 @@ impl SecretsProvider {
         store: Arc<dyn SecretStore>,
         config: SecretsConfig,
     ) -> Result<Arc<Self>, SecretsError> {
-        let secrets = Secrets::parse(&config.id, &store.fetch(&config.id).await?)?;
+        let secrets = Secrets::parse(&config.id, &fetch(store.as_ref(), &config).await?)?;
         Ok(Arc::new(Self {
             store,
             config,
@@ -85,29 +48,43 @@ impl SecretsProvider {
                 secrets: Arc::new(secrets),
                 at: Instant::now(),
             }),
-            refreshing: AtomicBool::new(false),
+            refreshing: Mutex::new(None),
         }))
     }
 
     /// The current secrets. Never blocks: when the copy is older than the TTL, one background
-    /// refresh starts and this call still returns the cached copy.
+    /// refresh starts and this call still returns the cached copy. Each refresh ends within the
+    /// operation timeout (plus a grace), whatever the store does, and marks itself finished even
+    /// when cancelled, so a stall never stops later refreshes.
     pub fn current(self: &Arc<Self>) -> Arc<Secrets> {
         let loaded = self.current.load();
-        if loaded.at.elapsed() >= self.config.ttl && !self.refreshing.swap(true, Ordering::AcqRel) {
+        if loaded.at.elapsed() >= self.config.ttl && self.claim_refresh() {
             let this = Arc::clone(self);
             tokio::spawn(async move {
+                let _release = Release(&this.refreshing);
                 this.refresh().await;
-                this.refreshing.store(false, Ordering::Release);
             });
         }
         Arc::clone(&loaded.secrets)
     }
 
-    /// Fetches again now; on failure the old copy stays and a later call retries.
+    /// Whether this caller may start a refresh (none is in flight).
+    fn claim_refresh(&self) -> bool {
+        let mut in_flight = self
+            .refreshing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if in_flight.is_some() {
+            return false;
+        }
+        *in_flight = Some(Instant::now());
+        true
+    }
+
+    /// Fetches again now, within the operation timeout; on failure the old copy stays and a later
+    /// call retries.
     pub async fn refresh(&self) {
-        let fetched = self
-            .store
-            .fetch(&self.config.id)
+        let fetched = fetch(self.store.as_ref(), &self.config)
             .await
             .and_then(|json| Secrets::parse(&self.config.id, &json));
         match fetched {
@@ -118,6 +95,33 @@ impl SecretsProvider {
             Err(err) => {
                 tracing::warn!(error = %err, "secret refresh failed; keeping the cached copy");
             }
+        }
+    }
+}
+
+/// One fetch, bounded by the operation timeout (plus [`GRACE`]) whatever the store does.
+async fn fetch(store: &dyn SecretStore, config: &SecretsConfig) -> Result<String, SecretsError> {
+    tokio::time::timeout(config.timeouts.operation + GRACE, store.fetch(&config.id))
+        .await
+        .unwrap_or_else(|_| {
+            Err(SecretsError::Unavailable {
+                id: config.id.clone(),
+                reason: "timed out".into(),
+            })
+        })
+}
+
+/// Marks the refresh finished when dropped, also when its task is cancelled or panics.
+struct Release<'a>(&'a Mutex<Option<Instant>>);
+
+impl Drop for Release<'_> {
+    fn drop(&mut self) {
+        let started = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(started) = started {
+            tracing::debug!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "secret refresh finished"
+            );
         }
     }
 }

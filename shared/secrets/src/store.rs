@@ -3,10 +3,11 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use aws_sdk_secretsmanager::config::timeout::TimeoutConfig;
 use aws_sdk_secretsmanager::error::SdkError;
 use aws_sdk_secretsmanager::operation::get_secret_value::GetSecretValueError;
 
-use crate::SecretsError;
+use crate::{SecretsError, SecretsTimeouts};
 
 /// A boxed future, so the store can be a trait object.
 pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<String, SecretsError>> + Send + 'a>>;
@@ -25,10 +26,24 @@ pub struct SecretsManagerStore {
 }
 
 impl SecretsManagerStore {
-    /// A store using `config` (which honours `AWS_ENDPOINT_URL` for the emulator).
+    /// A store using `config` (which honours `AWS_ENDPOINT_URL` for the emulator), with the
+    /// default [`SecretsTimeouts`].
     pub fn new(config: &aws_config::SdkConfig) -> Self {
+        Self::with_timeouts(config, SecretsTimeouts::default())
+    }
+
+    /// A store whose every call is bounded by `timeouts` (the connect timeout is the attempt's).
+    pub fn with_timeouts(config: &aws_config::SdkConfig, timeouts: SecretsTimeouts) -> Self {
+        let timeout_config = TimeoutConfig::builder()
+            .operation_timeout(timeouts.operation)
+            .operation_attempt_timeout(timeouts.attempt)
+            .connect_timeout(timeouts.attempt)
+            .build();
+        let client_config = aws_sdk_secretsmanager::config::Builder::from(config)
+            .timeout_config(timeout_config)
+            .build();
         Self {
-            client: aws_sdk_secretsmanager::Client::new(config),
+            client: aws_sdk_secretsmanager::Client::from_conf(client_config),
         }
     }
 }
