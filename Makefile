@@ -48,6 +48,9 @@ demo-files: ## Regenerate the demo Office/PDF files the fakes serve (determinist
 	@source infra/scripts/lib.sh && pip_ensure infra/fakes/corpus/files/requirements-demo-files.txt \
 	  && "$$VENV/bin/python" infra/fakes/corpus/files/generate.py
 
+fuzz: ## Fuzz each document parser of shared/extract for FUZZ_SECONDS (default 60) each; not part of `make test`.
+	@shared/extract/fuzz/run.sh
+
 clean-dev: stack-down ## Forget the dev key, token and logs.
 	rm -rf .dev
 
