@@ -24,7 +24,7 @@ const CELLS_PER_TIME_CHECK: usize = 1024;
 /// Extracts the sheets of a `.xlsx` into `budget`; returns how many sheets were read.
 pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, ExtractError> {
     let mut package = Package::open(bytes, FORMAT, budget)?;
-    let copy = package.verified_copy(budget)?;
+    let copy = package.verified_copy(budget, |name| name.starts_with("xl/worksheets/"))?;
     let mut workbook = match Xlsx::new(Cursor::new(copy)) {
         Ok(workbook) => workbook,
         Err(XlsxError::Password) => return Err(ExtractError::Encrypted),
@@ -136,8 +136,55 @@ pub(crate) fn cell_text(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Write};
+
     use super::*;
     use crate::limits::Limits;
+
+    /// The demo tracker with its second sheet replaced by `size` bytes of XML comment, under
+    /// honest ZIP headers: only the counted cap can stop it.
+    fn tracker_with_bomb(size: usize) -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../infra/fakes/corpus/files/budget-tracker-fy2027.xlsx"
+        );
+        let bytes = std::fs::read(path).unwrap();
+        let mut src = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        for i in 0..src.len() {
+            let mut entry = src.by_index(i).unwrap();
+            let name = entry.name().unwrap().into_owned();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            if name == "xl/worksheets/sheet2.xml" {
+                data = format!(
+                    "<worksheet><!--{}--><sheetData/></worksheet>",
+                    " ".repeat(size)
+                )
+                .into_bytes();
+            }
+            out.start_file(name, options).unwrap();
+            out.write_all(&data).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_bomb_sheet_under_honest_headers_is_left_out_and_the_rest_read() {
+        let limits = Limits {
+            max_decompressed_bytes: 1024 * 1024,
+            ..Limits::default()
+        };
+        let mut budget = Budget::new(&limits);
+        let sheets = extract(&tracker_with_bomb(2 * 1024 * 1024), &mut budget).unwrap();
+        assert_eq!(sheets, 1);
+        assert_eq!(budget.stopped(), Some(Cap::DecompressedBytes));
+        assert!(budget.decompressed <= limits.max_decompressed_bytes);
+        let text = budget.into_text();
+        assert!(text.contains("## Sheet: Tracker"), "{text}");
+        assert!(!text.contains("Allocations"), "{text}");
+    }
 
     #[test]
     fn a_table_renders_with_a_header_rule_and_escaped_pipes() {

@@ -111,13 +111,22 @@ impl<'a> Package<'a> {
     /// inflate within the budget, stored without compression so that their declared sizes are
     /// true. Parts over the budget are left out, which the caller reports as truncation. This is
     /// what a third-party reader that trusts the headers (calamine) is given.
-    pub(crate) fn verified_copy(&mut self, budget: &mut Budget) -> Result<Vec<u8>, ExtractError> {
+    ///
+    /// Parts for which `read_last` is true (the bulky ones, e.g. worksheets) are read after the
+    /// others, so that a bomb among them cannot starve the structure the rest depends on.
+    pub(crate) fn verified_copy(
+        &mut self,
+        budget: &mut Budget,
+        read_last: impl Fn(&str) -> bool,
+    ) -> Result<Vec<u8>, ExtractError> {
         let format = self.format;
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
             .large_file(false);
-        for name in self.names() {
+        let mut names = self.names();
+        names.sort_by_key(|name| read_last(name));
+        for name in names {
             if !(name.ends_with(".xml") || name.ends_with(".rels")) {
                 continue;
             }
@@ -260,7 +269,7 @@ mod tests {
         };
         let mut budget = Budget::new(&limits);
         let mut package = Package::open(&bytes, "xlsx", &mut budget).unwrap();
-        let copy = package.verified_copy(&mut budget).unwrap();
+        let copy = package.verified_copy(&mut budget, |_| false).unwrap();
         let archive = ZipArchive::new(Cursor::new(copy.as_slice())).unwrap();
         let names: Vec<String> = archive
             .file_names()

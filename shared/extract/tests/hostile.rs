@@ -183,3 +183,18 @@ async fn the_async_helper_extracts_on_the_blocking_pool() {
     );
     assert_eq!(got.pages, 1);
 }
+
+#[test]
+fn a_pdf_encrypted_only_against_copying_opens_with_the_empty_password() {
+    let got = extract(
+        &demo("restricted-security-policy.pdf"),
+        DocumentKind::Pdf,
+        &Limits::default(),
+    )
+    .unwrap();
+    assert!(
+        got.text.contains("Information security policy"),
+        "{}",
+        got.text
+    );
+}

@@ -159,7 +159,8 @@ def new_pdf(source):
 
 def make_pdf(source, password=None):
     pdf = new_pdf(source)
-    if password:
+    if password is not None:
+        # An empty user password only restricts copying and printing: readers open it.
         pdf.set_encryption(owner_password="acme-owner", user_password=password)
     pdf.add_page()
     for kind, level, text in lines(source["text"]):
@@ -251,6 +252,8 @@ def main():
         "information-security-policy.pdf": make_pdf(security),
         "vendor-invoice-scan.pdf": make_scanned_pdf(scan),
         "bank-statement-protected.pdf": make_pdf(postmortem, password="acme-secret"),
+        # Not served; the extractor's tests read it: encrypted, but with an empty user password.
+        "restricted-security-policy.pdf": make_pdf(security, password=""),
     }
     blobs["expense-archive-bomb.xlsx"] = make_bomb(blobs["budget-tracker-fy2027.xlsx"])
     design_docx = blobs["design-doc-search-ranking.docx"]
