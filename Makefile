@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help dev test tools lint unit smoke extension e2e template build-CequenceExtensionLayer stack-up stack-down clean-dev
+.PHONY: help dev test tools lint unit smoke extension e2e template build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,13 @@ stack-up: ## Start the local stack in the background (for tests and debugging).
 
 stack-down: ## Stop the background stack.
 	@infra/scripts/stack.sh down
+
+demo-files: ## Regenerate the demo Office/PDF files the fakes serve (deterministic; output is checked in).
+	@source infra/scripts/lib.sh && pip_ensure infra/fakes/corpus/files/requirements-demo-files.txt \
+	  && "$$VENV/bin/python" infra/fakes/corpus/files/generate.py
+
+fuzz: ## Fuzz each document parser of shared/extract for FUZZ_SECONDS (default 60) each; not part of `make test`.
+	@shared/extract/fuzz/run.sh
 
 clean-dev: stack-down ## Forget the dev key, token and logs.
 	rm -rf .dev

@@ -63,6 +63,9 @@ pub struct Document {
     /// Notion: the name of the title property (`title` for pages, e.g. `Name` for database rows).
     #[serde(default)]
     pub title_property: Option<String>,
+    /// A real file served as the content (a name in `corpus/files/`, see [`crate::files`]).
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 /// The corpus with its users.
@@ -72,6 +75,10 @@ pub struct Corpus {
     pub users: Vec<User>,
     /// Every document.
     pub documents: Vec<Document>,
+    /// Documents that exist only as real Office/PDF files (`corpus/files/files.json`), kept
+    /// apart from the text workspace of `demo.json`.
+    #[serde(default)]
+    pub files: Vec<Document>,
 }
 
 /// Who a token acts for.
@@ -87,11 +94,55 @@ pub enum Principal {
 impl Corpus {
     /// The demo workspace shipped with the crate.
     pub fn demo() -> Self {
-        // The file is generated and checked in; a parse failure is a build-time bug caught by tests.
-        serde_json::from_str(include_str!("../corpus/demo.json")).unwrap_or(Self {
-            users: Vec::new(),
-            documents: Vec::new(),
-        })
+        // The files are generated and checked in; a parse failure is a build-time bug caught by
+        // tests.
+        let mut corpus =
+            serde_json::from_str(include_str!("../corpus/demo.json")).unwrap_or(Self {
+                users: Vec::new(),
+                documents: Vec::new(),
+                files: Vec::new(),
+            });
+        corpus.add_files(include_str!("../corpus/files/files.json"));
+        corpus
+    }
+
+    /// Attaches the real files: a `demo.json` document named by an entry gets the file as its
+    /// content; any other entry is a document of its own.
+    fn add_files(&mut self, manifest: &str) {
+        #[derive(Deserialize)]
+        struct Manifest {
+            files: Vec<serde_json::Value>,
+        }
+        #[derive(Deserialize)]
+        struct FileEntry {
+            file: String,
+            source: Upstream,
+            id: String,
+            mime: String,
+        }
+        let Ok(manifest) = serde_json::from_str::<Manifest>(manifest) else {
+            return;
+        };
+        for value in manifest.files {
+            let Ok(entry) = serde_json::from_value::<FileEntry>(value.clone()) else {
+                continue;
+            };
+            if let Some(doc) = self
+                .documents
+                .iter_mut()
+                .find(|d| d.source == entry.source && d.id == entry.id)
+            {
+                doc.file = Some(entry.file);
+                doc.mime = Some(entry.mime);
+            } else if let Ok(mut doc) = serde_json::from_value::<Document>(value) {
+                doc.file = Some(entry.file);
+                self.files.push(doc);
+            }
+        }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Document> {
+        self.documents.iter().chain(&self.files)
     }
 
     /// The user with this email.
@@ -118,9 +169,7 @@ impl Corpus {
 
     /// A document of `source` by id.
     pub fn get(&self, source: Upstream, id: &str) -> Option<&Document> {
-        self.documents
-            .iter()
-            .find(|d| d.source == source && d.id == id)
+        self.all().find(|d| d.source == source && d.id == id)
     }
 
     /// Documents of `source` visible to `principal`.
@@ -129,8 +178,7 @@ impl Corpus {
         source: Upstream,
         principal: &'a Principal,
     ) -> impl Iterator<Item = &'a Document> + 'a {
-        self.documents
-            .iter()
+        self.all()
             .filter(move |d| d.source == source && self.visible(principal, d))
     }
 }

@@ -14,6 +14,7 @@ use crate::corpus::{Document, Principal, Upstream, plain_text};
 use crate::drive_query;
 use crate::errors;
 use crate::fields::Fields;
+use crate::files;
 use crate::state::FakeState;
 
 /// The export size limit.
@@ -194,7 +195,7 @@ fn file_resource(doc: &Document) -> Value {
         }
     }
     if !mime.starts_with(GOOGLE_APPS) {
-        file["size"] = json!(doc.text.len().to_string());
+        file["size"] = json!(content_len(doc).to_string());
     }
     file
 }
@@ -244,7 +245,18 @@ pub(crate) async fn get(
             "Only files with binary content can be downloaded. Use Export with Docs Editors files.";
         return errors::google(403, "global", "fileNotDownloadable", message, Some("alt"));
     }
+    if let Some(bytes) = doc.file.as_deref().and_then(files::bytes) {
+        return ([("content-type", mime.to_owned())], bytes).into_response();
+    }
     ([("content-type", mime.to_owned())], doc.text.clone()).into_response()
+}
+
+/// The size of what `alt=media` returns: the real file's, or the text's.
+fn content_len(doc: &Document) -> usize {
+    doc.file
+        .as_deref()
+        .and_then(files::bytes)
+        .map_or(doc.text.len(), <[u8]>::len)
 }
 
 /// `GET /drive/v3/files/{id}/export?mimeType=...`.

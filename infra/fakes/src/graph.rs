@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::corpus::{Document, Principal, Upstream, full_text_score, plain_text, tokens};
 use crate::errors;
+use crate::files;
 use crate::state::FakeState;
 
 /// The drive every demo file lives in.
@@ -116,7 +117,8 @@ fn resource(doc: &Document, entity: &str, index: usize) -> Value {
         }),
         _ => json!({
             "@odata.type": "#microsoft.graph.driveItem",
-            "id": doc.id, "name": doc.title, "webUrl": web_url(doc), "size": doc.text.len(),
+            "id": doc.id, "name": doc.title, "webUrl": web_url(doc),
+            "size": doc.file.as_deref().and_then(files::bytes).map_or(doc.text.len(), <[u8]>::len),
             "createdDateTime": "2026-01-05T09:00:00Z", "lastModifiedDateTime": doc.modified.replace(".000Z", "Z"),
             "createdBy": people, "lastModifiedBy": people, "parentReference": parent,
             "fileSystemInfo": {"createdDateTime": "2026-01-05T09:00:00Z", "lastModifiedDateTime": doc.modified.replace(".000Z", "Z")},
@@ -286,6 +288,9 @@ pub(crate) async fn download(
             json!({"error": {"code": "itemNotFound", "message": "The download URL has expired."}}),
         );
     };
+    if let (Some(bytes), Some(mime)) = (doc.file.as_deref().and_then(files::bytes), &doc.mime) {
+        return ([("content-type", mime.clone())], bytes).into_response();
+    }
     let content_type = if doc.title.ends_with(".csv") {
         "text/csv"
     } else if doc.title.ends_with(".docx") {

@@ -36,6 +36,7 @@ mod drive;
 mod drive_query;
 mod errors;
 mod fields;
+mod files;
 mod graph;
 mod knobs;
 mod notion;
