@@ -73,7 +73,7 @@ impl WorkplaceServer {
             record.refuse("invalid", "unknown_tool");
             return Err(ErrorData::invalid_params(
                 format!("Unknown tool: {name}. tools/list lists the tools."),
-                Some(json!({"tools": [catalogue::WORKPLACE_SEARCH, catalogue::FETCH]})),
+                Some(json!({"tools": catalogue::NAMES})),
             ));
         }
         // The layer always attaches the caller; its absence means the handler was mounted without
@@ -94,7 +94,7 @@ impl WorkplaceServer {
         let arguments = request.arguments.map(Value::Object);
         let prepared = match tools::prepare(engine, name, arguments.as_ref(), principal) {
             Ok(prepared) => prepared,
-            Err(err) => return Ok(refused(&record, &err)),
+            Err(err) => return refused(&record, &err),
         };
         record.update(|r| {
             r.sources = prepared.sources();
@@ -114,12 +114,7 @@ impl WorkplaceServer {
             } => {
                 record.refuse("rate_limited", "rate_limited");
                 record.update(|r| r.reason = Some(reason));
-                return to_rmcp(ToolResult::error(
-                    format!(
-                        "Rate limit reached for {name}; wait {retry_after_seconds} s before calling again."
-                    ),
-                    json!({"code": "rate_limited", "retry_after_seconds": retry_after_seconds}),
-                ));
+                return to_rmcp(ToolResult::rate_limited(name, retry_after_seconds));
             }
         }
         let (result, summary) = tools::run(engine, &prepared, principal).await;
@@ -129,37 +124,12 @@ impl WorkplaceServer {
 }
 
 /// A call refused before it ran, as a tool result the model can act on (MCP: input validation
-/// errors are tool execution errors, not protocol errors).
-fn refused(record: &RecordHandle, err: &CallError) -> CallToolResult {
-    let (outcome, code, error) = match err {
-        CallError::InvalidArguments(invalid) => (
-            "invalid",
-            "invalid_arguments",
-            json!({"code": "invalid_arguments", "field": invalid.field, "message": invalid.reason}),
-        ),
-        // The layer answers 403 first; this only guards a handler mounted without it.
-        CallError::InsufficientScope { missing } => (
-            "forbidden",
-            "insufficient_scope",
-            json!({"code": "insufficient_scope", "missing_scopes": missing}),
-        ),
-        CallError::UnknownTool(_) => (
-            "invalid",
-            "unknown_tool",
-            json!({"code": "unknown_tool", "message": err.to_string()}),
-        ),
-    };
+/// errors are tool execution errors, not protocol errors). The shared builder keeps
+/// `structuredContent` inside the tool's `outputSchema` (its error branch).
+fn refused(record: &RecordHandle, err: &CallError) -> Result<CallToolResult, ErrorData> {
+    let (outcome, code) = err.record_outcome();
     record.refuse(outcome, code);
-    let message = match err {
-        CallError::InvalidArguments(invalid) => format!(
-            "Invalid argument `{}`: {}. Fix it and call again.",
-            invalid.field, invalid.reason
-        ),
-        other => format!("{other}."),
-    };
-    let mut result = CallToolResult::error(vec![rmcp::model::ContentBlock::text(message)]);
-    result.structured_content = Some(json!({ "error": error }));
-    result
+    to_rmcp(ToolResult::refusal(err))
 }
 
 /// The shared result shape, re-read as rmcp's type (both are MCP `CallToolResult` JSON). The shared
@@ -220,7 +190,7 @@ mod tests {
     fn the_catalogue_converts_to_rmcp_tools() {
         let tools = WorkplaceServer::catalogue().unwrap();
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
-        assert_eq!(names, ["workplace_search", "fetch"]);
+        assert_eq!(names, ["workplace_search", "fetch", "search"]);
         for tool in tools.iter() {
             assert!(tool.output_schema.is_some());
             assert!(tool.annotations.is_some());

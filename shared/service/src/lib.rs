@@ -7,6 +7,7 @@
 
 pub mod arguments;
 pub mod catalogue;
+pub mod chatgpt;
 pub mod config;
 mod error;
 pub mod http;
@@ -16,6 +17,7 @@ pub mod rest;
 pub mod search;
 pub mod state;
 pub mod telemetry;
+pub mod tool_result;
 pub mod tools;
 
 pub use error::ApiError;

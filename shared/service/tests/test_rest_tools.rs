@@ -35,7 +35,7 @@ async fn tools_are_listed_in_mcp_shape_for_any_valid_token() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["workplace_search", "fetch"]);
+    assert_eq!(names, ["workplace_search", "fetch", "search"]);
     let record = &app.records.records()[0];
     assert_eq!(record.sub.as_deref(), Some("user-42"));
     assert_eq!(record.client_id.as_deref(), Some("test-client"));
