@@ -81,3 +81,106 @@ def test_claude_code_lists_the_token_server_connected_and_the_bare_one_needing_s
     assert "Connected" in lines.get("workplace-token", ""), text
     assert "authenticat" in lines.get("workplace-signin", "").lower(), text
     assert token not in text
+
+
+def approve_as(authorization_url: str, user_id: str) -> str:
+    """Approves the consent page as `user_id`, as a person would; returns where the browser goes
+    next (the client's callback with the code)."""
+    import urllib.parse
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    parts = urllib.parse.urlsplit(authorization_url)
+    query = urllib.parse.parse_qs(parts.query)
+    requested = (query.get("scope") or [""])[0]
+    form = [(k, v) for k, values in query.items() if k != "scope" for v in values]
+    form += [("requested_scope", requested)] + [("scope", s) for s in requested.split()]
+    form += [("user_id", user_id), ("decision", "approve")]
+    opener = urllib.request.build_opener(NoRedirect)
+    action = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    try:
+        opener.open(urllib.request.Request(action, data=urllib.parse.urlencode(form).encode()), timeout=30)
+    except urllib.error.HTTPError as answer:  # the 302 back to the client
+        return answer.headers["Location"]
+    raise AssertionError("the consent page did not redirect back")
+
+
+def test_mcp_remote_signs_in_headless_and_searches(stack, searchable, output_schemas, tmp_path):
+    """mcp-remote (Claude Desktop's stdio bridge) from the bare URL: it registers and, finding no
+    browser, prints the authorization URL; the test approves it as Alice and opens the callback, as a
+    person pasting the URL into a browser would; then it bridges stdio MCP to the server."""
+    import queue
+    import re
+    import socket
+    import threading
+    import time
+    import urllib.error
+    import urllib.request
+
+    from conftest import ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(node_env(), HOME=str(tmp_path), DISPLAY="")
+    binary = NPM_DIR / "node_modules" / ".bin" / "mcp-remote"
+    proc = subprocess.Popen([str(binary), stack.mcp_url, str(port), "--host", "127.0.0.1"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, cwd=str(ROOT))
+    lines: queue.Queue = queue.Queue()
+    log: list[str] = []
+
+    def pump(stream, tag):
+        for line in stream:
+            lines.put((tag, line))
+
+    threading.Thread(target=pump, args=(proc.stdout, "out"), daemon=True).start()
+    threading.Thread(target=pump, args=(proc.stderr, "err"), daemon=True).start()
+    answers: dict = {}
+    try:
+        messages = [
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "e2e-desktop", "version": "1"}}},
+            {"jsonrpc": "2.0", "method": "notifications/initialized"},
+            {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+             "params": {"name": "workplace_search", "arguments": {"query": QUERY}}},
+        ]
+        for m in messages:
+            proc.stdin.write(json.dumps(m) + "\n")
+            proc.stdin.flush()
+        while 2 not in answers:
+            try:
+                tag, line = lines.get(timeout=120)
+            except queue.Empty:
+                break
+            log.append(line)
+            found = re.search(r"(http://\S+/authorize\?\S+)", line) if tag == "err" else None
+            if found:
+                callback = approve_as(found.group(1), "U2alice")
+                # mcp-remote prints the URL before its callback server listens: wait for it.
+                for _ in range(240):
+                    try:
+                        urllib.request.urlopen(callback, timeout=60).read()
+                        break
+                    except urllib.error.URLError:
+                        time.sleep(0.5)
+            if tag == "out":
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                if "id" in message:
+                    answers[message["id"]] = message
+    finally:
+        proc.kill()
+    assert 2 in answers, "no tools/call answer; mcp-remote said:\n" + "".join(log)[-3000:]
+    result = answers[2]["result"]
+    assert_schema_valid(output_schemas, "workplace_search", result.get("structuredContent"))
+    assert not result.get("isError"), result
+    if searchable:
+        titles = [r["title"] for r in result["structuredContent"]["results"]]
+        assert "FY2027 Q1 Quarterly Budget" in titles, titles

@@ -77,12 +77,13 @@ def test_a_missing_scope_is_http_403_which_the_sdk_raises(stack):
     assert out["ok"], out
     # The MCP authorization spec answers insufficient_scope with HTTP 403 (so a client can step up);
     # the SDK without an auth provider raises it.
-    assert out["search"]["threw"], out
-    assert "403" in out["search"]["message"], out
+    assert out["search"]["threw"] and out["search"]["code"] == 403, out
+    assert "insufficient_scope" in out["search"]["message"], out
 
 
 def test_no_token_is_http_401_which_the_sdk_raises(stack):
     install_script()
     out = ts("no_token", stack.mcp_url)
     assert out["ok"], out
-    assert out["connect"]["threw"] and "401" in out["connect"]["message"], out
+    assert out["connect"]["threw"] and out["connect"]["code"] == 401, out
+    assert "no bearer token" in out["connect"]["message"], out

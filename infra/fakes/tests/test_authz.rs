@@ -1,5 +1,6 @@
 //! The local authorization server over real HTTP: discovery, registration, the code flow with
 //! PKCE, the token's claims, and one refusal per rule.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers outside #[test] functions.
 
 use std::collections::HashMap;
 

@@ -8,7 +8,7 @@ Prints one JSON object.
 import asyncio
 import json
 import sys
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 from mcp import ClientSession
@@ -58,7 +58,8 @@ class Person:
             form += [("requested_scope", requested)] + [("scope", s) for s in requested.split()]
             form += [("user_id", self.user_id), ("decision", "approve")]
             action = url.split("?", 1)[0]
-            answer = await http.post(action, data=form)
+            answer = await http.post(action, content=urlencode(form),
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
             back = parse_qs(urlsplit(answer.headers["location"]).query)
             self.code = back["code"][0]
             self.state = (back.get("state") or [None])[0]
