@@ -211,15 +211,6 @@ def spend_rate_limit(subject: str) -> None:
     subprocess.run([str(emulator_python()), "-c", script, endpoint, subject], check=True, timeout=60)
 
 
-def fakes_url() -> str:
-    url = os.environ.get("FAKES_URL")
-    if not url:
-        env_file = ROOT / ".dev" / "stack.env"
-        values = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line)
-        url = values["FAKES_URL"]
-    return url
-
-
 def demo_acl() -> dict:
     """Document title → ACL groups, and user id → groups, from the demo workspace."""
     corpus = json.loads((ROOT / "infra" / "fakes" / "corpus" / "demo.json").read_text())
