@@ -28,7 +28,22 @@ List the tools with the MCP Inspector (installs Node 22 and the Inspector into .
   infra/scripts/inspector.sh --cli $WORKPLACE_MCP_URL --transport http \\
     --header "Authorization: Bearer \$(cat .dev/token)" --method tools/list
 
-Connect Claude Code:
+Connect a client through the sign-in (no token needed: the client finds the local authorization
+server at $WORKPLACE_ISSUER, registers itself,
+and opens a consent page where you pick a demo user and the sources to allow). See docs/clients.md.
+
+  Claude Code:     claude mcp add --transport http workplace $WORKPLACE_MCP_URL
+                   then in Claude Code run /mcp, pick "workplace" and "Authenticate".
+  Claude Desktop:  with mcp-remote (stdio bridge that runs the sign-in), in claude_desktop_config.json:
+                   {"mcpServers": {"workplace": {"command": "npx",
+                     "args": ["-y", "mcp-remote@0.15.1", "$WORKPLACE_MCP_URL"]}}}
+                   As a custom connector (Settings > Connectors > Add custom connector) Claude Desktop
+                   connects from Anthropic's cloud, so it needs a public HTTPS URL for this server
+                   (a tunnel), with MCP_RESOURCE_URL set to that URL; 127.0.0.1 is not reachable.
+  Cursor:          in ~/.cursor/mcp.json: {"mcpServers": {"workplace": {"url": "$WORKPLACE_MCP_URL"}}}
+                   then "Login" next to the server in Cursor's MCP settings.
+
+Or skip the sign-in with the dev token (Claude Code):
 
   claude mcp add --transport http workplace $WORKPLACE_MCP_URL \\
     --header "Authorization: Bearer \$(cat .dev/token)"

@@ -6,6 +6,9 @@
 #   infra/scripts/stack.sh down    stop everything this script started
 #   infra/scripts/stack.sh status  what is running
 #
+# The fakes include a local authorization server like a Descope MCP Server (issuer
+# $FAKES_URL/v1/apps/agentic/P2demo/MSdemo, DESCOPE_ISSUER below), so the resource metadata points
+# clients at a sign-in that works, and its RS256 tokens are verified through the JWKS path.
 # Writes .dev/token (a dev token with every scope), .dev/stack.env (the URLs, for tests and shells)
 # and logs under .dev/logs/. Ports: WATCH_PORT (9000), EMULATOR_PORT (9010), FAKES_PORT (9020),
 # FAKES_DOWNLOAD_PORT (9021).
@@ -86,6 +89,7 @@ WORKPLACE_MCP_URL=$BASE_URL/mcp
 FAKES_URL=$FAKES_URL
 AWS_ENDPOINT_URL=http://127.0.0.1:$EMULATOR_PORT
 WORKPLACE_TOKEN_FILE=$DEV/token
+WORKPLACE_ISSUER=$FAKES_URL/v1/apps/agentic/P2demo/MSdemo
 ENV
 }
 
@@ -122,8 +126,9 @@ up() {
 
   log "starting the upstream fakes on 127.0.0.1:$FAKES_PORT"
   rm -f "$DEV/upstream-credentials.json"
+  # --resource: the local authorization server issues tokens for this MCP URL only (aud = resource).
   start fakes "$ROOT/target/debug/upstream-fakes" --port "$FAKES_PORT" --download-port "$FAKES_DOWNLOAD_PORT" \
-    --write-credentials "$DEV/upstream-credentials.json"
+    --write-credentials "$DEV/upstream-credentials.json" --resource "$BASE_URL/mcp"
   wait_http "$FAKES_URL/_fake/requests" 30 || { tail -20 "$LOGS/fakes.log" >&2; die "the fakes did not start"; }
   for _ in $(seq 50); do [ -s "$DEV/upstream-credentials.json" ] && break; sleep 0.1; done
   [ -s "$DEV/upstream-credentials.json" ] || die "the fakes did not write their credentials"

@@ -171,3 +171,50 @@ def node_env() -> dict:
         PATH=f"{NODE_BIN}:{NPM_DIR / 'node_modules' / '.bin'}:{os.environ['PATH']}",
         npm_config_update_notifier="false",
     )
+
+
+@pytest.fixture(scope="session")
+def output_schemas(stack, token) -> dict:
+    """Each tool's advertised outputSchema, from a raw tools/list."""
+    status, _, body = post(stack.mcp_url, {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, token,
+                           {"MCP-Protocol-Version": "2025-11-25"})
+    assert status == 200, body
+    return {t["name"]: t["outputSchema"] for t in body["result"]["tools"]}
+
+
+def assert_schema_valid(schemas: dict, tool: str, structured) -> None:
+    """Every structuredContent a client receives must validate against its tool's outputSchema,
+    error results included (the TypeScript SDK rejects a mismatch as a protocol error)."""
+    import jsonschema
+
+    if structured is None:
+        return
+    problems = [e.message for e in jsonschema.Draft202012Validator(schemas[tool]).iter_errors(structured)]
+    assert not problems, f"{tool}: {structured} does not match its outputSchema: {problems}"
+
+
+def emulator_python() -> Path:
+    return TOOLS / "venv" / "bin" / "python"
+
+
+def spend_rate_limit(subject: str) -> None:
+    """Marks `subject`'s rate limit as spent for ten minutes in the emulated table, so its next
+    call is refused whatever the machine's speed (the limiter's GCRA state is one `tat` per key)."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:9010"
+    script = (
+        "import boto3, sys, time\n"
+        "t = boto3.resource('dynamodb', endpoint_url=sys.argv[1], region_name='us-east-1',"
+        " aws_access_key_id='test', aws_secret_access_key='test').Table('workplace-mcp-rate-limits')\n"
+        "now = int(time.time() * 1000)\n"
+        "t.put_item(Item={'pk': 'user#' + sys.argv[2], 'tat': now + 600000, 'expires_at': now // 1000 + 3600})\n"
+    )
+    subprocess.run([str(emulator_python()), "-c", script, endpoint, subject], check=True, timeout=60)
+
+
+def demo_acl() -> dict:
+    """Document title → ACL groups, and user id → groups, from the demo workspace."""
+    corpus = json.loads((ROOT / "infra" / "fakes" / "corpus" / "demo.json").read_text())
+    return {
+        "titles": {d["title"]: d["acl"] for d in corpus["documents"]},
+        "users": {u["descope_user_id"]: u["groups"] for u in corpus["users"]},
+    }

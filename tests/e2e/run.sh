@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# End-to-end tests of the MCP endpoint with real clients: the Python MCP SDK 1.x and 2.x, MCP
-# Inspector's CLI, the official conformance suite on both protocol wires, and the LangChain and
-# CrewAI examples, against the real `mcp` binary under `cargo lambda watch`.
+# End-to-end tests of the MCP endpoint with real clients: the Python MCP SDK 1.x and 2.x, the
+# TypeScript MCP SDK, MCP Inspector's CLI, the official conformance suite on both protocol wires,
+# the LangChain and CrewAI examples, the OAuth sign-in from a bare URL (Python and TypeScript SDK
+# auth providers against the fakes' authorization server) and Claude Code's `claude mcp list`,
+# against the real `mcp` binary under `cargo lambda watch`. Every tool result is validated against
+# the tool's advertised outputSchema.
 #
 #   tests/e2e/run.sh [PYTEST ARGS...]
 #
 # 1. Installs what it needs into .tools/ (idempotent; each requirements file is reinstalled only
 #    when it changed): .tools/venv-e2e-{sdk1,sdk2,crewai} and .tools/npm (Node 22, Inspector,
-#    conformance, pinned in tests/e2e/package.json).
+#    conformance, the TypeScript SDK, ajv, Claude Code, mcp-remote; pinned in tests/e2e/package.json).
 # 2. Uses a running stack (WORKPLACE_MCP_URL set, or `make stack-up`/`make dev` already running),
 #    else starts one with infra/scripts/stack.sh up and stops it afterwards.
 # 3. Runs pytest; exits with its status.

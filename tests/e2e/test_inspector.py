@@ -2,7 +2,7 @@
 import json
 import subprocess
 
-from conftest import NPM_DIR, node_env
+from conftest import NPM_DIR, assert_schema_valid, node_env
 
 
 def inspector(url: str, token: str, *args: str) -> subprocess.CompletedProcess:
@@ -35,11 +35,11 @@ def test_tools_list(stack, token):
     done = inspector(stack.mcp_url, token, "--method", "tools/list")
     assert done.returncode == 0, done.stderr
     tools = output(done)["tools"]
-    assert [t["name"] for t in tools] == ["workplace_search", "fetch"]
+    assert [t["name"] for t in tools] == ["workplace_search", "fetch", "search"]
     assert all(t["annotations"]["readOnlyHint"] for t in tools)
 
 
-def test_tools_call_workplace_search(stack, token, searchable):
+def test_tools_call_workplace_search(stack, token, searchable, output_schemas):
     done = inspector(
         stack.mcp_url, token, "--method", "tools/call",
         "--tool-name", "workplace_search", "--tool-arg", "query=quarterly budget", "--tool-arg", "max_results=3",
@@ -54,6 +54,7 @@ def test_tools_call_workplace_search(stack, token, searchable):
     assert result["content"][0]["type"] == "text"
     assert result["content"][0]["text"].startswith("Found ")
     assert {"results", "total_count", "sources"} <= set(result["structuredContent"])
+    assert_schema_valid(output_schemas, "workplace_search", result["structuredContent"])
 
 
 def test_a_bad_token_fails_fast(stack):

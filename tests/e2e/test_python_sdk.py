@@ -1,7 +1,7 @@
 """The Python MCP SDK against the real endpoint: 1.x (initialize handshake) and 2.x (2026-07-28)."""
 import pytest
 
-from conftest import VENVS, run_json
+from conftest import VENVS, assert_schema_valid, run_json
 
 CLIENTS = {
     "sdk1": "tests/e2e/clients/sdk1_client.py",
@@ -16,12 +16,14 @@ def client(sdk: str, *args: str) -> dict:
 
 
 @pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
-def test_lists_tools_and_calls_search_and_fetch(sdk, stack, token, searchable):
+def test_lists_tools_and_calls_search_and_fetch(sdk, stack, token, searchable, output_schemas):
     out = client(sdk, "session", stack.mcp_url, token)
     assert out["ok"], out
+    for name, tool in [("search", "workplace_search"), ("fetch", "fetch"), ("invalid", "workplace_search")]:
+        assert_schema_valid(output_schemas, tool, out[name]["structured"])
     assert out["protocol_version"] == PROTOCOL[sdk]
-    assert out["tools"] == ["workplace_search", "fetch"]
-    assert out["output_schemas"] == [True, True]
+    assert out["tools"] == ["workplace_search", "fetch", "search"]
+    assert out["output_schemas"] == [True, True, True]
 
     search = out["search"]["structured"]
     assert set(search) >= {"results", "total_count", "sources"}
@@ -59,7 +61,7 @@ def test_a_bad_token_is_refused_with_401(sdk, stack):
 
 
 @pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
-def test_a_missing_scope_is_refused_with_403(sdk, stack):
+def test_a_missing_scope_is_refused_with_403(sdk, stack, output_schemas):
     notion_only = stack.token(scope="workplace:read:notion")
     out = client(sdk, "search_sources", stack.mcp_url, notion_only, "google_drive")
     assert not out["ok"], out
@@ -67,4 +69,5 @@ def test_a_missing_scope_is_refused_with_403(sdk, stack):
     # The same token lists tools and searches what it may search.
     out = client(sdk, "search_sources", stack.mcp_url, notion_only, "notion")
     assert out["ok"], out
+    assert_schema_valid(output_schemas, "workplace_search", out["search"]["structured"])
     assert [s["source"] for s in out["search"]["structured"]["sources"]] == ["notion"]

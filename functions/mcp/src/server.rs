@@ -73,7 +73,7 @@ impl WorkplaceServer {
             }
             return Err(ErrorData::invalid_params(
                 format!("Unknown tool: {name}. tools/list lists the tools."),
-                Some(json!({"tools": [catalogue::WORKPLACE_SEARCH, catalogue::FETCH]})),
+                Some(json!({"tools": catalogue::NAMES})),
             ));
         }
         // The layer always attaches both; their absence means the handler was mounted without
@@ -95,7 +95,7 @@ impl WorkplaceServer {
             Ticket::Admitted {
                 call: Some(Err(err)),
                 ..
-            } => ToolResult::refused(err),
+            } => ToolResult::refusal(err),
             // rmcp read another tool name from the body than the layer did: refuse rather
             // than run a call that was not validated.
             Ticket::Admitted { .. } => {
@@ -168,7 +168,7 @@ mod tests {
     fn the_catalogue_converts_to_rmcp_tools() {
         let tools = WorkplaceServer::catalogue().unwrap();
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
-        assert_eq!(names, ["workplace_search", "fetch"]);
+        assert_eq!(names, ["workplace_search", "fetch", "search"]);
         for tool in tools.iter() {
             assert!(tool.output_schema.is_some());
             assert!(tool.annotations.is_some());

@@ -30,6 +30,7 @@
 // Handlers return an early `Response` as their error: the idiom of axum handlers, not a hot path.
 #![allow(clippy::result_large_err)]
 
+pub mod authz;
 pub mod corpus;
 mod descope;
 mod drive;
@@ -62,6 +63,8 @@ pub struct RunningFakes {
     pub download_url: String,
     /// The shared state, for knobs and the request log.
     pub state: Arc<FakeState>,
+    /// The local authorization server (a Descope MCP Server's endpoints on the API origin).
+    pub authz: Arc<authz::AuthServer>,
     _stop: Vec<oneshot::Sender<()>>,
 }
 
@@ -76,6 +79,9 @@ pub enum StartError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The authorization server's signing key could not be generated.
+    #[error("could not generate the authorization server's signing key")]
+    SigningKey,
 }
 
 /// The API router.
@@ -154,19 +160,30 @@ impl RunningFakes {
     pub async fn start(config: FakeConfig) -> Result<Self, StartError> {
         let (api, api_addr) = bind(config.port).await?;
         let (download, download_addr) = bind(config.download_port).await?;
+        let authz = authz::AuthServer::new(
+            &format!("http://{api_addr}"),
+            &config.descope_project_id,
+            Arc::new(Corpus::demo()),
+        )
+        .map(Arc::new)
+        .ok_or(StartError::SigningKey)?;
         let state = Arc::new(FakeState::new(Corpus::demo(), config));
         let download_url = format!("http://{download_addr}");
         if let Ok(mut base) = state.download_base.lock() {
             base.clone_from(&download_url);
         }
         let stops = vec![
-            serve(api, api_router(state.clone())),
+            serve(
+                api,
+                api_router(state.clone()).merge(authz::router(authz.clone())),
+            ),
             serve(download, download_router(state.clone())),
         ];
         Ok(Self {
             base_url: format!("http://{api_addr}"),
             download_url,
             state,
+            authz,
             _stop: stops,
         })
     }

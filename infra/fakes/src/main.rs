@@ -1,7 +1,10 @@
 //! `upstream-fakes`: the fakes and the demo workspace on 127.0.0.1, for `make dev` and the
 //! end-to-end tests.
 //!
-//! `upstream-fakes [--port 9020] [--download-port 9021] [--write-credentials FILE]`
+//! `upstream-fakes [--port 9020] [--download-port 9021] [--write-credentials FILE] [--resource URL]...`
+//!
+//! `--resource` names an MCP server URL the local authorization server issues tokens for (the
+//! RFC 8707 `resource`, which becomes `aud`); without one it issues them for any URL.
 //!
 //! `--write-credentials` writes the credentials the fakes accept (Descope management key, Google
 //! service account, Notion token, Microsoft client secret) as the JSON keys of the project secret,
@@ -61,6 +64,14 @@ async fn main() -> ExitCode {
         eprintln!("could not write {path}: {err}");
         return ExitCode::FAILURE;
     }
+    for (i, a) in args.iter().enumerate() {
+        if a == "--resource"
+            && let Some(resource) = args.get(i + 1)
+        {
+            fakes.authz.allow_resource(resource);
+        }
+    }
+    tracing::info!(issuer = %fakes.authz.issuer(), "local authorization server");
     tracing::info!(api = %fakes.base_url, download = %fakes.download_url, "upstream fakes are serving the demo workspace");
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS

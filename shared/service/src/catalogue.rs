@@ -6,20 +6,26 @@ use crate::arguments::{
     DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_FETCH_CHARS, MAX_QUERY_CHARS, MAX_RESULTS,
     MAX_SOURCES,
 };
+use crate::tool_result::with_error_branch;
 
 /// Name of the search tool.
 pub const WORKPLACE_SEARCH: &str = "workplace_search";
 /// Name of the fetch tool (the name ChatGPT-style connectors expect beside `search`).
 pub const FETCH: &str = "fetch";
+/// Name of the search tool in ChatGPT's connector contract (query in, `{"results": [...]}` out).
+pub const SEARCH: &str = "search";
 
 /// Every tool, in MCP `Tool` shape.
 pub fn tools() -> Value {
-    json!([workplace_search(), fetch()])
+    json!([workplace_search(), fetch(), search()])
 }
+
+/// Every tool's name, in catalogue order.
+pub const NAMES: [&str; 3] = [WORKPLACE_SEARCH, FETCH, SEARCH];
 
 /// Whether `name` is a tool this server offers.
 pub fn is_known(name: &str) -> bool {
-    matches!(name, WORKPLACE_SEARCH | FETCH)
+    NAMES.contains(&name)
 }
 
 fn annotations(title: &str) -> Value {
@@ -67,7 +73,7 @@ fn workplace_search() -> Value {
             "required": ["query"],
             "additionalProperties": false
         },
-        "outputSchema": search_output_schema(),
+        "outputSchema": with_error_branch(search_output_schema()),
         "annotations": annotations("Workplace search"),
     })
 }
@@ -120,8 +126,9 @@ fn fetch() -> Value {
     json!({
         "name": FETCH,
         "title": "Fetch document",
-        "description": "Get the full text of one document found by `workplace_search`, by its `id`. Long documents \
-            come in pages: when `truncated` is true, call again with `offset` set to `next_offset`.",
+        "description": "Get the full text of one document found by `workplace_search` or `search`, by its `id`. \
+            The answer is JSON (`id`, `title`, `text`, `url`, `metadata`). Long documents come in pages: when \
+            `truncated` is true, call again with `offset` set to `next_offset`.",
         "inputSchema": {
             "type": "object",
             "properties": {
@@ -135,7 +142,7 @@ fn fetch() -> Value {
             "required": ["id"],
             "additionalProperties": false
         },
-        "outputSchema": {
+        "outputSchema": with_error_branch(json!({
             "type": "object",
             "properties": {
                 "id": {"type": "string"},
@@ -148,8 +155,32 @@ fn fetch() -> Value {
                 "metadata": {"type": "object"}
             },
             "required": ["id", "title", "text", "url", "offset", "truncated"]
-        },
+        })),
         "annotations": annotations("Fetch document"),
+    })
+}
+
+fn search() -> Value {
+    json!({
+        "name": SEARCH,
+        "title": "Search (ChatGPT connectors)",
+        "description": "Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, live \
+            and with the user's own permissions. Takes only a query and answers `{\"results\": [{id, title, url, \
+            text}]}`; pass an `id` to `fetch` for the full text. Same engine as `workplace_search`, which also lets \
+            you choose sources and the number of results. Notion matches page titles only.",
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "query": {
+                    "type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS,
+                    "description": "What to look for, in plain words."
+                }
+            },
+            "required": ["query"],
+            "additionalProperties": false
+        },
+        "outputSchema": with_error_branch(crate::chatgpt::output_schema()),
+        "annotations": annotations("Search (ChatGPT connectors)"),
     })
 }
 

@@ -7,6 +7,7 @@
 
 pub mod arguments;
 pub mod catalogue;
+pub mod chatgpt;
 pub mod config;
 mod error;
 pub mod http;
@@ -18,6 +19,7 @@ pub mod rest;
 pub mod search;
 pub mod state;
 pub mod telemetry;
+pub mod tool_result;
 pub mod tools;
 
 pub use error::ApiError;

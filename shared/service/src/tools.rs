@@ -1,15 +1,16 @@
 //! Calling a tool: validation, scope checks and execution, shared by the REST route and MCP.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde::Serialize;
 use serde_json::{Value, json};
 use workplace_auth::Principal;
 use workplace_connectors::{SourceError, SourceKind, UserContext};
 use workplace_record::ErrorCode;
 
 use crate::arguments::{FetchArgs, InvalidArgument, SearchArgs};
-use crate::catalogue::{self, FETCH, WORKPLACE_SEARCH};
+use crate::catalogue::{self, FETCH, SEARCH, WORKPLACE_SEARCH};
+use crate::chatgpt;
 use crate::search::{SearchEngine, SourceStatus, truncate_chars};
+pub use crate::tool_result::{ContentItem, EmbeddedResource, ToolResult};
 
 /// Why a call could not start. Each maps to one HTTP status on REST.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,15 +40,27 @@ impl CallError {
     }
 }
 
+/// Which answer a search call gets: `workplace_search`'s full report, or the `search` tool's
+/// ChatGPT connector contract. Both run the same engine under the same scopes and limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchShape {
+    /// `workplace_search`: results, `total_count` and per-source reports.
+    Workplace,
+    /// `search`: `{"results": [{id, title, url, text}]}` as JSON in the first text content.
+    ChatGpt,
+}
+
 /// A validated, authorized call, ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PreparedCall {
-    /// `workplace_search` over the resolved sources.
+    /// `workplace_search` or `search` over the resolved sources.
     Search {
         /// The validated arguments.
         args: SearchArgs,
         /// The sources to search: the requested ones, or every one the caller may search.
         sources: Vec<SourceKind>,
+        /// Which tool was called, hence which answer shape.
+        shape: SearchShape,
     },
     /// `fetch`.
     Fetch(FetchArgs),
@@ -57,7 +70,14 @@ impl PreparedCall {
     /// The tool's name.
     pub fn tool(&self) -> &'static str {
         match self {
-            Self::Search { .. } => WORKPLACE_SEARCH,
+            Self::Search {
+                shape: SearchShape::Workplace,
+                ..
+            } => WORKPLACE_SEARCH,
+            Self::Search {
+                shape: SearchShape::ChatGpt,
+                ..
+            } => SEARCH,
             Self::Fetch(_) => FETCH,
         }
     }
@@ -79,99 +99,6 @@ impl PreparedCall {
     }
 }
 
-/// One content item of a tool result (MCP `ContentBlock`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum ContentItem {
-    /// Plain text for the model.
-    Text {
-        /// The text.
-        text: String,
-    },
-    /// An embedded resource.
-    Resource {
-        /// The resource.
-        resource: EmbeddedResource,
-    },
-}
-
-/// An embedded text resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EmbeddedResource {
-    /// `workplace://search/<percent-encoded query>`.
-    pub uri: String,
-    /// A display name.
-    pub name: String,
-    /// `application/json`.
-    pub mime_type: String,
-    /// The JSON document.
-    pub text: String,
-}
-
-/// A tool result in MCP `CallToolResult` shape; the REST route returns it as its body.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ToolResult {
-    /// What a model reads.
-    pub content: Vec<ContentItem>,
-    /// The same data as JSON, matching the tool's `outputSchema` (or `{"error": ...}` on error).
-    pub structured_content: Value,
-    /// Whether the tool failed; a model sees the message and can act on it.
-    pub is_error: bool,
-}
-
-impl ToolResult {
-    /// A failed call, with a machine-readable `structuredContent.error`.
-    pub fn error(message: impl Into<String>, error: Value) -> Self {
-        Self {
-            content: vec![ContentItem::Text {
-                text: message.into(),
-            }],
-            structured_content: Value::Object(serde_json::Map::from_iter([(
-                "error".to_owned(),
-                error,
-            )])),
-            is_error: true,
-        }
-    }
-}
-
-impl ToolResult {
-    /// A call refused before it ran, as a result the model can act on (MCP: input validation
-    /// errors are tool execution errors, not protocol errors).
-    pub fn refused(err: &CallError) -> Self {
-        let (message, error) = match err {
-            CallError::InvalidArguments(invalid) => (
-                format!(
-                    "Invalid argument `{}`: {}. Fix it and call again.",
-                    invalid.field, invalid.reason
-                ),
-                json!({"code": err.code(), "field": invalid.field, "message": invalid.reason}),
-            ),
-            CallError::InsufficientScope { missing } => (
-                format!("{err}."),
-                json!({"code": err.code(), "missing_scopes": missing}),
-            ),
-            CallError::UnknownTool(_) => (
-                format!("{err}."),
-                json!({"code": err.code(), "message": err.to_string()}),
-            ),
-        };
-        Self::error(message, error)
-    }
-
-    /// A call over a rate limit, with the wait the model should respect.
-    pub fn rate_limited(tool: &str, retry_after_seconds: u64) -> Self {
-        Self::error(
-            format!(
-                "Rate limit reached for {tool}; wait {retry_after_seconds} s before calling again."
-            ),
-            json!({"code": ErrorCode::RateLimited, "retry_after_seconds": retry_after_seconds}),
-        )
-    }
-}
-
 /// What the invocation record needs to know about a call that ran.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallSummary {
@@ -190,44 +117,18 @@ pub fn prepare(
     principal: &Principal,
 ) -> Result<PreparedCall, CallError> {
     match name {
-        WORKPLACE_SEARCH => {
-            let args = SearchArgs::parse(arguments)?;
-            let sources = match &args.sources {
-                Some(requested) => {
-                    let missing: Vec<&'static str> = requested
-                        .iter()
-                        .map(|k| k.scope())
-                        .filter(|scope| !principal.has_scope(scope))
-                        .collect();
-                    if !missing.is_empty() {
-                        return Err(CallError::InsufficientScope { missing });
-                    }
-                    requested.clone()
-                }
-                None => {
-                    let allowed: Vec<SourceKind> = SourceKind::ALL
-                        .into_iter()
-                        .filter(|k| principal.has_scope(k.scope()))
-                        .collect();
-                    if allowed.is_empty() {
-                        return Err(CallError::InsufficientScope {
-                            missing: SourceKind::ALL.iter().map(|k| k.scope()).collect(),
-                        });
-                    }
-                    // Omitted sources mean "everything I may search that this server offers".
-                    let configured: Vec<SourceKind> = allowed
-                        .iter()
-                        .copied()
-                        .filter(|k| engine.source(*k).is_some())
-                        .collect();
-                    if configured.is_empty() {
-                        allowed
-                    } else {
-                        configured
-                    }
-                }
+        WORKPLACE_SEARCH | SEARCH => {
+            let (args, shape) = if name == SEARCH {
+                (chatgpt::parse_search(arguments)?, SearchShape::ChatGpt)
+            } else {
+                (SearchArgs::parse(arguments)?, SearchShape::Workplace)
             };
-            Ok(PreparedCall::Search { args, sources })
+            let sources = resolve_sources(engine, args.sources.as_deref(), principal)?;
+            Ok(PreparedCall::Search {
+                args,
+                sources,
+                shape,
+            })
         }
         FETCH => {
             let args = FetchArgs::parse(arguments)?;
@@ -246,6 +147,46 @@ pub fn prepare(
     }
 }
 
+/// The sources a search runs over: the requested ones if the caller may search them all, else
+/// every source the caller may search (and this server offers).
+fn resolve_sources(
+    engine: &SearchEngine,
+    requested: Option<&[SourceKind]>,
+    principal: &Principal,
+) -> Result<Vec<SourceKind>, CallError> {
+    if let Some(requested) = requested {
+        let missing: Vec<&'static str> = requested
+            .iter()
+            .map(|k| k.scope())
+            .filter(|scope| !principal.has_scope(scope))
+            .collect();
+        if !missing.is_empty() {
+            return Err(CallError::InsufficientScope { missing });
+        }
+        return Ok(requested.to_vec());
+    }
+    let allowed: Vec<SourceKind> = SourceKind::ALL
+        .into_iter()
+        .filter(|k| principal.has_scope(k.scope()))
+        .collect();
+    if allowed.is_empty() {
+        return Err(CallError::InsufficientScope {
+            missing: SourceKind::ALL.iter().map(|k| k.scope()).collect(),
+        });
+    }
+    // Omitted sources mean "everything I may search that this server offers".
+    let configured: Vec<SourceKind> = allowed
+        .iter()
+        .copied()
+        .filter(|k| engine.source(*k).is_some())
+        .collect();
+    Ok(if configured.is_empty() {
+        allowed
+    } else {
+        configured
+    })
+}
+
 /// Runs a prepared call as `principal`. Never fails: upstream problems become an `isError` result
 /// (only when nothing useful came back) and per-source statuses.
 pub async fn run(
@@ -259,7 +200,11 @@ pub async fn run(
         email_verified: principal.email_verified,
     };
     match call {
-        PreparedCall::Search { args, sources } => {
+        PreparedCall::Search {
+            args,
+            sources,
+            shape,
+        } => {
             let outcome = engine
                 .search(
                     &user,
@@ -277,6 +222,9 @@ pub async fn run(
                     .map(|s| (s.source, s.status))
                     .collect(),
             };
+            if *shape == SearchShape::ChatGpt {
+                return (chatgpt::search_result(&outcome), summary);
+            }
             let structured = serde_json::to_value(&outcome).unwrap_or(Value::Null);
             let mut text = format!(
                 "Found {} result{} for '{}'",
@@ -324,11 +272,14 @@ async fn fetch(
             SourceError::NotFound => "not_found",
             _ => status.as_str(),
         };
+        let details = match err {
+            SourceError::RateLimited {
+                retry_after: Some(wait),
+            } => json!({"message": err.to_string(), "retry_after_seconds": wait.as_secs().max(1)}),
+            _ => json!({"message": err.to_string()}),
+        };
         (
-            ToolResult::error(
-                format!("Could not fetch {}: {err}", args.id),
-                json!({"code": code, "message": err.to_string()}),
-            ),
+            ToolResult::error(code, format!("Could not fetch {}: {err}", args.id), details),
             CallSummary {
                 result_count: 0,
                 source_status: vec![(kind, status)],
@@ -377,17 +328,9 @@ async fn fetch(
             "unavailable_reason": content.unavailable_reason,
         },
     });
-    let mut text = format!("{}\n{}\n\n{page}", content.title, content.url);
-    if let Some(next) = next_offset {
-        text.push_str(&format!(
-            "\n\n[truncated: call fetch again with offset {next} for more]"
-        ));
-    } else if content.truncated {
-        text.push_str("\n\n[truncated: the document is longer than this server returns]");
-    }
-    if let Some(reason) = &content.unavailable_reason {
-        text.push_str(&format!("\n\n[no text: {reason}]"));
-    }
+    // ChatGPT's fetch contract: `{id, title, text, url, metadata}` as JSON in the first text
+    // content. The paging fields ride along; `fetch`'s description tells the model how to use them.
+    let text = structured.to_string();
     (
         ToolResult {
             content: vec![ContentItem::Text { text }],
