@@ -164,8 +164,15 @@ pub fn app_with(
     extra_env: &[(&str, &str)],
     gate: Arc<dyn CallGate>,
 ) -> TestApp {
-    let mut vars: HashMap<String, String> =
-        HashMap::from([("MCP_RESOURCE_URL".to_owned(), RESOURCE.to_owned())]);
+    // Service tokens are opt-in: the tests' tokens name `user-42`, so allow that subject.
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("MCP_RESOURCE_URL".to_owned(), RESOURCE.to_owned()),
+        ("SERVICE_TOKEN_SUBJECTS".to_owned(), "user-42".to_owned()),
+        (
+            "SERVICE_TOKEN_SECRET_ID".to_owned(),
+            "test/service-token".to_owned(),
+        ),
+    ]);
     for (k, v) in extra_env {
         vars.insert((*k).to_owned(), (*v).to_owned());
     }

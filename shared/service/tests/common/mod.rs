@@ -192,7 +192,13 @@ pub fn app_with_limiter(
     pairs: &[(&str, &str)],
     limiter: Option<workplace_ratelimit::RateLimiter>,
 ) -> TestApp {
-    let vars = env(pairs);
+    // Service tokens are opt-in: the tests' tokens name `user-42`, so allow that subject unless a
+    // test says otherwise.
+    let mut vars = env(&[
+        ("SERVICE_TOKEN_SUBJECTS", "user-42"),
+        ("SERVICE_TOKEN_SECRET_ID", "test/service-token"),
+    ]);
+    vars.extend(env(pairs));
     let records = Arc::new(MemorySink::default());
     let http = http_client().unwrap();
     let runtime = Config::load(&|name| vars.get(name).cloned()).and_then(|config| {
