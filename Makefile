@@ -26,10 +26,11 @@ lint: ## cargo fmt --check and clippy with warnings as errors.
 unit: ## Unit, handler and emulator-backed integration tests.
 	$(CARGO) test --workspace --locked
 
-security: ## The adversarial suite: JWT attack corpus, cross-principal tests, property tests (PROPTEST_CASES=N for longer runs).
+security: ## The adversarial suite: JWT attack corpus (in-process and over HTTP against the local stack), cross-principal and property tests.
 	$(CARGO) test --locked -p workplace-auth --test test_tokens
 	$(CARGO) test --locked -p workplace-service --test test_jwt_attacks --test test_cross_principal --test prop_rrf
 	$(CARGO) test --locked -p workplace-ratelimit --test prop_gcra
+	@tests/security/run.sh
 
 template: ## cfn-lint and sam validate --lint on template.yaml (offline).
 	@infra/scripts/lint-template.sh
