@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help dev test tools lint unit smoke extension e2e template build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
+.PHONY: help dev test tools lint unit security smoke extension e2e template build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -13,7 +13,7 @@ help: ## List the targets.
 dev: ## Run the whole service on 127.0.0.1:9000 with the emulator, the fakes and the demo workspace.
 	@infra/scripts/dev.sh
 
-test: tools lint unit template extension smoke e2e ## Everything CI runs.
+test: tools lint unit security template extension smoke e2e ## Everything CI runs.
 	@echo "make test: all checks passed"
 
 tools: ## Install the project's own tools into .tools/ (idempotent).
@@ -25,6 +25,12 @@ lint: ## cargo fmt --check and clippy with warnings as errors.
 
 unit: ## Unit, handler and emulator-backed integration tests.
 	$(CARGO) test --workspace --locked
+
+security: ## The adversarial suite: JWT attack corpus (in-process and over HTTP against the local stack), cross-principal and property tests.
+	$(CARGO) test --locked -p workplace-auth --test test_tokens
+	$(CARGO) test --locked -p workplace-service --test test_jwt_attacks --test test_cross_principal --test prop_rrf
+	$(CARGO) test --locked -p workplace-ratelimit --test prop_gcra
+	@tests/security/run.sh
 
 template: ## cfn-lint and sam validate --lint on template.yaml (offline).
 	@infra/scripts/lint-template.sh

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Create the rate-limit table and the project secret in the emulator, through the AWS APIs.
+"""Create the rate-limit table and the secrets in the emulator, through the AWS APIs.
 
 Idempotent: an existing table is kept; an existing secret gets the new value (like a rotation).
-Usage: setup.py --endpoint URL --table NAME --secret-id ID --secret-file FILE
-The secret file is a JSON object with the keys the functions read (see README, "Secrets").
+Usage: setup.py --endpoint URL --table NAME --secret-id ID --secret-file FILE [--secret-id ID --secret-file FILE]...
+Each secret file is a JSON object with the keys the functions read (see README, "Secrets"): the
+project secret, and the service-token secret (`jwt_secret_key`) kept apart from it.
 """
 import argparse
 import json
@@ -16,8 +17,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--table", required=True)
-    parser.add_argument("--secret-id", required=True)
-    parser.add_argument("--secret-file", required=True)
+    parser.add_argument("--secret-id", required=True, action="append")
+    parser.add_argument("--secret-file", required=True, action="append")
     args = parser.parse_args()
 
     session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
@@ -36,14 +37,18 @@ def main() -> int:
             TableName=args.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
         )
 
-    with open(args.secret_file, encoding="utf-8") as f:
-        value = json.load(f)
-    text = json.dumps(value)
-    try:
-        secrets.create_secret(Name=args.secret_id, SecretString=text)
-    except secrets.exceptions.ResourceExistsException:
-        secrets.put_secret_value(SecretId=args.secret_id, SecretString=text)
-    print(f"table {args.table} and secret {args.secret_id} are ready (keys: {', '.join(sorted(value))})")
+    if len(args.secret_id) != len(args.secret_file):
+        parser.error("give one --secret-file per --secret-id")
+    for secret_id, secret_file in zip(args.secret_id, args.secret_file):
+        with open(secret_file, encoding="utf-8") as f:
+            value = json.load(f)
+        text = json.dumps(value)
+        try:
+            secrets.create_secret(Name=secret_id, SecretString=text)
+        except secrets.exceptions.ResourceExistsException:
+            secrets.put_secret_value(SecretId=secret_id, SecretString=text)
+        print(f"secret {secret_id} is ready (keys: {', '.join(sorted(value))})")
+    print(f"table {args.table} is ready")
     return 0
 
 

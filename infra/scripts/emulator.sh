@@ -2,8 +2,8 @@
 # The local AWS emulator (moto) for DynamoDB and Secrets Manager, on 127.0.0.1.
 #
 #   emulator.sh start [PORT]      start moto_server (default port 9010) and wait until it answers
-#   emulator.sh setup PORT TABLE SECRET_ID SECRET_FILE
-#                                 create the table (TTL on) and the secret through the AWS APIs
+#   emulator.sh setup PORT TABLE SECRET_ID SECRET_FILE [SECRET_ID SECRET_FILE]...
+#                                 create the table (TTL on) and the secrets through the AWS APIs
 #   emulator.sh stop              stop it
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -33,10 +33,14 @@ case "${1:-}" in
     log "AWS emulator on http://127.0.0.1:$port"
     ;;
   setup)
-    [ $# -eq 5 ] || die "usage: $0 setup PORT TABLE SECRET_ID SECRET_FILE"
-    "$VENV/bin/python" "$ROOT/infra/emulator/setup.py" --endpoint "http://127.0.0.1:$2" \
-      --table "$3" --secret-id "$4" --secret-file "$5"
+    { [ $# -ge 5 ] && [ $(( ($# - 3) % 2 )) -eq 0 ]; } \
+      || die "usage: $0 setup PORT TABLE SECRET_ID SECRET_FILE [SECRET_ID SECRET_FILE]..."
+    port="$2" table="$3"; shift 3
+    secrets=()
+    while [ $# -gt 0 ]; do secrets+=(--secret-id "$1" --secret-file "$2"); shift 2; done
+    "$VENV/bin/python" "$ROOT/infra/emulator/setup.py" --endpoint "http://127.0.0.1:$port" \
+      --table "$table" "${secrets[@]}"
     ;;
   stop) stop ;;
-  *) echo "usage: $0 start [PORT] | setup PORT TABLE SECRET_ID SECRET_FILE | stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start [PORT] | setup PORT TABLE SECRET_ID SECRET_FILE [SECRET_ID SECRET_FILE]... | stop" >&2; exit 2 ;;
 esac

@@ -2,8 +2,10 @@
 """Mint an HS256 service token for local development and tests.
 
 Standard library only, so it works before anything is installed. The token is signed with the
-same `jwt_secret_key` the functions verify service tokens with; it is a *service token*, not a
-Descope token, and only servers configured with that key accept it.
+`jwt_secret_key` of the service-token secret (`SERVICE_TOKEN_SECRET_ID`); it is a *service token*,
+not a Descope token. Servers accept it only when service tokens are on, the subject is in
+`SERVICE_TOKEN_SUBJECTS` and the lifetime is within `SERVICE_TOKEN_MAX_LIFETIME_SECONDS`
+(one hour unless configured; the dev stack allows twelve).
 """
 import argparse
 import base64
@@ -37,7 +39,7 @@ def main() -> int:
     parser.add_argument("--email", default="dev@acme.example")
     parser.add_argument("--client-id", default="local-dev")
     parser.add_argument("--scope", default=ALL_SCOPES, help="space-separated scopes")
-    parser.add_argument("--ttl", type=int, default=12 * 3600, help="lifetime in seconds")
+    parser.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (exp - iat)")
     args = parser.parse_args()
 
     with open(args.secret_file, "rb") as f:

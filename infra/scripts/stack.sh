@@ -26,6 +26,9 @@ LOGS="$DEV/logs"
 BASE_URL="http://127.0.0.1:$WATCH_PORT"
 FAKES_URL="http://127.0.0.1:$FAKES_PORT"
 SECRET_ID="workplace-mcp/dev"
+SERVICE_TOKEN_SECRET_ID="workplace-mcp/dev-service-token"
+# Service tokens are opt-in: the dev stack allows them for the demo users only (infra/fakes/corpus).
+SERVICE_TOKEN_SUBJECTS="dev-user,U2alice,U2bob,U2carol"
 TABLE="workplace-mcp-rate-limits"
 FUNCTIONS=(health list-tools workplace-search mcp)
 
@@ -66,6 +69,9 @@ write_env() {
 MCP_RESOURCE_URL=$BASE_URL/mcp
 MCP_ALLOWED_HOSTS=127.0.0.1:$WATCH_PORT,localhost:$WATCH_PORT
 SERVICE_TOKEN_ISSUER=workplace-mcp
+SERVICE_TOKEN_SECRET_ID=$SERVICE_TOKEN_SECRET_ID
+SERVICE_TOKEN_SUBJECTS=$SERVICE_TOKEN_SUBJECTS
+SERVICE_TOKEN_MAX_LIFETIME_SECONDS=43200
 DESCOPE_PROJECT_ID=P2demo
 DESCOPE_ISSUER=$FAKES_URL/v1/apps/agentic/P2demo/MSdemo
 DESCOPE_JWKS_URL=$FAKES_URL/P2demo/.well-known/jwks.json
@@ -93,23 +99,26 @@ WORKPLACE_ISSUER=$FAKES_URL/v1/apps/agentic/P2demo/MSdemo
 ENV
 }
 
-# The project secret for the emulator: the dev signing key plus the credentials the fakes accept.
+# The secrets for the emulator: the project secret (the credentials the fakes accept) and, apart
+# from it as in a deployment, the service-token secret holding the dev signing key.
 write_secret() {
-  python3 - "$DEV/jwt_secret_key" "$DEV/upstream-credentials.json" "$DEV/secret.json" <<'PY'
+  python3 - "$DEV/jwt_secret_key" "$DEV/upstream-credentials.json" "$DEV/secret.json" \
+    "$DEV/service-token-secret.json" <<'PY'
 import json, sys
-key_file, upstream_file, out = sys.argv[1:]
+key_file, upstream_file, out, service_out = sys.argv[1:]
 secret = json.load(open(upstream_file))
-secret["jwt_secret_key"] = open(key_file).read().strip()
 secret["cequence_api_key"] = "dev-cequence-key"
 with open(out, "w") as f:
     json.dump(secret, f)
+with open(service_out, "w") as f:
+    json.dump({"jwt_secret_key": open(key_file).read().strip()}, f)
 PY
-  chmod 600 "$DEV/secret.json"
+  chmod 600 "$DEV/secret.json" "$DEV/service-token-secret.json"
 }
 
 mint_token() {
   python3 infra/scripts/mint_token.py --secret-file "$DEV/jwt_secret_key" \
-    --audience "$BASE_URL/mcp" >"$DEV/token"
+    --audience "$BASE_URL/mcp" --ttl 43200 >"$DEV/token"
   chmod 600 "$DEV/token"
 }
 
@@ -137,6 +146,7 @@ up() {
   log "starting the AWS emulator on 127.0.0.1:$EMULATOR_PORT and creating the table and the secret"
   "$ROOT/infra/scripts/emulator.sh" start "$EMULATOR_PORT" || die "the emulator did not start"
   "$ROOT/infra/scripts/emulator.sh" setup "$EMULATOR_PORT" "$TABLE" "$SECRET_ID" "$DEV/secret.json" \
+    "$SERVICE_TOKEN_SECRET_ID" "$DEV/service-token-secret.json" \
     >"$LOGS/emulator-setup.log" 2>&1 || { cat "$LOGS/emulator-setup.log" >&2; die "creating the table and secret failed"; }
 
   log "starting cargo lambda watch on 127.0.0.1:$WATCH_PORT"

@@ -199,14 +199,15 @@ def emulator_python() -> Path:
 
 def spend_rate_limit(subject: str) -> None:
     """Marks `subject`'s rate limit as spent for ten minutes in the emulated table, so its next
-    call is refused whatever the machine's speed (the limiter's GCRA state is one `tat` per key)."""
+    call is refused whatever the machine's speed (the limiter's GCRA state is one `tat` per key; keys hold the SHA-256 of the subject)."""
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:9010"
     script = (
-        "import boto3, sys, time\n"
+        "import boto3, hashlib, sys, time\n"
         "t = boto3.resource('dynamodb', endpoint_url=sys.argv[1], region_name='us-east-1',"
         " aws_access_key_id='test', aws_secret_access_key='test').Table('workplace-mcp-rate-limits')\n"
         "now = int(time.time() * 1000)\n"
-        "t.put_item(Item={'pk': 'user#' + sys.argv[2], 'tat': now + 600000, 'expires_at': now // 1000 + 3600})\n"
+        "key = 'user#' + hashlib.sha256(sys.argv[2].encode()).hexdigest()\n"
+        "t.put_item(Item={'pk': key, 'tat': now + 600000, 'expires_at': now // 1000 + 3600})\n"
     )
     subprocess.run([str(emulator_python()), "-c", script, endpoint, subject], check=True, timeout=60)
 

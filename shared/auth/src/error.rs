@@ -44,6 +44,13 @@ pub enum AuthError {
     /// A required claim is missing or has the wrong type.
     #[error("the token lacks a required claim: {0}")]
     MissingClaim(&'static str),
+    /// `exp` is further away than this server allows (for service tokens: `exp - iat` exceeds the
+    /// configured lifetime).
+    #[error("the token's lifetime is longer than this server allows")]
+    LifetimeTooLong,
+    /// A service token for a subject outside `SERVICE_TOKEN_SUBJECTS`.
+    #[error("service tokens are not allowed for this subject")]
+    SubjectNotAllowed,
     /// The issuer's signing keys could not be fetched.
     #[error("the issuer's signing keys are unavailable")]
     KeysUnavailable,
@@ -70,6 +77,8 @@ impl AuthError {
             Self::NotYetValid => "not_yet_valid",
             Self::WrongAudience => "wrong_audience",
             Self::MissingClaim(_) => "missing_claim",
+            Self::LifetimeTooLong => "lifetime_too_long",
+            Self::SubjectNotAllowed => "subject_not_allowed",
             Self::KeysUnavailable => "keys_unavailable",
         }
     }

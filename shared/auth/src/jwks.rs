@@ -11,8 +11,11 @@ use jsonwebtoken::jwk::{
 };
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 
-use crate::claims::Claims;
-use crate::{AuthError, LEEWAY_SECONDS, Principal, TokenKind};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::claims::{Claims, check_header, check_horizon};
+use crate::{AuthError, LEEWAY_SECONDS, MIN_RSA_BITS, Principal, ScopePolicy, TokenKind};
 
 /// A boxed future, so [`JwksFetcher`] can be used as a trait object.
 pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<JwkSet, JwksError>> + Send + 'a>>;
@@ -99,7 +102,12 @@ pub struct JwksVerifierConfig {
     /// Minimum time between two fetches triggered by unknown `kid`s, so a flood of forged tokens
     /// cannot turn into a flood of JWKS requests. One minute by default.
     pub min_refetch_interval: Duration,
+    /// How granted scopes are derived from `scope` and `permissions`.
+    pub scope_policy: ScopePolicy,
 }
+
+/// Tokens whose `exp` is more than this far away are refused, whoever signed them.
+pub const MAX_TOKEN_HORIZON: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// A key ready to verify with, and the single algorithm it may be used with.
 struct VerifyingKey {
@@ -158,6 +166,7 @@ impl JwksVerifier {
     /// Verifies `token` (already known to claim this verifier's issuer).
     pub async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         let header = jsonwebtoken::decode_header(token)?;
+        check_header(&header)?;
         if !matches!(header.alg, Algorithm::RS256 | Algorithm::ES256) {
             return Err(AuthError::DisallowedAlgorithm);
         }
@@ -167,7 +176,8 @@ impl JwksVerifier {
             None => self.refetch_for(&kid).await?,
         };
         let data = jsonwebtoken::decode::<Claims>(token, &key.key, &key.validation)?;
-        Principal::from_claims(data.claims, TokenKind::Oidc)
+        check_horizon(data.claims.exp, MAX_TOKEN_HORIZON)?;
+        Principal::from_claims(data.claims, TokenKind::Oidc, self.config.scope_policy)
     }
 
     fn cached(&self, kid: &str) -> Option<Arc<VerifyingKey>> {
@@ -236,7 +246,14 @@ impl JwksVerifier {
             return None;
         }
         let algorithm = match &jwk.algorithm {
-            AlgorithmParameters::RSA(_) => Algorithm::RS256,
+            AlgorithmParameters::RSA(rsa) => {
+                let bits = rsa_modulus_bits(&rsa.n);
+                if bits < MIN_RSA_BITS {
+                    tracing::warn!(kid = %kid, bits, "ignoring an RSA key shorter than 2048 bits in the JWKS");
+                    return None;
+                }
+                Algorithm::RS256
+            }
             AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P256 => {
                 Algorithm::ES256
             }
@@ -259,5 +276,37 @@ impl JwksVerifier {
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
         Some((kid, Arc::new(VerifyingKey { key, validation })))
+    }
+}
+
+/// The bit length of a base64url RSA modulus (0 when it does not decode).
+fn rsa_modulus_bits(n: &str) -> usize {
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(n.trim_end_matches('=')) else {
+        return 0;
+    };
+    let Some(first) = bytes.iter().position(|b| *b != 0) else {
+        return 0;
+    };
+    let significant = &bytes[first..];
+    significant.len() * 8 - significant[0].leading_zeros() as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_moduli_without_leading_zeros() {
+        assert_eq!(
+            rsa_modulus_bits(&URL_SAFE_NO_PAD.encode([0x00, 0x80, 0x01])),
+            16
+        );
+        assert_eq!(rsa_modulus_bits(&URL_SAFE_NO_PAD.encode([0x01, 0xff])), 9);
+        assert_eq!(rsa_modulus_bits(&URL_SAFE_NO_PAD.encode([0u8; 4])), 0);
+        assert_eq!(rsa_modulus_bits("!!not base64!!"), 0);
+        assert_eq!(
+            rsa_modulus_bits(&URL_SAFE_NO_PAD.encode(vec![0xffu8; 256])),
+            2048
+        );
     }
 }

@@ -14,6 +14,22 @@ pub enum TokenKind {
     Service,
 }
 
+/// Where granted scopes come from.
+///
+/// `scope` is what the user consented to *for this client*; Descope's `permissions` claim is what
+/// the user's roles allow in general. Merging the two would hand a client the user consented for
+/// one source every source the user's roles allow, so `permissions` can only ever narrow `scope`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ScopePolicy {
+    /// Scopes are the `scope` claim; `permissions` is ignored.
+    #[default]
+    ScopeOnly,
+    /// Scopes are the `scope` claim intersected with `permissions` (`SCOPES_INTERSECT_PERMISSIONS`):
+    /// a scope the user's roles no longer allow is dropped even if the client still holds it. A
+    /// token without `permissions` gets no scopes.
+    IntersectPermissions,
+}
+
 /// An authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
@@ -23,7 +39,7 @@ pub struct Principal {
     pub client_id: Option<String>,
     /// The verified issuer.
     pub issuer: String,
-    /// Granted scopes: the space-separated `scope` claim plus any `permissions` array.
+    /// Granted scopes: the space-separated `scope` claim, narrowed per [`ScopePolicy`].
     pub scopes: BTreeSet<String>,
     /// The user's email, when present; Google domain-wide delegation impersonates it.
     pub email: Option<String>,
@@ -35,7 +51,11 @@ pub struct Principal {
 }
 
 impl Principal {
-    pub(crate) fn from_claims(claims: Claims, kind: TokenKind) -> Result<Self, AuthError> {
+    pub(crate) fn from_claims(
+        claims: Claims,
+        kind: TokenKind,
+        policy: ScopePolicy,
+    ) -> Result<Self, AuthError> {
         let subject = claims
             .sub
             .filter(|s| !s.is_empty())
@@ -47,7 +67,11 @@ impl Principal {
             .split_ascii_whitespace()
             .map(str::to_owned)
             .collect();
-        scopes.extend(claims.permissions.unwrap_or_default());
+        if policy == ScopePolicy::IntersectPermissions {
+            let permissions: BTreeSet<String> =
+                claims.permissions.unwrap_or_default().into_iter().collect();
+            scopes.retain(|scope| permissions.contains(scope));
+        }
         Ok(Self {
             subject,
             client_id: claims.azp.or(claims.client_id).filter(|c| !c.is_empty()),
@@ -75,7 +99,12 @@ mod tests {
         if let (Some(claims), Some(extra)) = (claims.as_object_mut(), extra.as_object()) {
             claims.extend(extra.clone());
         }
-        Principal::from_claims(serde_json::from_value(claims).unwrap(), TokenKind::Oidc).unwrap()
+        Principal::from_claims(
+            serde_json::from_value(claims).unwrap(),
+            TokenKind::Oidc,
+            ScopePolicy::ScopeOnly,
+        )
+        .unwrap()
     }
 
     #[test]

@@ -1,17 +1,102 @@
-//! HS256 service tokens.
+//! HS256 service tokens: opt-in, short-lived, and only for an allowlist of subjects.
+//!
+//! A service token names its own `sub`, and that subject is what the connectors use to fetch the
+//! user's upstream token (or to impersonate the user through delegation). Whoever holds the key can
+//! therefore act as any subject the verifier accepts. Three limits keep that power narrow:
+//!
+//! - **Off unless configured**: the verifier exists only when `SERVICE_TOKEN_SUBJECTS` names at
+//!   least one subject, and its key comes from a secret of its own (`SERVICE_TOKEN_SECRET_ID`), not
+//!   from the secret every function and the extension can read.
+//! - **Short-lived**: `iat` is required and `exp - iat` may not exceed the configured lifetime
+//!   (one hour by default), so a leaked token is worth little.
+//! - **Allowlisted subjects**: a token for any other subject is refused (401) before a principal
+//!   exists, so no outbound-token or delegation lookup can be made for it.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::claims::Claims;
-use crate::{AuthError, LEEWAY_SECONDS, Principal, TokenKind};
+use crate::claims::{Claims, check_header, check_time_claims};
+use crate::{AuthError, LEEWAY_SECONDS, Principal, ScopePolicy, TokenKind};
 
-/// Verifies HS256 tokens signed with the shared `JWT_SECRET_KEY`, for service callers (a Cequence
-/// proxy, batch jobs) and local development. Only HS256 is accepted, only with this issuer.
+/// Default longest lifetime (`exp - iat`) of a service token: one hour.
+pub const DEFAULT_SERVICE_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// What service tokens may do, from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceTokenConfig {
+    /// `SERVICE_TOKEN_SECRET_ID`: the Secrets Manager secret holding the HS256 key (a JSON object
+    /// with `jwt_secret_key`). Required when service tokens are on.
+    pub secret_id: String,
+    /// `SERVICE_TOKEN_SUBJECTS`: the only subjects a service token may name (comma- or
+    /// space-separated). Service tokens are off while it is empty.
+    pub subjects: BTreeSet<String>,
+    /// `SERVICE_TOKEN_MAX_LIFETIME_SECONDS` (default 3600, 60..=86400): the longest `exp - iat`.
+    pub max_lifetime: Duration,
+}
+
+impl ServiceTokenConfig {
+    /// Reads the settings through `env`. `Ok(None)` means service tokens are off. Every problem is
+    /// returned as `(setting, problem)`.
+    pub fn from_lookup(
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, Vec<(&'static str, String)>> {
+        let value = |name: &str| {
+            env(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let subjects: BTreeSet<String> = value("SERVICE_TOKEN_SUBJECTS")
+            .unwrap_or_default()
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if subjects.is_empty() {
+            return Ok(None);
+        }
+        let mut problems = Vec::new();
+        let secret_id = value("SERVICE_TOKEN_SECRET_ID");
+        if secret_id.is_none() {
+            problems.push((
+                "SERVICE_TOKEN_SECRET_ID",
+                "is required when SERVICE_TOKEN_SUBJECTS is set: name the secret holding the service-token key".to_owned(),
+            ));
+        }
+        let max_lifetime = match value("SERVICE_TOKEN_MAX_LIFETIME_SECONDS") {
+            None => Some(DEFAULT_SERVICE_TOKEN_LIFETIME),
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(n) if (60..=86_400).contains(&n) => Some(Duration::from_secs(n)),
+                _ => {
+                    problems.push((
+                        "SERVICE_TOKEN_MAX_LIFETIME_SECONDS",
+                        format!("must be a whole number of seconds in 60..=86400 (got `{raw}`)"),
+                    ));
+                    None
+                }
+            },
+        };
+        match (secret_id, max_lifetime) {
+            (Some(secret_id), Some(max_lifetime)) if problems.is_empty() => Ok(Some(Self {
+                secret_id,
+                subjects,
+                max_lifetime,
+            })),
+            _ => Err(problems),
+        }
+    }
+}
+
+/// Verifies HS256 service tokens (a Cequence proxy, batch jobs, local development). Only HS256 is
+/// accepted, only with this issuer, only for the allowlisted subjects, only short-lived.
 pub struct ServiceTokenVerifier {
     issuer: String,
     key: DecodingKey,
     validation: Validation,
+    subjects: BTreeSet<String>,
+    max_lifetime: Duration,
 }
 
 impl std::fmt::Debug for ServiceTokenVerifier {
@@ -19,6 +104,8 @@ impl std::fmt::Debug for ServiceTokenVerifier {
         f.debug_struct("ServiceTokenVerifier")
             .field("issuer", &self.issuer)
             .field("key", &"[redacted]")
+            .field("subjects", &self.subjects)
+            .field("max_lifetime", &self.max_lifetime)
             .finish()
     }
 }
@@ -27,8 +114,15 @@ impl ServiceTokenVerifier {
     /// Minimum secret length: HS256 keys shorter than the hash output (32 bytes) weaken it.
     pub const MIN_SECRET_BYTES: usize = 32;
 
-    /// A verifier for tokens with issuer `issuer` and an audience containing `audience`.
-    pub fn new(issuer: &str, audience: &str, secret: &SecretString) -> Self {
+    /// A verifier for tokens with issuer `issuer`, an audience containing `audience`, a subject in
+    /// `subjects` and a lifetime of at most `max_lifetime`.
+    pub fn new(
+        issuer: &str,
+        audience: &str,
+        secret: &SecretString,
+        subjects: BTreeSet<String>,
+        max_lifetime: Duration,
+    ) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[issuer]);
         validation.set_audience(&[audience]);
@@ -39,6 +133,8 @@ impl ServiceTokenVerifier {
             issuer: issuer.to_owned(),
             key: DecodingKey::from_secret(secret.expose_secret().as_bytes()),
             validation,
+            subjects,
+            max_lifetime,
         }
     }
 
@@ -47,9 +143,88 @@ impl ServiceTokenVerifier {
         &self.issuer
     }
 
-    /// Verifies `token` and returns its principal.
+    /// Verifies `token` and returns its principal. Scopes come from `scope` only.
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        check_header(&jsonwebtoken::decode_header(token)?)?;
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)?;
-        Principal::from_claims(data.claims, TokenKind::Service)
+        let claims = data.claims;
+        let iat = claims.iat.ok_or(AuthError::MissingClaim("iat"))?;
+        check_time_claims(iat, claims.exp, self.max_lifetime)?;
+        if !claims
+            .sub
+            .as_deref()
+            .is_some_and(|s| self.subjects.contains(s))
+        {
+            return Err(AuthError::SubjectNotAllowed);
+        }
+        Principal::from_claims(claims, TokenKind::Service, ScopePolicy::ScopeOnly)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn off_unless_subjects_are_configured() {
+        assert_eq!(ServiceTokenConfig::from_lookup(&lookup(&[])), Ok(None));
+        assert_eq!(
+            ServiceTokenConfig::from_lookup(&lookup(&[
+                ("SERVICE_TOKEN_SECRET_ID", "s"),
+                ("SERVICE_TOKEN_SUBJECTS", " , ")
+            ])),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn reads_subjects_secret_and_lifetime() {
+        let config = ServiceTokenConfig::from_lookup(&lookup(&[
+            ("SERVICE_TOKEN_SECRET_ID", "prod/service-token"),
+            ("SERVICE_TOKEN_SUBJECTS", "svc-batch, dev-user U2alice"),
+            ("SERVICE_TOKEN_MAX_LIFETIME_SECONDS", "600"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.secret_id, "prod/service-token");
+        assert_eq!(
+            config
+                .subjects
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            ["U2alice", "dev-user", "svc-batch"]
+        );
+        assert_eq!(config.max_lifetime, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn names_every_problem() {
+        let errors = ServiceTokenConfig::from_lookup(&lookup(&[
+            ("SERVICE_TOKEN_SUBJECTS", "svc"),
+            ("SERVICE_TOKEN_MAX_LIFETIME_SECONDS", "999999"),
+        ]))
+        .unwrap_err();
+        let settings: Vec<&str> = errors.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            settings,
+            [
+                "SERVICE_TOKEN_SECRET_ID",
+                "SERVICE_TOKEN_MAX_LIFETIME_SECONDS"
+            ]
+        );
     }
 }

@@ -17,7 +17,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use workplace_auth::{
-    AuthError, Authenticator, HttpJwksFetcher, JwksVerifier, JwksVerifierConfig,
+    AuthError, Authenticator, HttpJwksFetcher, JwksVerifier, JwksVerifierConfig, ScopePolicy,
     ServiceTokenVerifier, TokenKind,
 };
 
@@ -25,6 +25,10 @@ const ISSUER: &str = "https://api.descope.com/v1/apps/agentic/P2test/MS2test";
 const AUDIENCE: &str = "https://mcp.example.com/mcp";
 const SERVICE_ISSUER: &str = "workplace-mcp";
 const SERVICE_SECRET: &str = "0123456789abcdef0123456789abcdef-service";
+/// The one subject service tokens may name in these tests.
+const SERVICE_SUBJECT: &str = "U2user";
+/// The modulus of a 1,024-bit RSA public key (generated once with openssl; public, no secret).
+const RSA_1024_N: &str = "tHhlfqMN95tQtkilHC2SR2KMbtagVPQe6tg5lhciUWLZxhImrzJ8goDhEw19EyIPYqIh7Su_ZV9g0JrswIUkMRcvr4kLd8f2Sm0xpS22KEa0jWOwd_iyoa6rtPUx5xdUMQ95VOE3u_vkScHqdk4bWoz53Le6Ek_D-L0gvLhfDXs";
 
 struct SigningKey {
     kid: String,
@@ -145,12 +149,17 @@ async fn jwks_server(keys: Vec<Jwk>) -> JwksServer {
 }
 
 fn authenticator(jwks_url: &str, refetch: Duration) -> Authenticator {
+    authenticator_with(jwks_url, refetch, ScopePolicy::ScopeOnly)
+}
+
+fn authenticator_with(jwks_url: &str, refetch: Duration, policy: ScopePolicy) -> Authenticator {
     let fetcher = Arc::new(HttpJwksFetcher::new(reqwest::Client::new(), jwks_url));
     let oidc = JwksVerifier::new(
         JwksVerifierConfig {
             issuer: ISSUER.into(),
             audience: AUDIENCE.into(),
             min_refetch_interval: refetch,
+            scope_policy: policy,
         },
         fetcher,
     );
@@ -158,6 +167,8 @@ fn authenticator(jwks_url: &str, refetch: Duration) -> Authenticator {
         SERVICE_ISSUER,
         AUDIENCE,
         &SecretString::from(SERVICE_SECRET),
+        [SERVICE_SUBJECT.to_owned()].into(),
+        Duration::from_secs(3600),
     );
     Authenticator::new(Some(Arc::new(oidc)), Some(service))
 }
@@ -184,10 +195,12 @@ async fn rs256_and_es256_tokens_are_accepted_with_their_claims() {
             "openid",
             "workplace:read:notion",
             "workplace:read:google_drive",
-            "workplace:read:sharepoint",
         ] {
             assert!(principal.has_scope(scope), "missing {scope}");
         }
+        // `permissions` (what the user's roles allow) never adds a scope the client was not
+        // granted: this assertion was the opposite before issue 11.
+        assert!(!principal.has_scope("workplace:read:sharepoint"));
     }
     assert_eq!(server.fetches.load(Ordering::SeqCst), 1, "keys are cached");
 }
@@ -506,4 +519,205 @@ async fn no_input_panics() {
         }
         assert!(check(&auth, &input).await.is_err(), "accepted {input:?}");
     }
+}
+
+#[tokio::test]
+async fn permissions_only_ever_narrow_the_scope_claim() {
+    let rsa = rsa_key("rsa-1");
+    let server = jwks_server(vec![rsa.jwk.clone()]).await;
+    let auth = authenticator_with(
+        &server.url,
+        Duration::from_secs(60),
+        ScopePolicy::IntersectPermissions,
+    );
+    let mut c = claims();
+    c["permissions"] = json!(["workplace:read:notion", "workplace:read:sharepoint"]);
+    let principal = check(&auth, &sign(&rsa, &c)).await.unwrap();
+    let scopes: Vec<&str> = principal.scopes.iter().map(String::as_str).collect();
+    assert_eq!(scopes, ["workplace:read:notion"], "scope ∩ permissions");
+
+    c.as_object_mut().unwrap().remove("permissions");
+    let principal = check(&auth, &sign(&rsa, &c)).await.unwrap();
+    assert!(principal.scopes.is_empty(), "no permissions, no scopes");
+
+    // Scope-only (the default): permissions are ignored whatever they say.
+    let auth = authenticator(&server.url, Duration::from_secs(60));
+    let mut c = claims();
+    c["scope"] = json!("openid");
+    c["permissions"] = json!(["workplace:read:notion", "workplace:read:google_drive"]);
+    let principal = check(&auth, &sign(&rsa, &c)).await.unwrap();
+    assert_eq!(
+        principal
+            .scopes
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        ["openid"]
+    );
+}
+
+fn service_claims() -> Value {
+    let mut c = claims();
+    c["iss"] = json!(SERVICE_ISSUER);
+    c.as_object_mut().unwrap().remove("permissions");
+    c["exp"] = json!(now() + 600);
+    c["iat"] = json!(now());
+    c
+}
+
+#[tokio::test]
+async fn service_tokens_are_narrow_allowlisted_short_lived_and_need_iat() {
+    let server = jwks_server(vec![]).await;
+    let auth = authenticator(&server.url, Duration::from_secs(60));
+    assert!(
+        check(&auth, &sign_service(&service_claims(), SERVICE_SECRET))
+            .await
+            .is_ok()
+    );
+
+    type Mutation = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Mutation, AuthError)> = vec![
+        (
+            "a subject outside the allowlist",
+            Box::new(|c| c["sub"] = json!("U2bob")),
+            AuthError::SubjectNotAllowed,
+        ),
+        (
+            "a subject differing only in case",
+            Box::new(|c| c["sub"] = json!("u2user")),
+            AuthError::SubjectNotAllowed,
+        ),
+        (
+            "no iat",
+            Box::new(|c| {
+                c.as_object_mut().unwrap().remove("iat");
+            }),
+            AuthError::MissingClaim("iat"),
+        ),
+        (
+            "a lifetime over the cap",
+            Box::new(|c| c["exp"] = json!(now() + 3600 + 120)),
+            AuthError::LifetimeTooLong,
+        ),
+        (
+            "a huge exp",
+            Box::new(|c| c["exp"] = json!(u64::MAX / 2)),
+            AuthError::LifetimeTooLong,
+        ),
+        (
+            "an old iat with a far exp",
+            Box::new(|c| {
+                c["iat"] = json!(now() - 10 * 3600);
+                c["exp"] = json!(now() + 600);
+            }),
+            AuthError::LifetimeTooLong,
+        ),
+        (
+            "an iat in the future",
+            Box::new(|c| {
+                c["iat"] = json!(now() + 600);
+                c["exp"] = json!(now() + 900);
+            }),
+            AuthError::NotYetValid,
+        ),
+    ];
+    for (name, mutate, expected) in cases {
+        let mut c = service_claims();
+        mutate(&mut c);
+        assert_eq!(
+            check(&auth, &sign_service(&c, SERVICE_SECRET))
+                .await
+                .unwrap_err(),
+            expected,
+            "{name}"
+        );
+    }
+    // iat as a string or a float is not an integer: refused, not coerced.
+    for bad in [json!("1700000000"), json!(now() as f64 + 0.5)] {
+        let mut c = service_claims();
+        c["iat"] = bad;
+        assert!(
+            check(&auth, &sign_service(&c, SERVICE_SECRET))
+                .await
+                .is_err(),
+            "iat {}",
+            c["iat"]
+        );
+    }
+}
+
+#[tokio::test]
+async fn rsa_keys_under_2048_bits_are_never_loaded() {
+    let rsa = rsa_key("rsa-2048");
+    let mut weak = rsa.jwk.clone();
+    weak.common.key_id = Some("rsa-1024".into());
+    if let jsonwebtoken::jwk::AlgorithmParameters::RSA(params) = &mut weak.algorithm {
+        params.n = RSA_1024_N.into();
+    }
+    let server = jwks_server(vec![weak]).await;
+    let auth = authenticator(&server.url, Duration::from_secs(60));
+    assert_eq!(
+        auth.oidc().unwrap().prefetch().await.unwrap(),
+        0,
+        "the 1,024-bit key was loaded"
+    );
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some("rsa-1024".into());
+    let token = jsonwebtoken::encode(&header, &claims(), &rsa.encoding).unwrap();
+    assert_eq!(
+        check(&auth, &token).await.unwrap_err(),
+        AuthError::UnknownKey
+    );
+
+    server.keys.lock().unwrap().push(rsa.jwk.clone());
+    let auth = authenticator(&server.url, Duration::from_secs(60));
+    assert_eq!(auth.oidc().unwrap().prefetch().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn header_parameters_that_could_redirect_verification_are_refused() {
+    let rsa = rsa_key("rsa-1");
+    let server = jwks_server(vec![rsa.jwk.clone()]).await;
+    let auth = authenticator(&server.url, Duration::from_secs(60));
+    type Mutation = Box<dyn Fn(&mut Header)>;
+    let cases: Vec<(&str, Mutation)> = vec![
+        ("crit", Box::new(|h| h.crit = Some(vec!["exp".into()]))),
+        (
+            "jku",
+            Box::new(|h| h.jku = Some("https://evil.example.com/jwks.json".into())),
+        ),
+        ("jwk", Box::new(|h| h.jwk = Some(rsa_key("evil").jwk))),
+        (
+            "x5u",
+            Box::new(|h| h.x5u = Some("https://evil.example.com/cert.pem".into())),
+        ),
+        ("x5c", Box::new(|h| h.x5c = Some(vec!["MIIB".into()]))),
+        ("cty JWT", Box::new(|h| h.cty = Some("JWT".into()))),
+    ];
+    for (name, mutate) in cases {
+        // Signed with the issuer's real key: only the header parameter is wrong.
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(rsa.kid.clone());
+        mutate(&mut header);
+        let token = jsonwebtoken::encode(&header, &claims(), &rsa.encoding).unwrap();
+        assert!(
+            matches!(check(&auth, &token).await, Err(AuthError::Malformed(_))),
+            "{name} was accepted"
+        );
+    }
+}
+
+#[tokio::test]
+async fn oidc_tokens_valid_for_more_than_a_week_are_refused() {
+    let rsa = rsa_key("rsa-1");
+    let server = jwks_server(vec![rsa.jwk.clone()]).await;
+    let auth = authenticator(&server.url, Duration::from_secs(60));
+    let mut c = claims();
+    c["exp"] = json!(now() + 8 * 24 * 3600);
+    assert_eq!(
+        check(&auth, &sign(&rsa, &c)).await.unwrap_err(),
+        AuthError::LifetimeTooLong
+    );
+    c["exp"] = json!(now() + 24 * 3600);
+    assert!(check(&auth, &sign(&rsa, &c)).await.is_ok());
 }

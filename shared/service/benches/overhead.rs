@@ -102,7 +102,13 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let config = Config::load(&|k| (k == "MCP_RESOURCE_URL").then(|| RESOURCE.to_owned())).unwrap();
+    let config = Config::load(&|k| match k {
+        "MCP_RESOURCE_URL" => Some(RESOURCE.to_owned()),
+        "SERVICE_TOKEN_SUBJECTS" => Some("bench".to_owned()),
+        "SERVICE_TOKEN_SECRET_ID" => Some("bench/service-token".to_owned()),
+        _ => None,
+    })
+    .unwrap();
     let http = http_client().unwrap();
     let sources: Vec<Arc<dyn Source>> = SourceKind::ALL
         .into_iter()

@@ -34,6 +34,10 @@ pub const MAX_RESULTS: u64 = 50;
 pub const DEFAULT_MAX_RESULTS: usize = 10;
 /// Bounds of `fetch`'s `max_chars`, and its default.
 pub const MAX_FETCH_CHARS: u64 = 100_000;
+/// Largest `fetch` `offset`. The download limit grows with `offset + max_chars`, so an unbounded
+/// offset (it was `u32::MAX`) let one call ask for ~17 GB against a 256 MB function; two million
+/// characters is about a thousand pages.
+pub const MAX_FETCH_OFFSET: u64 = 2_000_000;
 /// `fetch`'s `max_chars` when omitted.
 pub const DEFAULT_FETCH_CHARS: usize = 20_000;
 
@@ -234,7 +238,7 @@ impl FetchArgs {
                 ));
             }
         };
-        let offset = integer(&map, "offset", 0..=u64::from(u32::MAX))?.unwrap_or(0) as usize;
+        let offset = integer(&map, "offset", 0..=MAX_FETCH_OFFSET)?.unwrap_or(0) as usize;
         let max_chars = integer(&map, "max_chars", 1..=MAX_FETCH_CHARS)?
             .map_or(DEFAULT_FETCH_CHARS, |v| v as usize);
         Ok(Self {
@@ -345,6 +349,16 @@ mod tests {
         let args = FetchArgs::parse(Some(&json!({"id": page, "offset": 10}))).unwrap();
         assert_eq!(args.id.source, SourceKind::Notion);
         assert_eq!((args.offset, args.max_chars), (10, DEFAULT_FETCH_CHARS));
+        let args = FetchArgs::parse(Some(
+            &json!({"id": "notion:abc", "offset": MAX_FETCH_OFFSET}),
+        ))
+        .unwrap();
+        assert_eq!(args.offset as u64, MAX_FETCH_OFFSET);
+        for too_far in [MAX_FETCH_OFFSET + 1, u64::from(u32::MAX)] {
+            let err = FetchArgs::parse(Some(&json!({"id": "notion:abc", "offset": too_far})))
+                .unwrap_err();
+            assert_eq!(err.field, "offset", "offset {too_far} was accepted");
+        }
         for bad in [
             json!({}),
             json!({"id": "abc"}),

@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use crate::arguments::{
-    DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_FETCH_CHARS, MAX_QUERY_CHARS, MAX_RESULTS,
-    MAX_SOURCES,
+    DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_FETCH_CHARS, MAX_FETCH_OFFSET, MAX_QUERY_CHARS,
+    MAX_RESULTS, MAX_SOURCES,
 };
 use crate::tool_result::with_error_branch;
 
@@ -133,7 +133,7 @@ fn fetch() -> Value {
             "type": "object",
             "properties": {
                 "id": {"type": "string", "description": "A result `id` from workplace_search, e.g. \"notion:1f2e...\"."},
-                "offset": {"type": "integer", "minimum": 0, "default": 0, "description": "Character offset to start at."},
+                "offset": {"type": "integer", "minimum": 0, "maximum": MAX_FETCH_OFFSET, "default": 0, "description": "Character offset to start at."},
                 "max_chars": {
                     "type": "integer", "minimum": 1, "maximum": MAX_FETCH_CHARS, "default": DEFAULT_FETCH_CHARS,
                     "description": "Most characters to return."

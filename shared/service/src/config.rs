@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use url::Url;
+use workplace_auth::{ScopePolicy, ServiceTokenConfig};
 
 /// A way to read settings: the process environment in production, a map in tests (no `set_var`).
 pub type Lookup<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
@@ -28,8 +29,11 @@ pub struct Config {
     /// Descope (OIDC) token verification; `None` when only service tokens are accepted.
     pub oidc: Option<OidcConfig>,
     /// `SERVICE_TOKEN_ISSUER` (default `workplace-mcp`): the `iss` of HS256 service tokens signed
-    /// with `jwt_secret_key`. Must differ from the OIDC issuer.
+    /// with the service-token key. Must differ from the OIDC issuer.
     pub service_token_issuer: String,
+    /// Service tokens (`SERVICE_TOKEN_SUBJECTS`, `SERVICE_TOKEN_SECRET_ID`,
+    /// `SERVICE_TOKEN_MAX_LIFETIME_SECONDS`); `None`, the default, refuses every service token.
+    pub service_tokens: Option<ServiceTokenConfig>,
     /// Search behaviour.
     pub search: SearchSettings,
     /// `LOG_QUERY_TEXT` (default `false`): log query text. Off, logs carry only its length and a
@@ -47,6 +51,9 @@ pub struct OidcConfig {
     pub issuer: String,
     /// `DESCOPE_JWKS_URL` (default `<DESCOPE_BASE_URL>/<project>/.well-known/jwks.json`).
     pub jwks_url: String,
+    /// `SCOPES_INTERSECT_PERMISSIONS` (default `false`): narrow `scope` to the `permissions` claim.
+    /// Scopes never come from `permissions` alone.
+    pub scope_policy: ScopePolicy,
 }
 
 /// Knobs of the search fan-out.
@@ -122,6 +129,11 @@ impl Config {
         let project_id = non_empty(env, "DESCOPE_PROJECT_ID");
         let issuer = non_empty(env, "DESCOPE_ISSUER");
         let jwks_override = non_empty(env, "DESCOPE_JWKS_URL");
+        let scope_policy = if boolean(env, "SCOPES_INTERSECT_PERMISSIONS", false, &mut problem) {
+            ScopePolicy::IntersectPermissions
+        } else {
+            ScopePolicy::ScopeOnly
+        };
         let oidc = match (issuer, project_id) {
             (None, None) => None,
             (None, Some(_)) => {
@@ -155,6 +167,7 @@ impl Config {
                     project_id,
                     issuer,
                     jwks_url,
+                    scope_policy,
                 })
             }
         };
@@ -171,6 +184,15 @@ impl Config {
                     .into(),
             );
         }
+
+        let service_tokens = ServiceTokenConfig::from_lookup(env)
+            .map_err(|errors| {
+                for (setting, text) in errors {
+                    problem(setting, text);
+                }
+            })
+            .ok()
+            .flatten();
 
         let defaults = SearchSettings::default();
         let source_timeout = number(env, "SOURCE_TIMEOUT_MS", 100..=25_000, 8_000, &mut problem);
@@ -196,6 +218,7 @@ impl Config {
                 resource_url,
                 oidc,
                 service_token_issuer,
+                service_tokens,
                 search: SearchSettings {
                     source_timeout: Duration::from_millis(source_timeout),
                     content_max_chars: content_max_chars as usize,

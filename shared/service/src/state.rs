@@ -48,17 +48,51 @@ struct Retry {
 
 /// Where secret values come from.
 pub enum SecretSource {
-    /// Secrets Manager, refreshed in the background.
-    Provider(Arc<SecretsProvider>),
-    /// Fixed values (tests).
+    /// Secrets Manager, refreshed in the background: the project secret and, only when service
+    /// tokens are on, the service-token secret (`SERVICE_TOKEN_SECRET_ID`), which holds their key
+    /// apart from the credentials every function and the extension can read.
+    Provider {
+        /// The project secret (`SECRETS_ID`).
+        main: Arc<SecretsProvider>,
+        /// The service-token secret.
+        service_token: Option<Arc<SecretsProvider>>,
+    },
+    /// Fixed values (tests); its `jwt_secret_key` plays the service-token secret.
     Fixed(Arc<Secrets>),
 }
 
+/// The secret values parts are built from; compared by pointer to notice a rotation.
+#[derive(Clone)]
+struct CurrentSecrets {
+    main: Arc<Secrets>,
+    service_token: Option<Arc<Secrets>>,
+}
+
+impl CurrentSecrets {
+    fn same_as(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.main, &other.main)
+            && match (&self.service_token, &other.service_token) {
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+    }
+}
+
 impl SecretSource {
-    fn current(&self) -> Arc<Secrets> {
+    fn current(&self) -> CurrentSecrets {
         match self {
-            Self::Provider(provider) => provider.current(),
-            Self::Fixed(secrets) => Arc::clone(secrets),
+            Self::Provider {
+                main,
+                service_token,
+            } => CurrentSecrets {
+                main: main.current(),
+                service_token: service_token.as_ref().map(SecretsProvider::current),
+            },
+            Self::Fixed(secrets) => CurrentSecrets {
+                main: Arc::clone(secrets),
+                service_token: Some(Arc::clone(secrets)),
+            },
         }
     }
 }
@@ -92,7 +126,7 @@ pub struct Parts {
     pub engine: SearchEngine,
     /// Keys the query hash of records.
     pub query_hasher: QueryHasher,
-    secrets: Arc<Secrets>,
+    secrets: CurrentSecrets,
 }
 
 fn problem(setting: &'static str, text: impl Into<String>) -> ConfigProblem {
@@ -130,7 +164,7 @@ impl Runtime {
     pub fn parts(&self) -> Arc<Parts> {
         let parts = self.parts.load_full();
         let current = self.secrets.current();
-        if Arc::ptr_eq(&parts.secrets, &current) {
+        if parts.secrets.same_as(&current) {
             return parts;
         }
         match build_parts(
@@ -162,6 +196,7 @@ pub fn jwks_verifier(config: &Config, http: &reqwest::Client) -> Option<Arc<Jwks
                 issuer: oidc.issuer.clone(),
                 audience: config.audience(),
                 min_refetch_interval: Duration::from_secs(60),
+                scope_policy: oidc.scope_policy,
             },
             Arc::new(HttpJwksFetcher::new(http.clone(), oidc.jwks_url.clone())),
         ))
@@ -173,33 +208,51 @@ fn build_parts(
     jwks: Option<&Arc<JwksVerifier>>,
     sources: &Sources,
     http: &reqwest::Client,
-    secrets: Arc<Secrets>,
+    current: CurrentSecrets,
 ) -> Result<Parts, ConfigErrors> {
     let mut problems = Vec::new();
-    let service = match &secrets.jwt_secret_key {
-        Some(key) if key.expose_secret().len() < ServiceTokenVerifier::MIN_SECRET_BYTES => {
+    // Service tokens exist only when configured, and their key only ever comes from their own
+    // secret: the project secret's `jwt_secret_key`, if any, is ignored.
+    let key = current
+        .service_token
+        .as_deref()
+        .and_then(|s| s.jwt_secret_key.as_ref());
+    let service = match (&config.service_tokens, key) {
+        (None, _) => None,
+        (Some(_), None) => {
             problems.push(problem(
-                "jwt_secret_key",
+                "SERVICE_TOKEN_SECRET_ID",
+                "the service-token secret has no `jwt_secret_key`",
+            ));
+            None
+        }
+        (Some(_), Some(key))
+            if key.expose_secret().len() < ServiceTokenVerifier::MIN_SECRET_BYTES =>
+        {
+            problems.push(problem(
+                "SERVICE_TOKEN_SECRET_ID",
                 format!(
-                    "must be at least {} bytes long",
+                    "the service-token key must be at least {} bytes long",
                     ServiceTokenVerifier::MIN_SECRET_BYTES
                 ),
             ));
             None
         }
-        Some(key) => Some(ServiceTokenVerifier::new(
+        (Some(tokens), Some(key)) => Some(ServiceTokenVerifier::new(
             &config.service_token_issuer,
             &config.audience(),
             key,
+            tokens.subjects.clone(),
+            tokens.max_lifetime,
         )),
-        None => None,
     };
     if jwks.is_none() && service.is_none() && problems.is_empty() {
         problems.push(problem(
             "DESCOPE_ISSUER",
-            "no token issuer is configured: set DESCOPE_PROJECT_ID and DESCOPE_ISSUER, or put jwt_secret_key in the secret",
+            "no token issuer is configured: set DESCOPE_PROJECT_ID and DESCOPE_ISSUER (or, for service callers only, SERVICE_TOKEN_SUBJECTS and SERVICE_TOKEN_SECRET_ID)",
         ));
     }
+    let secrets = Arc::clone(&current.main);
     let sources = match sources {
         Sources::Fixed(sources) => sources.clone(),
         Sources::Configured(connectors) => {
@@ -218,7 +271,8 @@ fn build_parts(
     if !problems.is_empty() {
         return Err(ConfigErrors(problems));
     }
-    let query_hasher = secrets
+    let query_hasher = current
+        .main
         .query_hash_key
         .as_ref()
         .map_or_else(QueryHasher::random, |key| {
@@ -228,16 +282,16 @@ fn build_parts(
         auth: Authenticator::new(jwks.cloned(), service),
         engine: SearchEngine::new(sources, config.search),
         query_hasher,
-        secrets,
+        secrets: current,
     })
 }
 
 /// Whether a cold-start failure may go away by itself.
 fn transient(errors: &ConfigErrors) -> bool {
-    errors
-        .0
-        .iter()
-        .any(|p| p.setting == "SECRETS_ID" && p.problem.starts_with("could not read"))
+    errors.0.iter().any(|p| {
+        matches!(p.setting, "SECRETS_ID" | "SERVICE_TOKEN_SECRET_ID")
+            && p.problem.starts_with("could not read")
+    })
 }
 
 impl AppState {
@@ -350,24 +404,53 @@ async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
     });
     // The JWKS does not depend on the secret: fetch both at once.
     let jwks = jwks_verifier(&config, &http);
-    let (provider, _) = tokio::join!(SecretsProvider::load(store, secrets_config), async {
-        if let Some(jwks) = &jwks
-            && let Err(err) = jwks.prefetch().await
-        {
-            tracing::warn!(error = %err, "JWKS prefetch failed; will retry on the first token");
-        }
+    let service_token_secret = config.service_tokens.as_ref().map(|tokens| SecretsConfig {
+        id: tokens.secret_id.clone(),
+        ttl: secrets_config.ttl,
+        timeouts: secrets_config.timeouts,
     });
-    let provider = provider.map_err(|err| {
+    let service_store = Arc::clone(&store);
+    let (provider, service_provider, _) = tokio::join!(
+        SecretsProvider::load(store, secrets_config),
+        async move {
+            match service_token_secret {
+                Some(config) => SecretsProvider::load(service_store, config).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        async {
+            if let Some(jwks) = &jwks
+                && let Err(err) = jwks.prefetch().await
+            {
+                tracing::warn!(error = %err, "JWKS prefetch failed; will retry on the first token");
+            }
+        }
+    );
+    let secret_problem = |setting: &'static str, err: SecretsError| {
         let text = match &err {
             SecretsError::Unavailable { .. } => format!("could not read the secret: {err}"),
             other => other.to_string(),
         };
-        ConfigErrors(vec![problem("SECRETS_ID", text)])
-    })?;
+        problem(setting, text)
+    };
+    let mut problems = Vec::new();
+    let provider = provider
+        .map_err(|err| problems.push(secret_problem("SECRETS_ID", err)))
+        .ok();
+    let service_provider = service_provider
+        .map_err(|err| problems.push(secret_problem("SERVICE_TOKEN_SECRET_ID", err)))
+        .ok()
+        .flatten();
+    let Some(provider) = provider.filter(|_| problems.is_empty()) else {
+        return Err(ConfigErrors(problems));
+    };
     Runtime::build(
         config,
         jwks,
-        SecretSource::Provider(provider),
+        SecretSource::Provider {
+            main: provider,
+            service_token: service_provider,
+        },
         Sources::Configured(Box::new(connectors)),
         http,
         limiter,
@@ -386,7 +469,8 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
         .build()
 }
 
-/// Fixed secrets holding only a service-token key, for tests.
+/// Fixed secrets holding only a service-token key, for tests (service tokens still need
+/// `SERVICE_TOKEN_SUBJECTS` in the configuration).
 pub fn fixed_secrets(jwt_secret_key: &str) -> SecretSource {
     SecretSource::Fixed(Arc::new(Secrets {
         jwt_secret_key: Some(SecretString::from(jwt_secret_key.to_owned())),

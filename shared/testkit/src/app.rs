@@ -32,8 +32,15 @@ impl TestState {
         env: &[(&str, &str)],
         limiter: Option<RateLimiter>,
     ) -> Self {
-        let env: HashMap<String, String> = env
+        // Service tokens are opt-in: the kit's tokens name `user-42`, so that subject is allowed
+        // unless a test's own settings say otherwise.
+        let defaults = [
+            ("SERVICE_TOKEN_SUBJECTS", "user-42"),
+            ("SERVICE_TOKEN_SECRET_ID", "test/service-token"),
+        ];
+        let env: HashMap<String, String> = defaults
             .iter()
+            .chain(env)
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let records = Arc::new(MemorySink::default());

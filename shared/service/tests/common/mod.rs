@@ -7,6 +7,7 @@ use std::sync::Arc;
 use lambda_http::{Body, Request, Response};
 use serde_json::Value;
 use workplace_connectors::Source;
+pub type TestApp = TestState;
 pub use workplace_testkit::{
     ALL_SCOPES, Event, FixedSource, SECRET, TestState, all_sources, body, header,
 };

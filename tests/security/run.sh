@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The JWT attack corpus over HTTP against the local stack (started here unless one is up).
+set -euo pipefail
+source "$(dirname "$0")/../../infra/scripts/lib.sh"
+cd "$ROOT"
+started=0
+if ! curl -sf "http://127.0.0.1:${WATCH_PORT:-9000}/health" >/dev/null 2>&1; then
+  infra/scripts/stack.sh up
+  started=1
+fi
+cleanup() { [ "$started" = 1 ] && infra/scripts/stack.sh down; }
+trap cleanup EXIT
+python3 tests/security/jwt_over_http.py
