@@ -84,8 +84,22 @@ pub enum StartError {
     SigningKey,
 }
 
-/// The API router.
+/// The API router: the routes, and the knobs middleware (latency, faults, the request log) in
+/// front of them and of the fallback.
 pub fn api_router(state: Arc<FakeState>) -> Router {
+    with_knobs(api_routes(state.clone()), state)
+}
+
+/// The knobs middleware around `router`, its fallback included. Applied after any `merge`: a
+/// merged router gets a fresh fallback, which a layer applied before the merge does not cover.
+fn with_knobs(router: Router, state: Arc<FakeState>) -> Router {
+    router.layer(axum::middleware::from_fn_with_state(
+        state,
+        knobs::middleware,
+    ))
+}
+
+fn api_routes(state: Arc<FakeState>) -> Router {
     Router::new()
         .route("/drive/v3/files", get(drive::list))
         .route("/drive/v3/files/{id}", get(drive::get))
@@ -112,10 +126,6 @@ pub fn api_router(state: Arc<FakeState>) -> Router {
         .route("/_fake/reset", post(knobs::reset))
         .route("/_fake/connections", post(knobs::set_connection))
         .route("/_fake/expire-tokens", post(knobs::expire_tokens))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            knobs::middleware,
-        ))
         .with_state(state)
 }
 
@@ -175,7 +185,10 @@ impl RunningFakes {
         let stops = vec![
             serve(
                 api,
-                api_router(state.clone()).merge(authz::router(authz.clone())),
+                with_knobs(
+                    api_routes(state.clone()).merge(authz::router(authz.clone())),
+                    state.clone(),
+                ),
             ),
             serve(download, download_router(state.clone())),
         ];
