@@ -60,7 +60,7 @@ pub struct NotionId(String);
 
 impl NotionId {
     const SHAPE: &'static str =
-        "a Notion id is a UUID: 32 hex digits, with or without dashes (8-4-4-4-12)";
+        "is not a UUID (a Notion id is 32 hex digits, with or without dashes: 8-4-4-4-12)";
 
     /// Parses a UUID with or without dashes.
     pub fn parse(s: &str) -> Result<Self, IdError> {

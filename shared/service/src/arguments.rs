@@ -349,14 +349,11 @@ mod tests {
         let args = FetchArgs::parse(Some(&json!({"id": page, "offset": 10}))).unwrap();
         assert_eq!(args.id.source, SourceKind::Notion);
         assert_eq!((args.offset, args.max_chars), (10, DEFAULT_FETCH_CHARS));
-        let args = FetchArgs::parse(Some(
-            &json!({"id": "notion:abc", "offset": MAX_FETCH_OFFSET}),
-        ))
-        .unwrap();
+        let args =
+            FetchArgs::parse(Some(&json!({"id": page, "offset": MAX_FETCH_OFFSET}))).unwrap();
         assert_eq!(args.offset as u64, MAX_FETCH_OFFSET);
         for too_far in [MAX_FETCH_OFFSET + 1, u64::from(u32::MAX)] {
-            let err = FetchArgs::parse(Some(&json!({"id": "notion:abc", "offset": too_far})))
-                .unwrap_err();
+            let err = FetchArgs::parse(Some(&json!({"id": page, "offset": too_far}))).unwrap_err();
             assert_eq!(err.field, "offset", "offset {too_far} was accepted");
         }
         for bad in [
