@@ -17,7 +17,7 @@ use workplace_service::rest;
 use workplace_service::state::http_client;
 
 /// "FY2027 Q3 Quarterly Budget": ACL finance + leadership (Alice yes, Bob no).
-const BUDGET_PAGE: &str = "00000001-5d1c-4f7e-9a2b-acme00000001";
+const BUDGET_PAGE: &str = "00000001-5d1c-4f7e-9a2b-ac0e00000001";
 
 async fn stack() -> (RunningFakes, TestApp) {
     let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
@@ -124,7 +124,7 @@ async fn a_service_token_outside_the_allowlist_gets_nothing() {
     let carol = as_user("U2carol", "carol@acme.example");
     let (status, body) = search(&app, &carol, "Salary bands").await;
     assert_eq!(status, 401, "{body}");
-    let (status, _) = fetch(&app, &carol, "notion:0000000c-5d1c-4f7e-9a2b-acme00000012").await;
+    let (status, _) = fetch(&app, &carol, "notion:0000000c-5d1c-4f7e-9a2b-ac0e00000012").await;
     assert_eq!(status, 401);
     assert!(
         fakes.requests().is_empty(),
