@@ -83,6 +83,11 @@ GRAPH_BASE_URL=$FAKES_URL
 MICROSOFT_LOGIN_BASE_URL=$FAKES_URL
 SECRETS_ID=$SECRET_ID
 RATE_LIMIT_TABLE=$TABLE
+# Every authenticated request is charged (initialize and tools/list too), and the conformance
+# suite and the e2e clients all run as the dev user: the local stack allows a larger burst than
+# the production default (10/s, burst 20) so a test run is never throttled by its own set-up.
+RATE_LIMIT_USER_RPS=100
+RATE_LIMIT_USER_BURST=200
 RUST_LOG=info
 AWS_REGION=us-east-1
 AWS_ACCESS_KEY_ID=test
