@@ -121,6 +121,18 @@ impl DynamoStore {
         Ok(Take::Rejected(now + gcra.tolerance_ms + gcra.interval_ms))
     }
 
+    /// One eventually consistent read of a key no limit uses: opens the connection.
+    pub async fn warm(&self) -> Result<(), StoreError> {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S("warm#".to_owned()))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| classify(&e))
+    }
+
     async fn read(&self, key: &str) -> Result<u64, StoreError> {
         let output = self
             .client

@@ -90,6 +90,18 @@ impl RateLimiter {
         format!("client#{}", hex_sha256(client_id))
     }
 
+    /// Opens the connection to the table with one read of a key no limit uses, so the first
+    /// call's check does not pay for DNS, TCP and TLS. Failures are logged, never fatal: the
+    /// check path has its own failure policy.
+    pub async fn warm(&self) {
+        let read = tokio::time::timeout(self.config.timeout, self.store.warm());
+        match read.await {
+            Ok(Ok(())) => tracing::debug!("rate-limit table connection warmed"),
+            Ok(Err(err)) => tracing::warn!(error = %err, "could not warm the rate-limit table"),
+            Err(_) => tracing::warn!("warming the rate-limit table timed out"),
+        }
+    }
+
     /// Checks one call by `subject` through `client_id`.
     ///
     /// The limits are taken one after another, user first, then client, then global: a call the

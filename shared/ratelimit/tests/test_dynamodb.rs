@@ -479,3 +479,17 @@ async fn a_silent_table_admits_up_to_the_fail_open_cap_then_rejects() {
     ));
     held.abort();
 }
+
+#[tokio::test]
+async fn warming_reads_without_writing_or_spending() {
+    let seed = Limit {
+        rate: 10.0,
+        burst: 20,
+    };
+    let (_moto, limiter, _clock, client) =
+        limiter(config(seed, WIDE, WIDE, 1, FailurePolicy::Open)).await;
+    limiter.warm().await;
+    assert!(tats(&client).await.is_empty(), "warming writes nothing");
+    assert_eq!(admitted(&limiter, 25, "alice", None).await, 20);
+    assert_eq!(limiter.bypassed(), 0);
+}

@@ -67,6 +67,11 @@ pub struct SearchSettings {
     pub content_max_chars: usize,
     /// `CONTENT_CONCURRENCY` (default 4, 1..=16): documents fetched at once for `include_content`.
     pub content_concurrency: usize,
+    /// `REQUEST_DEADLINE_MS` (default 25000, 1000..=28000): the most one tool call may take, the
+    /// search and every content fetch included. It stays below the functions' 29 s timeout (and
+    /// API Gateway's 30 s), so a slow upstream costs a partial answer, never a killed invocation
+    /// without a record. What did not finish is reported per source and per result.
+    pub request_deadline: Duration,
 }
 
 impl Default for SearchSettings {
@@ -75,6 +80,7 @@ impl Default for SearchSettings {
             source_timeout: Duration::from_millis(8000),
             content_max_chars: 20_000,
             content_concurrency: 4,
+            request_deadline: Duration::from_millis(25_000),
         }
     }
 }
@@ -210,6 +216,13 @@ impl Config {
             defaults.content_concurrency as u64,
             &mut problem,
         );
+        let request_deadline = number(
+            env,
+            "REQUEST_DEADLINE_MS",
+            1_000..=28_000,
+            defaults.request_deadline.as_millis() as u64,
+            &mut problem,
+        );
         let log_query_text = boolean(env, "LOG_QUERY_TEXT", false, &mut problem);
 
         match resource_url {
@@ -223,6 +236,7 @@ impl Config {
                     source_timeout: Duration::from_millis(source_timeout),
                     content_max_chars: content_max_chars as usize,
                     content_concurrency: content_concurrency as usize,
+                    request_deadline: Duration::from_millis(request_deadline),
                 },
                 log_query_text,
             }),

@@ -396,8 +396,17 @@ async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         .await;
     let store = Arc::new(SecretsManagerStore::new(&aws));
     let limiter = limits.map(|limits| {
+        // Every DynamoDB call is bounded twice: per attempt and per operation (retries included),
+        // so a stalled connection cannot hold a request beyond the limiter's own deadline.
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .operation_timeout(limits.timeout)
+            .operation_attempt_timeout(limits.timeout.min(Duration::from_secs(1)))
+            .build();
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(&aws)
+            .timeout_config(timeouts)
+            .build();
         RateLimiter::new(
-            aws_sdk_dynamodb::Client::new(&aws),
+            aws_sdk_dynamodb::Client::from_conf(dynamodb),
             limits,
             Box::new(SystemClock),
         )
@@ -410,7 +419,7 @@ async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         timeouts: secrets_config.timeouts,
     });
     let service_store = Arc::clone(&store);
-    let (provider, service_provider, _) = tokio::join!(
+    let (provider, service_provider, _, _) = tokio::join!(
         SecretsProvider::load(store, secrets_config),
         async move {
             match service_token_secret {
@@ -423,6 +432,13 @@ async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
                 && let Err(err) = jwks.prefetch().await
             {
                 tracing::warn!(error = %err, "JWKS prefetch failed; will retry on the first token");
+            }
+        },
+        // Opens the DynamoDB connection (DNS, TCP, TLS) during Init, not inside the first call's
+        // limiter deadline.
+        async {
+            if let Some(limiter) = &limiter {
+                limiter.warm().await;
             }
         }
     );

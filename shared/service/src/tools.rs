@@ -291,7 +291,11 @@ async fn fetch(
         return fail(SourceStatus::Error, &err);
     };
     let want = args.offset.saturating_add(args.max_chars).saturating_add(1);
-    let deadline = engine.settings().source_timeout;
+    // The request's deadline bounds a fetch as it bounds a search.
+    let deadline = engine
+        .settings()
+        .source_timeout
+        .min(engine.settings().request_deadline);
     let content =
         match tokio::time::timeout(deadline, source.content(user, &args.id.item, want)).await {
             Ok(Ok(content)) => content,

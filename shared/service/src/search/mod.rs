@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde::Serialize;
+use tokio::time::Instant;
 use workplace_connectors::{SearchHit, Source, SourceError, SourceKind, UserContext};
 
 use crate::config::SearchSettings;
@@ -143,7 +144,11 @@ impl SearchEngine {
         max_results: usize,
         include_content: bool,
     ) -> SearchOutcome {
-        let deadline = self.settings.source_timeout;
+        let until = Instant::now() + self.settings.request_deadline;
+        let deadline = self
+            .settings
+            .source_timeout
+            .min(self.settings.request_deadline);
         let answers = futures::future::join_all(
             sources
                 .iter()
@@ -171,7 +176,7 @@ impl SearchEngine {
 
         let mut results = merge(lists, max_results);
         if include_content {
-            self.attach_content(user, &mut results).await;
+            self.attach_content(user, &mut results, until).await;
         }
         SearchOutcome {
             total_count: results.len(),
@@ -201,7 +206,14 @@ impl SearchEngine {
         }
     }
 
-    async fn attach_content(&self, user: &UserContext, results: &mut [SearchResult]) {
+    /// Attaches each result's text; every fetch ends by `until` (the request's deadline), and a
+    /// result whose text did not arrive by then says so in its `content_error`.
+    async fn attach_content(
+        &self,
+        user: &UserContext,
+        results: &mut [SearchResult],
+        until: Instant,
+    ) {
         let max_chars = self.settings.content_max_chars;
         let deadline = self.settings.source_timeout;
         // The futures are built eagerly into a Vec: a stream that maps with a closure would make the
@@ -211,7 +223,10 @@ impl SearchEngine {
             .map(|r| {
                 let source = self.sources.get(&r.source).cloned();
                 let item = r.id.split_once(':').map(|(_, item)| item.to_owned());
-                fetch_content(source, item, user, max_chars, deadline)
+                tokio::time::timeout_at(
+                    until,
+                    fetch_content(source, item, user, max_chars, deadline),
+                )
             })
             .collect();
         let fetched: Vec<_> = futures::stream::iter(jobs)
@@ -221,15 +236,22 @@ impl SearchEngine {
 
         for (result, content) in results.iter_mut().zip(fetched) {
             match content {
-                Ok(content) => {
+                Ok(Ok(content)) => {
                     let (text, cut) = truncate_chars(&content.text, max_chars);
                     result.truncated = Some(cut || content.truncated);
                     result.content_error = content.unavailable_reason;
                     result.content = Some(text.to_owned());
                 }
-                Err(err) => {
+                Ok(Err(err)) => {
                     result.truncated = Some(false);
                     result.content_error = Some(failure_message(&err, deadline));
+                }
+                Err(_) => {
+                    result.truncated = Some(false);
+                    result.content_error = Some(format!(
+                        "not fetched: the request's deadline ({} s) ran out first; call fetch with this id",
+                        self.settings.request_deadline.as_secs()
+                    ));
                 }
             }
         }
