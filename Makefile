@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help dev test tools lint unit security smoke extension e2e template build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
+.PHONY: help dev test tools lint gates unit security smoke extension e2e template build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -13,7 +13,7 @@ help: ## List the targets.
 dev: ## Run the whole service on 127.0.0.1:9000 with the emulator, the fakes and the demo workspace.
 	@infra/scripts/dev.sh
 
-test: tools lint unit security template extension smoke e2e ## Everything CI runs.
+test: tools lint gates unit security template extension smoke e2e ## Everything CI runs.
 	@echo "make test: all checks passed"
 
 tools: ## Install the project's own tools into .tools/ (idempotent).
@@ -22,6 +22,9 @@ tools: ## Install the project's own tools into .tools/ (idempotent).
 lint: ## cargo fmt --check and clippy with warnings as errors.
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+gates: ## cargo doc with warnings denied, no unused dependencies (cargo-machete), cargo-deny licenses/bans/sources offline.
+	@infra/scripts/gates.sh
 
 unit: ## Unit, handler and emulator-backed integration tests.
 	$(CARGO) test --workspace --locked

@@ -63,7 +63,7 @@ pub struct Document {
     /// Notion: the name of the title property (`title` for pages, e.g. `Name` for database rows).
     #[serde(default)]
     pub title_property: Option<String>,
-    /// A real file served as the content (a name in `corpus/files/`, see [`crate::files`]).
+    /// A real file served as the content (a name in `corpus/files/`, see the `files` module).
     #[serde(default)]
     pub file: Option<String>,
 }

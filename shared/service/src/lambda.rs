@@ -1,5 +1,5 @@
 //! What a REST function's `main` does: read the configuration once, build the state, then serve
-//! every invocation with one of the [`rest`](crate::rest) handlers.
+//! every invocation with one of the [`rest`] handlers.
 
 use std::convert::Infallible;
 use std::sync::Arc;
