@@ -40,8 +40,13 @@ impl From<SourceError> for Failure {
 
 /// The wait before retry number `attempt` (1-based): full jitter over `min(CAP, BASE * 2^attempt)`.
 pub fn backoff(attempt: u32) -> Duration {
+    jittered(attempt, rand::random::<f64>())
+}
+
+/// The wait for `attempt` at `fraction` (in `[0, 1)`) of its ceiling.
+fn jittered(attempt: u32, fraction: f64) -> Duration {
     let ceiling = BASE.saturating_mul(1 << attempt.min(8)).min(CAP);
-    ceiling.mul_f64(rand::random::<f64>())
+    ceiling.mul_f64(fraction.clamp(0.0, 1.0))
 }
 
 /// Runs `call` until it succeeds, fails with something not retryable, runs out of retries, or the
@@ -139,7 +144,21 @@ mod tests {
     }
 
     #[test]
-    fn backoff_is_jittered_under_a_cap() {
+    fn backoff_doubles_per_attempt_up_to_the_cap() {
+        assert_eq!(jittered(1, 1.0), Duration::from_millis(500));
+        assert_eq!(jittered(2, 1.0), Duration::from_millis(1000));
+        assert_eq!(jittered(3, 0.5), Duration::from_millis(1000));
+        assert_eq!(jittered(5, 1.0), CAP);
+        assert_eq!(jittered(30, 1.0), CAP);
+        assert_eq!(jittered(2, 0.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn backoff_is_jittered_under_the_cap() {
+        let waits: std::collections::HashSet<Duration> = (0..64).map(|_| backoff(3)).collect();
+        assert!(waits.iter().all(|w| *w <= Duration::from_secs(2)));
+        // Full jitter spreads retries: 64 draws of a continuous fraction are never all equal.
+        assert!(waits.len() > 1, "{waits:?}");
         for attempt in 1..20 {
             assert!(backoff(attempt) <= CAP);
         }
