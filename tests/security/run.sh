@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The JWT attack corpus over HTTP against the local stack (started here unless one is up).
+# The JWT attack corpus and schemathesis (docs/openapi.yaml) over HTTP against the local stack
+# (started here unless one is up).
 set -euo pipefail
 source "$(dirname "$0")/../../infra/scripts/lib.sh"
 cd "$ROOT"
@@ -11,3 +12,4 @@ fi
 cleanup() { [ "$started" = 1 ] && infra/scripts/stack.sh down; }
 trap cleanup EXIT
 python3 tests/security/jwt_over_http.py
+tests/security/schemathesis.sh
