@@ -41,7 +41,7 @@ fn access_by_source(structured: &Value) -> Vec<(String, String)> {
 
 fn assert_fits_output_schema(structured: &Value) {
     let tools = catalogue::tools();
-    let tool = tools["tools"]
+    let tool = tools
         .as_array()
         .unwrap()
         .iter()
@@ -80,20 +80,20 @@ async fn a_failing_shared_source_is_still_marked_shared() {
         std::sync::Arc::new(FixedSource {
             access: Access::Shared,
             error: Some(SourceError::Timeout),
-            ..FixedSource::new(SourceKind::Sharepoint, 0, |id| id.to_owned())
+            ..FixedSource::new(SourceKind::Notion, 0, |id| id.to_owned())
         }),
     ])
     .await;
-    let sharepoint = &structured["sources"][1];
-    assert_eq!(sharepoint["status"], "timeout");
-    assert_eq!(sharepoint["access"], "shared");
+    let notion = &structured["sources"][1];
+    assert_eq!(notion["status"], "timeout");
+    assert_eq!(notion["access"], "shared");
     assert_fits_output_schema(&structured);
 }
 
 #[test]
 fn no_description_claims_every_search_uses_the_users_own_permissions() {
     let tools = catalogue::tools();
-    for tool in tools["tools"].as_array().unwrap() {
+    for tool in tools.as_array().unwrap() {
         let description = tool["description"].as_str().unwrap();
         assert!(
             !description.contains("with the user's own permissions, and")
@@ -102,7 +102,7 @@ fn no_description_claims_every_search_uses_the_users_own_permissions() {
             tool["name"]
         );
     }
-    let search = &tools["tools"][0]["description"];
+    let search = &tools[0]["description"];
     assert!(
         search.as_str().unwrap().contains("access: \"shared\""),
         "{search}"
