@@ -83,6 +83,17 @@ fn reject_unknown(map: &Map<String, Value>, known: &[&str]) -> Result<(), Invali
     }
 }
 
+/// `f` as a `u64` when it is a whole number from 0 to `max` (larger values are out of range
+/// anyway, and the bound keeps the conversion exact).
+fn whole(f: f64, max: u64) -> Option<u64> {
+    let max = u32::try_from(max).unwrap_or(u32::MAX);
+    (f.fract() == 0.0 && (0.0..=f64::from(max)).contains(&f)).then(|| {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let v = f as u64;
+        v
+    })
+}
+
 fn integer(
     map: &Map<String, Value>,
     field: &str,
@@ -90,7 +101,9 @@ fn integer(
 ) -> Result<Option<u64>, InvalidArgument> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_u64() {
+        // `11.0` is an integer to JSON Schema (and so to clients that validate against our
+        // `inputSchema`), so a float with no fraction is read as the whole number it is.
+        Some(Value::Number(n)) => match n.as_u64().or_else(|| whole(n.as_f64()?, *range.end())) {
             Some(v) if range.contains(&v) => Ok(Some(v)),
             _ => Err(invalid(
                 field,
@@ -371,5 +384,23 @@ mod tests {
         }
         let err = FetchArgs::parse(Some(&json!({"id": page, "max_chars": 0}))).unwrap_err();
         assert_eq!(err.field, "max_chars");
+    }
+
+    #[test]
+    fn a_float_with_no_fraction_is_the_whole_number_json_schema_says_it_is() {
+        let args = search(json!({"query": "q", "max_results": 11.0})).unwrap();
+        assert_eq!(args.max_results, 11);
+        assert_eq!(
+            field_of(json!({"query": "q", "max_results": 11.5})),
+            "max_results"
+        );
+        assert_eq!(
+            field_of(json!({"query": "q", "max_results": 51.0})),
+            "max_results"
+        );
+        assert_eq!(
+            field_of(json!({"query": "q", "max_results": -1.0})),
+            "max_results"
+        );
     }
 }

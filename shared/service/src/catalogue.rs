@@ -43,7 +43,8 @@ fn workplace_search() -> Value {
         "name": WORKPLACE_SEARCH,
         "title": "Workplace search",
         "description": "Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive at once, \
-            live and with the user's own permissions, and get one ranked list. Each result has an `id` to pass to \
+            live, and get one ranked list. A source runs with the user's own permissions unless its `sources` \
+            report says `access: \"shared\"` (then one shared integration answers every caller). Each result has an `id` to pass to \
             `fetch` for the full text. Google Drive and SharePoint match words in titles and document text; Notion \
             matches page titles only, so use words likely to appear in a Notion page's title. The `sources` report \
             says which sources answered; a source that timed out, was rate limited or needs the user to reconnect \
@@ -111,6 +112,7 @@ fn search_output_schema() -> Value {
                         "source": {"type": "string"},
                         "status": {"type": "string", "enum": ["ok", "timeout", "rate_limited", "reauth_required", "error"]},
                         "count": {"type": "integer"},
+                        "access": {"type": "string", "enum": ["per_user", "shared"]},
                         "retry_after_seconds": {"type": "integer"},
                         "message": {"type": "string"}
                     },
@@ -165,7 +167,7 @@ fn search() -> Value {
         "name": SEARCH,
         "title": "Search (ChatGPT connectors)",
         "description": "Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, live \
-            and with the user's own permissions. Takes only a query and answers `{\"results\": [{id, title, url, \
+            (with the user's own permissions, unless a source is configured to share one credential). Takes only a query and answers `{\"results\": [{id, title, url, \
             text}]}`; pass an `id` to `fetch` for the full text. Same engine as `workplace_search`, which also lets \
             you choose sources and the number of results. Notion matches page titles only.",
         "inputSchema": {

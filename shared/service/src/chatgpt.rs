@@ -130,6 +130,7 @@ mod tests {
             source,
             status,
             count: 0,
+            access: workplace_connectors::Access::PerUser,
             retry_after_seconds: retry,
             message: (status != SourceStatus::Ok).then(|| status.as_str().to_owned()),
         }

@@ -489,3 +489,17 @@ async fn a_misconfigured_function_answers_503_not_a_crash() {
     assert_eq!(response.status(), 503);
     assert_eq!(error_code(&response), "misconfigured");
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_invalid_json() {
+    // API Gateway base64-encodes a body that is not UTF-8; the handler must answer 400, not 500
+    // (schemathesis cannot prove it through the local stack, whose front answers such bodies
+    // itself: tests/security/schemathesis_hooks.py).
+    let app = app("workplace-search", vec![]);
+    let mut event = event("tool_call_post.json", Some(&token(ALL_SCOPES)));
+    event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(b"\x1fM\xff*t\xfft"));
+    event["isBase64Encoded"] = json!(true);
+    let response = rest::call_tool(&app.state, request(&event)).await;
+    assert_eq!(response.status(), 400);
+    assert_eq!(error_code(&response), "invalid_json");
+}

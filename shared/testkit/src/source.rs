@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use workplace_connectors::{
-    BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext,
+    Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext,
 };
 
 /// How a [`FixedSource`] writes a document's text from its id.
@@ -20,6 +20,8 @@ pub struct FixedSource {
     pub error: Option<SourceError>,
     /// The text of a document.
     pub text: TextFn,
+    /// Whose permissions its results stand for (per-user unless built by [`FixedSource::shared`]).
+    pub access: Access,
 }
 
 fn default_text(item_id: &str) -> String {
@@ -45,7 +47,16 @@ impl FixedSource {
         })
     }
 
-    fn new(kind: SourceKind, n: usize, text: TextFn) -> Self {
+    /// `n` hits from a source running on one shared credential.
+    pub fn shared(kind: SourceKind, n: usize) -> Arc<dyn Source> {
+        Arc::new(Self {
+            access: Access::Shared,
+            ..Self::new(kind, n, default_text)
+        })
+    }
+
+    /// The unboxed double, for a test that sets its fields itself.
+    pub fn new(kind: SourceKind, n: usize, text: TextFn) -> Self {
         let hits = (1..=n)
             .map(|i| SearchHit {
                 item_id: format!("{}-{i}", kind.as_str()),
@@ -61,6 +72,7 @@ impl FixedSource {
             hits,
             error: None,
             text,
+            access: Access::PerUser,
         }
     }
 }
@@ -68,6 +80,10 @@ impl FixedSource {
 impl Source for FixedSource {
     fn kind(&self) -> SourceKind {
         self.kind
+    }
+
+    fn access(&self) -> Access {
+        self.access
     }
 
     fn search<'a>(

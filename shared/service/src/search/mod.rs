@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde::Serialize;
 use tokio::time::Instant;
-use workplace_connectors::{SearchHit, Source, SourceError, SourceKind, UserContext};
+use workplace_connectors::{Access, SearchHit, Source, SourceError, SourceKind, UserContext};
 
 use crate::config::SearchSettings;
 
@@ -40,6 +40,11 @@ pub struct SourceReport {
     pub status: SourceStatus,
     /// Hits this source contributed before merging.
     pub count: usize,
+    /// `shared` when one credential serves every caller, so results are what the integration can
+    /// see rather than what this user can: the model and the user must be able to tell. Absent for
+    /// the usual per-user access, so the seed's response shape is unchanged.
+    #[serde(skip_serializing_if = "is_per_user")]
+    pub access: Access,
     /// Seconds the upstream asked us to wait, for `rate_limited`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
@@ -49,6 +54,10 @@ pub struct SourceReport {
 }
 
 pub use workplace_record::SourceStatus;
+
+fn is_per_user(access: &Access) -> bool {
+    *access == Access::PerUser
+}
 
 /// One merged result, as the response carries it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -130,6 +139,14 @@ impl SearchEngine {
         &self.settings
     }
 
+    /// Whose permissions `kind`'s results stand for; per-user when it is not configured (nothing
+    /// is shared then).
+    pub fn access(&self, kind: SourceKind) -> Access {
+        self.sources
+            .get(&kind)
+            .map_or(Access::PerUser, |s| s.access())
+    }
+
     /// The configured source for `kind`.
     pub fn source(&self, kind: SourceKind) -> Option<&Arc<dyn Source>> {
         self.sources.get(&kind)
@@ -159,18 +176,20 @@ impl SearchEngine {
         let mut reports = Vec::with_capacity(answers.len());
         let mut lists = Vec::with_capacity(answers.len());
         for (kind, answer) in sources.iter().copied().zip(answers) {
+            let access = self.access(kind);
             match answer {
                 Ok(hits) => {
                     reports.push(SourceReport {
                         source: kind,
                         status: SourceStatus::Ok,
                         count: hits.len(),
+                        access,
                         retry_after_seconds: None,
                         message: None,
                     });
                     lists.push((kind, hits));
                 }
-                Err(err) => reports.push(report_failure(kind, &err, deadline)),
+                Err(err) => reports.push(report_failure(kind, access, &err, deadline)),
             }
         }
 
@@ -282,7 +301,12 @@ pub fn truncate_chars(text: &str, max: usize) -> (&str, bool) {
     }
 }
 
-fn report_failure(kind: SourceKind, err: &SourceError, deadline: Duration) -> SourceReport {
+fn report_failure(
+    kind: SourceKind,
+    access: Access,
+    err: &SourceError,
+    deadline: Duration,
+) -> SourceReport {
     let (status, retry_after) = match err {
         SourceError::Timeout => (SourceStatus::Timeout, None),
         SourceError::RateLimited { retry_after } => (
@@ -296,6 +320,7 @@ fn report_failure(kind: SourceKind, err: &SourceError, deadline: Duration) -> So
         source: kind,
         status,
         count: 0,
+        access,
         retry_after_seconds: retry_after,
         message: Some(failure_message(err, deadline)),
     }
