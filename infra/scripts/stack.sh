@@ -28,7 +28,7 @@ FAKES_URL="http://127.0.0.1:$FAKES_PORT"
 SECRET_ID="workplace-mcp/dev"
 SERVICE_TOKEN_SECRET_ID="workplace-mcp/dev-service-token"
 # Service tokens are opt-in: the dev stack allows them for the demo users only (infra/fakes/corpus).
-SERVICE_TOKEN_SUBJECTS="dev-user,U2alice,U2bob,U2carol"
+SERVICE_TOKEN_SUBJECTS="dev-user,U2alice,U2bob,U2carol,e2e-limited"
 TABLE="workplace-mcp-rate-limits"
 FUNCTIONS=(health list-tools workplace-search mcp)
 
