@@ -200,6 +200,30 @@ mod tests {
     use tokio::time::Instant;
 
     use super::*;
+
+    /// The field names read here are the shared record type's (`workplace-record`): a field
+    /// renamed there fails this test instead of silently emptying an attribute in Cequence.
+    #[test]
+    fn every_field_read_is_a_field_of_the_shared_record() {
+        let written = serde_json::to_value(workplace_record::InvocationRecord::default()).unwrap();
+        let Value::Object(written) = written else {
+            panic!("a record serializes to an object")
+        };
+        let read = MAPPING.iter().map(|(name, _)| *name).chain([
+            field::TYPE,
+            field::TIMESTAMP,
+            field::REQUEST_ID,
+            field::TOOL,
+            field::ACTION,
+            field::OUTCOME,
+            field::SOURCE_STATUS,
+            field::QUERY_LEN,
+        ]);
+        for name in read {
+            assert!(written.contains_key(name), "`{name}` is not a record field");
+        }
+        assert_eq!(written[field::TYPE], field::INVOCATION);
+    }
     use crate::buffer::Buffer;
     use crate::telemetry::Report;
 
