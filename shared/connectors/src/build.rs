@@ -1,4 +1,8 @@
 //! Building the configured sources from settings and credentials.
+//!
+//! Each enabled source is built on its own: a missing or unusable credential disables only that
+//! source (a [`Disabled`] stand-in reports why on every call) and is listed among the problems
+//! `/health` reports; the other sources keep serving.
 
 use std::sync::Arc;
 
@@ -9,6 +13,7 @@ use crate::broker::{
 };
 use crate::config::{ConfigProblem, ConnectorsConfig, Mode};
 use crate::connector::Connected;
+use crate::disabled::Disabled;
 use crate::drive::Drive;
 use crate::endpoint::BaseUrl;
 use crate::graph::Graph;
@@ -64,20 +69,149 @@ fn missing(key: &'static str, why: &str) -> ConfigProblem {
     }
 }
 
-/// Builds every enabled source, or names each missing setting or credential.
+/// The sources a configuration asks for: every one that could be built, and for each one that
+/// could not, a stand-in that reports why; `problems` says what to fix.
+#[derive(Default)]
+pub struct BuiltSources {
+    /// One per enabled source, in [`SourceKind::ALL`] order.
+    pub sources: Vec<Arc<dyn Source>>,
+    /// Each missing or invalid setting or credential (for the log and `/health`).
+    pub problems: Vec<ConfigProblem>,
+}
+
+/// Builds every enabled source, or names each missing setting or credential (all or nothing; a
+/// service uses [`build_available_sources`], so one bad credential disables only its source).
 pub fn build_sources(
     config: &ConnectorsConfig,
     credentials: &UpstreamCredentials,
     http: &reqwest::Client,
 ) -> Result<Vec<Arc<dyn Source>>, Vec<ConfigProblem>> {
-    let mut problems = Vec::new();
-    let mut sources: Vec<Arc<dyn Source>> = Vec::new();
-    let outbound = |kind: SourceKind,
-                    app: &str,
-                    scopes: Vec<String>,
-                    problems: &mut Vec<ConfigProblem>|
-     -> Option<Arc<dyn TokenBroker>> {
-        let Some(key) = &credentials.descope_management_key else {
+    let built = build_available_sources(config, credentials, http);
+    if built.problems.is_empty() {
+        Ok(built.sources)
+    } else {
+        Err(built.problems)
+    }
+}
+
+/// Builds every enabled source; one that cannot be built is replaced by a stand-in answering
+/// `error` with the settings to fix, and its problems are logged and returned.
+pub fn build_available_sources(
+    config: &ConnectorsConfig,
+    credentials: &UpstreamCredentials,
+    http: &reqwest::Client,
+) -> BuiltSources {
+    let builder = Builder {
+        config,
+        credentials,
+        http,
+    };
+    let mut built = BuiltSources::default();
+    for kind in SourceKind::ALL {
+        let mode = match kind {
+            SourceKind::GoogleDrive => config.google_mode,
+            SourceKind::Notion => config.notion_mode,
+            SourceKind::Sharepoint => config.sharepoint_mode,
+        };
+        if mode == Mode::Disabled {
+            continue;
+        }
+        let mut problems = Vec::new();
+        let access = access(kind, mode);
+        match builder.source(kind, mode, access, &mut problems) {
+            Some(source) if problems.is_empty() => built.sources.push(source),
+            _ => {
+                let mut settings: Vec<&'static str> = problems.iter().map(|p| p.setting).collect();
+                settings.dedup();
+                for p in &problems {
+                    tracing::error!(
+                        source = kind.as_str(),
+                        setting = p.setting,
+                        problem = %p.problem,
+                        "source disabled: a setting or credential is unusable"
+                    );
+                }
+                built
+                    .sources
+                    .push(Arc::new(Disabled::new(kind, access, &settings)));
+                built.problems.extend(problems);
+            }
+        }
+    }
+    built
+}
+
+/// What every source is built from.
+struct Builder<'a> {
+    config: &'a ConnectorsConfig,
+    credentials: &'a UpstreamCredentials,
+    http: &'a reqwest::Client,
+}
+
+impl Builder<'_> {
+    /// One source in `mode` (not `Disabled`), or `None` with its problems recorded.
+    fn source(
+        &self,
+        kind: SourceKind,
+        mode: Mode,
+        access: Access,
+        problems: &mut Vec<ConfigProblem>,
+    ) -> Option<Arc<dyn Source>> {
+        let broker = match mode {
+            Mode::Disabled => return None,
+            Mode::DescopeOutbound => self.outbound(kind, problems),
+            Mode::Service => self.service_broker(kind, problems),
+        }?;
+        let config = self.config;
+        let http = self.http.clone();
+        let timeout = config.timeout;
+        Some(match kind {
+            SourceKind::GoogleDrive => {
+                let base = base_url("GOOGLE_API_BASE_URL", &config.google_api_base_url, problems)?;
+                Arc::new(Connected {
+                    connector: Drive::new(http, base),
+                    broker,
+                    timeout,
+                    access,
+                })
+            }
+            SourceKind::Notion => {
+                let base = base_url("NOTION_API_BASE_URL", &config.notion_api_base_url, problems)?;
+                Arc::new(Connected {
+                    connector: Notion::new(http, base),
+                    broker,
+                    timeout,
+                    access,
+                })
+            }
+            SourceKind::Sharepoint => {
+                let base = base_url("GRAPH_BASE_URL", &config.graph_base_url, problems)?;
+                Arc::new(Connected {
+                    connector: Graph::new(http, base, config.graph_region.clone()),
+                    broker,
+                    timeout,
+                    access,
+                })
+            }
+        })
+    }
+
+    /// The user's own token for `kind` through Descope Outbound Apps.
+    fn outbound(
+        &self,
+        kind: SourceKind,
+        problems: &mut Vec<ConfigProblem>,
+    ) -> Option<Arc<dyn TokenBroker>> {
+        let config = self.config;
+        let (app, scopes) = match kind {
+            SourceKind::GoogleDrive => (&config.apps[0], vec![GOOGLE_SCOPE.into()]),
+            SourceKind::Notion => (&config.apps[1], Vec::new()),
+            SourceKind::Sharepoint => (
+                &config.apps[2],
+                MICROSOFT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            ),
+        };
+        let Some(key) = &self.credentials.descope_management_key else {
             problems.push(missing("descope_management_key", "descope_outbound mode"));
             return None;
         };
@@ -94,7 +228,7 @@ pub fn build_sources(
         };
         let base = base_url("DESCOPE_BASE_URL", &config.descope_base_url, problems)?;
         Some(Arc::new(DescopeOutbound::new(
-            http.clone(),
+            self.http.clone(),
             &base,
             project,
             key,
@@ -102,140 +236,79 @@ pub fn build_sources(
             scopes,
             hint,
         )))
-    };
+    }
 
-    let google: Option<Arc<dyn TokenBroker>> = match config.google_mode {
-        Mode::Disabled => None,
-        Mode::DescopeOutbound => outbound(
-            SourceKind::GoogleDrive,
-            &config.apps[0],
-            vec![GOOGLE_SCOPE.into()],
-            &mut problems,
-        ),
-        Mode::Service => match &credentials.google_service_account {
-            None => {
-                problems.push(missing(
-                    "google_service_account",
-                    "GOOGLE_DRIVE_MODE=service",
-                ));
-                None
-            }
-            Some(json) => match GoogleDelegation::new(
-                http.clone(),
-                json,
-                config.google_token_url.as_deref(),
-                GOOGLE_SCOPE,
-                config.google_workspace_domains.clone(),
-            ) {
-                Ok(broker) => Some(Arc::new(broker)),
-                Err(err) => {
+    /// The service credential for `kind`: delegation as the user for Google, a shared integration
+    /// token for Notion, client credentials for Microsoft.
+    fn service_broker(
+        &self,
+        kind: SourceKind,
+        problems: &mut Vec<ConfigProblem>,
+    ) -> Option<Arc<dyn TokenBroker>> {
+        let (config, credentials) = (self.config, self.credentials);
+        match kind {
+            SourceKind::GoogleDrive => {
+                let Some(json) = &credentials.google_service_account else {
+                    problems.push(missing(
+                        "google_service_account",
+                        "GOOGLE_DRIVE_MODE=service",
+                    ));
+                    return None;
+                };
+                GoogleDelegation::new(
+                    self.http.clone(),
+                    json,
+                    config.google_token_url.as_deref(),
+                    GOOGLE_SCOPE,
+                    config.google_workspace_domains.clone(),
+                )
+                .map(|broker| Arc::new(broker) as Arc<dyn TokenBroker>)
+                .map_err(|err| {
                     problems.push(ConfigProblem {
                         setting: "google_service_account",
                         problem: err.to_string(),
                     });
-                    None
-                }
-            },
-        },
-    };
-    if let Some(broker) = google
-        && let Some(base_url) = base_url(
-            "GOOGLE_API_BASE_URL",
-            &config.google_api_base_url,
-            &mut problems,
-        )
-    {
-        sources.push(Arc::new(Connected {
-            connector: Drive::new(http.clone(), base_url),
-            broker,
-            timeout: config.timeout,
-            // Both modes act as the user: their own token, or delegation impersonating them.
-            access: Access::PerUser,
-        }));
-    }
-
-    let notion: Option<Arc<dyn TokenBroker>> = match config.notion_mode {
-        Mode::Disabled => None,
-        Mode::DescopeOutbound => outbound(
-            SourceKind::Notion,
-            &config.apps[1],
-            Vec::new(),
-            &mut problems,
-        ),
-        Mode::Service => match &credentials.notion_token {
-            None => {
-                problems.push(missing("notion_token", "NOTION_MODE=service"));
-                None
+                })
+                .ok()
             }
-            Some(token) => Some(Arc::new(StaticToken(token.clone()))),
-        },
-    };
-    if let Some(broker) = notion
-        && let Some(base_url) = base_url(
-            "NOTION_API_BASE_URL",
-            &config.notion_api_base_url,
-            &mut problems,
-        )
-    {
-        sources.push(Arc::new(Connected {
-            connector: Notion::new(http.clone(), base_url),
-            broker,
-            timeout: config.timeout,
-            access: access(SourceKind::Notion, config.notion_mode),
-        }));
-    }
-
-    let sharepoint: Option<Arc<dyn TokenBroker>> = match config.sharepoint_mode {
-        Mode::Disabled => None,
-        Mode::DescopeOutbound => outbound(
-            SourceKind::Sharepoint,
-            &config.apps[2],
-            MICROSOFT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
-            &mut problems,
-        ),
-        Mode::Service => match (
-            &credentials.microsoft_client_secret,
-            &config.microsoft_tenant_id,
-            &config.microsoft_client_id,
-        ) {
-            (Some(secret), Some(tenant), Some(client)) => base_url(
-                "MICROSOFT_LOGIN_BASE_URL",
-                &config.microsoft_login_base_url,
-                &mut problems,
-            )
-            .map(|login| {
-                Arc::new(MicrosoftClientCredentials::new(
-                    http.clone(),
+            SourceKind::Notion => {
+                let Some(token) = &credentials.notion_token else {
+                    problems.push(missing("notion_token", "NOTION_MODE=service"));
+                    return None;
+                };
+                Some(Arc::new(StaticToken(token.clone())))
+            }
+            SourceKind::Sharepoint => {
+                let Some(secret) = &credentials.microsoft_client_secret else {
+                    problems.push(missing(
+                        "microsoft_client_secret",
+                        "SHAREPOINT_MODE=service",
+                    ));
+                    return None;
+                };
+                let (Some(tenant), Some(client)) =
+                    (&config.microsoft_tenant_id, &config.microsoft_client_id)
+                else {
+                    // The configuration refuses this already; kept so the stand-in names it.
+                    problems.push(ConfigProblem {
+                        setting: "MICROSOFT_TENANT_ID",
+                        problem: "MICROSOFT_TENANT_ID and MICROSOFT_CLIENT_ID are required with SHAREPOINT_MODE=service".into(),
+                    });
+                    return None;
+                };
+                let login = base_url(
+                    "MICROSOFT_LOGIN_BASE_URL",
+                    &config.microsoft_login_base_url,
+                    problems,
+                )?;
+                Some(Arc::new(MicrosoftClientCredentials::new(
+                    self.http.clone(),
                     &login,
                     tenant,
                     client,
                     secret.clone(),
-                )) as Arc<dyn TokenBroker>
-            }),
-            (None, _, _) => {
-                problems.push(missing(
-                    "microsoft_client_secret",
-                    "SHAREPOINT_MODE=service",
-                ));
-                None
+                )))
             }
-            _ => None, // Tenant and client id problems are reported by the configuration.
-        },
-    };
-    if let Some(broker) = sharepoint
-        && let Some(base_url) = base_url("GRAPH_BASE_URL", &config.graph_base_url, &mut problems)
-    {
-        sources.push(Arc::new(Connected {
-            connector: Graph::new(http.clone(), base_url, config.graph_region.clone()),
-            broker,
-            timeout: config.timeout,
-            access: access(SourceKind::Sharepoint, config.sharepoint_mode),
-        }));
-    }
-
-    if problems.is_empty() {
-        Ok(sources)
-    } else {
-        Err(problems)
+        }
     }
 }

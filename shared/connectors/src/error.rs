@@ -31,6 +31,13 @@ pub enum SourceError {
     /// The source is not configured in this deployment.
     #[error("{0} is not configured on this server")]
     NotConfigured(&'static str),
+    /// The source is configured but could not be built (a credential is missing or unusable); the
+    /// other sources keep working.
+    #[error("{reason}")]
+    Disabled {
+        /// What is missing, naming settings and secret keys but never their values.
+        reason: String,
+    },
     /// The upstream answered with an error we do not retry (or retries ran out).
     #[error("upstream error: {message}")]
     Upstream {
@@ -56,6 +63,7 @@ impl SourceError {
             | Self::ReauthRequired { .. }
             | Self::NotFound
             | Self::NotConfigured(_)
+            | Self::Disabled { .. }
             | Self::InvalidResponse(_) => false,
         }
     }

@@ -15,6 +15,7 @@ pub mod broker;
 mod build;
 pub mod config;
 mod connector;
+mod disabled;
 pub mod drive;
 mod endpoint;
 mod error;
@@ -28,7 +29,7 @@ mod text;
 mod upstream;
 mod wire;
 
-pub use build::{UpstreamCredentials, build_sources};
+pub use build::{BuiltSources, UpstreamCredentials, build_available_sources, build_sources};
 pub use config::{ConfigProblem, ConnectorsConfig, Mode};
 pub use endpoint::BaseUrl;
 pub use error::SourceError;

@@ -6,6 +6,7 @@ use lambda_http::{Body, Request};
 use serde_json::{Value, json};
 use workplace_connectors::SourceKind;
 
+use crate::config::ConfigErrors;
 use crate::http::{json_body, json_response, path};
 use crate::pipeline::Exchange;
 use crate::state::{AppState, Runtime};
@@ -43,34 +44,38 @@ pub async fn health(state: &AppState, req: Request) -> Response<Body> {
             Err(_) => Err(ApiError::Misconfigured),
         }
     } else {
-        let (status, body) = match &state.runtime().await {
-            Ok(runtime) => (
+        let runtime = state.runtime().await;
+        // A disabled source (its credential unusable) degrades the deployment without stopping it.
+        let problems = match &runtime {
+            Ok(runtime) => runtime.parts().source_problems.clone(),
+            Err(errors) => errors.0.clone(),
+        };
+        let (status, body) = if problems.is_empty() {
+            let rate_limiting = match &runtime {
+                Ok(runtime) if runtime.limiter.is_some() => "on",
+                _ => "off",
+            };
+            (
                 StatusCode::OK,
+                json!({"status": "ok", "version": VERSION, "rate_limiting": rate_limiting}),
+            )
+        } else {
+            // The details can name a secret's ARN, an account or an endpoint: they go to the
+            // log, and the public answer names only the settings to look at.
+            tracing::error!(errors = %ConfigErrors(problems.clone()), "health check: the deployment is degraded");
+            let settings: Vec<_> = problems
+                .iter()
+                .map(|p| json!({"setting": p.setting}))
+                .collect();
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
                 json!({
-                    "status": "ok",
+                    "status": "degraded",
                     "version": VERSION,
-                    "rate_limiting": if runtime.limiter.is_some() { "on" } else { "off" },
+                    "problems": settings,
+                    "message": "the function's log says what is wrong with each setting",
                 }),
-            ),
-            Err(errors) => {
-                // The details can name a secret's ARN, an account or an endpoint: they go to the
-                // log, and the public answer names only the settings to look at.
-                tracing::error!(%errors, "health check: the deployment is degraded");
-                let settings: Vec<_> = errors
-                    .0
-                    .iter()
-                    .map(|p| json!({"setting": p.setting}))
-                    .collect();
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    json!({
-                        "status": "degraded",
-                        "version": VERSION,
-                        "problems": settings,
-                        "message": "the function's log says what is wrong with each setting",
-                    }),
-                )
-            }
+            )
         };
         Ok(json_response(status, &body, &exchange.info().request_id))
     };

@@ -1,0 +1,136 @@
+//! Cold start: configuration, clients, the secret and the JWKS, read once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use workplace_connectors::ConnectorsConfig;
+use workplace_ratelimit::{RateLimitConfig, RateLimiter, SystemClock};
+use workplace_secrets::{SecretsConfig, SecretsError, SecretsManagerStore, SecretsProvider};
+
+use super::runtime::{Runtime, Sources, jwks_verifier, problem};
+use super::secrets::SecretSource;
+use crate::config::{Config, ConfigErrors, Lookup};
+
+pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
+    let mut problems = Vec::new();
+    let config = Config::load(env).map_err(|e| problems.extend(e.0)).ok();
+    let connectors = ConnectorsConfig::from_lookup(env)
+        .map_err(|e| problems.extend(e.into_iter().map(|p| problem(p.setting, p.problem))))
+        .ok();
+    let secrets_config = SecretsConfig::from_lookup(env)
+        .map_err(|e| problems.push(problem("SECRETS_ID", e.to_string())))
+        .ok();
+    let limits = RateLimitConfig::from_lookup(env)
+        .map_err(|e| problems.extend(e.into_iter().map(|(s, p)| problem(s, p))))
+        .ok()
+        .flatten();
+    let http = match http_client() {
+        Ok(client) => Some(client),
+        Err(err) => {
+            problems.push(problem("HTTP_CLIENT", format!("could not be built: {err}")));
+            None
+        }
+    };
+    let (Some(config), Some(connectors), Some(secrets_config), Some(http)) =
+        (config, connectors, secrets_config, http)
+    else {
+        return Err(ConfigErrors(problems));
+    };
+    if !problems.is_empty() {
+        return Err(ConfigErrors(problems));
+    }
+
+    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let store = Arc::new(SecretsManagerStore::new(&aws));
+    let limiter = limits.map(|limits| {
+        // Every DynamoDB call is bounded twice: per attempt and per operation (retries included),
+        // so a stalled connection cannot hold a request beyond the limiter's own deadline.
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .operation_timeout(limits.timeout)
+            .operation_attempt_timeout(limits.timeout.min(Duration::from_secs(1)))
+            .build();
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(&aws)
+            .timeout_config(timeouts)
+            .build();
+        RateLimiter::new(
+            aws_sdk_dynamodb::Client::from_conf(dynamodb),
+            limits,
+            Box::new(SystemClock),
+        )
+    });
+    // The JWKS does not depend on the secret: fetch both at once.
+    let jwks = jwks_verifier(&config, &http);
+    let service_token_secret = config.service_tokens.as_ref().map(|tokens| SecretsConfig {
+        id: tokens.secret_id.clone(),
+        ttl: secrets_config.ttl,
+        timeouts: secrets_config.timeouts,
+    });
+    let service_store = Arc::clone(&store);
+    let (provider, service_provider, _, _) = tokio::join!(
+        SecretsProvider::load(store, secrets_config),
+        async move {
+            match service_token_secret {
+                Some(config) => SecretsProvider::load(service_store, config).await.map(Some),
+                None => Ok(None),
+            }
+        },
+        async {
+            if let Some(jwks) = &jwks
+                && let Err(err) = jwks.prefetch().await
+            {
+                tracing::warn!(error = %err, "JWKS prefetch failed; will retry on the first token");
+            }
+        },
+        // Opens the DynamoDB connection (DNS, TCP, TLS) during Init, not inside the first call's
+        // limiter deadline.
+        async {
+            if let Some(limiter) = &limiter {
+                limiter.warm().await;
+            }
+        }
+    );
+    let secret_problem = |setting: &'static str, err: SecretsError| {
+        let text = match &err {
+            SecretsError::Unavailable { .. } => format!("could not read the secret: {err}"),
+            other => other.to_string(),
+        };
+        problem(setting, text)
+    };
+    let mut problems = Vec::new();
+    let provider = provider
+        .map_err(|err| problems.push(secret_problem("SECRETS_ID", err)))
+        .ok();
+    let service_provider = service_provider
+        .map_err(|err| problems.push(secret_problem("SERVICE_TOKEN_SECRET_ID", err)))
+        .ok()
+        .flatten();
+    let Some(provider) = provider.filter(|_| problems.is_empty()) else {
+        return Err(ConfigErrors(problems));
+    };
+    Runtime::build(
+        config,
+        jwks,
+        SecretSource::Provider {
+            main: provider,
+            service_token: service_provider,
+        },
+        Sources::Configured(Box::new(connectors)),
+        http,
+        limiter,
+    )
+}
+
+/// The one HTTP client of the process: connection pooling and TLS set-up are paid once. It follows
+/// no redirects, so no upstream redirect can carry a bearer token elsewhere; the Graph connector
+/// follows its one redirect itself.
+pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .pool_idle_timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("workplace-mcp/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+

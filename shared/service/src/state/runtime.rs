@@ -1,0 +1,215 @@
+//! The working parts of a configured function, and rebuilding those that depend on secret values
+//! when the secret is rotated.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use secrecy::ExposeSecret;
+use workplace_auth::{
+    Authenticator, HttpJwksFetcher, JwksVerifier, JwksVerifierConfig, ServiceTokenVerifier,
+};
+use workplace_connectors::{
+    ConnectorsConfig, Source, UpstreamCredentials, build_available_sources,
+};
+use workplace_ratelimit::RateLimiter;
+
+use super::secrets::{CurrentSecrets, SecretSource};
+use crate::config::{Config, ConfigErrors, ConfigProblem};
+use crate::record::QueryHasher;
+use crate::search::SearchEngine;
+
+/// Where the search sources come from.
+pub enum Sources {
+    /// Built from configuration and the secret's credentials.
+    Configured(Box<ConnectorsConfig>),
+    /// Given (tests).
+    Fixed(Vec<Arc<dyn Source>>),
+}
+
+/// The working parts of a configured function.
+pub struct Runtime {
+    /// The configuration.
+    pub config: Config,
+    /// The rate limiter, when `RATE_LIMIT_TABLE` is set.
+    pub limiter: Option<RateLimiter>,
+    jwks: Option<Arc<JwksVerifier>>,
+    secrets: SecretSource,
+    sources: Sources,
+    http: reqwest::Client,
+    parts: ArcSwap<Parts>,
+}
+
+/// The parts built from secret values.
+pub struct Parts {
+    /// Token verification.
+    pub auth: Authenticator,
+    /// The sources and the fan-out.
+    pub engine: SearchEngine,
+    /// Keys the query hash of records.
+    pub query_hasher: QueryHasher,
+    /// Why a configured source is disabled (empty when all are usable): `/health` reports them.
+    pub source_problems: Vec<ConfigProblem>,
+    secrets: CurrentSecrets,
+}
+
+pub(super) fn problem(setting: &'static str, text: impl Into<String>) -> ConfigProblem {
+    ConfigProblem {
+        setting,
+        problem: text.into(),
+    }
+}
+
+impl Runtime {
+    /// Builds the runtime; every problem is reported at once. `jwks` comes from
+    /// [`jwks_verifier`], so cold start can prefetch keys while the secret loads.
+    pub fn build(
+        config: Config,
+        jwks: Option<Arc<JwksVerifier>>,
+        secrets: SecretSource,
+        sources: Sources,
+        http: reqwest::Client,
+        limiter: Option<RateLimiter>,
+    ) -> Result<Self, ConfigErrors> {
+        let current = secrets.current();
+        let parts = build_parts(&config, jwks.as_ref(), &sources, &http, current)?;
+        Ok(Self {
+            config,
+            limiter,
+            jwks,
+            secrets,
+            sources,
+            http,
+            parts: ArcSwap::from_pointee(parts),
+        })
+    }
+
+    /// The current parts, rebuilt first if the secret was rotated since they were built.
+    pub fn parts(&self) -> Arc<Parts> {
+        let parts = self.parts.load_full();
+        let current = self.secrets.current();
+        if parts.secrets.same_as(&current) {
+            return parts;
+        }
+        match build_parts(
+            &self.config,
+            self.jwks.as_ref(),
+            &self.sources,
+            &self.http,
+            current,
+        ) {
+            Ok(fresh) => {
+                tracing::info!("secret rotated; credentials reloaded");
+                let fresh = Arc::new(fresh);
+                self.parts.store(Arc::clone(&fresh));
+                fresh
+            }
+            Err(errors) => {
+                tracing::error!(%errors, "the rotated secret is unusable; keeping the previous credentials");
+                parts
+            }
+        }
+    }
+}
+
+/// The OIDC verifier the configuration asks for; its key cache lives as long as the container.
+pub fn jwks_verifier(config: &Config, http: &reqwest::Client) -> Option<Arc<JwksVerifier>> {
+    config.oidc.as_ref().map(|oidc| {
+        Arc::new(JwksVerifier::new(
+            JwksVerifierConfig {
+                issuer: oidc.issuer.clone(),
+                audience: config.audience(),
+                min_refetch_interval: Duration::from_secs(60),
+                scope_policy: oidc.scope_policy,
+            },
+            Arc::new(HttpJwksFetcher::new(http.clone(), oidc.jwks_url.clone())),
+        ))
+    })
+}
+
+fn build_parts(
+    config: &Config,
+    jwks: Option<&Arc<JwksVerifier>>,
+    sources: &Sources,
+    http: &reqwest::Client,
+    current: CurrentSecrets,
+) -> Result<Parts, ConfigErrors> {
+    let mut problems = Vec::new();
+    // Service tokens exist only when configured, and their key only ever comes from their own
+    // secret: the project secret's `jwt_secret_key`, if any, is ignored.
+    let key = current
+        .service_token
+        .as_deref()
+        .and_then(|s| s.jwt_secret_key.as_ref());
+    let service = match (&config.service_tokens, key) {
+        (None, _) => None,
+        (Some(_), None) => {
+            problems.push(problem(
+                "SERVICE_TOKEN_SECRET_ID",
+                "the service-token secret has no `jwt_secret_key`",
+            ));
+            None
+        }
+        (Some(_), Some(key))
+            if key.expose_secret().len() < ServiceTokenVerifier::MIN_SECRET_BYTES =>
+        {
+            problems.push(problem(
+                "SERVICE_TOKEN_SECRET_ID",
+                format!(
+                    "the service-token key must be at least {} bytes long",
+                    ServiceTokenVerifier::MIN_SECRET_BYTES
+                ),
+            ));
+            None
+        }
+        (Some(tokens), Some(key)) => Some(ServiceTokenVerifier::new(
+            &config.service_token_issuer,
+            &config.audience(),
+            key,
+            tokens.subjects.clone(),
+            tokens.max_lifetime,
+        )),
+    };
+    if jwks.is_none() && service.is_none() && problems.is_empty() {
+        problems.push(problem(
+            "DESCOPE_ISSUER",
+            "no token issuer is configured: set DESCOPE_PROJECT_ID and DESCOPE_ISSUER (or, for service callers only, SERVICE_TOKEN_SUBJECTS and SERVICE_TOKEN_SECRET_ID)",
+        ));
+    }
+    let secrets = Arc::clone(&current.main);
+    let mut source_problems = Vec::new();
+    let sources = match sources {
+        Sources::Fixed(sources) => sources.clone(),
+        Sources::Configured(connectors) => {
+            let credentials = UpstreamCredentials {
+                descope_management_key: secrets.descope_management_key.clone(),
+                google_service_account: secrets.google_service_account.clone(),
+                notion_token: secrets.notion_token.clone(),
+                microsoft_client_secret: secrets.microsoft_client_secret.clone(),
+            };
+            // A source whose credential is unusable is disabled on its own (it answers `error`
+            // with the reason); the function keeps serving the others and `/health` says degraded.
+            let built = build_available_sources(connectors, &credentials, http);
+            source_problems.extend(built.problems.into_iter().map(|p| problem(p.setting, p.problem)));
+            built.sources
+        }
+    };
+    if !problems.is_empty() {
+        return Err(ConfigErrors(problems));
+    }
+    let query_hasher = current
+        .main
+        .query_hash_key
+        .as_ref()
+        .map_or_else(QueryHasher::random, |key| {
+            QueryHasher::new(key.expose_secret().as_bytes())
+        });
+    Ok(Parts {
+        auth: Authenticator::new(jwks.cloned(), service),
+        engine: SearchEngine::new(sources, config.search),
+        query_hasher,
+        source_problems,
+        secrets: current,
+    })
+}
+
