@@ -19,6 +19,15 @@ use workplace_service::state::http_client;
 const ALL: [SourceKind; 3] = SourceKind::ALL;
 
 async fn engine(timeout: Duration) -> (RunningFakes, SearchEngine) {
+    let settings = SearchSettings {
+        source_timeout: timeout,
+        ..SearchSettings::default()
+    };
+    engine_with(settings).await
+}
+
+async fn engine_with(settings: SearchSettings) -> (RunningFakes, SearchEngine) {
+    let timeout = settings.source_timeout;
     let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
     let base = fakes.base_url.clone();
     let env: HashMap<&str, String> = HashMap::from([
@@ -35,10 +44,6 @@ async fn engine(timeout: Duration) -> (RunningFakes, SearchEngine) {
         ..UpstreamCredentials::default()
     };
     let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
-    let settings = SearchSettings {
-        source_timeout: timeout,
-        ..SearchSettings::default()
-    };
     (fakes, SearchEngine::new(sources, settings))
 }
 
@@ -224,4 +229,49 @@ async fn bob_is_told_to_connect_notion_and_still_gets_drive_and_sharepoint() {
             .contains("Connect your Notion account")
     );
     assert_eq!(outcome.sources[0].status, SourceStatus::Ok);
+}
+
+#[tokio::test]
+async fn include_content_against_slow_upstreams_ends_by_the_request_deadline() {
+    // Every source's own timeout is far away; only the request's deadline can end this in time.
+    let (fakes, engine) = engine_with(SearchSettings {
+        source_timeout: Duration::from_secs(60),
+        request_deadline: Duration::from_secs(3),
+        ..SearchSettings::default()
+    })
+    .await;
+    let stall = || Knob {
+        latency_ms: 120_000,
+        ..Knob::default()
+    };
+    fakes.knob("graph.search", stall());
+    fakes.knob("drive.content", stall());
+    fakes.knob("notion.blocks", stall());
+    fakes.knob("notion.page", stall());
+
+    let started = std::time::Instant::now();
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(100),
+        engine.search(&dev(), "quarterly budget", &ALL, 10, true),
+    )
+    .await
+    .expect("the request's deadline ends the search long before the stalled upstreams answer");
+    // Generous on purpose (the fakes stall for two minutes): this checks the deadline, not speed.
+    assert!(started.elapsed() < Duration::from_secs(60));
+
+    let sharepoint = outcome
+        .sources
+        .iter()
+        .find(|s| s.source == SourceKind::Sharepoint)
+        .unwrap();
+    assert_eq!(sharepoint.status, SourceStatus::Timeout, "{sharepoint:?}");
+    assert!(!outcome.results.is_empty(), "Drive and Notion searches answered");
+    for result in &outcome.results {
+        assert!(result.content.is_none(), "{result:?}");
+        let error = result.content_error.as_deref().unwrap_or_default();
+        assert!(
+            error.contains("deadline") || error.contains("timed out"),
+            "each result says why its text is missing: {result:?}"
+        );
+    }
 }
