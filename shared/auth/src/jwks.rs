@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use jsonwebtoken::jwk::{
     AlgorithmParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse,
@@ -308,5 +310,56 @@ mod tests {
             rsa_modulus_bits(&URL_SAFE_NO_PAD.encode(vec![0xffu8; 256])),
             2048
         );
+    }
+
+    /// Counts fetches and serves an empty key set.
+    struct Counting(std::sync::atomic::AtomicUsize);
+
+    impl JwksFetcher for Counting {
+        fn fetch(&self) -> FetchFuture<'_> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Box::pin(async { Ok(JwkSet { keys: Vec::new() }) })
+        }
+    }
+
+    /// An RS256 token naming `kid`; its signature never gets checked (no key has that id).
+    fn token(kid: &str) -> String {
+        let header =
+            URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"RS256","typ":"JWT","kid":"{kid}"}}"#));
+        format!("{header}.e30.c2ln")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unknown_kids_refetch_at_most_once_per_interval_on_the_injected_clock() {
+        let fetcher = Arc::new(Counting(std::sync::atomic::AtomicUsize::new(0)));
+        let verifier = JwksVerifier::new(
+            JwksVerifierConfig {
+                issuer: "https://issuer.example".into(),
+                audience: "https://api.example.com/mcp".into(),
+                min_refetch_interval: Duration::from_secs(60),
+                scope_policy: ScopePolicy::ScopeOnly,
+            },
+            fetcher.clone(),
+        );
+        let fetches = || fetcher.0.load(std::sync::atomic::Ordering::SeqCst);
+        verifier.prefetch().await.unwrap();
+        assert_eq!(fetches(), 1);
+        for kid in ["a", "b", "c"] {
+            assert_eq!(
+                verifier.verify(&token(kid)).await.unwrap_err(),
+                AuthError::UnknownKey
+            );
+        }
+        assert_eq!(fetches(), 1, "within the interval no unknown kid refetches");
+
+        tokio::time::advance(Duration::from_secs(59)).await;
+        assert!(verifier.verify(&token("d")).await.is_err());
+        assert_eq!(fetches(), 1, "59 s is still within the interval");
+
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!(verifier.verify(&token("e")).await.is_err());
+        assert_eq!(fetches(), 2, "once the interval has passed, one refetch");
+        assert!(verifier.verify(&token("f")).await.is_err());
+        assert_eq!(fetches(), 2, "and the interval starts again");
     }
 }

@@ -20,70 +20,21 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use serde_json::{Value, json};
-use workplace_connectors::{
-    BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext,
-};
-use workplace_service::config::Config;
+use serde_json::Value;
+use workplace_connectors::{Source, SourceKind};
 use workplace_service::record::{InvocationRecord, RecordSink};
-use workplace_service::state::{Runtime, Sources, fixed_secrets, http_client, jwks_verifier};
-use workplace_service::{AppState, rest};
+use workplace_service::rest;
+use workplace_testkit::{ALL_SCOPES, Event, FixedSource, Tokens, app_state};
 
-const SECRET: &str = "bench-secret-bench-secret-bench-secret-00";
 const RESOURCE: &str = "https://api.example.com/mcp";
 
-struct Instant3(SourceKind);
-
-impl Source for Instant3 {
-    fn kind(&self) -> SourceKind {
-        self.0
-    }
-    fn search<'a>(
-        &'a self,
-        _: &'a UserContext,
-        _: &'a str,
-        limit: usize,
-    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
-        Box::pin(async move {
-            Ok((0..limit)
-                .map(|i| SearchHit {
-                    item_id: format!("{}-{i}", self.0),
-                    title: format!("Quarterly budget {i}"),
-                    url: format!("https://{}.example.com/{i}", self.0),
-                    snippet: "Budget allocations for the quarter, by department.".into(),
-                    modified_time: Some("2026-11-01T10:00:00Z".into()),
-                    author: Some("Alice".into()),
-                })
-                .collect())
-        })
-    }
-    fn content<'a>(
-        &'a self,
-        _: &'a UserContext,
-        _: &'a str,
-        _: usize,
-    ) -> BoxFuture<'a, Result<Content, SourceError>> {
-        Box::pin(async { Err(SourceError::NotFound) })
-    }
-}
-
+/// Serializes each record as the stdout sink would, then drops it.
 struct Discard;
 
 impl RecordSink for Discard {
     fn emit(&self, record: &InvocationRecord) {
         black_box(serde_json::to_vec(record).ok());
     }
-}
-
-fn event(token: &str) -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/events/tool_call_post.json"
-    );
-    let mut event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    event["headers"]["authorization"] = json!(format!("Bearer {token}"));
-    event.to_string()
 }
 
 fn time<F: FnMut()>(iterations: u32, mut f: F) -> Duration {
@@ -102,37 +53,22 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let config = Config::load(&|k| match k {
-        "MCP_RESOURCE_URL" => Some(RESOURCE.to_owned()),
-        "SERVICE_TOKEN_SUBJECTS" => Some("bench".to_owned()),
-        "SERVICE_TOKEN_SECRET_ID" => Some("bench/service-token".to_owned()),
-        _ => None,
-    })
-    .unwrap();
-    let http = http_client().unwrap();
+    // Ten hits from each source, so the merge ranks 30.
     let sources: Vec<Arc<dyn Source>> = SourceKind::ALL
         .into_iter()
-        .map(|k| Arc::new(Instant3(k)) as Arc<dyn Source>)
+        .map(|k| FixedSource::with_hits(k, 10))
         .collect();
-    let jwks = jwks_verifier(&config, &http);
-    let built = Runtime::build(
-        config,
-        jwks,
-        fixed_secrets(SECRET),
-        Sources::Fixed(sources),
-        http,
-        None,
+    let state = app_state(
+        "workplace-search",
+        sources,
+        &[("MCP_RESOURCE_URL", RESOURCE)],
+        Arc::new(Discard),
     );
-    let state = AppState::new("workplace-search", built, Arc::new(Discard));
-    let now = jsonwebtoken::get_current_timestamp();
-    let token = jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &json!({"iss": "workplace-mcp", "aud": RESOURCE, "sub": "bench", "exp": now + 3600,
-                "scope": "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint"}),
-        &EncodingKey::from_secret(SECRET.as_bytes()),
-    )
-    .unwrap();
-    let event = event(&token);
+    let token = Tokens::for_resource(RESOURCE).scoped(ALL_SCOPES);
+    let event = Event::fixture("tool_call_post.json")
+        .token(Some(&token))
+        .0
+        .to_string();
 
     let sample = runtime.block_on(rest::call_tool(
         &state,

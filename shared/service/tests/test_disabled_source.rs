@@ -174,5 +174,8 @@ async fn health_is_degraded_and_names_only_the_setting() {
     let body = body(&response);
     assert_eq!(body["status"], "degraded");
     assert_eq!(body["problems"], json!([{"setting": "notion_token"}]));
-    assert!(!body.to_string().contains("missing from the secret"), "{body}");
+    assert!(
+        !body.to_string().contains("missing from the secret"),
+        "{body}"
+    );
 }

@@ -265,7 +265,10 @@ async fn include_content_against_slow_upstreams_ends_by_the_request_deadline() {
         .find(|s| s.source == SourceKind::Sharepoint)
         .unwrap();
     assert_eq!(sharepoint.status, SourceStatus::Timeout, "{sharepoint:?}");
-    assert!(!outcome.results.is_empty(), "Drive and Notion searches answered");
+    assert!(
+        !outcome.results.is_empty(),
+        "Drive and Notion searches answered"
+    );
     for result in &outcome.results {
         assert!(result.content.is_none(), "{result:?}");
         let error = result.content_error.as_deref().unwrap_or_default();

@@ -9,7 +9,7 @@ use workplace_connectors::Source;
 use workplace_ratelimit::RateLimiter;
 use workplace_service::AppState;
 use workplace_service::config::Config;
-use workplace_service::record::{InvocationRecord, MemorySink};
+use workplace_service::record::{InvocationRecord, MemorySink, RecordSink};
 use workplace_service::state::{Runtime, Sources, fixed_secrets, http_client, jwks_verifier};
 
 use crate::SECRET;
@@ -32,32 +32,10 @@ impl TestState {
         env: &[(&str, &str)],
         limiter: Option<RateLimiter>,
     ) -> Self {
-        // Service tokens are opt-in: the kit's tokens name `user-42`, so that subject is allowed
-        // unless a test's own settings say otherwise.
-        let defaults = [
-            ("SERVICE_TOKEN_SUBJECTS", "user-42"),
-            ("SERVICE_TOKEN_SECRET_ID", "test/service-token"),
-        ];
-        let env: HashMap<String, String> = defaults
-            .iter()
-            .chain(env)
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
         let records = Arc::new(MemorySink::default());
-        let http = http_client().unwrap();
-        let runtime = Config::load(&|name| env.get(name).cloned()).and_then(|config| {
-            let jwks = jwks_verifier(&config, &http);
-            Runtime::build(
-                config,
-                jwks,
-                fixed_secrets(SECRET),
-                Sources::Fixed(sources),
-                http,
-                limiter,
-            )
-        });
+        let (state, env) = build(function, sources, env, limiter, records.clone());
         Self {
-            state: Arc::new(AppState::new(function, runtime, records.clone())),
+            state: Arc::new(state),
             records,
             env,
         }
@@ -72,6 +50,50 @@ impl TestState {
     pub fn lookup(&self, name: &str) -> Option<String> {
         self.env.get(name).cloned()
     }
+}
+
+/// `function`'s state over `sources` writing its records to `sink` (a benchmark discards them
+/// instead of keeping every one in memory).
+pub fn app_state(
+    function: &'static str,
+    sources: Vec<Arc<dyn Source>>,
+    env: &[(&str, &str)],
+    sink: Arc<dyn RecordSink>,
+) -> AppState {
+    build(function, sources, env, None, sink).0
+}
+
+fn build(
+    function: &'static str,
+    sources: Vec<Arc<dyn Source>>,
+    env: &[(&str, &str)],
+    limiter: Option<RateLimiter>,
+    sink: Arc<dyn RecordSink>,
+) -> (AppState, HashMap<String, String>) {
+    // Service tokens are opt-in: the kit's tokens name `user-42`, so that subject is allowed
+    // unless a test's own settings say otherwise.
+    let defaults = [
+        ("SERVICE_TOKEN_SUBJECTS", "user-42"),
+        ("SERVICE_TOKEN_SECRET_ID", "test/service-token"),
+    ];
+    let env: HashMap<String, String> = defaults
+        .iter()
+        .chain(env)
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let http = http_client().unwrap();
+    let runtime = Config::load(&|name| env.get(name).cloned()).and_then(|config| {
+        let jwks = jwks_verifier(&config, &http);
+        Runtime::build(
+            config,
+            jwks,
+            fixed_secrets(SECRET),
+            Sources::Fixed(sources),
+            http,
+            limiter,
+        )
+    });
+    (AppState::new(function, runtime, sink), env)
 }
 
 /// A response's JSON body.

@@ -10,7 +10,7 @@ mod event;
 mod source;
 mod token;
 
-pub use app::{TestState, body, header};
+pub use app::{TestState, app_state, body, header};
 pub use event::Event;
 pub use source::{FixedSource, TextFn, all_sources};
 pub use token::{ALL_SCOPES, SECRET, Tokens};

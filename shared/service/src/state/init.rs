@@ -133,4 +133,3 @@ pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
         .user_agent(concat!("workplace-mcp/", env!("CARGO_PKG_VERSION")))
         .build()
 }
-

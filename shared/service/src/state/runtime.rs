@@ -190,7 +190,12 @@ fn build_parts(
             // A source whose credential is unusable is disabled on its own (it answers `error`
             // with the reason); the function keeps serving the others and `/health` says degraded.
             let built = build_available_sources(connectors, &credentials, http);
-            source_problems.extend(built.problems.into_iter().map(|p| problem(p.setting, p.problem)));
+            source_problems.extend(
+                built
+                    .problems
+                    .into_iter()
+                    .map(|p| problem(p.setting, p.problem)),
+            );
             built.sources
         }
     };
@@ -212,4 +217,3 @@ fn build_parts(
         secrets: current,
     })
 }
-
