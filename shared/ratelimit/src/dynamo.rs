@@ -75,7 +75,7 @@ impl DynamoStore {
 
     /// Admits one call to `key` at `now` (ms) if `gcra` allows it: a lease of one token.
     pub async fn take(&self, key: &str, gcra: Gcra, now: u64) -> Result<Take, StoreError> {
-        Ok(match self.lease(key, gcra, now, 1).await? {
+        Ok(match self.lease(key, gcra, now, 1, None).await? {
             Grant::Leased { tat, .. } => Take::Admitted(tat),
             Grant::Rejected(tat) => Take::Rejected(tat),
         })
@@ -88,18 +88,21 @@ impl DynamoStore {
     /// `want × interval`). Both are atomic, so concurrent callers never take more than the bucket
     /// holds; taking `n` tokens at once ends where `n` single takes would (see `prop_gcra`). A
     /// failed condition returns the stored item, which says how many tokens are left: none
-    /// rejects, fewer than `want` retries with that many. A full lease is one write; a partial one
-    /// two.
+    /// rejects, fewer than `want` retries with that many, the wrong state retries with the other
+    /// write. `seen` is the TAT this container last saw for `key`, if any: it picks the write to
+    /// try first, so a lease usually costs one write (two when partial or when another container
+    /// changed the state).
     pub async fn lease(
         &self,
         key: &str,
         gcra: Gcra,
         now: u64,
         want: u32,
+        seen: Option<u64>,
     ) -> Result<Grant, StoreError> {
         let expires_at = (now + gcra.tolerance_ms + gcra.interval_ms) / 1000 + 60;
         let mut want = want.clamp(1, gcra.burst);
-        let mut busy = false;
+        let mut busy = seen.is_some_and(|tat| tat > now);
         for _ in 0..MAX_ATTEMPTS {
             let cost = gcra.interval_ms * u64::from(want);
             let request = self

@@ -105,7 +105,11 @@ mod tests {
         let tat = gcra.next_tat(0, now);
         assert_eq!(gcra.remaining(tat, now), 2);
         assert_eq!(gcra.available(tat, now), 2);
-        assert_eq!(gcra.available(0, now), 3, "an idle limit offers its whole burst");
+        assert_eq!(
+            gcra.available(0, now),
+            3,
+            "an idle limit offers its whole burst"
+        );
         assert_eq!(gcra.available(now + 3000, now), 0);
     }
 }

@@ -108,6 +108,11 @@ impl Slot {
         self.empty.filter(|&tat| gcra.available(tat, now) == 0)
     }
 
+    /// The bucket's TAT as this container last saw it.
+    fn seen(&self) -> Option<u64> {
+        self.empty.or((self.generation != 0).then_some(self.tat))
+    }
+
     /// How many tokens the next lease asks for.
     fn next_size(&self, now: u64, max: u32) -> u32 {
         let size = if self.generation == 0 {
@@ -177,7 +182,8 @@ impl Leases {
             return Ok(Acquired::Rejected(tat));
         }
         let max = self.max_size.min((gcra.burst / 4).max(1));
-        match store.lease(key, gcra, now, slot.next_size(now, max)).await? {
+        let (size, seen) = (slot.next_size(now, max), slot.seen());
+        match store.lease(key, gcra, now, size, seen).await? {
             Grant::Leased { count, tat } => {
                 slot.install(count, tat, now, self.lifetime_ms);
                 Ok(slot.spend(now, gcra).unwrap_or(Acquired::Rejected(tat)))
@@ -237,8 +243,14 @@ mod tests {
         let Some(Acquired::Admitted { remaining, .. }) = slot.spend(now, gcra()) else {
             panic!("a live lease spends");
         };
-        assert_eq!(remaining, 19, "the headers count unspent leased tokens as available");
-        assert!(slot.spend(now + 1000, gcra()).is_some(), "usable to its last ms");
+        assert_eq!(
+            remaining, 19,
+            "the headers count unspent leased tokens as available"
+        );
+        assert!(
+            slot.spend(now + 1000, gcra()).is_some(),
+            "usable to its last ms"
+        );
         assert_eq!(slot.spend(now + 1001, gcra()), None, "expired");
         assert_eq!(slot.tokens, 1, "the expired token is never spent");
     }

@@ -41,9 +41,9 @@ mod gcra;
 pub mod lease;
 mod limiter;
 
+pub use clock::{Clock, SystemClock};
 pub use config::{FailurePolicy, Limit, RateLimitConfig};
 pub use decision::{Decision, LimitKind};
 pub use dynamo::{DynamoStore, Grant, StoreError, Take};
 pub use gcra::Gcra;
-pub use clock::{Clock, SystemClock};
 pub use limiter::RateLimiter;

@@ -96,7 +96,9 @@ pub(crate) async fn admitted(
 }
 
 /// Every item of the table, by key, as `tat` values.
-pub(crate) async fn tats(client: &aws_sdk_dynamodb::Client) -> std::collections::BTreeMap<String, String> {
+pub(crate) async fn tats(
+    client: &aws_sdk_dynamodb::Client,
+) -> std::collections::BTreeMap<String, String> {
     client
         .scan()
         .table_name(TABLE)
@@ -114,4 +116,3 @@ pub(crate) async fn tats(client: &aws_sdk_dynamodb::Client) -> std::collections:
         })
         .collect()
 }
-
