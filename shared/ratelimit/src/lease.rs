@@ -8,7 +8,9 @@
 //! therefore never more than the tokens the bucket gave out, which GCRA bounds by the burst plus
 //! the rate. The one difference from taking a token per call is *when* a token is spent: up to
 //! the lease lifetime after it left the bucket, so a window's calls may be spread up to that
-//! much later than the bucket's own accounting says; the total is unchanged.
+//! much later than the bucket's own accounting says; the total is unchanged. Stated as GCRA's
+//! bound: over any window of `w` seconds, at most `burst + rate × (w + lifetime)` calls (exactly
+//! `burst + rate × w` with a lease size of 1, or when the clock stands still, as in a burst).
 //!
 //! # What unused leases cost (the under-admission bound)
 //! Tokens a container has leased and not yet spent are withheld from the other containers:
