@@ -514,6 +514,8 @@ async fn limited_app(burst: u32) -> (Moto, TestApp) {
         timeout: std::time::Duration::from_secs(60),
         failure_policy: FailurePolicy::Closed,
         fail_open_per_minute: 0,
+        lease_size: 10,
+        lease_lifetime: std::time::Duration::from_secs(1),
     };
     let limiter = RateLimiter::new(dynamodb, config, Box::new(SystemClock));
     (moto, app_with(all_sources(), &[], Some(limiter)))

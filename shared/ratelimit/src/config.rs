@@ -41,6 +41,17 @@ pub struct RateLimitConfig {
     /// many calls a minute per container are admitted while DynamoDB does not answer; past it
     /// they are rejected, so an outage cannot become unlimited traffic.
     pub fail_open_per_minute: u32,
+    /// `RATE_LIMIT_LEASE_SIZE` (10, 1..=1000): the most tokens a container leases from one shared
+    /// bucket in one conditional write, and then spends locally with no round trip. A lease never
+    /// exceeds a quarter of the limit's burst (at least 1), and starts at 1 for a key a container
+    /// has not served recently (it doubles while leases run out before they expire). `1` restores
+    /// one write per limit per call.
+    pub lease_size: u32,
+    /// `RATE_LIMIT_LEASE_MS` (1000, 0..=60000): how long leased tokens stay usable. Tokens a
+    /// container has not spent by then are dropped (never handed back), so at most
+    /// `containers × lease size` tokens of a key are withheld from other containers at any moment,
+    /// each for at most this long.
+    pub lease_lifetime: Duration,
 }
 
 impl RateLimitConfig {
@@ -88,6 +99,9 @@ impl RateLimitConfig {
             Duration::from_millis(number("RATE_LIMIT_TIMEOUT_MS", 200.0, 10.0, 5000.0) as u64);
         let fail_open_per_minute =
             number("RATE_LIMIT_FAIL_OPEN_PER_MINUTE", 60.0, 0.0, 100_000.0) as u32;
+        let lease_size = number("RATE_LIMIT_LEASE_SIZE", 10.0, 1.0, 1000.0) as u32;
+        let lease_lifetime =
+            Duration::from_millis(number("RATE_LIMIT_LEASE_MS", 1000.0, 0.0, 60_000.0) as u64);
         let failure_policy = match get("RATE_LIMIT_FAILURE_POLICY").as_deref() {
             None | Some("open") => FailurePolicy::Open,
             Some("closed") => FailurePolicy::Closed,
@@ -109,6 +123,8 @@ impl RateLimitConfig {
                 timeout,
                 failure_policy,
                 fail_open_per_minute,
+                lease_size,
+                lease_lifetime,
             }))
         } else {
             Err(problems)
@@ -136,14 +152,24 @@ mod tests {
         );
         assert_eq!(config.failure_policy, FailurePolicy::Open);
         assert_eq!(config.fail_open_per_minute, 60);
+        assert_eq!(config.lease_size, 10);
+        assert_eq!(config.lease_lifetime, Duration::from_secs(1));
         let problems = RateLimitConfig::from_lookup(&|k| match k {
             "RATE_LIMIT_TABLE" => Some("t".into()),
             "RATE_LIMIT_USER_RPS" => Some("fast".into()),
             "RATE_LIMIT_FAILURE_POLICY" => Some("maybe".into()),
+            "RATE_LIMIT_LEASE_SIZE" => Some("0".into()),
             _ => None,
         })
         .unwrap_err();
         let names: Vec<_> = problems.iter().map(|p| p.0).collect();
-        assert_eq!(names, ["RATE_LIMIT_USER_RPS", "RATE_LIMIT_FAILURE_POLICY"]);
+        assert_eq!(
+            names,
+            [
+                "RATE_LIMIT_USER_RPS",
+                "RATE_LIMIT_LEASE_SIZE",
+                "RATE_LIMIT_FAILURE_POLICY"
+            ]
+        );
     }
 }

@@ -5,6 +5,9 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValuesOnConditionCheckFailure};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::Gcra;
 
 /// A store failure. The two kinds get different treatment: a request DynamoDB refused will be
@@ -29,11 +32,26 @@ pub enum Take {
     Rejected(u64),
 }
 
+/// What one attempt to lease tokens found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// `count` tokens (at least 1) were taken from the shared bucket; `tat` is its new TAT.
+    Leased {
+        /// Tokens taken.
+        count: u32,
+        /// The TAT after taking them.
+        tat: u64,
+    },
+    /// The bucket has no token now; the stored TAT.
+    Rejected(u64),
+}
+
 /// The rate-limit table.
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
     client: aws_sdk_dynamodb::Client,
     table: String,
+    writes: Arc<AtomicU64>,
 }
 
 /// Attempts per key before giving up (each failed attempt means the item changed under us).
@@ -45,19 +63,48 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
+            writes: Arc::default(),
         }
     }
 
-    /// Admits one call to `key` at `now` (ms) if `gcra` allows it.
+    /// Conditional writes sent since this store was made (each costs a write unit, admitted or
+    /// not): what leasing is meant to keep below one per call.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
+    }
+
+    /// Admits one call to `key` at `now` (ms) if `gcra` allows it: a lease of one token.
+    pub async fn take(&self, key: &str, gcra: Gcra, now: u64) -> Result<Take, StoreError> {
+        Ok(match self.lease(key, gcra, now, 1, None).await? {
+            Grant::Leased { tat, .. } => Take::Admitted(tat),
+            Grant::Rejected(tat) => Take::Rejected(tat),
+        })
+    }
+
+    /// Takes up to `want` tokens of `key` at `now` (ms), as many as `gcra` allows, at least one.
     ///
     /// Two conditional writes cover the two states of a limit: idle (`tat <= now`: set it to
-    /// `now + interval`) and busy (`now < tat <= now + tolerance`: add `interval`). Both are atomic,
-    /// so concurrent callers never over-admit; a failed condition returns the stored item, which
-    /// says whether to reject or to try the other write.
-    pub async fn take(&self, key: &str, gcra: Gcra, now: u64) -> Result<Take, StoreError> {
+    /// `now + want × interval`) and busy (`now < tat`, and room for `want` more: add
+    /// `want × interval`). Both are atomic, so concurrent callers never take more than the bucket
+    /// holds; taking `n` tokens at once ends where `n` single takes would (see `prop_gcra`). A
+    /// failed condition returns the stored item, which says how many tokens are left: none
+    /// rejects, fewer than `want` retries with that many, the wrong state retries with the other
+    /// write. `seen` is the TAT this container last saw for `key`, if any: it picks the write to
+    /// try first, so a lease usually costs one write (two when partial or when another container
+    /// changed the state).
+    pub async fn lease(
+        &self,
+        key: &str,
+        gcra: Gcra,
+        now: u64,
+        want: u32,
+        seen: Option<u64>,
+    ) -> Result<Grant, StoreError> {
         let expires_at = (now + gcra.tolerance_ms + gcra.interval_ms) / 1000 + 60;
-        let mut busy = false;
+        let mut want = want.clamp(1, gcra.burst);
+        let mut busy = seen.is_some_and(|tat| tat > now);
         for _ in 0..MAX_ATTEMPTS {
+            let cost = gcra.interval_ms * u64::from(want);
             let request = self
                 .client
                 .update_item()
@@ -70,17 +117,20 @@ impl DynamoStore {
                     ReturnValuesOnConditionCheckFailure::AllOld,
                 );
             let request = if busy {
+                // Room for `want` more: tat + cost <= now + tolerance + interval.
+                let limit = (now + gcra.tolerance_ms + gcra.interval_ms).saturating_sub(cost);
                 request
-                    .update_expression("SET #t = #t + :interval, expires_at = :exp")
+                    .update_expression("SET #t = #t + :cost, expires_at = :exp")
                     .condition_expression("#t > :now AND #t <= :limit")
-                    .expression_attribute_values(":interval", number(gcra.interval_ms))
-                    .expression_attribute_values(":limit", number(now + gcra.tolerance_ms))
+                    .expression_attribute_values(":cost", number(cost))
+                    .expression_attribute_values(":limit", number(limit))
             } else {
                 request
                     .update_expression("SET #t = :next, expires_at = :exp")
                     .condition_expression("attribute_not_exists(#t) OR #t <= :now")
-                    .expression_attribute_values(":next", number(now + gcra.interval_ms))
+                    .expression_attribute_values(":next", number(now + cost))
             };
+            self.writes.fetch_add(1, Ordering::Relaxed);
             match request
                 .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
                 .send()
@@ -91,7 +141,10 @@ impl DynamoStore {
                         .attributes()
                         .and_then(|a| a.get("tat"))
                         .and_then(read_number);
-                    return Ok(Take::Admitted(tat.unwrap_or(now + gcra.interval_ms)));
+                    return Ok(Grant::Leased {
+                        count: want,
+                        tat: tat.unwrap_or(now + cost),
+                    });
                 }
                 Err(err) => {
                     let SdkError::ServiceError(service) = &err else {
@@ -109,16 +162,18 @@ impl DynamoStore {
                         Some(tat) => tat,
                         None => self.read(key).await?,
                     };
-                    if !gcra.admits(stored, now) {
-                        return Ok(Take::Rejected(stored));
+                    let available = gcra.available(stored, now);
+                    if available == 0 {
+                        return Ok(Grant::Rejected(stored));
                     }
+                    want = want.min(available);
                     busy = stored > now;
                 }
             }
         }
         // The item kept changing: contention this heavy means the limit is nearly exhausted, and
         // rejecting is the side that never over-admits.
-        Ok(Take::Rejected(now + gcra.tolerance_ms + gcra.interval_ms))
+        Ok(Grant::Rejected(now + gcra.tolerance_ms + gcra.interval_ms))
     }
 
     /// One eventually consistent read of a key no limit uses: opens the connection.
@@ -164,6 +219,7 @@ impl DynamoStore {
     /// at least one interval in the future is moved back, so a refund never creates credit
     /// beyond an idle limit.
     pub async fn refund(&self, key: &str, gcra: Gcra, now: u64) -> Result<(), StoreError> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
         let result = self
             .client
             .update_item()

@@ -41,6 +41,13 @@ impl Gcra {
         (headroom / self.interval_ms).min(u64::from(self.burst)) as u32
     }
 
+    /// Calls the limit would admit right now given the stored `tat`: how many tokens one lease
+    /// may take at most (0 when the next call must wait).
+    pub fn available(&self, tat: u64, now: u64) -> u32 {
+        let room = (now + self.tolerance_ms + self.interval_ms).saturating_sub(tat.max(now));
+        (room / self.interval_ms).min(u64::from(self.burst)) as u32
+    }
+
     /// Milliseconds until a call is admitted, given the stored `tat`.
     pub fn wait_ms(&self, tat: u64, now: u64) -> u64 {
         tat.saturating_sub(now + self.tolerance_ms)
@@ -97,5 +104,12 @@ mod tests {
         let now = 50_000;
         let tat = gcra.next_tat(0, now);
         assert_eq!(gcra.remaining(tat, now), 2);
+        assert_eq!(gcra.available(tat, now), 2);
+        assert_eq!(
+            gcra.available(0, now),
+            3,
+            "an idle limit offers its whole burst"
+        );
+        assert_eq!(gcra.available(now + 3000, now), 0);
     }
 }

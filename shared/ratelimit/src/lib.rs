@@ -4,18 +4,26 @@
 //! Each is GCRA (the generic cell rate algorithm, equivalent to a token bucket): a sustained rate
 //! plus a burst. The state of one limit is one item holding its *theoretical arrival time* (TAT);
 //! a call is admitted by a single conditional `UpdateItem` that advances the TAT only if the limit
-//! allows it, so concurrent Lambdas can never admit more than the limit, and the common path costs
-//! one write per limit (the three limits are written concurrently). Items carry `expires_at` for
-//! DynamoDB TTL clean-up.
+//! allows it, so concurrent Lambdas can never admit more than the limit. Items carry `expires_at`
+//! for DynamoDB TTL clean-up.
+//!
+//! # Leases keep DynamoDB off the critical path
+//! A container does not write once per call: it leases a small batch of tokens of each key in one
+//! such conditional write and admits calls locally until the lease is spent or expires
+//! (`RATE_LIMIT_LEASE_SIZE`, `RATE_LIMIT_LEASE_MS`). Tokens leave the shared bucket before they
+//! are spent, so the limit still holds across containers; unspent tokens are withheld from other
+//! containers — at most `containers × lease size` per key, each for at most the lease lifetime.
+//! See [`lease`] for the bound, the adaptive lease size and why refills happen on exhaustion.
 //!
 //! # The global limit is sharded
 //! One DynamoDB partition accepts about 1,000 write units per second (AWS's documented
-//! per-partition limit), and every admitted or rejected call writes its key. A single global key
+//! per-partition limit), and every lease (or refused lease) writes its key. A single global key
 //! would cap the whole service at ~1,000 calls/s and turn into a hot partition long before. The
 //! global limit is therefore split over `N` keys (`global#0` … `global#N-1`); each call picks one
 //! at random, and each shard enforces `rate / N` with a burst of `burst / N`. Size `N` so that
 //! `peak calls per second / N` stays well under 1,000 (say under 500, leaving room for retries):
-//! for a peak of 2,000 calls/s, `N = 4` or more. Random assignment makes the global limit
+//! for a peak of 2,000 calls/s, `N = 4` or more (leases divide the writes by up to the lease
+//! size, which leaves more headroom). Random assignment makes the global limit
 //! approximate at small `N` (a shard may reject while another has room); the per-user and
 //! per-client limits, one key each, are exact.
 //!
@@ -24,14 +32,18 @@
 //! retries absorb DynamoDB throttling. Past it, or on an error, `RATE_LIMIT_FAILURE_POLICY` decides:
 //! `open` (default) admits the call, logs a warning and counts it; `closed` rejects it.
 
+mod clock;
 mod config;
 mod decision;
 mod dynamo;
+mod fail_open;
 mod gcra;
+pub mod lease;
 mod limiter;
 
+pub use clock::{Clock, SystemClock};
 pub use config::{FailurePolicy, Limit, RateLimitConfig};
 pub use decision::{Decision, LimitKind};
-pub use dynamo::{DynamoStore, StoreError, Take};
+pub use dynamo::{DynamoStore, Grant, StoreError, Take};
 pub use gcra::Gcra;
-pub use limiter::{Clock, RateLimiter, SystemClock};
+pub use limiter::RateLimiter;

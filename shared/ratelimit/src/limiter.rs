@@ -1,32 +1,15 @@
 //! The limiter: up to three limits per call, taken in order, under a deadline.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::decision::{Decision, LimitKind};
 use sha2::{Digest, Sha256};
 
-use crate::dynamo::{DynamoStore, StoreError, Take};
+use crate::clock::Clock;
+use crate::decision::{Decision, LimitKind};
+use crate::dynamo::{DynamoStore, StoreError};
+use crate::fail_open::FailOpenBudget;
+use crate::lease::{Acquired, Leases};
 use crate::{FailurePolicy, Gcra, Limit, RateLimitConfig};
-
-/// Where time comes from; tests control it.
-pub trait Clock: Send + Sync {
-    /// Milliseconds since the epoch.
-    fn now_ms(&self) -> u64;
-}
-
-/// The system clock.
-#[derive(Debug, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64)
-    }
-}
 
 /// Checks calls against the configured limits.
 pub struct RateLimiter {
@@ -35,6 +18,7 @@ pub struct RateLimiter {
     clock: Box<dyn Clock>,
     bypassed: AtomicU64,
     fail_open: FailOpenBudget,
+    leases: Leases,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -68,10 +52,20 @@ impl RateLimiter {
         Self {
             store: DynamoStore::new(client, config.table.clone()),
             fail_open: FailOpenBudget::new(config.fail_open_per_minute),
+            leases: Leases::new(
+                config.lease_size,
+                u64::try_from(config.lease_lifetime.as_millis()).unwrap_or(u64::MAX),
+            ),
             config,
             clock,
             bypassed: AtomicU64::new(0),
         }
+    }
+
+    /// Conditional writes sent to the table since cold start (leases, including refused ones):
+    /// with leasing, far fewer than calls.
+    pub fn writes(&self) -> u64 {
+        self.store.writes()
     }
 
     /// Calls admitted because DynamoDB failed and the policy is fail-open, since cold start.
@@ -108,6 +102,11 @@ impl RateLimiter {
     /// user limit rejects never touches the client's or the service's budget, so one abusive
     /// token cannot push other users into rejections. A call a later limit rejects gives back
     /// what the earlier ones took.
+    ///
+    /// Each limit is taken from this container's lease of it (see [`crate::lease`]): most calls
+    /// spend only local tokens and wait for no write; the call that finds a lease empty takes the
+    /// next one in one conditional write. Never more calls are admitted, across containers, than
+    /// the shared buckets gave out.
     pub async fn check(&self, subject: &str, client_id: Option<&str>) -> Decision {
         let now = self.clock.now_ms();
         let checks = self.checks(subject, client_id);
@@ -155,20 +154,25 @@ impl RateLimiter {
     async fn take_all(&self, checks: &[Check], now: u64) -> Result<Decision, Failure> {
         let mut most_constrained: Option<Decision> = None;
         let mut fewest = u32::MAX;
-        for (taken, check) in checks.iter().enumerate() {
-            let outcome = match self.store.take(&check.key, check.gcra, now).await {
-                Ok(outcome) => outcome,
+        let mut held = Vec::with_capacity(checks.len());
+        for check in checks {
+            let acquired = self
+                .leases
+                .acquire(&self.store, &check.key, check.gcra, now)
+                .await;
+            let acquired = match acquired {
+                Ok(acquired) => acquired,
                 Err(err) => {
-                    self.refund(&checks[..taken], now).await;
+                    self.give_back(checks, &held, now).await;
                     return Err(match err {
                         StoreError::Refused(why) => Failure::Refused(why),
                         StoreError::Unavailable(why) => Failure::Unavailable(why),
                     });
                 }
             };
-            match outcome {
-                Take::Rejected(tat) => {
-                    self.refund(&checks[..taken], now).await;
+            match acquired {
+                Acquired::Rejected(tat) => {
+                    self.give_back(checks, &held, now).await;
                     return Ok(Decision::Limited {
                         policy: check.kind,
                         quota: check.gcra.burst,
@@ -177,8 +181,12 @@ impl RateLimiter {
                         unavailable: false,
                     });
                 }
-                Take::Admitted(tat) => {
-                    let remaining = check.gcra.remaining(tat, now);
+                Acquired::Admitted {
+                    generation,
+                    remaining,
+                    reset_ms,
+                } => {
+                    held.push(generation);
                     if remaining < fewest {
                         fewest = remaining;
                         most_constrained = Some(Decision::Allowed {
@@ -186,7 +194,7 @@ impl RateLimiter {
                             quota: check.gcra.burst,
                             window: check.gcra.window_seconds(),
                             remaining,
-                            reset: tat.saturating_sub(now).div_ceil(1000),
+                            reset: reset_ms.div_ceil(1000),
                             bypassed: false,
                         });
                     }
@@ -196,12 +204,10 @@ impl RateLimiter {
         Ok(most_constrained.unwrap_or_else(|| self.refused("no limit was checked")))
     }
 
-    /// Best effort: a refund that fails leaves the limit stricter than it should be, never looser.
-    async fn refund(&self, taken: &[Check], now: u64) {
-        for check in taken {
-            if let Err(err) = self.store.refund(&check.key, check.gcra, now).await {
-                tracing::debug!(error = %err, limit = check.kind.as_str(), "refund failed");
-            }
+    /// Returns the tokens the first `held.len()` checks spent to their leases: local, no write.
+    async fn give_back(&self, checks: &[Check], held: &[u64], now: u64) {
+        for (check, generation) in checks.iter().zip(held) {
+            self.leases.give_back(&check.key, *generation, now).await;
         }
     }
 
@@ -252,35 +258,6 @@ impl RateLimiter {
     }
 }
 
-/// At most `per_minute` fail-open admissions per container in any one-minute window.
-struct FailOpenBudget {
-    per_minute: u32,
-    window: Mutex<(u64, u32)>,
-}
-
-impl FailOpenBudget {
-    fn new(per_minute: u32) -> Self {
-        Self {
-            per_minute,
-            window: Mutex::new((0, 0)),
-        }
-    }
-
-    /// Spends one admission at `now` (ms); false when this minute's budget is gone.
-    fn spend(&self, now: u64) -> bool {
-        let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
-        let minute = now / 60_000;
-        if window.0 != minute {
-            *window = (minute, 0);
-        }
-        if window.1 >= self.per_minute {
-            return false;
-        }
-        window.1 += 1;
-        true
-    }
-}
-
 fn hex_sha256(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
@@ -299,15 +276,5 @@ mod tests {
             RateLimiter::user_key("alice"),
             "user#2bd806c97f0e00af1a1fc3328fa763a9269723c8db8fac4f93af71db186d6e90"
         );
-    }
-
-    #[test]
-    fn the_fail_open_budget_resets_each_minute() {
-        let budget = FailOpenBudget::new(2);
-        assert!(budget.spend(60_000));
-        assert!(budget.spend(60_500));
-        assert!(!budget.spend(119_999));
-        assert!(budget.spend(120_000));
-        assert!(!FailOpenBudget::new(0).spend(0));
     }
 }

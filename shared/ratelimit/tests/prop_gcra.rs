@@ -25,6 +25,7 @@ proptest! {
             prop_assert!(gcra.admits(tat, now), "call {} of a burst of {} refused", k + 1, gcra.burst);
             tat = gcra.next_tat(tat, now);
             prop_assert_eq!(gcra.remaining(tat, now), gcra.burst - k - 1);
+            prop_assert_eq!(gcra.available(tat, now), gcra.burst - k - 1);
         }
         prop_assert!(!gcra.admits(tat, now));
         prop_assert!(gcra.wait_ms(tat, now) > 0);
@@ -68,5 +69,27 @@ proptest! {
         prop_assert!(admitted <= bound, "{admitted} admitted, bound {bound}");
         prop_assert!(gcra.remaining(tat, now) <= gcra.burst);
         prop_assert!(gcra.window_seconds() >= 1);
+    }
+
+    #[test]
+    fn a_lease_of_what_is_available_is_what_calls_one_by_one_would_get(
+        limit in limit(),
+        now in clock(),
+        ahead in 0_u64..10_000_000,
+    ) {
+        let gcra = Gcra::new(limit);
+        let stored = now.saturating_sub(5_000) + ahead;
+        let available = gcra.available(stored, now);
+        let mut tat = stored;
+        let mut one_by_one = 0;
+        while gcra.admits(tat, now) {
+            tat = gcra.next_tat(tat, now);
+            one_by_one += 1;
+        }
+        prop_assert_eq!(available, one_by_one);
+        if available > 0 {
+            // Taking them in one write ends where taking them one by one does.
+            prop_assert_eq!(stored.max(now) + u64::from(available) * gcra.interval_ms, tat);
+        }
     }
 }

@@ -2,97 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers outside #[test] functions.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use common::*;
 use moto_harness::Moto;
-use workplace_ratelimit::{
-    Clock, Decision, FailurePolicy, Limit, LimitKind, RateLimitConfig, RateLimiter,
-};
-
-const TABLE: &str = "rate-limits";
-const START_MS: u64 = 1_800_000_000_000;
-
-#[derive(Clone)]
-struct TestClock(Arc<AtomicU64>);
-
-impl Clock for TestClock {
-    fn now_ms(&self) -> u64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-async fn table(moto: &Moto) -> aws_sdk_dynamodb::Client {
-    moto.create_rate_limit_table(TABLE).await.unwrap()
-}
-
-fn config(
-    user: Limit,
-    client: Limit,
-    global: Limit,
-    shards: u32,
-    policy: FailurePolicy,
-) -> RateLimitConfig {
-    RateLimitConfig {
-        table: TABLE.into(),
-        user,
-        client,
-        global,
-        global_shards: shards,
-        // Generous: these tests are about exactness, not speed. A slow machine must not turn a
-        // check into a timeout (and a fail-open admission). The timeout path has its own test.
-        timeout: Duration::from_secs(120),
-        failure_policy: policy,
-        fail_open_per_minute: 60,
-    }
-}
-
-const WIDE: Limit = Limit {
-    rate: 100_000.0,
-    burst: 100_000,
-};
-
-async fn limiter(
-    config: RateLimitConfig,
-) -> (Moto, Arc<RateLimiter>, TestClock, aws_sdk_dynamodb::Client) {
-    let moto = Moto::start()
-        .await
-        .expect("the moto emulator must be installed (make tools)");
-    let client = table(&moto).await;
-    let clock = TestClock(Arc::new(AtomicU64::new(START_MS)));
-    let limiter = Arc::new(RateLimiter::new(
-        client.clone(),
-        config,
-        Box::new(clock.clone()),
-    ));
-    (moto, limiter, clock, client)
-}
-
-async fn admitted(
-    limiter: &Arc<RateLimiter>,
-    calls: usize,
-    subject: &str,
-    client: Option<&str>,
-) -> usize {
-    let tasks: Vec<_> = (0..calls)
-        .map(|_| {
-            let (limiter, subject, client) = (
-                limiter.clone(),
-                subject.to_owned(),
-                client.map(str::to_owned),
-            );
-            tokio::spawn(async move { limiter.check(&subject, client.as_deref()).await })
-        })
-        .collect();
-    let mut count = 0;
-    for task in tasks {
-        if task.await.unwrap().is_allowed() {
-            count += 1;
-        }
-    }
-    count
-}
+use workplace_ratelimit::{Decision, FailurePolicy, Limit, LimitKind, RateLimiter};
 
 #[tokio::test]
 async fn exactly_the_burst_under_200_concurrent_calls_then_the_rate() {
@@ -253,26 +171,6 @@ async fn an_unreachable_table_fails_open_or_closed_as_configured() {
         ),
         "{decision:?}"
     );
-}
-
-/// Every item of the table, by key, as `tat` values.
-async fn tats(client: &aws_sdk_dynamodb::Client) -> std::collections::BTreeMap<String, String> {
-    client
-        .scan()
-        .table_name(TABLE)
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap_or_default()
-        .iter()
-        .map(|i| {
-            (
-                i["pk"].as_s().unwrap().clone(),
-                i["tat"].as_n().unwrap().clone(),
-            )
-        })
-        .collect()
 }
 
 #[tokio::test]

@@ -27,6 +27,9 @@ async fn limiter(moto: &Moto, burst: u32) -> RateLimiter {
         timeout: Duration::from_secs(60),
         failure_policy: FailurePolicy::Open,
         fail_open_per_minute: 60,
+        // One write per call: these tests check the headers of each admission.
+        lease_size: 1,
+        lease_lifetime: Duration::from_secs(1),
     };
     RateLimiter::new(client, config, Box::new(SystemClock))
 }
