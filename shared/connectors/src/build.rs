@@ -146,7 +146,7 @@ pub fn build_sources(
         )
     {
         sources.push(Arc::new(Connected {
-            connector: Drive::new(http.clone(), base_url),
+            connector: Drive::new(http.clone(), base_url, config.content),
             broker,
             timeout: config.timeout,
             // Both modes act as the user: their own token, or delegation impersonating them.
@@ -226,7 +226,12 @@ pub fn build_sources(
         && let Some(base_url) = base_url("GRAPH_BASE_URL", &config.graph_base_url, &mut problems)
     {
         sources.push(Arc::new(Connected {
-            connector: Graph::new(http.clone(), base_url, config.graph_region.clone()),
+            connector: Graph::new(
+                http.clone(),
+                base_url,
+                config.graph_region.clone(),
+                config.content,
+            ),
             broker,
             timeout: config.timeout,
             access: access(SourceKind::Sharepoint, config.sharepoint_mode),

@@ -64,7 +64,9 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
         )
         .await
         .unwrap();
-    assert!(pdf.unavailable_reason.unwrap().contains("application/pdf"));
+    // A scanned PDF is read now, and says why it has no text (issue 14: it said
+    // "no text extraction for application/pdf files" before extraction existed).
+    assert!(pdf.unavailable_reason.unwrap().contains("no text layer"));
     let text = drive
         .content(&dev(), &id("budget-export-notes.txt"), 10_000)
         .await
@@ -177,10 +179,12 @@ async fn graph_search_strips_highlights_dedupes_and_downloads_without_the_bearer
         .await
         .unwrap();
     let docx = graph.content(&dev(), &docx[0].item_id, 1000).await.unwrap();
+    // Office files are extracted now (issue 14: this answered "no plain-text conversion").
+    assert_eq!(docx.unavailable_reason, None);
     assert!(
-        docx.unavailable_reason
-            .unwrap()
-            .contains("no plain-text conversion")
+        docx.text.contains("Marketing budget plan 2027"),
+        "{}",
+        docx.text
     );
 }
 

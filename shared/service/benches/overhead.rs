@@ -54,6 +54,7 @@ impl Source for Instant3 {
                     snippet: "Budget allocations for the quarter, by department.".into(),
                     modified_time: Some("2026-11-01T10:00:00Z".into()),
                     author: Some("Alice".into()),
+                    media_type: None,
                 })
                 .collect())
         })

@@ -154,6 +154,7 @@ fn fetch() -> Value {
                 "offset": {"type": "integer"},
                 "next_offset": {"type": ["integer", "null"]},
                 "truncated": {"type": "boolean"},
+                "content_error": {"type": "string", "description": "Why the document has no text: encrypted, scanned, damaged, over a size limit."},
                 "metadata": {"type": "object"}
             },
             "required": ["id", "title", "text", "url", "offset", "truncated"]

@@ -29,6 +29,7 @@ pub(super) fn page_hit(page: &Page) -> Option<SearchHit> {
         snippet: String::new(),
         modified_time: page.last_edited_time.clone(),
         author: None,
+        media_type: None,
     })
 }
 

@@ -95,6 +95,7 @@ mod tests {
             snippet: String::new(),
             modified_time: None,
             author: None,
+            media_type: None,
         }
     }
 
