@@ -98,7 +98,8 @@ fn search_output_schema() -> Value {
                         "score": {"type": "number"},
                         "content": {"type": "string"},
                         "truncated": {"type": "boolean"},
-                        "content_error": {"type": "string"}
+                        "content_error": {"type": "string"},
+                        "enrichment_skipped": {"type": "boolean", "description": "The snippet is the source's own, not the passage matching the query: the text was not read within the snippet budget."}
                     },
                     "required": ["id", "source", "title", "url", "snippet", "score"]
                 }

@@ -49,6 +49,7 @@ pub fn merge(lists: Vec<(SourceKind, Vec<SearchHit>)>, max_results: usize) -> Ve
                     content: None,
                     truncated: None,
                     content_error: None,
+                    enrichment_skipped: None,
                 },
                 best_rank: rank,
                 list,
