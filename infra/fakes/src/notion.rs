@@ -264,7 +264,9 @@ fn parse_cursor(raw: &str) -> Option<usize> {
 }
 
 fn page_object(state: &FakeState, doc: &Document, version: &str) -> Value {
-    let last_edited = state.last_edited(&doc.id).unwrap_or_else(|| doc.modified.clone());
+    let last_edited = state
+        .last_edited(&doc.id)
+        .unwrap_or_else(|| doc.modified.clone());
     let property = doc.title_property.as_deref().unwrap_or("title");
     let parent = if property == "title" {
         json!({"type": "workspace", "workspace": true})

@@ -28,14 +28,21 @@ async fn drive_hits_give_their_text_in_one_read_and_the_passage_holds_the_query(
     assert!(docx.snippet.contains("owned by"), "{}", docx.snippet);
     let before = h.count("drive.content");
     let text = drive.hit_text(&dev(), docx, 20_000).await.unwrap().unwrap();
-    assert_eq!(h.count("drive.content"), before + 1, "one download, no metadata call");
+    assert_eq!(
+        h.count("drive.content"),
+        before + 1,
+        "one download, no metadata call"
+    );
     let passage = best_passage(&text, query).unwrap();
     assert!(has_term(&passage, query), "{passage}");
     assert!(!passage.contains("owned by"), "{passage}");
 
     // A Google Doc is exported as text; an encrypted PDF has no text to show.
     let hits = drive.search(&dev(), "budget", 50).await.unwrap();
-    let doc = hits.iter().find(|h| h.title == "FY2027 Q1 Quarterly Budget").unwrap();
+    let doc = hits
+        .iter()
+        .find(|h| h.title == "FY2027 Q1 Quarterly Budget")
+        .unwrap();
     let text = drive.hit_text(&dev(), doc, 20_000).await.unwrap().unwrap();
     assert!(has_term(&best_passage(&text, "budget").unwrap(), "budget"));
 }
@@ -63,9 +70,16 @@ async fn notion_text_is_cached_by_page_and_edit_time() {
     for hit in &again {
         notion.hit_text(&dev(), hit, 20_000).await.unwrap();
     }
-    assert_eq!(h.count("notion.blocks"), first_round, "served from the cache");
+    assert_eq!(
+        h.count("notion.blocks"),
+        first_round,
+        "served from the cache"
+    );
     // A fetch of a found page is served from the cache as well (after its page GET).
-    let content = notion.content(&dev(), &page.item_id, 100_000).await.unwrap();
+    let content = notion
+        .content(&dev(), &page.item_id, 100_000)
+        .await
+        .unwrap();
     assert_eq!(h.count("notion.blocks"), first_round);
     assert_eq!(Some(content.text.clone()), cached);
 
@@ -80,5 +94,8 @@ async fn notion_text_is_cached_by_page_and_edit_time() {
         Some("2026-12-01T10:00:00.000Z")
     );
     notion.hit_text(&dev(), edited, 20_000).await.unwrap();
-    assert!(h.count("notion.blocks") > first_round, "refetched after the edit");
+    assert!(
+        h.count("notion.blocks") > first_round,
+        "refetched after the edit"
+    );
 }

@@ -51,7 +51,13 @@ impl Read for Notion {
             .await?;
         let hit = page_hit(&page).ok_or(SourceError::NotFound)?;
         let rendered = self
-            .rendered(token, page_id, hit.modified_time.as_deref(), max_chars, deadline)
+            .rendered(
+                token,
+                page_id,
+                hit.modified_time.as_deref(),
+                max_chars,
+                deadline,
+            )
             .await?;
         let (text, cut) = cut_chars(&rendered.text, max_chars);
         Ok(Content {
@@ -74,7 +80,13 @@ impl Read for Notion {
             return Ok(None);
         };
         let rendered = self
-            .rendered(token, &page_id, hit.modified_time.as_deref(), max_chars, deadline)
+            .rendered(
+                token,
+                &page_id,
+                hit.modified_time.as_deref(),
+                max_chars,
+                deadline,
+            )
             .await?;
         Ok(Some(rendered.text).filter(|t| !t.trim().is_empty()))
     }
