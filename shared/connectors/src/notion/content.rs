@@ -19,8 +19,20 @@ const MAX_DEPTH: usize = 6;
 /// Most blocks read for one page.
 const MAX_BLOCKS: usize = 2_000;
 
+/// How much of the block tree to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// The whole tree, to [`MAX_DEPTH`] (a fetch).
+    Whole,
+    /// The page's own blocks only: one request per 100 blocks, none per nested block. Enough
+    /// for a snippet, and what keeps an uncached snippet to one round trip.
+    TopLevel,
+}
+
 /// What rendering may still spend.
 struct Budget {
+    /// Levels of blocks read: [`MAX_DEPTH`] for a fetch, 1 for a snippet.
+    depth: usize,
     blocks: usize,
     chars: usize,
     truncated: bool,
@@ -55,6 +67,7 @@ impl Read for Notion {
                 token,
                 page_id,
                 hit.modified_time.as_deref(),
+                Depth::Whole,
                 max_chars,
                 deadline,
             )
@@ -84,6 +97,7 @@ impl Read for Notion {
                 token,
                 &page_id,
                 hit.modified_time.as_deref(),
+                Depth::TopLevel,
                 max_chars,
                 deadline,
             )
@@ -93,24 +107,31 @@ impl Read for Notion {
 }
 
 impl Notion {
-    /// The page's text, at least `max_chars` of it when it has that many: from the cache when
-    /// this edition is there (and long enough), else rendered and kept.
+    /// The page's text, from the cache when this edition is there (and, for `Depth::Whole`, is
+    /// whole or at least `max_chars` long), else rendered to `depth` and kept.
     async fn rendered(
         &self,
         token: &SecretString,
         page_id: &NotionId,
         edited: Option<&str>,
+        depth: Depth,
         max_chars: usize,
         deadline: Instant,
     ) -> Result<Rendered, SourceError> {
         if let Some(edited) = edited
             && let Some(cached) = self.cache.get(page_id.as_str(), edited)
-            && (cached.complete || cached.text.chars().count() > max_chars)
+            && (depth == Depth::TopLevel
+                || cached.complete
+                || cached.text.chars().count() > max_chars)
         {
             return Ok(cached);
         }
         let mut out = String::new();
         let mut budget = Budget {
+            depth: match depth {
+                Depth::Whole => MAX_DEPTH,
+                Depth::TopLevel => 1,
+            },
             blocks: MAX_BLOCKS,
             chars: max_chars.saturating_add(1),
             truncated: false,
@@ -163,7 +184,7 @@ impl Notion {
                         && block.kind != "child_database"
                     {
                         match NotionId::parse(&block.id) {
-                            Ok(child) if depth + 1 < MAX_DEPTH => {
+                            Ok(child) if depth + 1 < budget.depth => {
                                 self.render(token, &child, depth + 1, out, budget, deadline)
                                     .await?;
                             }
