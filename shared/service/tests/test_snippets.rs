@@ -138,6 +138,17 @@ async fn a_spent_budget_keeps_the_sources_snippet_and_says_so() {
     );
     let json = serde_json::to_value(&outcome).unwrap();
     assert_eq!(json["results"][0]["enrichment_skipped"], true);
+    // The flag is part of the advertised outputSchema (clients validate structuredContent).
+    let tools = workplace_service::catalogue::tools();
+    let schema = &tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "workplace_search")
+        .unwrap()["outputSchema"];
+    let item = &schema["properties"]["results"]["items"]["properties"];
+    assert_eq!(item["enrichment_skipped"]["type"], "boolean", "{schema}");
+    assert!(jsonschema::validator_for(schema).unwrap().is_valid(&json));
     assert!(json["results"][5].get("enrichment_skipped").is_none());
 
     // Off: nothing is read, and the hits say so.
