@@ -28,6 +28,7 @@ pub mod passage;
 pub mod retry;
 mod source;
 mod text;
+mod text_cache;
 mod upstream;
 mod wire;
 

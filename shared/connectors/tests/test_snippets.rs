@@ -36,6 +36,18 @@ async fn drive_hits_give_their_text_in_one_read_and_the_passage_holds_the_query(
     let passage = best_passage(&text, query).unwrap();
     assert!(has_term(&passage, query), "{passage}");
     assert!(!passage.contains("owned by"), "{passage}");
+    // Found again, unchanged (`modifiedTime`): the text comes from the cache; a fetch asks only
+    // for the metadata that proves access and names the edition.
+    let again = drive.hit_text(&dev(), docx, 20_000).await.unwrap();
+    assert_eq!(again.as_deref(), Some(text.as_str()));
+    assert_eq!(
+        h.count("drive.content"),
+        before + 1,
+        "served from the cache"
+    );
+    let fetched = drive.content(&dev(), &docx.item_id, 20_000).await.unwrap();
+    assert_eq!(fetched.text, text);
+    assert_eq!(h.count("drive.content"), before + 2, "metadata only");
 
     // A Google Doc is exported as text; an encrypted PDF has no text to show.
     let hits = drive.search(&dev(), "budget", 50).await.unwrap();

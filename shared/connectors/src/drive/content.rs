@@ -11,6 +11,8 @@ use super::wire::File;
 use crate::connector::Read;
 use crate::document::{self, Reader, Text};
 use crate::id::DriveFileId;
+use crate::text::cut_chars;
+use crate::text_cache::Rendered;
 use crate::upstream::{Auth, classify};
 use crate::{Content, SearchHit, SourceError};
 
@@ -44,15 +46,19 @@ impl Read for Drive {
             .json(Auth::Bearer(token), deadline, |http| {
                 http.get(path.clone()).query(&[
                     ("supportsAllDrives", "true"),
-                    ("fields", "id,name,mimeType,webViewLink,size"),
+                    ("fields", "id,name,mimeType,webViewLink,size,modifiedTime"),
                 ])
             })
             .await?;
         let title = meta.name.unwrap_or_default();
         let url = meta.web_view_link.unwrap_or_default();
-        let text = self
-            .read_text(token, id, &meta.mime_type, &title, max_chars, deadline)
-            .await?;
+        let file = FileRef {
+            id,
+            mime: &meta.mime_type,
+            name: &title,
+            modified: meta.modified_time.as_deref(),
+        };
+        let text = self.text(token, &file, false, max_chars, deadline).await?;
         Ok(text.into_content(title, url))
     }
 
@@ -66,14 +72,61 @@ impl Read for Drive {
         let (Ok(id), Some(mime)) = (DriveFileId::parse(&hit.item_id), &hit.media_type) else {
             return Ok(None);
         };
-        let text = self
-            .read_text(token, &id, mime, &hit.title, max_chars, deadline)
-            .await?;
+        let file = FileRef {
+            id: &id,
+            mime,
+            name: &hit.title,
+            modified: hit.modified_time.as_deref(),
+        };
+        let text = self.text(token, &file, true, max_chars, deadline).await?;
         Ok(text.into_text())
     }
 }
 
+/// What reading a file needs to know about it.
+struct FileRef<'a> {
+    id: &'a DriveFileId,
+    mime: &'a str,
+    name: &'a str,
+    /// `modifiedTime`: the cache key's edition.
+    modified: Option<&'a str>,
+}
+
 impl Drive {
+    /// The file's text: from the cache when this edition is there (any length when `partial` is
+    /// acceptable, as for a snippet; else whole or at least `max_chars`), else read and kept.
+    async fn text(
+        &self,
+        token: &SecretString,
+        file: &FileRef<'_>,
+        partial: bool,
+        max_chars: usize,
+        deadline: Instant,
+    ) -> Result<Text, SourceError> {
+        let id = file.id.as_str();
+        if let Some(modified) = file.modified
+            && let Some(cached) = self.cache.get(id, modified)
+            && (partial || cached.complete || cached.text.chars().count() > max_chars)
+        {
+            let (text, cut) = cut_chars(&cached.text, max_chars);
+            return Ok(Text::Read {
+                text: text.to_owned(),
+                truncated: cut || !cached.complete,
+            });
+        }
+        let text = self
+            .read_text(token, file.id, file.mime, file.name, max_chars, deadline)
+            .await?;
+        if let (Some(modified), Text::Read { text, truncated }) = (file.modified, &text) {
+            let rendered = Rendered {
+                text: text.clone(),
+                complete: !truncated,
+            };
+            self.cache.put(id, modified, rendered);
+        }
+        Ok(text)
+    }
+
     /// The text of file `id` of type `mime` named `name`: one export or download.
     async fn read_text(
         &self,

@@ -11,7 +11,8 @@
 //!   downloaded with `alt=media`; uploaded Office and PDF files downloaded with `alt=media` (up to
 //!   `CONTENT_MAX_DOWNLOAD_BYTES`) and extracted by `workplace-extract`; a file over Drive's 10 MB
 //!   export limit, or one that is encrypted, scanned or damaged, comes back without text and says
-//!   why (`content.rs`). The same read serves query-aware snippets (`Source::hit_text`).
+//!   why (`content.rs`). The same read serves query-aware snippets (`Source::hit_text`); text is
+//!   kept per container by file id and `modifiedTime`, so a file found again is not read again.
 
 mod content;
 mod render;
@@ -31,6 +32,8 @@ pub struct Drive {
     upstream: Upstream,
     base_url: BaseUrl,
     limits: ContentLimits,
+    /// Files' text by id and `modifiedTime` (`crate::text_cache`).
+    cache: crate::text_cache::TextCache,
 }
 
 impl Drive {
@@ -41,6 +44,7 @@ impl Drive {
                 .with_headers(&[("accept", "application/json")]),
             base_url,
             limits,
+            cache: crate::text_cache::TextCache::default(),
         }
     }
 }

@@ -1,16 +1,16 @@
 //! A page's text: the block tree, depth-first, bounded in depth, block count and characters, kept
-//! in the per-container cache (`cache.rs`) by page id and `last_edited_time`.
+//! in the per-container cache (`crate::text_cache`) by page id and `last_edited_time`.
 
 use secrecy::SecretString;
 use tokio::time::Instant;
 
 use super::Notion;
-use super::cache::Rendered;
 use super::render::{page_hit, render_block};
 use super::wire::Page;
 use crate::connector::Read;
 use crate::id::NotionId;
 use crate::text::cut_chars;
+use crate::text_cache::Rendered;
 use crate::upstream::Auth;
 use crate::{BoxFuture, Content, SearchHit, SourceError};
 

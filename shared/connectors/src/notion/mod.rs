@@ -7,10 +7,9 @@
 //! (`search.rs`): its hits have no snippet until the service's enrichment phase reads their text
 //! and cuts the passage matching the query (`Source::hit_text`). Content is the whole block tree,
 //! recursive but bounded in depth, block count and characters (`content.rs`), rendered as readable
-//! text (`render.rs`) and kept per container by page id and `last_edited_time` (`cache.rs`), so a
+//! text (`render.rs`) and kept per container by page id and `last_edited_time` (`crate::text_cache`), so a
 //! page found again needs no second `/v1/blocks/{id}/children` round trip.
 
-mod cache;
 mod content;
 mod render;
 mod search;
@@ -34,7 +33,7 @@ const REAUTH: &str = "Reconnect Notion to workplace-mcp and share the pages with
 pub struct Notion {
     upstream: Upstream,
     base_url: BaseUrl,
-    cache: cache::PageTextCache,
+    cache: crate::text_cache::TextCache,
 }
 
 impl Notion {
@@ -44,7 +43,7 @@ impl Notion {
             upstream: Upstream::new(http, Api::Notion, REAUTH)
                 .with_headers(&[("Notion-Version", NOTION_VERSION)]),
             base_url,
-            cache: cache::PageTextCache::default(),
+            cache: crate::text_cache::TextCache::default(),
         }
     }
 

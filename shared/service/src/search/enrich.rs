@@ -3,8 +3,9 @@
 //! Drive has no snippet API and Notion's search matches titles only, so their hits arrive
 //! without text around the query. Once every source has answered (the search itself is as fast
 //! as its slowest source), the top hits of those sources are read at once
-//! ([`workplace_connectors::Source::hit_text`]: one export or download per Drive file; Notion
-//! pages from the per-container cache when their edition is there) and each snippet becomes the
+//! ([`workplace_connectors::Source::hit_text`]: one export or download per Drive file, the
+//! page's own blocks per Notion page; either from the per-container cache when the item's edition
+//! is there) and each snippet becomes the
 //! passage that best matches the query ([`workplace_connectors::passage::best_passage`]). The
 //! phase ends at its budget (`SNIPPET_BUDGET_MS`) or the request's deadline, whichever is first;
 //! a hit not read by then keeps the snippet its source gave and says so

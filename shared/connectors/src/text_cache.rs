@@ -1,13 +1,15 @@
-//! Rendered page text, per container, keyed by page id and `last_edited_time`.
+//! Document text, per container, keyed by item id and the item's last-change time.
 //!
-//! Rendering a page costs one `GET /v1/blocks/{id}/children` per block with children; a page that
-//! comes back in the next search (or is fetched after being found) needs none of them again while
-//! its `last_edited_time` is unchanged. An edit changes the key, so the next read renders afresh.
-//! Notion reports `last_edited_time` to the minute, so an entry also expires after [`TTL`]: an
-//! edit within the minute of a read is seen at most that late.
+//! Reading a document again costs round trips (a Notion page: one `GET /v1/blocks/{id}/children`
+//! per block with children; a Drive file: an export or a download and its extraction). An item
+//! that comes back in the next search, or is fetched after being found, needs none of them again
+//! while its last-change time (Notion's `last_edited_time`, Drive's `modifiedTime`) is unchanged:
+//! an edit changes the key, so the next read starts afresh. Notion reports `last_edited_time` to
+//! the minute, so an entry also expires after [`TTL`]: an edit within the minute of a read is
+//! seen at most that late.
 //!
-//! The cache holds text only for pages a caller's own request just named (a search hit, or a
-//! page `GET` that succeeded with the caller's token), so it never shows a caller a page they
+//! The cache holds text only for items a caller's own request just named (a search hit, or a
+//! metadata `GET` that succeeded with the caller's token), so it never shows a caller an item they
 //! could not find. It is bounded in entries and bytes; the least recently used entry goes first.
 
 use std::collections::HashMap;
@@ -15,19 +17,19 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How long an entry is trusted.
-pub(super) const TTL: Duration = Duration::from_secs(600);
-/// Most pages kept.
+pub(crate) const TTL: Duration = Duration::from_secs(600);
+/// Most items kept.
 const MAX_ENTRIES: usize = 256;
-/// Most bytes of text kept, over all pages.
-const MAX_BYTES: usize = 16 * 1024 * 1024;
+/// Most bytes of text kept, over all items.
+const MAX_BYTES: usize = 8 * 1024 * 1024;
 
-/// A page's rendered text.
+/// An item's text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Rendered {
-    /// The text, Markdown-like (see `render.rs`).
-    pub(super) text: String,
-    /// Whether `text` is the whole page (no cap cut it).
-    pub(super) complete: bool,
+pub(crate) struct Rendered {
+    /// The text, Markdown-like.
+    pub(crate) text: String,
+    /// Whether `text` is the whole item (no cap cut it).
+    pub(crate) complete: bool,
 }
 
 struct Entry {
@@ -45,13 +47,13 @@ struct Inner {
 
 /// The cache (see the module's documentation).
 #[derive(Default)]
-pub(super) struct PageTextCache {
+pub(crate) struct TextCache {
     inner: Mutex<Inner>,
 }
 
-impl PageTextCache {
-    /// The text of `page` as last edited at `edited`, if cached and fresh.
-    pub(super) fn get(&self, page: &str, edited: &str) -> Option<Rendered> {
+impl TextCache {
+    /// The text of item `page` as last changed at `edited`, if cached and fresh.
+    pub(crate) fn get(&self, page: &str, edited: &str) -> Option<Rendered> {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         inner.clock += 1;
         let clock = inner.clock;
@@ -67,9 +69,9 @@ impl PageTextCache {
         Some(entry.rendered.clone())
     }
 
-    /// Keeps `rendered` for `page` as last edited at `edited`, replacing an older rendering of
-    /// the same page, evicting the least recently used pages to stay within the bounds.
-    pub(super) fn put(&self, page: &str, edited: &str, rendered: Rendered) {
+    /// Keeps `rendered` for item `page` as last changed at `edited`, replacing an older edition
+    /// of the same item, evicting the least recently used items to stay within the bounds.
+    pub(crate) fn put(&self, page: &str, edited: &str, rendered: Rendered) {
         if rendered.text.len() > MAX_BYTES {
             return;
         }
@@ -80,7 +82,7 @@ impl PageTextCache {
             clock,
         } = &mut *inner;
         *clock += 1;
-        // Older editions of the page are dead weight.
+        // Older editions of the item are dead weight.
         entries.retain(|(id, _), entry| {
             let keep = id != page;
             if !keep {
@@ -134,7 +136,7 @@ mod tests {
 
     #[test]
     fn an_edit_is_a_miss_and_replaces_the_old_edition() {
-        let cache = PageTextCache::default();
+        let cache = TextCache::default();
         cache.put("p", "t1", text("old"));
         assert_eq!(cache.get("p", "t1"), Some(text("old")));
         assert_eq!(cache.get("p", "t2"), None);
@@ -145,7 +147,7 @@ mod tests {
 
     #[test]
     fn the_least_recently_used_page_goes_first_and_the_bounds_hold() {
-        let cache = PageTextCache::default();
+        let cache = TextCache::default();
         for i in 0..MAX_ENTRIES + 10 {
             cache.put(&format!("p{i}"), "t", text("x"));
             if i == 0 {
