@@ -1,5 +1,5 @@
 //! What query-aware snippets add to a search, measured against the fakes with upstream latency:
-//! a three-source `workplace_search` with enrichment off, then on (Notion's page cache cold, then
+//! a three-source `workplace_search` with enrichment off, then on (Drive and Notion text caches cold, then
 //! warm), every fake route answering after `LATENCY_MS` (default 200). Figures are printed, never
 //! asserted. Run: `cargo run --release -p workplace-service --example enrichment_latency`.
 
@@ -127,6 +127,6 @@ async fn main() {
     println!("| search | median ms | max ms | hits flagged enrichment_skipped |");
     println!("|---|---|---|---|");
     run(&off, "enrichment off (SNIPPET_BUDGET_MS=0)").await;
-    run(&on, "enrichment on, Notion cache cold").await;
-    run(&on, "enrichment on, Notion cache warm (same queries again)").await;
+    run(&on, "enrichment on, caches cold").await;
+    run(&on, "enrichment on, caches warm (same queries again)").await;
 }
