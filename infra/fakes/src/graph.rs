@@ -13,8 +13,8 @@ use crate::errors;
 use crate::files;
 use crate::state::FakeState;
 
-/// The drive every demo file lives in.
-pub(crate) const DRIVE_ID: &str =
+/// The drive every demo file lives in (Graph item ids are `DRIVE_ID/<item id>`).
+pub const DRIVE_ID: &str =
     "b!AcmeDocs_rKr80k-n7e5zlCVIqSnIwTNsGBVBlusjEvRHgjMmmcA3Ubc7R4Kyao9hbgL4";
 /// Regions the demo tenant accepts.
 const REGIONS: [&str; 2] = ["NAM", "EMEA"];

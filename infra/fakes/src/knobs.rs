@@ -192,3 +192,19 @@ pub(crate) async fn expire_tokens(State(state): State<Arc<FakeState>>) -> Respon
     state.expire_tokens();
     Json(json!({"ok": true})).into_response()
 }
+
+/// `POST /_fake/edit`: `{"id": "<notion page id>", "last_edited_time": "2026-12-01T10:00:00.000Z"}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct EditRequest {
+    id: String,
+    last_edited_time: String,
+}
+
+/// Gives a Notion page a new `last_edited_time`, as an edit in Notion would.
+pub(crate) async fn edit(
+    State(state): State<Arc<FakeState>>,
+    Json(req): Json<EditRequest>,
+) -> Response {
+    state.edit(&req.id, &req.last_edited_time);
+    Json(json!({"ok": true})).into_response()
+}

@@ -25,7 +25,8 @@
 //! "status", "retry_after", "drive_quota", "malformed", "times"}`; a barrier holding responses
 //! until N requests arrived: `POST /_fake/barrier {"routes": [...], "count": N}`; Descope
 //! connections: `POST /_fake/connections {"user_id", "app_id", "connected"}`;
-//! `POST /_fake/expire-tokens`; `POST /_fake/reset`; and the request log, `GET /_fake/requests`.
+//! `POST /_fake/expire-tokens`; a Notion page edit, `POST /_fake/edit {"id", "last_edited_time"}`;
+//! `POST /_fake/reset`; and the request log, `GET /_fake/requests`.
 
 // Handlers return an early `Response` as their error: the idiom of axum handlers, not a hot path.
 #![allow(clippy::result_large_err)]
@@ -53,6 +54,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use corpus::Corpus;
+pub use graph::DRIVE_ID as SHAREPOINT_DRIVE_ID;
 pub use state::{FakeConfig, FakeState, Knob, RecordedRequest};
 
 /// Running fakes; they stop when this is dropped.
@@ -126,6 +128,7 @@ fn api_routes(state: Arc<FakeState>) -> Router {
         .route("/_fake/reset", post(knobs::reset))
         .route("/_fake/connections", post(knobs::set_connection))
         .route("/_fake/expire-tokens", post(knobs::expire_tokens))
+        .route("/_fake/edit", post(knobs::edit))
         .with_state(state)
 }
 

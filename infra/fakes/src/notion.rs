@@ -263,7 +263,10 @@ fn parse_cursor(raw: &str) -> Option<usize> {
     usize::from_str_radix(hex, 16).ok()
 }
 
-fn page_object(doc: &Document, version: &str) -> Value {
+fn page_object(state: &FakeState, doc: &Document, version: &str) -> Value {
+    let last_edited = state
+        .last_edited(&doc.id)
+        .unwrap_or_else(|| doc.modified.clone());
     let property = doc.title_property.as_deref().unwrap_or("title");
     let parent = if property == "title" {
         json!({"type": "workspace", "workspace": true})
@@ -283,7 +286,7 @@ fn page_object(doc: &Document, version: &str) -> Value {
         .collect();
     let mut page = json!({
         "object": "page", "id": doc.id,
-        "created_time": "2026-01-05T09:00:00.000Z", "last_edited_time": doc.modified,
+        "created_time": "2026-01-05T09:00:00.000Z", "last_edited_time": last_edited,
         "created_by": {"object": "user", "id": uuid_like(&doc.owner)},
         "last_edited_by": {"object": "user", "id": uuid_like(&doc.owner)},
         "cover": null, "icon": null, "parent": parent, "in_trash": false,
@@ -412,7 +415,7 @@ pub(crate) async fn search(
             "database"
         })
     {
-        results.extend(hits.iter().map(|d| page_object(d, &version)));
+        results.extend(hits.iter().map(|d| page_object(&state, d, &version)));
     }
     let more = offset + page_size < results.len();
     let page: Vec<Value> = results.into_iter().skip(offset).take(page_size).collect();
@@ -520,7 +523,7 @@ pub(crate) async fn page(
         .get(Upstream::Notion, &id)
         .filter(|d| state.corpus.visible(&principal, d))
     {
-        Some(doc) => axum::Json(page_object(doc, &version)).into_response(),
+        Some(doc) => axum::Json(page_object(&state, doc, &version)).into_response(),
         None => errors::notion(
             404,
             "object_not_found",

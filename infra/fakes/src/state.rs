@@ -131,6 +131,8 @@ pub struct FakeState {
     arrivals: watch::Sender<usize>,
     connections: Mutex<HashMap<(String, String), bool>>,
     downloads: Mutex<HashMap<String, String>>,
+    /// Notion pages "edited" through `/_fake/edit`: their new `last_edited_time`.
+    edits: Mutex<HashMap<String, String>>,
     notion: crate::notion::Blocks,
 }
 
@@ -153,6 +155,7 @@ impl FakeState {
         let state = Self {
             notion,
             downloads: Mutex::new(HashMap::new()),
+            edits: Mutex::new(HashMap::new()),
             corpus,
             config,
             download_base: Mutex::new(String::new()),
@@ -170,6 +173,16 @@ impl FakeState {
     /// The Notion blocks of every page.
     pub fn notion_blocks(&self) -> &crate::notion::Blocks {
         &self.notion
+    }
+
+    /// Marks Notion page `id` as edited at `time` (its `last_edited_time` from now on).
+    pub fn edit(&self, id: &str, time: &str) {
+        lock(&self.edits).insert(id.to_owned(), time.to_owned());
+    }
+
+    /// The `last_edited_time` set by [`Self::edit`], if any.
+    pub fn last_edited(&self, id: &str) -> Option<String> {
+        lock(&self.edits).get(id).cloned()
     }
 
     /// The base URL of the download origin.
@@ -308,6 +321,7 @@ impl FakeState {
 
     /// Clears knobs, barrier, log and tokens; restores connections.
     pub fn reset(&self) {
+        lock(&self.edits).clear();
         lock(&self.knobs).clear();
         lock(&self.requests).clear();
         *lock(&self.barrier) = Barrier::default();

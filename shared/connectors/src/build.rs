@@ -169,7 +169,7 @@ impl Builder<'_> {
             SourceKind::GoogleDrive => {
                 let base = base_url("GOOGLE_API_BASE_URL", &config.google_api_base_url, problems)?;
                 Arc::new(Connected {
-                    connector: Drive::new(http, base),
+                    connector: Drive::new(http, base, config.content),
                     broker,
                     timeout,
                     access,
@@ -187,7 +187,7 @@ impl Builder<'_> {
             SourceKind::Sharepoint => {
                 let base = base_url("GRAPH_BASE_URL", &config.graph_base_url, problems)?;
                 Arc::new(Connected {
-                    connector: Graph::new(http, base, config.graph_region.clone()),
+                    connector: Graph::new(http, base, config.graph_region.clone(), config.content),
                     broker,
                     timeout,
                     access,

@@ -84,6 +84,8 @@ pub struct ConnectorsConfig {
     /// `ALLOW_SHARED_CREDENTIALS`: the sources whose shared-credential (`service`) mode the
     /// operator acknowledged.
     pub allow_shared_credentials: Vec<SourceKind>,
+    /// Caps on downloading and extracting Office and PDF files (`crate::limits`).
+    pub content: crate::ContentLimits,
 }
 
 impl ConnectorsConfig {
@@ -163,6 +165,7 @@ impl ConnectorsConfig {
                 &mut problems,
             ),
             descope_project_id,
+            content: crate::ContentLimits::from_lookup(&get, &mut problems),
         };
         let outbound = [google_mode, notion_mode, sharepoint_mode].contains(&Mode::DescopeOutbound);
         if outbound && config.descope_project_id.is_none() {

@@ -46,6 +46,21 @@ pub(crate) trait Read: Send + Sync {
         max_chars: usize,
         deadline: Instant,
     ) -> impl Future<Output = Result<Content, SourceError>> + Send;
+
+    /// Whether [`Self::hit_text_with`] reads anything (see [`Source::reads_hits`]).
+    const READS_HITS: bool = false;
+
+    /// Reads a search hit's text with `token` before `deadline` (see [`Source::hit_text`]).
+    fn hit_text_with(
+        &self,
+        token: &SecretString,
+        hit: &SearchHit,
+        max_chars: usize,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Option<String>, SourceError>> + Send {
+        let _ = (token, hit, max_chars, deadline);
+        async { Ok(None) }
+    }
 }
 
 /// A connector ([`Search`] + [`Read`]) as a [`Source`]: with its token broker, its deadline and whose permissions
@@ -91,6 +106,27 @@ impl<C: Search + Read> Source for Connected<C> {
             let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
             self.connector
                 .content_with(&token, &id, max_chars, deadline)
+                .await
+        })
+    }
+
+    fn reads_hits(&self) -> bool {
+        C::READS_HITS
+    }
+
+    fn hit_text<'a>(
+        &'a self,
+        user: &'a UserContext,
+        hit: &'a SearchHit,
+        max_chars: usize,
+    ) -> BoxFuture<'a, Result<Option<String>, SourceError>> {
+        Box::pin(async move {
+            if !C::READS_HITS {
+                return Ok(None);
+            }
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            self.connector
+                .hit_text_with(&token, hit, max_chars, deadline)
                 .await
         })
     }

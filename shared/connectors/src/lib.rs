@@ -16,16 +16,20 @@ mod build;
 pub mod config;
 mod connector;
 mod disabled;
+mod document;
 pub mod drive;
 mod endpoint;
 mod error;
 pub mod graph;
 pub mod id;
+mod limits;
 mod model;
 pub mod notion;
+pub mod passage;
 pub mod retry;
 mod source;
 mod text;
+mod text_cache;
 mod upstream;
 mod wire;
 
@@ -33,6 +37,7 @@ pub use build::{BuiltSources, UpstreamCredentials, build_available_sources, buil
 pub use config::{ConfigProblem, ConnectorsConfig, Mode};
 pub use endpoint::BaseUrl;
 pub use error::SourceError;
+pub use limits::ContentLimits;
 pub use model::{Content, ItemId, ItemIdError, SearchHit, UserContext};
 pub use source::{Access, BoxFuture, Source};
 pub use workplace_record::{SourceKind, UnknownSource};

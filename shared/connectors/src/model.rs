@@ -34,6 +34,10 @@ pub struct SearchHit {
     pub modified_time: Option<String>,
     /// Who wrote or last changed it, when known.
     pub author: Option<String>,
+    /// The item's MIME type, when the upstream reports it: lets [`crate::Source::hit_text`] read
+    /// the item without asking for its metadata again. Not part of any response.
+    #[serde(skip)]
+    pub media_type: Option<String>,
 }
 
 /// The text of one item.

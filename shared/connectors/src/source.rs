@@ -66,4 +66,23 @@ pub trait Source: Send + Sync {
         item_id: &'a str,
         max_chars: usize,
     ) -> BoxFuture<'a, Result<Content, SourceError>>;
+
+    /// Whether [`Self::hit_text`] reads hits: true for sources whose search answers no
+    /// query-aware snippet of its own (Drive, Notion), so the service enriches their hits.
+    fn reads_hits(&self) -> bool {
+        false
+    }
+
+    /// The text of a hit this source's [`Self::search`] returned, at most `max_chars`
+    /// characters, read with what the hit already says (one download, no metadata call), for a
+    /// query-aware snippet (see [`crate::passage`]). `Ok(None)`: no text to show (the default).
+    fn hit_text<'a>(
+        &'a self,
+        user: &'a UserContext,
+        hit: &'a SearchHit,
+        max_chars: usize,
+    ) -> BoxFuture<'a, Result<Option<String>, SourceError>> {
+        let _ = (user, hit, max_chars);
+        Box::pin(async { Ok(None) })
+    }
 }

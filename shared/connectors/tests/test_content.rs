@@ -64,7 +64,9 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
         )
         .await
         .unwrap();
-    assert!(pdf.unavailable_reason.unwrap().contains("application/pdf"));
+    // A scanned PDF is read now, and says why it has no text (issue 14: it said
+    // "no text extraction for application/pdf files" before extraction existed).
+    assert!(pdf.unavailable_reason.unwrap().contains("no text layer"));
     let text = drive
         .content(&dev(), &id("budget-export-notes.txt"), 10_000)
         .await
@@ -82,10 +84,17 @@ async fn notion_search_is_by_title_and_content_renders_nested_blocks() {
         found.contains(&"Quarterly budget FAQ (database row)".to_owned()),
         "title from the `Name` property: {found:?}"
     );
-    assert!(
-        hits.iter().all(|h| !h.snippet.is_empty()),
-        "snippets come from the first blocks"
-    );
+    // Snippets no longer cost a blocks round trip inside the search (issue 15): the service reads
+    // each hit's text afterwards, through `hit_text`, and cuts the passage matching the query.
+    assert_eq!(h.count("notion.blocks"), 0, "the search is one round trip");
+    for hit in &hits {
+        let text = notion.hit_text(&dev(), hit, 2_000).await.unwrap();
+        assert!(
+            text.is_some_and(|t| !t.is_empty()),
+            "{}: text comes from the blocks",
+            hit.title
+        );
+    }
     let request = h
         .fakes
         .requests()
@@ -177,10 +186,12 @@ async fn graph_search_strips_highlights_dedupes_and_downloads_without_the_bearer
         .await
         .unwrap();
     let docx = graph.content(&dev(), &docx[0].item_id, 1000).await.unwrap();
+    // Office files are extracted now (issue 14: this answered "no plain-text conversion").
+    assert_eq!(docx.unavailable_reason, None);
     assert!(
-        docx.unavailable_reason
-            .unwrap()
-            .contains("no plain-text conversion")
+        docx.text.contains("Marketing budget plan 2027"),
+        "{}",
+        docx.text
     );
 }
 

@@ -98,7 +98,8 @@ fn search_output_schema() -> Value {
                         "score": {"type": "number"},
                         "content": {"type": "string"},
                         "truncated": {"type": "boolean"},
-                        "content_error": {"type": "string"}
+                        "content_error": {"type": "string"},
+                        "enrichment_skipped": {"type": "boolean", "description": "The snippet is the source's own, not the passage matching the query: the text was not read within the snippet budget."}
                     },
                     "required": ["id", "source", "title", "url", "snippet", "score"]
                 }
@@ -154,6 +155,7 @@ fn fetch() -> Value {
                 "offset": {"type": "integer"},
                 "next_offset": {"type": ["integer", "null"]},
                 "truncated": {"type": "boolean"},
+                "content_error": {"type": "string", "description": "Why the document has no text: encrypted, scanned, damaged, over a size limit."},
                 "metadata": {"type": "object"}
             },
             "required": ["id", "title", "text", "url", "offset", "truncated"]

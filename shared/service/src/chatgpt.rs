@@ -149,6 +149,7 @@ mod tests {
             content: None,
             truncated: None,
             content_error: None,
+            enrichment_skipped: None,
         }
     }
 

@@ -72,6 +72,9 @@ pub struct SearchSettings {
     /// API Gateway's 30 s), so a slow upstream costs a partial answer, never a killed invocation
     /// without a record. What did not finish is reported per source and per result.
     pub request_deadline: Duration,
+    /// `SNIPPET_BUDGET_MS`, `SNIPPET_HITS`: the query-aware snippet phase after the fan-out
+    /// (`search/enrich.rs`).
+    pub snippets: crate::search::SnippetSettings,
 }
 
 impl Default for SearchSettings {
@@ -81,6 +84,7 @@ impl Default for SearchSettings {
             content_max_chars: 20_000,
             content_concurrency: 4,
             request_deadline: Duration::from_millis(25_000),
+            snippets: crate::search::SnippetSettings::default(),
         }
     }
 }
@@ -223,6 +227,21 @@ impl Config {
             defaults.request_deadline.as_millis() as u64,
             &mut problem,
         );
+        // Query-aware snippets (search/enrich.rs).
+        let snippet_budget = number(
+            env,
+            "SNIPPET_BUDGET_MS",
+            0..=10_000,
+            defaults.snippets.budget.as_millis() as u64,
+            &mut problem,
+        );
+        let snippet_hits = number(
+            env,
+            "SNIPPET_HITS",
+            0..=50,
+            defaults.snippets.hits as u64,
+            &mut problem,
+        );
         let log_query_text = boolean(env, "LOG_QUERY_TEXT", false, &mut problem);
 
         match resource_url {
@@ -237,6 +256,10 @@ impl Config {
                     content_max_chars: content_max_chars as usize,
                     content_concurrency: content_concurrency as usize,
                     request_deadline: Duration::from_millis(request_deadline),
+                    snippets: crate::search::SnippetSettings {
+                        budget: Duration::from_millis(snippet_budget),
+                        hits: snippet_hits as usize,
+                    },
                 },
                 log_query_text,
             }),

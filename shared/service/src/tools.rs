@@ -318,7 +318,7 @@ async fn fetch(
     let returned = page.chars().count();
     let truncated = more_here || content.truncated;
     let next_offset = more_here.then_some(args.offset + returned);
-    let structured = json!({
+    let mut structured = json!({
         "id": args.id.to_string(),
         "title": content.title,
         "text": page,
@@ -332,6 +332,11 @@ async fn fetch(
             "unavailable_reason": content.unavailable_reason,
         },
     });
+    // Why there is no text (an encrypted, scanned or damaged file, an export limit), named like
+    // `include_content`'s field; present only then.
+    if let Some(reason) = &content.unavailable_reason {
+        structured["content_error"] = json!(reason);
+    }
     // ChatGPT's fetch contract: `{id, title, text, url, metadata}` as JSON in the first text
     // content. The paging fields ride along; `fetch`'s description tells the model how to use them.
     let text = structured.to_string();

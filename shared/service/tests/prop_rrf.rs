@@ -30,6 +30,7 @@ fn hits(kind: SourceKind) -> impl Strategy<Value = Vec<SearchHit>> {
                     snippet: String::new(),
                     modified_time: None,
                     author: None,
+                    media_type: None,
                     title: title.clone(),
                 })
                 .collect()

@@ -41,6 +41,7 @@ impl Source for SlowDocuments {
                     snippet: String::new(),
                     modified_time: None,
                     author: None,
+                    media_type: None,
                 })
                 .collect())
         })

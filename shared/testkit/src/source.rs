@@ -65,6 +65,7 @@ impl FixedSource {
                 snippet: format!("snippet {i}"),
                 modified_time: Some("2026-11-01T10:00:00Z".into()),
                 author: Some("Alice".into()),
+                media_type: None,
             })
             .collect();
         Self {

@@ -1,5 +1,6 @@
 //! A file's text: Docs and Slides exported as `text/plain`, Sheets as `text/csv`, text-like files
-//! downloaded with `alt=media`, bounded; what has no text says why.
+//! downloaded with `alt=media`, Office and PDF files downloaded with `alt=media` and extracted
+//! (bounded, off the async workers); what has no text says why.
 
 use secrecy::SecretString;
 use tokio::time::Instant;
@@ -8,9 +9,12 @@ use super::Drive;
 use super::render::GOOGLE_APPS;
 use super::wire::File;
 use crate::connector::Read;
+use crate::document::{self, Reader, Text};
 use crate::id::DriveFileId;
+use crate::text::cut_chars;
+use crate::text_cache::Rendered;
 use crate::upstream::{Auth, classify};
-use crate::{Content, SourceError};
+use crate::{Content, SearchHit, SourceError};
 
 fn is_text(mime: &str) -> bool {
     mime.starts_with("text/")
@@ -22,6 +26,8 @@ fn is_text(mime: &str) -> bool {
 
 impl Read for Drive {
     type Id = DriveFileId;
+
+    const READS_HITS: bool = true;
 
     fn parse_id(item_id: &str) -> Result<DriveFileId, SourceError> {
         DriveFileId::parse(item_id).map_err(|_| SourceError::NotFound)
@@ -40,41 +46,139 @@ impl Read for Drive {
             .json(Auth::Bearer(token), deadline, |http| {
                 http.get(path.clone()).query(&[
                     ("supportsAllDrives", "true"),
-                    ("fields", "id,name,mimeType,webViewLink,size"),
+                    ("fields", "id,name,mimeType,webViewLink,size,modifiedTime"),
                 ])
             })
             .await?;
         let title = meta.name.unwrap_or_default();
         let url = meta.web_view_link.unwrap_or_default();
-        let mime = meta.mime_type;
-        let unavailable = |reason: String| Content::unavailable(title.clone(), url.clone(), reason);
+        let file = FileRef {
+            id,
+            mime: &meta.mime_type,
+            name: &title,
+            modified: meta.modified_time.as_deref(),
+        };
+        let text = self.text(token, &file, false, max_chars, deadline).await?;
+        Ok(text.into_content(title, url))
+    }
 
+    async fn hit_text_with(
+        &self,
+        token: &SecretString,
+        hit: &SearchHit,
+        max_chars: usize,
+        deadline: Instant,
+    ) -> Result<Option<String>, SourceError> {
+        let (Ok(id), Some(mime)) = (DriveFileId::parse(&hit.item_id), &hit.media_type) else {
+            return Ok(None);
+        };
+        let file = FileRef {
+            id: &id,
+            mime,
+            name: &hit.title,
+            modified: hit.modified_time.as_deref(),
+        };
+        let text = self.text(token, &file, true, max_chars, deadline).await?;
+        Ok(text.into_text())
+    }
+}
+
+/// What reading a file needs to know about it.
+struct FileRef<'a> {
+    id: &'a DriveFileId,
+    mime: &'a str,
+    name: &'a str,
+    /// `modifiedTime`: the cache key's edition.
+    modified: Option<&'a str>,
+}
+
+impl Drive {
+    /// The file's text: from the cache when this edition is there (any length when `partial` is
+    /// acceptable, as for a snippet; else whole or at least `max_chars`), else read and kept.
+    async fn text(
+        &self,
+        token: &SecretString,
+        file: &FileRef<'_>,
+        partial: bool,
+        max_chars: usize,
+        deadline: Instant,
+    ) -> Result<Text, SourceError> {
+        let id = file.id.as_str();
+        if let Some(modified) = file.modified
+            && let Some(cached) = self.cache.get(id, modified)
+            && (partial || cached.complete || cached.text.chars().count() > max_chars)
+        {
+            let (text, cut) = cut_chars(&cached.text, max_chars);
+            return Ok(Text::Read {
+                text: text.to_owned(),
+                truncated: cut || !cached.complete,
+            });
+        }
+        let text = self
+            .read_text(token, file.id, file.mime, file.name, max_chars, deadline)
+            .await?;
+        if let (Some(modified), Text::Read { text, truncated }) = (file.modified, &text) {
+            let rendered = Rendered {
+                text: text.clone(),
+                complete: !truncated,
+            };
+            self.cache.put(id, modified, rendered);
+        }
+        Ok(text)
+    }
+
+    /// The text of file `id` of type `mime` named `name`: one export or download.
+    async fn read_text(
+        &self,
+        token: &SecretString,
+        id: &DriveFileId,
+        mime: &str,
+        name: &str,
+        max_chars: usize,
+        deadline: Instant,
+    ) -> Result<Text, SourceError> {
+        let media = || self.base_url.join(&["drive", "v3", "files", id.as_str()]);
         let export = || {
             self.base_url
                 .join(&["drive", "v3", "files", id.as_str(), "export"])
         };
-        let (download, params): (url::Url, Vec<(&str, &str)>) = match mime.strip_prefix(GOOGLE_APPS)
-        {
-            Some("document" | "presentation") => (
-                export(),
-                vec![("mimeType", "text/plain"), ("supportsAllDrives", "true")],
-            ),
-            Some("spreadsheet") => (
-                export(),
-                vec![("mimeType", "text/csv"), ("supportsAllDrives", "true")],
-            ),
-            Some(other) => {
-                return Ok(unavailable(format!(
-                    "Google {other} files have no text export"
-                )));
-            }
-            None if is_text(&mime) => (
-                path.clone(),
-                vec![("alt", "media"), ("supportsAllDrives", "true")],
-            ),
-            None => return Ok(unavailable(format!("no text extraction for {mime} files"))),
-        };
-        let byte_limit = max_chars.saturating_mul(4).saturating_add(4);
+        let (download, params, reader): (url::Url, Vec<(&str, &str)>, Reader) =
+            match mime.strip_prefix(GOOGLE_APPS) {
+                Some("document" | "presentation") => (
+                    export(),
+                    vec![("mimeType", "text/plain"), ("supportsAllDrives", "true")],
+                    Reader::Plain,
+                ),
+                // CSV keeps the sheet as the comma-separated table Sheets writes (first sheet).
+                Some("spreadsheet") => (
+                    export(),
+                    vec![("mimeType", "text/csv"), ("supportsAllDrives", "true")],
+                    Reader::Plain,
+                ),
+                Some(other) => {
+                    return Ok(Text::Unavailable(format!(
+                        "Google {other} files have no text export"
+                    )));
+                }
+                None if is_text(mime) => (
+                    media(),
+                    vec![("alt", "media"), ("supportsAllDrives", "true")],
+                    Reader::Plain,
+                ),
+                None => match Reader::office(Some(mime), Some(name)) {
+                    Some(reader) => (
+                        media(),
+                        vec![("alt", "media"), ("supportsAllDrives", "true")],
+                        reader,
+                    ),
+                    None => {
+                        return Ok(Text::Unavailable(format!(
+                            "no text extraction for {mime} files"
+                        )));
+                    }
+                },
+            };
+        let byte_limit = reader.byte_limit(max_chars, &self.limits);
         let api = self.upstream.api();
         let fetched = self
             .upstream
@@ -89,19 +193,17 @@ impl Read for Drive {
                 },
             )
             .await;
-        let (bytes, cut_bytes) = match fetched {
+        let (bytes, cut) = match fetched {
             Ok(ok) => ok,
             Err(SourceError::Upstream { message, .. })
                 if message.contains("exportSizeLimitExceeded") =>
             {
-                return Ok(unavailable(
+                return Ok(Text::Unavailable(
                     "the file is larger than Google's 10 MB export limit".into(),
                 ));
             }
             Err(err) => return Err(err),
         };
-        Ok(Content::from_bytes(
-            title, url, &bytes, cut_bytes, max_chars,
-        ))
+        Ok(document::read(reader, bytes, cut, &self.limits, max_chars, deadline).await)
     }
 }

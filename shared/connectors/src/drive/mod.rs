@@ -4,17 +4,22 @@
 //!   escaping `\` before `'`; `corpora=allDrives`, `includeItemsFromAllDrives` and
 //!   `supportsAllDrives` are sent on every call, and never `orderBy` (Drive refuses it with
 //!   `fullText`; results already come by relevance) (`search.rs`).
-//! - Drive has no snippet API: the snippet is the file's description, else a line saying what the
-//!   file is and who owns it (`render.rs`). Full text comes from `fetch`/`include_content`.
+//! - Drive has no snippet API: the search's snippet is the file's description, else a line saying
+//!   what the file is and who owns it (`render.rs`); the service then replaces it with the passage
+//!   of the file's text that best matches the query, within its enrichment budget.
 //! - Content: Docs and Slides exported as `text/plain`, Sheets as `text/csv`, text-like files
-//!   downloaded with `alt=media`; a file over Drive's 10 MB export limit comes back without text
-//!   and says so (`content.rs`).
+//!   downloaded with `alt=media`; uploaded Office and PDF files downloaded with `alt=media` (up to
+//!   `CONTENT_MAX_DOWNLOAD_BYTES`) and extracted by `workplace-extract`; a file over Drive's 10 MB
+//!   export limit, or one that is encrypted, scanned or damaged, comes back without text and says
+//!   why (`content.rs`). The same read serves query-aware snippets (`Source::hit_text`); text is
+//!   kept per container by file id and `modifiedTime`, so a file found again is not read again.
 
 mod content;
 mod render;
 mod search;
 mod wire;
 
+use crate::ContentLimits;
 use crate::endpoint::BaseUrl;
 use crate::upstream::{Api, Upstream};
 
@@ -26,15 +31,20 @@ const REAUTH: &str = "Reconnect Google Drive to workplace-mcp and try again.";
 pub struct Drive {
     upstream: Upstream,
     base_url: BaseUrl,
+    limits: ContentLimits,
+    /// Files' text by id and `modifiedTime` (`crate::text_cache`).
+    cache: crate::text_cache::TextCache,
 }
 
 impl Drive {
-    /// Drive at `base_url`.
-    pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl) -> Self {
+    /// Drive at `base_url`, reading files within `limits`.
+    pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl, limits: ContentLimits) -> Self {
         Self {
             upstream: Upstream::new(http, Api::Google, REAUTH)
                 .with_headers(&[("accept", "application/json")]),
             base_url,
+            limits,
+            cache: crate::text_cache::TextCache::default(),
         }
     }
 }

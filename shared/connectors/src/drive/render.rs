@@ -41,6 +41,7 @@ pub(super) fn hit(file: &File) -> SearchHit {
         snippet,
         modified_time: file.modified_time.clone(),
         author: owner,
+        media_type: Some(file.mime_type.clone()).filter(|m| !m.is_empty()),
     }
 }
 

@@ -8,6 +8,7 @@ use tokio::time::Instant;
 use super::Graph;
 use super::wire::DriveItem;
 use crate::connector::Read;
+use crate::document::{self, Reader};
 use crate::id::GraphItemId;
 use crate::retry::Failure;
 use crate::upstream::{Auth, classify};
@@ -63,10 +64,12 @@ impl Read for Graph {
                 |response| async move { location(&response) },
             )
             .await?;
-        // The pre-authenticated URL gets no Authorization header.
-        let byte_limit = max_chars.saturating_mul(4).saturating_add(4);
+        // The pre-authenticated URL gets no Authorization header. What the file is decides how
+        // much of it to read: a text prefix, a whole Office or PDF file up to the download cap, or
+        // nothing at all.
+        let (limits, name) = (self.limits, title.as_str());
         let api = self.upstream.api();
-        let (content_type, bytes, cut_bytes) = self
+        let (content_type, reader, bytes, cut) = self
             .upstream
             .call(
                 Auth::None,
@@ -79,26 +82,31 @@ impl Read for Graph {
                         .and_then(|v| v.to_str().ok())
                         .unwrap_or_default()
                         .to_owned();
-                    if !content_type.starts_with("text/") {
-                        return Ok((content_type, Vec::new(), false));
-                    }
-                    let (bytes, cut) = classify::bounded_bytes(response, byte_limit)
-                        .await
-                        .map_err(|e| classify::transport(api, &e))?;
-                    Ok((content_type, bytes, cut))
+                    let reader = if content_type.starts_with("text/") {
+                        Some(Reader::Plain)
+                    } else {
+                        Reader::office(Some(&content_type), Some(name))
+                    };
+                    let Some(reader) = reader else {
+                        return Ok((content_type, None, Vec::new(), false));
+                    };
+                    let (bytes, cut) =
+                        classify::bounded_bytes(response, reader.byte_limit(max_chars, &limits))
+                            .await
+                            .map_err(|e| classify::transport(api, &e))?;
+                    Ok((content_type, Some(reader), bytes, cut))
                 },
             )
             .await?;
-        if !content_type.starts_with("text/") {
+        let Some(reader) = reader else {
             let kind = content_type.split(';').next().unwrap_or("binary");
             return Ok(Content::unavailable(
                 title,
                 url,
-                format!("no plain-text conversion for {kind} files; open the link to read it"),
+                format!("no text extraction for {kind} files; open the link to read it"),
             ));
-        }
-        Ok(Content::from_bytes(
-            title, url, &bytes, cut_bytes, max_chars,
-        ))
+        };
+        let text = document::read(reader, bytes, cut, &self.limits, max_chars, deadline).await;
+        Ok(text.into_content(title, url))
     }
 }

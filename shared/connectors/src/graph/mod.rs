@@ -6,14 +6,17 @@
 //! - Summaries' `<c0>` highlight tags and `<ddd/>` markers become plain text (`render.rs`).
 //! - Content: `GET /drives/{d}/items/{i}/content` answers 302 to a pre-authenticated URL, which is
 //!   fetched *without* the bearer token (the shared HTTP client follows no redirects by itself).
-//!   Text-like files are returned as text; Office and PDF files have no plain-text conversion in
-//!   Graph and are reported as unavailable (`content.rs`).
+//!   Text-like files are returned as text; Office and PDF files (Graph has no plain-text
+//!   conversion) are downloaded up to `CONTENT_MAX_DOWNLOAD_BYTES` and extracted by
+//!   `workplace-extract`, off the async workers; encrypted, scanned or damaged files say why they
+//!   have no text (`content.rs`).
 
 mod content;
 mod render;
 mod search;
 mod wire;
 
+use crate::ContentLimits;
 use crate::endpoint::BaseUrl;
 use crate::upstream::{Api, Upstream};
 
@@ -24,15 +27,23 @@ pub struct Graph {
     upstream: Upstream,
     base_url: BaseUrl,
     region: Option<String>,
+    limits: ContentLimits,
 }
 
 impl Graph {
-    /// Graph at `base_url`; `region` is sent with searches (app-only search needs it).
-    pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl, region: Option<String>) -> Self {
+    /// Graph at `base_url`; `region` is sent with searches (app-only search needs it); files are
+    /// read within `limits`.
+    pub(crate) fn new(
+        http: reqwest::Client,
+        base_url: BaseUrl,
+        region: Option<String>,
+        limits: ContentLimits,
+    ) -> Self {
         Self {
             upstream: Upstream::new(http, Api::Graph, REAUTH).with_redirects_as_answers(),
             base_url,
             region,
+            limits,
         }
     }
 }

@@ -33,6 +33,7 @@ pub(super) fn hit(raw: &Hit) -> SearchHit {
         snippet: strip_highlights(raw.summary.as_deref().unwrap_or_default()),
         modified_time: resource.last_modified_date_time.clone(),
         author,
+        media_type: None,
     }
 }
 

@@ -1,4 +1,5 @@
-//! A page's text: the block tree, depth-first, bounded in depth, block count and characters.
+//! A page's text: the block tree, depth-first, bounded in depth, block count and characters, kept
+//! in the per-container cache (`crate::text_cache`) by page id and `last_edited_time`.
 
 use secrecy::SecretString;
 use tokio::time::Instant;
@@ -9,16 +10,29 @@ use super::wire::Page;
 use crate::connector::Read;
 use crate::id::NotionId;
 use crate::text::cut_chars;
+use crate::text_cache::Rendered;
 use crate::upstream::Auth;
-use crate::{BoxFuture, Content, SourceError};
+use crate::{BoxFuture, Content, SearchHit, SourceError};
 
 /// Deepest nesting rendered.
 const MAX_DEPTH: usize = 6;
 /// Most blocks read for one page.
 const MAX_BLOCKS: usize = 2_000;
 
+/// How much of the block tree to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// The whole tree, to [`MAX_DEPTH`] (a fetch).
+    Whole,
+    /// The page's own blocks only: one request per 100 blocks, none per nested block. Enough
+    /// for a snippet, and what keeps an uncached snippet to one round trip.
+    TopLevel,
+}
+
 /// What rendering may still spend.
 struct Budget {
+    /// Levels of blocks read: [`MAX_DEPTH`] for a fetch, 1 for a snippet.
+    depth: usize,
     blocks: usize,
     chars: usize,
     truncated: bool,
@@ -26,6 +40,8 @@ struct Budget {
 
 impl Read for Notion {
     type Id = NotionId;
+
+    const READS_HITS: bool = true;
 
     fn parse_id(item_id: &str) -> Result<NotionId, SourceError> {
         NotionId::parse(item_id).map_err(|_| SourceError::NotFound)
@@ -38,28 +54,98 @@ impl Read for Notion {
         max_chars: usize,
         deadline: Instant,
     ) -> Result<Content, SourceError> {
+        // The page `GET` checks, with the caller's token, that the page is theirs to read, and
+        // names its edition: only then may the cache answer.
         let url = self.base_url.join(&["v1", "pages", page_id.as_str()]);
         let page: Page = self
             .upstream
             .json(Auth::Bearer(token), deadline, |http| http.get(url.clone()))
             .await?;
         let hit = page_hit(&page).ok_or(SourceError::NotFound)?;
+        let rendered = self
+            .rendered(
+                token,
+                page_id,
+                hit.modified_time.as_deref(),
+                Depth::Whole,
+                max_chars,
+                deadline,
+            )
+            .await?;
+        let (text, cut) = cut_chars(&rendered.text, max_chars);
+        Ok(Content {
+            title: hit.title,
+            url: hit.url,
+            text: text.to_owned(),
+            truncated: cut || !rendered.complete,
+            unavailable_reason: None,
+        })
+    }
+
+    async fn hit_text_with(
+        &self,
+        token: &SecretString,
+        hit: &SearchHit,
+        max_chars: usize,
+        deadline: Instant,
+    ) -> Result<Option<String>, SourceError> {
+        let Ok(page_id) = NotionId::parse(&hit.item_id) else {
+            return Ok(None);
+        };
+        let rendered = self
+            .rendered(
+                token,
+                &page_id,
+                hit.modified_time.as_deref(),
+                Depth::TopLevel,
+                max_chars,
+                deadline,
+            )
+            .await?;
+        Ok(Some(rendered.text).filter(|t| !t.trim().is_empty()))
+    }
+}
+
+impl Notion {
+    /// The page's text, from the cache when this edition is there (and, for `Depth::Whole`, is
+    /// whole or at least `max_chars` long), else rendered to `depth` and kept.
+    async fn rendered(
+        &self,
+        token: &SecretString,
+        page_id: &NotionId,
+        edited: Option<&str>,
+        depth: Depth,
+        max_chars: usize,
+        deadline: Instant,
+    ) -> Result<Rendered, SourceError> {
+        if let Some(edited) = edited
+            && let Some(cached) = self.cache.get(page_id.as_str(), edited)
+            && (depth == Depth::TopLevel
+                || cached.complete
+                || cached.text.chars().count() > max_chars)
+        {
+            return Ok(cached);
+        }
         let mut out = String::new();
         let mut budget = Budget {
+            depth: match depth {
+                Depth::Whole => MAX_DEPTH,
+                Depth::TopLevel => 1,
+            },
             blocks: MAX_BLOCKS,
             chars: max_chars.saturating_add(1),
             truncated: false,
         };
         self.render(token, page_id, 0, &mut out, &mut budget, deadline)
             .await?;
-        let (text, cut) = cut_chars(&out, max_chars);
-        Ok(Content {
-            title: hit.title,
-            url: hit.url,
-            text: text.to_owned(),
-            truncated: cut || budget.truncated,
-            unavailable_reason: None,
-        })
+        let rendered = Rendered {
+            complete: !budget.truncated && out.chars().count() <= max_chars,
+            text: out,
+        };
+        if let Some(edited) = edited {
+            self.cache.put(page_id.as_str(), edited, rendered.clone());
+        }
+        Ok(rendered)
     }
 }
 
@@ -98,7 +184,7 @@ impl Notion {
                         && block.kind != "child_database"
                     {
                         match NotionId::parse(&block.id) {
-                            Ok(child) if depth + 1 < MAX_DEPTH => {
+                            Ok(child) if depth + 1 < budget.depth => {
                                 self.render(token, &child, depth + 1, out, budget, deadline)
                                     .await?;
                             }

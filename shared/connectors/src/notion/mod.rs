@@ -3,9 +3,12 @@
 //! Notion's search API matches **page titles only**, not page text: a query finds pages whose
 //! title contains its words. The `Notion-Version` is pinned to [`NOTION_VERSION`] (2026-03-11, the
 //! newest: `in_trash` replaces `archived`, search filters on `page`/`data_source`), so an API change
-//! reaches us only when we move the pin. Snippets are the first blocks of each hit (one request per
-//! hit, concurrently, bounded) (`search.rs`); content is the whole block tree, recursive but bounded
-//! in depth, block count and characters (`content.rs`), rendered as readable text (`render.rs`).
+//! reaches us only when we move the pin. A search is one request per result page and nothing else
+//! (`search.rs`): its hits have no snippet until the service's enrichment phase reads their text
+//! and cuts the passage matching the query (`Source::hit_text`). Content is the whole block tree,
+//! recursive but bounded in depth, block count and characters (`content.rs`), rendered as readable
+//! text (`render.rs`) and kept per container by page id and `last_edited_time` (`crate::text_cache`), so a
+//! page found again needs no second `/v1/blocks/{id}/children` round trip.
 
 mod content;
 mod render;
@@ -30,6 +33,7 @@ const REAUTH: &str = "Reconnect Notion to workplace-mcp and share the pages with
 pub struct Notion {
     upstream: Upstream,
     base_url: BaseUrl,
+    cache: crate::text_cache::TextCache,
 }
 
 impl Notion {
@@ -39,6 +43,7 @@ impl Notion {
             upstream: Upstream::new(http, Api::Notion, REAUTH)
                 .with_headers(&[("Notion-Version", NOTION_VERSION)]),
             base_url,
+            cache: crate::text_cache::TextCache::default(),
         }
     }
 

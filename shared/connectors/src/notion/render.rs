@@ -2,10 +2,6 @@
 
 use super::wire::{Block, Page, plain};
 use crate::SearchHit;
-use crate::text::cut_chars;
-
-/// Snippet length in characters.
-const SNIPPET_CHARS: usize = 240;
 
 /// A search hit from a page object; `None` for partial objects and non-pages.
 pub(super) fn page_hit(page: &Page) -> Option<SearchHit> {
@@ -29,23 +25,8 @@ pub(super) fn page_hit(page: &Page) -> Option<SearchHit> {
         snippet: String::new(),
         modified_time: page.last_edited_time.clone(),
         author: None,
+        media_type: None,
     })
-}
-
-/// The first blocks' text, joined, cut to [`SNIPPET_CHARS`].
-pub(super) fn snippet(blocks: &[Block]) -> String {
-    let text: Vec<String> = blocks
-        .iter()
-        .map(|b| plain(&b.body.rich_text))
-        .filter(|t| !t.is_empty())
-        .collect();
-    let joined = text.join(" · ");
-    let (snippet, cut) = cut_chars(&joined, SNIPPET_CHARS);
-    if cut {
-        format!("{snippet}…")
-    } else {
-        snippet.to_owned()
-    }
 }
 
 /// Appends one block as a line of readable text.

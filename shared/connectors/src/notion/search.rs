@@ -1,22 +1,19 @@
-//! `POST /v1/search` for pages (titles only), with the first blocks of each hit as its snippet.
+//! `POST /v1/search` for pages (titles only). One round trip per search page and nothing else:
+//! snippets are the service's enrichment phase (`Source::hit_text`), after every source answered.
 
-use futures::StreamExt;
 use secrecy::SecretString;
 use serde_json::json;
 use tokio::time::Instant;
 
 use super::Notion;
-use super::render::{page_hit, snippet};
+use super::render::page_hit;
 use super::wire::{List, Page};
 use crate::connector::Search;
-use crate::id::NotionId;
 use crate::upstream::Auth;
 use crate::{SearchHit, SourceError, SourceKind};
 
 /// Search pages read at most.
 const MAX_PAGES: usize = 3;
-/// Snippets fetched at once.
-const SNIPPET_CONCURRENCY: usize = 3;
 
 impl Search for Notion {
     const KIND: SourceKind = SourceKind::Notion;
@@ -50,24 +47,6 @@ impl Search for Notion {
             }
         }
         hits.truncate(limit);
-        // Snippets: the first blocks of each page, a few pages at a time, never failing the search.
-        let ids: Vec<String> = hits.iter().map(|h| h.item_id.clone()).collect();
-        let snippets: Vec<String> = futures::stream::iter(ids)
-            .map(|id| async move {
-                let Ok(id) = NotionId::parse(&id) else {
-                    return String::new();
-                };
-                match self.children(token, &id, None, 10, deadline).await {
-                    Ok(blocks) => snippet(&blocks.results),
-                    Err(_) => String::new(),
-                }
-            })
-            .buffered(SNIPPET_CONCURRENCY)
-            .collect()
-            .await;
-        for (hit, snippet) in hits.iter_mut().zip(snippets) {
-            hit.snippet = snippet;
-        }
         Ok(hits)
     }
 }

@@ -49,6 +49,7 @@ pub fn merge(lists: Vec<(SourceKind, Vec<SearchHit>)>, max_results: usize) -> Ve
                     content: None,
                     truncated: None,
                     content_error: None,
+                    enrichment_skipped: None,
                 },
                 best_rank: rank,
                 list,
@@ -95,6 +96,7 @@ mod tests {
             snippet: String::new(),
             modified_time: None,
             author: None,
+            media_type: None,
         }
     }
 

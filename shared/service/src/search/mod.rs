@@ -1,5 +1,6 @@
 //! The `workplace_search` orchestration: fan out to every requested source at once, each under its
-//! own deadline, merge by reciprocal rank fusion, then attach content when asked.
+//! own deadline, merge by reciprocal rank fusion, make the top hits' snippets query-aware within a
+//! bounded budget (`enrich.rs`), then attach content when asked.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,8 +13,10 @@ use workplace_connectors::{Access, SearchHit, Source, SourceError, SourceKind, U
 
 use crate::config::SearchSettings;
 
+mod enrich;
 mod merge;
 
+pub use enrich::SnippetSettings;
 pub use merge::merge;
 
 /// The configured sources and how to search them. Built once per container.
@@ -88,6 +91,10 @@ pub struct SearchResult {
     /// With `include_content`: why there is no content, when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_error: Option<String>,
+    /// `true` when this hit's snippet should have been the passage matching the query but its
+    /// text was not read within the snippet budget (see `enrich.rs`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrichment_skipped: Option<bool>,
 }
 
 /// The outcome of one search: the JSON both the resource text and `structuredContent` carry.
@@ -193,7 +200,18 @@ impl SearchEngine {
             }
         }
 
-        let mut results = merge(lists, max_results);
+        let mut results = merge(lists.clone(), max_results);
+        // After the fan-out, never inside a source's search: bounded by its own budget.
+        enrich::enrich(
+            &self.sources,
+            user,
+            query,
+            &lists,
+            &mut results,
+            self.settings.snippets,
+            until,
+        )
+        .await;
         if include_content {
             self.attach_content(user, &mut results, until).await;
         }

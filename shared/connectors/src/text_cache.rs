@@ -1,0 +1,168 @@
+//! Document text, per container, keyed by item id and the item's last-change time.
+//!
+//! Reading a document again costs round trips (a Notion page: one `GET /v1/blocks/{id}/children`
+//! per block with children; a Drive file: an export or a download and its extraction). An item
+//! that comes back in the next search, or is fetched after being found, needs none of them again
+//! while its last-change time (Notion's `last_edited_time`, Drive's `modifiedTime`) is unchanged:
+//! an edit changes the key, so the next read starts afresh. Notion reports `last_edited_time` to
+//! the minute, so an entry also expires after [`TTL`]: an edit within the minute of a read is
+//! seen at most that late.
+//!
+//! The cache holds text only for items a caller's own request just named (a search hit, or a
+//! metadata `GET` that succeeded with the caller's token), so it never shows a caller an item they
+//! could not find. It is bounded in entries and bytes; the least recently used entry goes first.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How long an entry is trusted.
+pub(crate) const TTL: Duration = Duration::from_secs(600);
+/// Most items kept.
+const MAX_ENTRIES: usize = 256;
+/// Most bytes of text kept, over all items.
+const MAX_BYTES: usize = 8 * 1024 * 1024;
+
+/// An item's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rendered {
+    /// The text, Markdown-like.
+    pub(crate) text: String,
+    /// Whether `text` is the whole item (no cap cut it).
+    pub(crate) complete: bool,
+}
+
+struct Entry {
+    rendered: Rendered,
+    stored: Instant,
+    used: u64,
+}
+
+#[derive(Default)]
+struct Inner {
+    entries: HashMap<(String, String), Entry>,
+    bytes: usize,
+    clock: u64,
+}
+
+/// The cache (see the module's documentation).
+#[derive(Default)]
+pub(crate) struct TextCache {
+    inner: Mutex<Inner>,
+}
+
+impl TextCache {
+    /// The text of item `page` as last changed at `edited`, if cached and fresh.
+    pub(crate) fn get(&self, page: &str, edited: &str) -> Option<Rendered> {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        inner.clock += 1;
+        let clock = inner.clock;
+        let key = (page.to_owned(), edited.to_owned());
+        let entry = inner.entries.get_mut(&key)?;
+        if entry.stored.elapsed() > TTL {
+            let bytes = entry.rendered.text.len();
+            inner.entries.remove(&key);
+            inner.bytes -= bytes;
+            return None;
+        }
+        entry.used = clock;
+        Some(entry.rendered.clone())
+    }
+
+    /// Keeps `rendered` for item `page` as last changed at `edited`, replacing an older edition
+    /// of the same item, evicting the least recently used items to stay within the bounds.
+    pub(crate) fn put(&self, page: &str, edited: &str, rendered: Rendered) {
+        if rendered.text.len() > MAX_BYTES {
+            return;
+        }
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let Inner {
+            entries,
+            bytes,
+            clock,
+        } = &mut *inner;
+        *clock += 1;
+        // Older editions of the item are dead weight.
+        entries.retain(|(id, _), entry| {
+            let keep = id != page;
+            if !keep {
+                *bytes -= entry.rendered.text.len();
+            }
+            keep
+        });
+        while !entries.is_empty()
+            && (entries.len() >= MAX_ENTRIES || *bytes + rendered.text.len() > MAX_BYTES)
+        {
+            let Some(oldest) = entries
+                .iter()
+                .min_by_key(|(_, e)| e.used)
+                .map(|(k, _)| k.clone())
+            else {
+                break;
+            };
+            if let Some(gone) = entries.remove(&oldest) {
+                *bytes -= gone.rendered.text.len();
+            }
+        }
+        *bytes += rendered.text.len();
+        entries.insert(
+            (page.to_owned(), edited.to_owned()),
+            Entry {
+                rendered,
+                stored: Instant::now(),
+                used: *clock,
+            },
+        );
+    }
+
+    /// Pages held, and bytes of text.
+    #[cfg(test)]
+    fn size(&self) -> (usize, usize) {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        (inner.entries.len(), inner.bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Rendered {
+        Rendered {
+            text: s.into(),
+            complete: true,
+        }
+    }
+
+    #[test]
+    fn an_edit_is_a_miss_and_replaces_the_old_edition() {
+        let cache = TextCache::default();
+        cache.put("p", "t1", text("old"));
+        assert_eq!(cache.get("p", "t1"), Some(text("old")));
+        assert_eq!(cache.get("p", "t2"), None);
+        cache.put("p", "t2", text("new"));
+        assert_eq!(cache.get("p", "t1"), None);
+        assert_eq!(cache.size(), (1, 3));
+    }
+
+    #[test]
+    fn the_least_recently_used_page_goes_first_and_the_bounds_hold() {
+        let cache = TextCache::default();
+        for i in 0..MAX_ENTRIES + 10 {
+            cache.put(&format!("p{i}"), "t", text("x"));
+            if i == 0 {
+                continue;
+            }
+            // Page 0 stays in use.
+            assert!(cache.get("p0", "t").is_some(), "{i}");
+        }
+        assert_eq!(cache.size(), (MAX_ENTRIES, MAX_ENTRIES));
+        assert!(cache.get("p1", "t").is_none());
+        let big = "y".repeat(MAX_BYTES / 2 + 1);
+        cache.put("a", "t", text(&big));
+        cache.put("b", "t", text(&big));
+        let (_, bytes) = cache.size();
+        assert!(bytes <= MAX_BYTES, "{bytes}");
+        assert!(cache.get("a", "t").is_none() && cache.get("b", "t").is_some());
+    }
+}

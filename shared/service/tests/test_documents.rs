@@ -1,0 +1,126 @@
+//! Office and PDF documents through the REST tools with the real connectors against the fakes:
+//! `fetch` answers a hostile file with its `content_error`, `include_content` carries the same,
+//! query-aware snippets replace Drive's file descriptions, and every answer fits the tool's
+//! advertised outputSchema (the TypeScript SDK refuses one that does not).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use common::*;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use upstream_fakes::{FakeConfig, RunningFakes};
+use workplace_connectors::{ConnectorsConfig, Source, UpstreamCredentials, build_sources};
+use workplace_service::state::http_client;
+use workplace_service::{catalogue, rest};
+
+async fn real_sources() -> (RunningFakes, Vec<Arc<dyn Source>>) {
+    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
+    let base = fakes.base_url.clone();
+    let env: HashMap<&str, String> = HashMap::from([
+        ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
+        ("DESCOPE_BASE_URL", base.clone()),
+        ("GOOGLE_API_BASE_URL", base.clone()),
+        ("NOTION_API_BASE_URL", base.clone()),
+        ("GRAPH_BASE_URL", base),
+    ]);
+    let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
+    let credentials = UpstreamCredentials {
+        descope_management_key: Some(SecretString::from("K2demo-management-key")),
+        ..UpstreamCredentials::default()
+    };
+    let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
+    (fakes, sources)
+}
+
+fn assert_fits(tool: &str, structured: &Value) {
+    let tools = catalogue::tools();
+    let schema = &tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == tool)
+        .unwrap()["outputSchema"];
+    let validator = jsonschema::validator_for(schema).unwrap();
+    let problems: Vec<String> = validator
+        .iter_errors(structured)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{tool}: {problems:?} in {structured}");
+}
+
+async fn call(app: &TestState, tool: &str, arguments: Value) -> Value {
+    let token = token_with(
+        json!({"scope": ALL_SCOPES, "sub": "dev-user", "email": "dev@acme.example", "email_verified": true}),
+    );
+    let event = with_body(
+        with_path(
+            event("tool_call_post.json", Some(&token)),
+            &format!("/mcp/tools/{tool}/call"),
+        ),
+        &json!({"name": tool, "arguments": arguments}).to_string(),
+    );
+    let answer = body(&rest::call_tool(&app.state, request(&event)).await);
+    assert_eq!(answer["isError"], false, "{answer}");
+    let structured = answer["structuredContent"].clone();
+    assert_fits(tool, &structured);
+    structured
+}
+
+#[tokio::test]
+async fn hostile_files_give_their_content_error_and_readable_ones_their_text() {
+    let (_fakes, sources) = real_sources().await;
+    // Service tokens name their subject: the demo user the fakes know as dev@acme.example.
+    let app = app_with_env(
+        "workplace-search",
+        sources,
+        &[
+            ("MCP_RESOURCE_URL", RESOURCE),
+            ("SERVICE_TOKEN_SUBJECTS", "dev-user"),
+        ],
+    );
+
+    let encrypted = call(
+        &app,
+        "fetch",
+        json!({"id": "google_drive:1AcmeDrvF06x7Hq2LmZ9pR4tW"}),
+    )
+    .await;
+    assert_eq!(
+        encrypted["content_error"],
+        "the file is encrypted (password-protected)"
+    );
+    assert_eq!(encrypted["text"], "");
+    let deck = call(
+        &app,
+        "fetch",
+        json!({"id": "google_drive:1AcmeDrvF03x7Hq2LmZ9pR4tW"}),
+    )
+    .await;
+    assert!(deck.get("content_error").is_none(), "{deck}");
+    assert!(
+        deck["text"].as_str().unwrap().starts_with("## Slide 1\n"),
+        "{deck}"
+    );
+
+    let search = call(
+        &app,
+        "workplace_search",
+        json!({"query": "bank statement protected", "sources": ["google_drive"], "include_content": true}),
+    )
+    .await;
+    let statement = search["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "google_drive:1AcmeDrvF06x7Hq2LmZ9pR4tW")
+        .unwrap();
+    assert_eq!(
+        statement["content_error"],
+        "the file is encrypted (password-protected)"
+    );
+}

@@ -1,0 +1,171 @@
+//! Query-aware snippets through the search engine, with the real connectors against the fakes
+//! over real HTTP: Drive and Notion snippets hold the query's terms from the documents' text, a
+//! repeated search reads no Notion blocks, and a spent budget leaves the source's snippet with a
+//! flag.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use upstream_fakes::{FakeConfig, Knob, RunningFakes};
+use workplace_connectors::passage::terms;
+use workplace_connectors::{
+    ConnectorsConfig, SourceKind, UpstreamCredentials, UserContext, build_sources,
+};
+use workplace_service::config::SearchSettings;
+use workplace_service::search::{SearchEngine, SnippetSettings};
+use workplace_service::state::http_client;
+
+async fn start(snippets: SnippetSettings) -> (RunningFakes, SearchEngine) {
+    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
+    let base = fakes.base_url.clone();
+    let env: HashMap<&str, String> = HashMap::from([
+        ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
+        ("DESCOPE_BASE_URL", base.clone()),
+        ("GOOGLE_API_BASE_URL", base.clone()),
+        ("NOTION_API_BASE_URL", base.clone()),
+        ("GRAPH_BASE_URL", base),
+    ]);
+    let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
+    let credentials = UpstreamCredentials {
+        descope_management_key: Some(SecretString::from("K2demo-management-key")),
+        ..UpstreamCredentials::default()
+    };
+    let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
+    let settings = SearchSettings {
+        snippets,
+        ..SearchSettings::default()
+    };
+    (fakes, SearchEngine::new(sources, settings))
+}
+
+fn dev() -> UserContext {
+    UserContext {
+        subject: "dev-user".into(),
+        email: Some("dev@acme.example".into()),
+        email_verified: true,
+    }
+}
+
+fn count(fakes: &RunningFakes, route: &str) -> usize {
+    fakes.requests().iter().filter(|r| r.route == route).count()
+}
+
+const ENRICHED: [SourceKind; 2] = [SourceKind::GoogleDrive, SourceKind::Notion];
+
+#[tokio::test]
+async fn drive_and_notion_snippets_hold_the_query_terms_from_the_text() {
+    let (fakes, engine) = start(SnippetSettings {
+        budget: Duration::from_secs(20),
+        hits: 50,
+    })
+    .await;
+    let query = "quarterly budget";
+    let outcome = engine
+        .search(&dev(), query, &SourceKind::ALL, 50, false)
+        .await;
+    let mut checked = [0, 0];
+    for result in outcome
+        .results
+        .iter()
+        .filter(|r| ENRICHED.contains(&r.source))
+    {
+        assert_eq!(result.enrichment_skipped, None, "{}", result.title);
+        // Files with no text to read (over the export limit, encrypted, scanned, damaged) keep
+        // the source's snippet; every other one must show the passage around the query.
+        let item = result.id.split_once(':').unwrap().1;
+        let source = engine.source(result.source).unwrap();
+        let content = source.content(&dev(), item, 20_000).await.unwrap();
+        if content.text.trim().is_empty() {
+            continue;
+        }
+        let snippet = result.snippet.to_lowercase();
+        assert!(
+            terms(query).iter().any(|t| snippet.contains(t.as_str())),
+            "{}: {}",
+            result.title,
+            result.snippet
+        );
+        assert!(!snippet.contains("owned by"), "{}", result.snippet);
+        checked[usize::from(result.source == SourceKind::Notion)] += 1;
+    }
+    assert!(checked[0] >= 3 && checked[1] >= 3, "{checked:?}");
+    // SharePoint's snippet is Graph's own highlighted summary, as plain text.
+    let sharepoint: Vec<_> = outcome
+        .results
+        .iter()
+        .filter(|r| r.source == SourceKind::Sharepoint)
+        .collect();
+    assert!(!sharepoint.is_empty());
+    assert!(sharepoint.iter().all(|r| !r.snippet.contains("<c0>")));
+
+    // The same search again: Notion's pages come from the cache, no blocks request.
+    let blocks = count(&fakes, "notion.blocks");
+    let again = engine
+        .search(&dev(), query, &[SourceKind::Notion], 50, false)
+        .await;
+    assert!(!again.results.is_empty());
+    assert_eq!(count(&fakes, "notion.blocks"), blocks);
+}
+
+#[tokio::test]
+async fn a_spent_budget_keeps_the_sources_snippet_and_says_so() {
+    let (fakes, engine) = start(SnippetSettings {
+        budget: Duration::from_millis(200),
+        hits: 3,
+    })
+    .await;
+    let slow = Knob {
+        latency_ms: 10_000,
+        ..Knob::default()
+    };
+    fakes.knob("drive.content", slow.clone());
+    fakes.knob("notion.blocks", slow);
+    let outcome = engine.search(&dev(), "budget", &ENRICHED, 10, false).await;
+    let flagged: Vec<_> = outcome
+        .results
+        .iter()
+        .filter(|r| r.enrichment_skipped == Some(true))
+        .collect();
+    assert_eq!(flagged.len(), 3, "the top three were tried and not read");
+    assert!(
+        flagged
+            .iter()
+            .filter(|r| r.source == SourceKind::GoogleDrive)
+            .all(|r| !r.snippet.is_empty())
+    );
+    let json = serde_json::to_value(&outcome).unwrap();
+    assert_eq!(json["results"][0]["enrichment_skipped"], true);
+    // The flag is part of the advertised outputSchema (clients validate structuredContent).
+    let tools = workplace_service::catalogue::tools();
+    let schema = &tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "workplace_search")
+        .unwrap()["outputSchema"];
+    let item = &schema["properties"]["results"]["items"]["properties"];
+    assert_eq!(item["enrichment_skipped"]["type"], "boolean", "{schema}");
+    assert!(jsonschema::validator_for(schema).unwrap().is_valid(&json));
+    assert!(json["results"][5].get("enrichment_skipped").is_none());
+
+    // Off: nothing is read, and the hits say so.
+    let (fakes, engine) = start(SnippetSettings {
+        budget: Duration::ZERO,
+        hits: 2,
+    })
+    .await;
+    let outcome = engine.search(&dev(), "budget", &ENRICHED, 10, false).await;
+    assert_eq!(
+        count(&fakes, "notion.blocks") + count(&fakes, "drive.content"),
+        0
+    );
+    let flagged = outcome
+        .results
+        .iter()
+        .filter(|r| r.enrichment_skipped == Some(true))
+        .count();
+    assert_eq!(flagged, 2);
+}
