@@ -53,6 +53,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use corpus::Corpus;
+pub use notion::Blocks;
 pub use state::{FakeConfig, FakeState, Knob, RecordedRequest};
 
 /// Running fakes; they stop when this is dropped.

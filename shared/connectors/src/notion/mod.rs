@@ -8,6 +8,8 @@
 //! in depth, block count and characters (`content.rs`), rendered as readable text (`render.rs`).
 
 mod content;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod render;
 mod search;
 mod wire;
