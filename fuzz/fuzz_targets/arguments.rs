@@ -48,7 +48,12 @@ fn check_search(arguments: Option<&Value>) {
     let chars = args.query.chars().count();
     assert!((1..=MAX_QUERY_CHARS).contains(&chars));
     assert_eq!(args.query, args.query.trim());
-    assert!(!args.query.chars().any(|c| c.is_control() && !c.is_whitespace()));
+    assert!(
+        !args
+            .query
+            .chars()
+            .any(|c| c.is_control() && !c.is_whitespace())
+    );
     if let Some(sources) = &args.sources {
         assert!((1..=MAX_SOURCES).contains(&sources.len()));
         for (i, source) in sources.iter().enumerate() {

@@ -54,7 +54,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(text.len() <= ItemId::MAX_LEN);
         let shown = id.to_string();
         assert_eq!(ItemId::parse(&shown).as_ref(), Ok(&id));
-        assert_eq!(canonical(id.source, &id.item).as_deref(), Ok(id.item.as_str()));
+        assert_eq!(
+            canonical(id.source, &id.item).as_deref(),
+            Ok(id.item.as_str())
+        );
         match id.source {
             SourceKind::Notion => {
                 let notion = NotionId::parse(&id.item).expect("a canonical Notion id");
@@ -75,7 +78,14 @@ fuzz_target!(|data: &[u8]| {
                     check_segment(part);
                     assert!(part.len() <= MAX_GRAPH_SEGMENT);
                 }
-                check_url(&["v1.0", "drives", item.drive(), "items", item.item(), "content"]);
+                check_url(&[
+                    "v1.0",
+                    "drives",
+                    item.drive(),
+                    "items",
+                    item.item(),
+                    "content",
+                ]);
             }
         }
     }
