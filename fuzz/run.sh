@@ -6,7 +6,7 @@
 # and leaves the input in fuzz/artifacts/<target>/.
 #
 #   fuzz/run.sh            long runs (`make fuzz`): FUZZ_SECONDS each, default 300
-#   fuzz/run.sh --smoke    short runs (`make security`): FUZZ_SMOKE_SECONDS each, default 15
+#   fuzz/run.sh --smoke    short runs (`make security`): FUZZ_SMOKE_SECONDS each, default 10
 #   FUZZ_TARGETS="bearer fetch_id" fuzz/run.sh   only these targets
 #
 # cargo-fuzz is installed into .tools/cargo on first use. Sanitizer instrumentation needs
@@ -21,7 +21,7 @@ CARGO_FUZZ_VERSION=0.13.2
 ALL_TARGETS="bearer arguments envelope fetch_id notion_blocks telemetry"
 TARGETS="${FUZZ_TARGETS:-$ALL_TARGETS}"
 if [ "${1:-}" = "--smoke" ]; then
-  SECONDS_EACH="${FUZZ_SMOKE_SECONDS:-15}"
+  SECONDS_EACH="${FUZZ_SMOKE_SECONDS:-10}"
 else
   SECONDS_EACH="${FUZZ_SECONDS:-300}"
 fi
