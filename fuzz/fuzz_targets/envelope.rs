@@ -6,15 +6,34 @@
 //!   field or metric dimension;
 //! - a tool name or arguments are only ever read from a `tools/call`;
 //! - a body over the limit is not read at all;
-//! - round trip: a canonical envelope rebuilt from what was peeked peeks to the same answer.
+//! - round trip: a canonical envelope rebuilt from what was peeked peeks to the same answer
+//!   (numbers within a rounding error: serde_json's default float parsing is not correctly rounded
+//!   for long literals, so a float may move by an ulp when written and read again).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use serde_json::json;
+use serde_json::{Value, json};
 use workplace_wire::peek::{KNOWN_METHODS, Peeked};
 
 /// The limit the `mcp` function passes (the shared 64 KiB request-body limit).
 const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Equal, except that floats may differ by a rounding error.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x != y => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+            _ => false,
+        },
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     let peeked = Peeked::from_body(data, MAX_BODY_BYTES);
@@ -49,7 +68,13 @@ fuzz_target!(|data: &[u8]| {
         }
         let body = envelope.to_string();
         if body.len() <= MAX_BODY_BYTES {
-            assert_eq!(Peeked::from_body(body.as_bytes(), MAX_BODY_BYTES), peeked);
+            let again = Peeked::from_body(body.as_bytes(), MAX_BODY_BYTES);
+            assert_eq!(again.method, peeked.method);
+            assert_eq!(again.tool, peeked.tool);
+            match (&again.arguments, &peeked.arguments) {
+                (Some(a), Some(b)) => assert!(same(a, b), "{a} != {b}"),
+                (a, b) => assert_eq!(a, b),
+            }
         }
     }
 });
