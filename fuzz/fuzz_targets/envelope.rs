@@ -11,29 +11,15 @@
 //!   for long literals, so a float may move by an ulp when written and read again).
 #![no_main]
 
+mod json_eq;
+
+use json_eq::same;
 use libfuzzer_sys::fuzz_target;
-use serde_json::{Value, json};
+use serde_json::json;
 use workplace_wire::peek::{KNOWN_METHODS, Peeked};
 
 /// The limit the `mcp` function passes (the shared 64 KiB request-body limit).
 const MAX_BODY_BYTES: usize = 64 * 1024;
-
-/// Equal, except that floats may differ by a rounding error.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) if x != y => match (x.as_f64(), y.as_f64()) {
-            (Some(x), Some(y)) => (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
-            _ => false,
-        },
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
 
 fuzz_target!(|data: &[u8]| {
     let peeked = Peeked::from_body(data, MAX_BODY_BYTES);
