@@ -29,11 +29,12 @@ gates: ## cargo doc with warnings denied, no unused dependencies (cargo-machete)
 unit: ## Unit, handler and emulator-backed integration tests.
 	$(CARGO) test --workspace --locked
 
-security: ## The adversarial suite: JWT attack corpus (in-process and over HTTP against the local stack), cross-principal and property tests.
+security: ## The adversarial suite: JWT attack corpus (in-process and over HTTP against the local stack), cross-principal and property tests, a short run of every fuzz target.
 	$(CARGO) test --locked -p workplace-auth --test test_tokens
 	$(CARGO) test --locked -p workplace-service --test test_jwt_attacks --test test_cross_principal --test prop_rrf
 	$(CARGO) test --locked -p workplace-ratelimit --test prop_gcra
 	@tests/security/run.sh
+	@fuzz/run.sh --smoke
 
 template: ## cfn-lint and sam validate --lint on template.yaml (offline).
 	@infra/scripts/lint-template.sh
@@ -57,7 +58,8 @@ demo-files: ## Regenerate the demo Office/PDF files the fakes serve (determinist
 	@source infra/scripts/lib.sh && pip_ensure infra/fakes/corpus/files/requirements-demo-files.txt \
 	  && "$$VENV/bin/python" infra/fakes/corpus/files/generate.py
 
-fuzz: ## Fuzz each document parser of shared/extract for FUZZ_SECONDS (default 60) each; not part of `make test`.
+fuzz: ## Long fuzz runs: every target of fuzz/ (FUZZ_SECONDS each, default 300), then each document parser of shared/extract (FUZZ_SECONDS, default 60).
+	@fuzz/run.sh
 	@shared/extract/fuzz/run.sh
 
 clean-dev: stack-down ## Forget the dev key, token and logs.

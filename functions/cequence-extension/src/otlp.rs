@@ -29,9 +29,10 @@ use crate::buffer::{Drops, Entry};
 /// written by `shared/service`; when it is read through a shared serde type, only this module
 /// changes.
 pub(crate) mod field {
-    pub(crate) const TYPE: &str = "type";
-    /// The value of [`TYPE`] on invocation records (other JSON lines are logs or EMF).
-    pub(crate) const INVOCATION: &str = "invocation";
+    /// `type` and its value on invocation records (other JSON lines are logs or EMF): the batch
+    /// parser in `workplace-wire` filters on them, and the test below ties them to the record.
+    #[cfg(test)]
+    pub(crate) use workplace_wire::telemetry::field::{INVOCATION, TYPE};
     pub(crate) const TIMESTAMP: &str = "timestamp";
     pub(crate) const REQUEST_ID: &str = "request_id";
     pub(crate) const TOOL: &str = "tool";

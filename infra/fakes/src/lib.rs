@@ -55,6 +55,7 @@ use tokio::sync::oneshot;
 
 pub use corpus::Corpus;
 pub use graph::DRIVE_ID as SHAREPOINT_DRIVE_ID;
+pub use notion::Blocks;
 pub use state::{FakeConfig, FakeState, Knob, RecordedRequest};
 
 /// Running fakes; they stop when this is dropped.

@@ -66,6 +66,15 @@ impl Blocks {
         blocks
     }
 
+    /// Every parent's children as `GET /v1/blocks/{parent}/children` lists them, by parent id
+    /// (for tools that need the fake's block JSON offline, such as the fuzz seed generator).
+    pub fn children_by_parent(&self) -> std::collections::BTreeMap<&str, &[Value]> {
+        self.children
+            .iter()
+            .map(|(parent, list)| (parent.as_str(), list.as_slice()))
+            .collect()
+    }
+
     fn insert(&mut self, page: &str, parent: &str, drafts: Vec<Draft>) {
         let mut list = Vec::new();
         for draft in drafts {

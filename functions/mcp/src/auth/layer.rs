@@ -94,7 +94,7 @@ where
     S: Service<Request, Response = InnerResponse, Error = Infallible>,
 {
     let peeked = if req.method() == Method::POST {
-        Peeked::from_body(req.body().as_ref())
+        super::peek::peek(req.body().as_ref())
     } else {
         Peeked::default()
     };

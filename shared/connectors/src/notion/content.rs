@@ -5,7 +5,7 @@ use secrecy::SecretString;
 use tokio::time::Instant;
 
 use super::Notion;
-use super::render::{page_hit, render_block};
+use super::render::{next_number, page_hit, render_block};
 use super::wire::Page;
 use crate::connector::Read;
 use crate::id::NotionId;
@@ -173,11 +173,7 @@ impl Notion {
                         return Ok(());
                     }
                     budget.blocks -= 1;
-                    number = if block.kind == "numbered_list_item" {
-                        number + 1
-                    } else {
-                        0
-                    };
+                    number = next_number(block, number);
                     render_block(block, depth, number, out);
                     if block.has_children
                         && block.kind != "child_page"

@@ -11,6 +11,8 @@
 //! page found again needs no second `/v1/blocks/{id}/children` round trip.
 
 mod content;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod render;
 mod search;
 mod wire;

@@ -29,6 +29,16 @@ pub(super) fn page_hit(page: &Page) -> Option<SearchHit> {
     })
 }
 
+/// The number a block gets in a numbered list: one more than the previous block's when it is a
+/// numbered list item, else 0 (any other block ends the list).
+pub(super) fn next_number(block: &Block, previous: usize) -> usize {
+    if block.kind == "numbered_list_item" {
+        previous.saturating_add(1)
+    } else {
+        0
+    }
+}
+
 /// Appends one block as a line of readable text.
 pub(super) fn render_block(block: &Block, depth: usize, number: usize, out: &mut String) {
     let indent = "  ".repeat(depth);
