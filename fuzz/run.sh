@@ -10,8 +10,7 @@
 #   FUZZ_TARGETS="bearer fetch_id" fuzz/run.sh   only these targets
 #
 # cargo-fuzz is installed into .tools/cargo on first use. Sanitizer instrumentation needs
-# nightly flags: a nightly toolchain is used when rustup has one, else stable with
-# RUSTC_BOOTSTRAP=1. The code fuzzed forbids `unsafe`, so AddressSanitizer is off (`-s none`):
+# nightly flags: the stable toolchain is used with RUSTC_BOOTSTRAP=1, as CI has no other. The code fuzzed forbids `unsafe`, so AddressSanitizer is off (`-s none`):
 # it would find nothing Rust does not already check, and it doubles build and run time; debug
 # assertions (overflow checks) stay on.
 set -euo pipefail
@@ -32,13 +31,10 @@ if ! cargo-fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
   cargo install --quiet --locked --root "$TOOLS/cargo" cargo-fuzz --version "$CARGO_FUZZ_VERSION" \
     || die "cargo install cargo-fuzz failed"
 fi
-if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
-  toolchain=(+nightly)
-else
-  log "no nightly toolchain: using stable with RUSTC_BOOTSTRAP=1"
-  export RUSTC_BOOTSTRAP=1
-  toolchain=()
-fi
+# The machine's one (stable) toolchain, as on CI: libFuzzer's instrumentation flags need
+# RUSTC_BOOTSTRAP=1, set only for these builds.
+export RUSTC_BOOTSTRAP=1
+toolchain=()
 # The same flags for build and run, so `run` never rebuilds.
 flags=(--sanitizer none)
 

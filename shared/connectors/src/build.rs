@@ -48,9 +48,10 @@ fn base_url(
         .ok()
 }
 
-/// The access of Notion or SharePoint in `mode`; says so in the log, once, when it is shared.
+/// The access of a source in `mode`; says so in the log, once, when it is shared.
 fn access(kind: SourceKind, mode: Mode) -> Access {
-    if mode != Mode::Service {
+    // Drive acts as the user in both modes: their own token, or delegation impersonating them.
+    if mode != Mode::Service || kind == SourceKind::GoogleDrive {
         return Access::PerUser;
     }
     tracing::warn!(
