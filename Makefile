@@ -50,6 +50,9 @@ smoke: ## The local stack as a new user meets it: the README's curl calls.
 bench: ## Lambda-billed cost of every release function and of a Python reference, under a Runtime API emulator (not part of `make test`).
 	@infra/bench/run.sh
 
+load: ## The Artillery load test against a local stack with a low per-user limit; checks admitted/limited counts (not part of `make test`).
+	@infra/load/run.sh
+
 stack-up: ## Start the local stack in the background (for tests and debugging).
 	@infra/scripts/stack.sh up
 
