@@ -205,7 +205,10 @@ async def instructions(scenario: Scenario) -> float | None:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "callgrind.out"
             wrapper = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
-                       "--dump-instr=no", "--compress-strings=no", "--trace-children=no"]
+                       "--dump-instr=no", "--compress-strings=no", "--trace-children=no",
+                       # Threads take turns fairly: without it a spinning thread can starve the
+                       # one doing I/O for seconds under valgrind.
+                       "--fair-sched=yes"]
             slow = Scenario(**{**scenario.__dict__, "env": {**scenario.env, **scenario.callgrind_env}})
             dummy = Result(scenario.name, scenario.impl, scenario.function)
             async with Process(slow, wrapper) as p:

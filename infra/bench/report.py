@@ -30,10 +30,10 @@ def zipped_size(files: list[tuple[Path, str]]) -> int:
     return buffer.tell()
 
 
-def sizes(root: Path) -> dict:
+def sizes(root: Path, env) -> dict:
     out = {}
     for f in RUST_FUNCTIONS:
-        binary = root / "target" / "release" / f
+        binary = Path(env.get("BENCH_TARGET_DIR", root / "target")) / env.get("BENCH_PROFILE", "release") / f
         if binary.exists():
             out[f] = (binary.stat().st_size, zipped_size([(binary, "bootstrap")]))
     # The reference's deployment package: the handler and its dependencies, without what the
@@ -80,7 +80,7 @@ def machine() -> str:
 def write_report(results, out: Path, root: Path, env) -> None:
     commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     lines = [f"workplace-mcp bench — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}, {machine()}", ""]
-    lines.append("Rust functions (release build), every scenario:")
+    lines.append(f"Rust functions ({env.get('BENCH_PROFILE', 'release')} build), every scenario:")
     lines.append("")
     head = ["scenario", "function"] + [h for _, h, _ in METRICS] + ["n", "fail"]
     lines.append("| " + " | ".join(head) + " |")
@@ -103,7 +103,7 @@ def write_report(results, out: Path, root: Path, env) -> None:
             continue
         row = [r.scenario] + [f"{fmt(getattr(r, f), d)} / {fmt(getattr(p, f), d)} / {ratio(getattr(r, f), getattr(p, f))}" for f, _, d in METRICS]
         lines.append("| " + " | ".join(row) + " |")
-    size = sizes(root)
+    size = sizes(root, env)
     lines += ["", "Deployment size (bytes; zip = the deployment package, deflated):", "", "| function | unpacked | zip | zip ratio to Python |", "|---|---|---|---|"]
     py_zip = size.get("reference", (None, None))[1]
     for name, (raw, zipped) in size.items():

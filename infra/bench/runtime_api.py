@@ -50,6 +50,7 @@ class RuntimeApi:
     first_next: asyncio.Event = field(default_factory=asyncio.Event)
     problems: list = field(default_factory=list)
     server: asyncio.AbstractServer | None = None
+    connections: set = field(default_factory=set)
 
     async def start(self, port: int) -> None:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", port, reuse_address=True)
@@ -57,8 +58,11 @@ class RuntimeApi:
     async def stop(self) -> None:
         if self.server is not None:
             self.server.close()
-            # Connections the function keeps open are closed when the function exits.
             self.server = None
+        # A `next` still waiting for an event belongs to a process that is gone.
+        for task in list(self.connections):
+            task.cancel()
+        await asyncio.gather(*self.connections, return_exceptions=True)
 
     async def invoke(self, event: bytes, timeout_s: float = 60.0) -> Outcome:
         loop = asyncio.get_running_loop()
@@ -78,6 +82,8 @@ class RuntimeApi:
     # --- HTTP ---------------------------------------------------------------------------------
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        self.connections.add(task)
         sock = writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -88,9 +94,11 @@ class RuntimeApi:
                     return
                 method, path, headers, body = request
                 await self._route(method, path, headers, body, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            # Cancelled: `stop` ends a `next` whose process is gone.
             return
         finally:
+            self.connections.discard(task)
             writer.close()
 
     async def _route(self, method, path, headers, body, writer) -> None:

