@@ -129,7 +129,9 @@ def scenarios(env) -> list[Scenario]:
             key=key, name=name, impl="rust", function=function, argv=[str(release / function)],
             env=rust_env if rl else no_rl, event_factory=factory, validate=validate, latency_ms=latency,
             count=n_slow if latency else n_instant,
-            callgrind=callgrind and not latency and env.get("BENCH_RUST_CALLGRIND", "1") == "1",
+            # Off by default: under valgrind the Rust functions' Init calls (secrets, rate-limit warm-up)
+            # time out (see docs/BENCHMARKS.md, "Known gaps"); BENCH_RUST_CALLGRIND=1 tries anyway.
+            callgrind=callgrind and not latency and env.get("BENCH_RUST_CALLGRIND", "0") == "1",
             callgrind_env=slow_env, prepare=prepare, state={"token": token, "host": host})
 
     def ref(key, name, factory, *, latency=0):
