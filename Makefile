@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help dev test tools lint gates unit security smoke extension e2e template build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
+.PHONY: help dev test tools lint gates unit security smoke extension e2e template bench load build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ e2e: ## The MCP endpoint with real clients: Python SDK 1.x and 2.x, Inspector, c
 
 smoke: ## The local stack as a new user meets it: the README's curl calls.
 	@tests/smoke/run.sh
+
+bench: ## Lambda-billed cost of every release function and of a Python reference, under a Runtime API emulator (not part of `make test`).
+	@infra/bench/run.sh
+
+load: ## The Artillery load test against a local stack with a low per-user limit; checks admitted/limited counts (not part of `make test`).
+	@infra/load/run.sh
 
 stack-up: ## Start the local stack in the background (for tests and debugging).
 	@infra/scripts/stack.sh up

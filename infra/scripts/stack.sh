@@ -11,7 +11,8 @@
 # clients at a sign-in that works, and its RS256 tokens are verified through the JWKS path.
 # Writes .dev/token (a dev token with every scope), .dev/stack.env (the URLs, for tests and shells)
 # and logs under .dev/logs/. Ports: WATCH_PORT (9000), EMULATOR_PORT (9010), FAKES_PORT (9020),
-# FAKES_DOWNLOAD_PORT (9021).
+# FAKES_DOWNLOAD_PORT (9021). STACK_RATE_LIMIT_USER_RPS/_BURST (100/200) set the per-user limit
+# (`make load` lowers it to see requests refused).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -86,8 +87,8 @@ RATE_LIMIT_TABLE=$TABLE
 # Every authenticated request is charged (initialize and tools/list too), and the conformance
 # suite and the e2e clients all run as the dev user: the local stack allows a larger burst than
 # the production default (10/s, burst 20) so a test run is never throttled by its own set-up.
-RATE_LIMIT_USER_RPS=100
-RATE_LIMIT_USER_BURST=200
+RATE_LIMIT_USER_RPS=${STACK_RATE_LIMIT_USER_RPS:-100}
+RATE_LIMIT_USER_BURST=${STACK_RATE_LIMIT_USER_BURST:-200}
 RUST_LOG=info
 AWS_REGION=us-east-1
 AWS_ACCESS_KEY_ID=test

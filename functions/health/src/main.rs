@@ -5,7 +5,9 @@
 
 use workplace_service::lambda::{RestFunction, run};
 
-#[tokio::main]
+// One thread: a Lambda execution environment serves one invocation at a time, so worker threads
+// would only add wake-ups between threads (futex calls) to every invocation's CPU time.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     run(RestFunction::Health).await
 }

@@ -9,7 +9,9 @@ use lambda_http::Error;
 use workplace_service::config::process_env;
 use workplace_service::{AppState, telemetry};
 
-#[tokio::main]
+// One thread: a Lambda execution environment serves one invocation at a time, so worker threads
+// would only add wake-ups between threads (futex calls) to every invocation's CPU time.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     telemetry::init_tracing();
     let state = Arc::new(AppState::cold_start("mcp", &process_env).await);
