@@ -104,40 +104,51 @@ pub fn build_sources(
         )))
     };
 
-    let google: Option<Arc<dyn TokenBroker>> = match config.google_mode {
-        Mode::Disabled => None,
-        Mode::DescopeOutbound => outbound(
-            SourceKind::GoogleDrive,
-            &config.apps[0],
-            vec![GOOGLE_SCOPE.into()],
-            &mut problems,
-        ),
-        Mode::Service => match &credentials.google_service_account {
-            None => {
-                problems.push(missing(
-                    "google_service_account",
-                    "GOOGLE_DRIVE_MODE=service",
-                ));
-                None
+    // Each Google broker is built twice: for reads (`drive.readonly`) and for comments (`drive`),
+    // so a read never carries write permission (see `comment.rs`).
+    let google_broker =
+        |scope: &str, problems: &mut Vec<ConfigProblem>| -> Option<Arc<dyn TokenBroker>> {
+            match config.google_mode {
+                Mode::Disabled => None,
+                Mode::DescopeOutbound => outbound(
+                    SourceKind::GoogleDrive,
+                    &config.apps[0],
+                    vec![scope.into()],
+                    problems,
+                ),
+                Mode::Service => match &credentials.google_service_account {
+                    None => {
+                        problems.push(missing(
+                            "google_service_account",
+                            "GOOGLE_DRIVE_MODE=service",
+                        ));
+                        None
+                    }
+                    Some(json) => match GoogleDelegation::new(
+                        http.clone(),
+                        json,
+                        config.google_token_url.as_deref(),
+                        scope,
+                        config.google_workspace_domains.clone(),
+                    ) {
+                        Ok(broker) => Some(Arc::new(broker)),
+                        Err(err) => {
+                            problems.push(ConfigProblem {
+                                setting: "google_service_account",
+                                problem: err.to_string(),
+                            });
+                            None
+                        }
+                    },
+                },
             }
-            Some(json) => match GoogleDelegation::new(
-                http.clone(),
-                json,
-                config.google_token_url.as_deref(),
-                GOOGLE_SCOPE,
-                config.google_workspace_domains.clone(),
-            ) {
-                Ok(broker) => Some(Arc::new(broker)),
-                Err(err) => {
-                    problems.push(ConfigProblem {
-                        setting: "google_service_account",
-                        problem: err.to_string(),
-                    });
-                    None
-                }
-            },
-        },
-    };
+        };
+    let google = google_broker(GOOGLE_SCOPE, &mut problems);
+    // Built from the same settings as the read broker, so its problems are already reported.
+    let google_write = google
+        .is_some()
+        .then(|| google_broker(crate::drive::DRIVE_WRITE_SCOPE, &mut Vec::new()))
+        .flatten();
     if let Some(broker) = google
         && let Some(base_url) = base_url(
             "GOOGLE_API_BASE_URL",
@@ -148,6 +159,7 @@ pub fn build_sources(
         sources.push(Arc::new(Connected {
             connector: Drive::new(http.clone(), base_url),
             broker,
+            write_broker: google_write,
             timeout: config.timeout,
             // Both modes act as the user: their own token, or delegation impersonating them.
             access: Access::PerUser,
@@ -179,6 +191,8 @@ pub fn build_sources(
     {
         sources.push(Arc::new(Connected {
             connector: Notion::new(http.clone(), base_url),
+            // Notion has no scopes: the integration's capabilities decide what a token may do.
+            write_broker: None,
             broker,
             timeout: config.timeout,
             access: access(SourceKind::Notion, config.notion_mode),
@@ -227,6 +241,7 @@ pub fn build_sources(
     {
         sources.push(Arc::new(Connected {
             connector: Graph::new(http.clone(), base_url, config.graph_region.clone()),
+            write_broker: None,
             broker,
             timeout: config.timeout,
             access: access(SourceKind::Sharepoint, config.sharepoint_mode),

@@ -13,6 +13,7 @@
 
 pub mod broker;
 mod build;
+pub mod comment;
 pub mod config;
 mod connector;
 pub mod drive;
@@ -29,6 +30,7 @@ mod upstream;
 mod wire;
 
 pub use build::{UpstreamCredentials, build_sources};
+pub use comment::{AddedComment, CommentError, MAX_COMMENT_CHARS};
 pub use config::{ConfigProblem, ConnectorsConfig, Mode};
 pub use endpoint::BaseUrl;
 pub use error::SourceError;

@@ -9,7 +9,10 @@
 //! - Content: Docs and Slides exported as `text/plain`, Sheets as `text/csv`, text-like files
 //!   downloaded with `alt=media`; a file over Drive's 10 MB export limit comes back without text
 //!   and says so (`content.rs`).
+//! - Comments: `comments.create` as the user, with a token carrying the `drive` scope
+//!   (`comment.rs`).
 
+mod comment;
 mod content;
 mod render;
 mod search;
@@ -18,6 +21,7 @@ mod wire;
 use crate::endpoint::BaseUrl;
 use crate::upstream::{Api, Upstream};
 
+pub use comment::DRIVE_WRITE_SCOPE;
 pub use search::escape_query;
 
 const REAUTH: &str = "Reconnect Google Drive to workplace-mcp and try again.";

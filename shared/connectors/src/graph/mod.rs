@@ -9,6 +9,7 @@
 //!   Text-like files are returned as text; Office and PDF files have no plain-text conversion in
 //!   Graph and are reported as unavailable (`content.rs`).
 
+mod comment;
 mod content;
 mod render;
 mod search;

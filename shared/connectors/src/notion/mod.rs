@@ -7,6 +7,7 @@
 //! hit, concurrently, bounded) (`search.rs`); content is the whole block tree, recursive but bounded
 //! in depth, block count and characters (`content.rs`), rendered as readable text (`render.rs`).
 
+mod comment;
 mod content;
 mod render;
 mod search;
