@@ -151,11 +151,17 @@ async fn notion_page_comments_are_added_as_the_user() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, CommentError::Source(SourceError::ReauthRequired { .. })),
+        matches!(
+            err,
+            CommentError::Source(SourceError::ReauthRequired { .. })
+        ),
         "{err:?}"
     );
     assert_eq!(
-        h.fakes.state.comments_on(Upstream::Notion, NOTION_PAGE).len(),
+        h.fakes
+            .state
+            .comments_on(Upstream::Notion, NOTION_PAGE)
+            .len(),
         1
     );
 }
@@ -209,7 +215,13 @@ async fn shared_credentials_and_sharepoint_do_not_comment() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, CommentError::NotSupported { kind: SourceKind::Sharepoint, .. }),
+            matches!(
+                err,
+                CommentError::NotSupported {
+                    kind: SourceKind::Sharepoint,
+                    ..
+                }
+            ),
             "{err:?}"
         );
         assert!(err.to_string().contains("Microsoft Graph"), "{err}");
@@ -244,7 +256,11 @@ async fn a_write_is_not_repeated_after_a_server_error_but_is_after_throttling() 
         ),
         "{err:?}"
     );
-    assert_eq!(h.count("drive.comments"), 1, "a 503 may come after the write");
+    assert_eq!(
+        h.count("drive.comments"),
+        1,
+        "a 503 may come after the write"
+    );
 
     h.fakes.knob(
         "drive.comments",
@@ -258,9 +274,16 @@ async fn a_write_is_not_repeated_after_a_server_error_but_is_after_throttling() 
         .add_comment(&dev(), DRIVE_FILE, "after a 429")
         .await
         .unwrap();
-    assert_eq!(h.count("drive.comments"), 3, "the throttled attempt is tried again");
     assert_eq!(
-        h.fakes.state.comments_on(Upstream::GoogleDrive, DRIVE_FILE).len(),
+        h.count("drive.comments"),
+        3,
+        "the throttled attempt is tried again"
+    );
+    assert_eq!(
+        h.fakes
+            .state
+            .comments_on(Upstream::GoogleDrive, DRIVE_FILE)
+            .len(),
         1
     );
 }
