@@ -36,4 +36,4 @@ pub use endpoint::BaseUrl;
 pub use error::SourceError;
 pub use model::{Content, ItemId, ItemIdError, SearchHit, UserContext};
 pub use source::{Access, BoxFuture, Source};
-pub use workplace_record::{SourceKind, UnknownSource};
+pub use workplace_record::{SourceKind, UnknownSource, WRITE_COMMENTS_SCOPE};
