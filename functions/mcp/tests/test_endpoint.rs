@@ -83,7 +83,10 @@ async fn tools_list_serves_the_shared_catalogue() {
     let body = body(&response);
     let tools = body["result"]["tools"].as_array().unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["workplace_search", "fetch", "search"]);
+    assert_eq!(
+        names,
+        ["workplace_search", "fetch", "search", "add_comment"]
+    );
     let expected = workplace_service::catalogue::tools();
     for (tool, shared) in tools.iter().zip(expected.as_array().unwrap()) {
         assert_eq!(tool["inputSchema"], shared["inputSchema"]);
