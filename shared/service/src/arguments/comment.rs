@@ -51,12 +51,9 @@ impl CommentArgs {
                 format!("must be at most {MAX_COMMENT_CHARS} characters (got {chars})"),
             ));
         }
-        // Line breaks and tabs are how a comment is laid out; other control characters are not
-        // text and some upstreams refuse them.
-        if text
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
+        // Line breaks and tabs lay a comment out; other control characters are not text. The
+        // rule is `workplace_search`'s query rule, so the OpenAPI pattern is the same too.
+        if text.chars().any(|c| c.is_control() && !c.is_whitespace()) {
             return Err(invalid("text", "must not contain control characters"));
         }
         Ok(Self { id, text })
