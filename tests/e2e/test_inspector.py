@@ -36,7 +36,11 @@ def test_tools_list(stack, token):
     assert done.returncode == 0, done.stderr
     tools = output(done)["tools"]
     assert [t["name"] for t in tools] == ["workplace_search", "fetch", "search", "add_comment"]
-    assert all(t["annotations"]["readOnlyHint"] for t in tools)
+    # Every tool only reads, but add_comment, the one write (not idempotent, not destructive).
+    assert all(t["annotations"]["readOnlyHint"] for t in tools if t["name"] != "add_comment")
+    write = next(t for t in tools if t["name"] == "add_comment")["annotations"]
+    assert (write["readOnlyHint"], write["destructiveHint"], write["idempotentHint"], write["openWorldHint"]) == (
+        False, False, False, True)
 
 
 def test_tools_call_workplace_search(stack, token, searchable, output_schemas):
