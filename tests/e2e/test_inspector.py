@@ -35,8 +35,12 @@ def test_tools_list(stack, token):
     done = inspector(stack.mcp_url, token, "--method", "tools/list")
     assert done.returncode == 0, done.stderr
     tools = output(done)["tools"]
-    assert [t["name"] for t in tools] == ["workplace_search", "fetch", "search"]
-    assert all(t["annotations"]["readOnlyHint"] for t in tools)
+    assert [t["name"] for t in tools] == ["workplace_search", "fetch", "search", "add_comment"]
+    # Every tool only reads, but add_comment, the one write (not idempotent, not destructive).
+    assert all(t["annotations"]["readOnlyHint"] for t in tools if t["name"] != "add_comment")
+    write = next(t for t in tools if t["name"] == "add_comment")["annotations"]
+    assert (write["readOnlyHint"], write["destructiveHint"], write["idempotentHint"], write["openWorldHint"]) == (
+        False, False, False, True)
 
 
 def test_tools_call_workplace_search(stack, token, searchable, output_schemas):

@@ -1,7 +1,12 @@
 """The Python MCP SDK against the real endpoint: 1.x (initialize handshake) and 2.x (2026-07-28)."""
+import json
+import os
+import urllib.request
+
 import pytest
 
 from conftest import VENVS, assert_schema_valid, run_json
+from mint_token import ALL_SCOPES
 
 CLIENTS = {
     "sdk1": "tests/e2e/clients/sdk1_client.py",
@@ -22,8 +27,8 @@ def test_lists_tools_and_calls_search_and_fetch(sdk, stack, token, searchable, o
     for name, tool in [("search", "workplace_search"), ("fetch", "fetch"), ("invalid", "workplace_search")]:
         assert_schema_valid(output_schemas, tool, out[name]["structured"])
     assert out["protocol_version"] == PROTOCOL[sdk]
-    assert out["tools"] == ["workplace_search", "fetch", "search"]
-    assert out["output_schemas"] == [True, True, True]
+    assert out["tools"] == ["workplace_search", "fetch", "search", "add_comment"]
+    assert out["output_schemas"] == [True, True, True, True]
 
     search = out["search"]["structured"]
     assert set(search) >= {"results", "total_count", "sources"}
@@ -71,3 +76,63 @@ def test_a_missing_scope_is_refused_with_403(sdk, stack, output_schemas):
     assert out["ok"], out
     assert_schema_valid(output_schemas, "workplace_search", out["search"]["structured"])
     assert [s["source"] for s in out["search"]["structured"]["sources"]] == ["notion"]
+
+
+WRITE = "workplace:write:comments"
+# Both shared with everyone in the demo workspace (infra/fakes/corpus/demo.json).
+COMMENTABLE = {
+    "google_drive:1AcmeDrv007x7Hq2LmZ9pR4tW": "drive.comments",
+    "notion:00000005-5d1c-4f7e-9a2b-ac0e00000005": "notion.comments",
+}
+
+
+def fake_requests(route: str) -> list[dict] | None:
+    """The fakes' request log for `route`, when the stack's fakes are reachable (FAKES_URL)."""
+    base = os.environ.get("FAKES_URL")
+    if not base:
+        return None
+    with urllib.request.urlopen(f"{base}/_fake/requests", timeout=30) as response:
+        return [r for r in json.load(response) if r["route"] == route]
+
+
+@pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
+def test_add_comment_comments_on_drive_and_notion_with_the_write_scope(sdk, stack, searchable, output_schemas):
+    if not searchable:
+        pytest.skip("the endpoint has no upstream connectors to comment through")
+    token = stack.token(scope=f"{ALL_SCOPES} {WRITE}")
+    for item, route in COMMENTABLE.items():
+        text = f"e2e {sdk}: please review {item}"
+        out = client(sdk, "comment", stack.mcp_url, token, item, text)
+        assert out["ok"], out
+        result = out["comment"]
+        assert not result["is_error"], result
+        assert_schema_valid(output_schemas, "add_comment", result["structured"])
+        structured = result["structured"]
+        assert structured["id"] == item
+        assert structured["source"] == item.split(":")[0]
+        assert structured["comment_id"] and structured["url"].startswith("http"), structured
+        assert structured["comment_id"] in result["text"][0]
+        seen = fake_requests(route)
+        if seen is not None:
+            posted = [r for r in seen if r["method"] == "POST" and text in (r.get("body") or "")]
+            assert len(posted) == 1, seen
+
+
+@pytest.mark.parametrize("sdk", ["sdk1", "sdk2"])
+def test_add_comment_is_refused_without_the_write_scope(sdk, stack, output_schemas):
+    item = "notion:00000005-5d1c-4f7e-9a2b-ac0e00000005"
+    text = f"e2e {sdk}: refused without the write scope"
+    for scope in [ALL_SCOPES, WRITE]:
+        out = client(sdk, "comment", stack.mcp_url, stack.token(scope=scope), item, text)
+        assert not out["ok"], out
+        assert out["http_statuses"][-1] == 403, out
+    seen = fake_requests("notion.comments")
+    if seen is not None:
+        assert not [r for r in seen if text in (r.get("body") or "")], seen
+    # SharePoint answers a readable tool error, not an HTTP error.
+    token = stack.token(scope=f"{ALL_SCOPES} {WRITE}")
+    out = client(sdk, "comment", stack.mcp_url, token, "sharepoint:b!abc/01ACMESP0002Q3ZWBTUFOFD3GSPGO", "hi")
+    assert out["ok"], out
+    assert out["comment"]["is_error"]
+    assert out["comment"]["structured"]["error"]["code"] == "not_supported"
+    assert_schema_valid(output_schemas, "add_comment", out["comment"]["structured"])

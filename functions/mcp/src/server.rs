@@ -169,7 +169,10 @@ mod tests {
     fn the_catalogue_converts_to_rmcp_tools() {
         let tools = WorkplaceServer::catalogue().unwrap();
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
-        assert_eq!(names, ["workplace_search", "fetch", "search"]);
+        assert_eq!(
+            names,
+            ["workplace_search", "fetch", "search", "add_comment"]
+        );
         for tool in tools.iter() {
             assert!(tool.output_schema.is_some());
             assert!(tool.annotations.is_some());

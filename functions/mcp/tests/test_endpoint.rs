@@ -83,12 +83,20 @@ async fn tools_list_serves_the_shared_catalogue() {
     let body = body(&response);
     let tools = body["result"]["tools"].as_array().unwrap();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["workplace_search", "fetch", "search"]);
+    assert_eq!(
+        names,
+        ["workplace_search", "fetch", "search", "add_comment"]
+    );
     let expected = workplace_service::catalogue::tools();
     for (tool, shared) in tools.iter().zip(expected.as_array().unwrap()) {
         assert_eq!(tool["inputSchema"], shared["inputSchema"]);
         assert_eq!(tool["outputSchema"], shared["outputSchema"]);
-        assert_eq!(tool["annotations"]["readOnlyHint"], true);
+        // Every tool reads, but `add_comment` (see test_comment.rs).
+        assert_eq!(
+            tool["annotations"]["readOnlyHint"],
+            tool["name"] != "add_comment"
+        );
+        assert_eq!(tool["annotations"], shared["annotations"]);
     }
     assert_eq!(app.last_record().action, "tools/list");
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 /// Which upstream serves a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Upstream {
     /// Google Drive.

@@ -73,8 +73,20 @@ pub(crate) async fn user_token(
             &format!("No token found for user {user_id} and outbound app {app_id}"),
         );
     };
-    let (token, expires_at) = state.issue(upstream, Principal::User(user.email.clone()));
     let scopes = body.get("scopes").cloned().unwrap_or_else(|| json!([]));
+    // The demo users consented to every scope their apps ask for; the token carries the scopes
+    // asked, so an upstream can refuse a write made with a read-only token.
+    let granted: Vec<String> = scopes
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let (token, expires_at) =
+        state.issue_scoped(upstream, Principal::User(user.email.clone()), granted);
     axum::Json(json!({"token": {
         "id": format!("tok-{user_id}-{app_id}"), "appId": app_id, "userId": user_id,
         "accessToken": token, "accessTokenType": "bearer", "accessTokenExpiry": expires_at,

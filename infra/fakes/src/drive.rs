@@ -21,7 +21,7 @@ use crate::state::FakeState;
 const EXPORT_LIMIT: u64 = 10 * 1024 * 1024;
 const GOOGLE_APPS: &str = "application/vnd.google-apps.";
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get("authorization")?
         .to_str()
@@ -29,7 +29,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .strip_prefix("Bearer ")
 }
 
-fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     errors::google(
         401,
         "global",

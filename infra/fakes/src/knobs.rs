@@ -24,10 +24,12 @@ pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<Dialec
         ("GET", ["drive", "v3", "files", _]) | ("GET", ["drive", "v3", "files", _, "export"]) => {
             ("drive.content", Some(Dialect::Google))
         }
+        (_, ["drive", "v3", "files", _, "comments"]) => ("drive.comments", Some(Dialect::Google)),
         ("POST", ["token"]) => ("google.token", Some(Dialect::GoogleOAuth)),
         ("POST", ["v1", "search"]) => ("notion.search", Some(Dialect::Notion)),
         ("GET", ["v1", "blocks", _, "children"]) => ("notion.blocks", Some(Dialect::Notion)),
         ("GET", ["v1", "pages", _]) => ("notion.page", Some(Dialect::Notion)),
+        (_, ["v1", "comments"]) => ("notion.comments", Some(Dialect::Notion)),
         ("POST", ["v1.0", "search", "query"]) => ("graph.search", Some(Dialect::Graph)),
         ("GET", ["v1.0", "drives", _, "items", _, "content"]) => {
             ("graph.content", Some(Dialect::Graph))

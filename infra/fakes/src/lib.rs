@@ -20,7 +20,7 @@
 //! App-only tokens (Notion integration, Graph client credentials) see documents shared with `all`.
 //!
 //! The control API under `/_fake/` sets faults per route (`drive.search`, `drive.content`,
-//! `google.token`, `notion.search`, `notion.blocks`, `graph.search`, `graph.content`,
+//! `google.token`, `drive.comments`, `notion.search`, `notion.blocks`, `notion.comments`, `graph.search`, `graph.content`,
 //! `microsoft.token`, `descope.token`, or `*`): `POST /_fake/knobs {"route", "latency_ms",
 //! "status", "retry_after", "drive_quota", "malformed", "times"}`; a barrier holding responses
 //! until N requests arrived: `POST /_fake/barrier {"routes": [...], "count": N}`; Descope
@@ -32,6 +32,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod authz;
+pub mod comments;
 pub mod corpus;
 mod descope;
 mod drive;
@@ -107,10 +108,18 @@ fn api_routes(state: Arc<FakeState>) -> Router {
         .route("/drive/v3/files", get(drive::list))
         .route("/drive/v3/files/{id}", get(drive::get))
         .route("/drive/v3/files/{id}/export", get(drive::export))
+        .route(
+            "/drive/v3/files/{id}/comments",
+            post(comments::drive_create).get(comments::drive_list),
+        )
         .route("/token", post(tokens::google))
         .route("/v1/search", post(notion::search))
         .route("/v1/blocks/{id}/children", get(notion::children))
         .route("/v1/pages/{id}", get(notion::page))
+        .route(
+            "/v1/comments",
+            post(comments::notion_create).get(comments::notion_list),
+        )
         .route("/v1.0/search/query", post(graph::search))
         .route(
             "/v1.0/drives/{drive}/items/{item}/content",

@@ -232,7 +232,10 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Checks the token and the `Notion-Version` header.
-fn authorize(state: &FakeState, headers: &HeaderMap) -> Result<(Principal, String), Response> {
+pub(crate) fn authorize(
+    state: &FakeState,
+    headers: &HeaderMap,
+) -> Result<(Principal, String), Response> {
     let Some(version) = headers.get("notion-version").and_then(|v| v.to_str().ok()) else {
         return Err(errors::notion(
             400,

@@ -36,6 +36,9 @@ pub struct FakeConfig {
     pub google_service_account_key: Option<DecodingKey>,
     /// Lifetime of issued tokens.
     pub token_ttl: Duration,
+    /// Whether the Notion integration has the "Insert comments" capability; without it Notion
+    /// refuses `POST /v1/comments` with 403 `restricted_resource`.
+    pub notion_insert_comments: bool,
 }
 
 impl Default for FakeConfig {
@@ -52,6 +55,7 @@ impl Default for FakeConfig {
             google_service_account_email: "workplace-mcp@acme-demo.iam.gserviceaccount.com".into(),
             google_service_account_key: None,
             token_ttl: Duration::from_secs(3600),
+            notion_insert_comments: true,
         }
     }
 }
@@ -65,6 +69,8 @@ pub(crate) struct IssuedToken {
     pub principal: Principal,
     /// Seconds since the epoch.
     pub expires_at: u64,
+    /// The OAuth scopes it was granted (Google's; empty where the upstream has none).
+    pub scopes: Vec<String>,
 }
 
 /// A fault to inject on one route.
@@ -134,6 +140,7 @@ pub struct FakeState {
     /// Notion pages "edited" through `/_fake/edit`: their new `last_edited_time`.
     edits: Mutex<HashMap<String, String>>,
     notion: crate::notion::Blocks,
+    comments: Mutex<Vec<crate::comments::StoredComment>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -156,6 +163,7 @@ impl FakeState {
             notion,
             downloads: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
+            comments: Mutex::new(Vec::new()),
             corpus,
             config,
             download_base: Mutex::new(String::new()),
@@ -202,8 +210,18 @@ impl FakeState {
         lock(&self.downloads).remove(ticket)
     }
 
-    /// Issues an opaque access token.
+    /// Issues an opaque access token without scopes.
     pub fn issue(&self, upstream: Upstream, principal: Principal) -> (String, u64) {
+        self.issue_scoped(upstream, principal, Vec::new())
+    }
+
+    /// Issues an opaque access token granted `scopes`.
+    pub fn issue_scoped(
+        &self,
+        upstream: Upstream,
+        principal: Principal,
+        scopes: Vec<String>,
+    ) -> (String, u64) {
         let prefix = match upstream {
             Upstream::GoogleDrive => "ya29.fake",
             Upstream::Notion => "ntn_fake",
@@ -217,6 +235,7 @@ impl FakeState {
                 upstream,
                 principal,
                 expires_at,
+                scopes,
             },
         );
         (token, expires_at)
@@ -231,6 +250,31 @@ impl FakeState {
         let tokens = lock(&self.tokens);
         let issued = tokens.get(token)?;
         (issued.upstream == upstream && issued.expires_at > now()).then(|| issued.principal.clone())
+    }
+
+    /// The scopes of an issued token (none for unknown tokens and the Notion integration token).
+    pub fn token_scopes(&self, bearer: Option<&str>) -> Vec<String> {
+        bearer
+            .and_then(|token| lock(&self.tokens).get(token).map(|t| t.scopes.clone()))
+            .unwrap_or_default()
+    }
+
+    /// Stores a comment someone added.
+    pub(crate) fn add_comment(&self, comment: crate::comments::StoredComment) {
+        lock(&self.comments).push(comment);
+    }
+
+    /// The comments on one item, oldest first.
+    pub fn comments_on(
+        &self,
+        upstream: Upstream,
+        item: &str,
+    ) -> Vec<crate::comments::StoredComment> {
+        lock(&self.comments)
+            .iter()
+            .filter(|c| c.upstream == upstream && c.item == item)
+            .cloned()
+            .collect()
     }
 
     /// Expires every token issued so far (the "expired" scenario).
@@ -324,6 +368,7 @@ impl FakeState {
         lock(&self.edits).clear();
         lock(&self.knobs).clear();
         lock(&self.requests).clear();
+        lock(&self.comments).clear();
         *lock(&self.barrier) = Barrier::default();
         self.reset_connections();
     }

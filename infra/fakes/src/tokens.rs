@@ -102,7 +102,8 @@ pub(crate) async fn google(State(state): State<Arc<FakeState>>, body: String) ->
         // Without delegation the service account acts as itself and owns nothing.
         None => Principal::User(claims.iss),
     };
-    let (token, expires_at) = state.issue(Upstream::GoogleDrive, principal);
+    let granted = scopes.iter().map(|s| (*s).to_owned()).collect();
+    let (token, expires_at) = state.issue_scoped(Upstream::GoogleDrive, principal, granted);
     axum::Json(
         json!({"access_token": token, "expires_in": expires_at - now(), "token_type": "Bearer"}),
     )

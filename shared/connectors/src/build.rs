@@ -158,20 +158,22 @@ impl Builder<'_> {
         access: Access,
         problems: &mut Vec<ConfigProblem>,
     ) -> Option<Arc<dyn Source>> {
-        let broker = match mode {
-            Mode::Disabled => return None,
-            Mode::DescopeOutbound => self.outbound(kind, problems),
-            Mode::Service => self.service_broker(kind, problems),
-        }?;
+        let broker = self.broker(kind, mode, GOOGLE_SCOPE, problems)?;
         let config = self.config;
         let http = self.http.clone();
         let timeout = config.timeout;
         Some(match kind {
             SourceKind::GoogleDrive => {
                 let base = base_url("GOOGLE_API_BASE_URL", &config.google_api_base_url, problems)?;
+                // Comments get a broker of their own asking for `drive`, so a read never carries
+                // write permission (see `comment.rs`). Built from the same settings as the read
+                // broker, so its problems are already reported.
+                let write_broker =
+                    self.broker(kind, mode, crate::drive::DRIVE_WRITE_SCOPE, &mut Vec::new());
                 Arc::new(Connected {
                     connector: Drive::new(http, base, config.content),
                     broker,
+                    write_broker,
                     timeout,
                     access,
                 })
@@ -181,6 +183,9 @@ impl Builder<'_> {
                 Arc::new(Connected {
                     connector: Notion::new(http, base),
                     broker,
+                    // Notion has no scopes: the integration's capabilities decide what a token
+                    // may do.
+                    write_broker: None,
                     timeout,
                     access,
                 })
@@ -190,6 +195,7 @@ impl Builder<'_> {
                 Arc::new(Connected {
                     connector: Graph::new(http, base, config.graph_region.clone(), config.content),
                     broker,
+                    write_broker: None,
                     timeout,
                     access,
                 })
@@ -197,15 +203,31 @@ impl Builder<'_> {
         })
     }
 
+    /// The token broker for `kind` in `mode`; Google's asks for `google_scope`.
+    fn broker(
+        &self,
+        kind: SourceKind,
+        mode: Mode,
+        google_scope: &str,
+        problems: &mut Vec<ConfigProblem>,
+    ) -> Option<Arc<dyn TokenBroker>> {
+        match mode {
+            Mode::Disabled => None,
+            Mode::DescopeOutbound => self.outbound(kind, google_scope, problems),
+            Mode::Service => self.service_broker(kind, google_scope, problems),
+        }
+    }
+
     /// The user's own token for `kind` through Descope Outbound Apps.
     fn outbound(
         &self,
         kind: SourceKind,
+        google_scope: &str,
         problems: &mut Vec<ConfigProblem>,
     ) -> Option<Arc<dyn TokenBroker>> {
         let config = self.config;
         let (app, scopes) = match kind {
-            SourceKind::GoogleDrive => (&config.apps[0], vec![GOOGLE_SCOPE.into()]),
+            SourceKind::GoogleDrive => (&config.apps[0], vec![google_scope.into()]),
             SourceKind::Notion => (&config.apps[1], Vec::new()),
             SourceKind::Sharepoint => (
                 &config.apps[2],
@@ -244,6 +266,7 @@ impl Builder<'_> {
     fn service_broker(
         &self,
         kind: SourceKind,
+        google_scope: &str,
         problems: &mut Vec<ConfigProblem>,
     ) -> Option<Arc<dyn TokenBroker>> {
         let (config, credentials) = (self.config, self.credentials);
@@ -260,7 +283,7 @@ impl Builder<'_> {
                     self.http.clone(),
                     json,
                     config.google_token_url.as_deref(),
-                    GOOGLE_SCOPE,
+                    google_scope,
                     config.google_workspace_domains.clone(),
                 )
                 .map(|broker| Arc::new(broker) as Arc<dyn TokenBroker>)

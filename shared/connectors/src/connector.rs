@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use tokio::time::Instant;
 
 use crate::broker::{TokenBroker, begin};
+use crate::comment::{AddedComment, CommentError, bounded};
 use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
 
 /// How one upstream searches (in the source's `search.rs`).
@@ -63,16 +64,46 @@ pub(crate) trait Read: Send + Sync {
     }
 }
 
+/// How one upstream adds a comment (in the source's `comment.rs`). The defaults answer that the
+/// upstream has no API for it.
+pub(crate) trait Comment: Search + Read {
+    /// Why this upstream cannot comment; `None` for one that can (and implements
+    /// [`Self::comment_with`]).
+    const NOT_SUPPORTED: Option<&'static str> =
+        Some("this source does not support adding comments");
+
+    /// Adds a comment with a token that carries the write permission, before `deadline`.
+    fn comment_with(
+        &self,
+        token: &SecretString,
+        id: &Self::Id,
+        text: &str,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<AddedComment, CommentError>> + Send {
+        let _ = (token, id, text, deadline);
+        async {
+            Err(CommentError::NotSupported {
+                kind: Self::KIND,
+                reason: Self::NOT_SUPPORTED
+                    .unwrap_or("this source does not support adding comments"),
+            })
+        }
+    }
+}
+
 /// A connector ([`Search`] + [`Read`]) as a [`Source`]: with its token broker, its deadline and whose permissions
 /// its results reflect.
 pub(crate) struct Connected<C> {
     pub(crate) connector: C,
     pub(crate) broker: Arc<dyn TokenBroker>,
+    /// The broker for writes, when they need more upstream permission than `broker`'s tokens
+    /// carry (Drive: the `drive` scope beside `drive.readonly`); `None` uses `broker`.
+    pub(crate) write_broker: Option<Arc<dyn TokenBroker>>,
     pub(crate) timeout: Duration,
     pub(crate) access: Access,
 }
 
-impl<C: Search + Read> Source for Connected<C> {
+impl<C: Search + Read + Comment> Source for Connected<C> {
     fn kind(&self) -> SourceKind {
         C::KIND
     }
@@ -127,6 +158,48 @@ impl<C: Search + Read> Source for Connected<C> {
             let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
             self.connector
                 .hit_text_with(&token, hit, max_chars, deadline)
+                .await
+        })
+    }
+
+    fn add_comment<'a>(
+        &'a self,
+        user: &'a UserContext,
+        item_id: &'a str,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
+        Box::pin(async move {
+            // Checked in this order so the answer is the most permanent reason: no API at all,
+            // then this deployment's shared credential, then the caller's text and id.
+            if let Some(reason) = C::NOT_SUPPORTED {
+                return Err(CommentError::NotSupported {
+                    kind: C::KIND,
+                    reason,
+                });
+            }
+            if self.access == Access::Shared {
+                return Err(CommentError::SharedCredential { kind: C::KIND });
+            }
+            let text = bounded(text)?;
+            let id = C::parse_id(item_id)?;
+            let broker = self.write_broker.as_ref().unwrap_or(&self.broker);
+            let (token, deadline) = begin(broker.as_ref(), user, self.timeout)
+                .await
+                .map_err(|err| match err {
+                    // The write broker asks for more than reading needs: say so, or a user who
+                    // can search would not know why reconnecting is asked of them.
+                    SourceError::ReauthRequired { message } if self.write_broker.is_some() => {
+                        SourceError::ReauthRequired {
+                            message: format!(
+                                "{message} Adding comments needs write access to {} beyond what reading needs; grant it when you connect.",
+                                C::KIND.display_name()
+                            ),
+                        }
+                    }
+                    other => other,
+                })?;
+            self.connector
+                .comment_with(&token, &id, text, deadline)
                 .await
         })
     }

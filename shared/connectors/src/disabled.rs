@@ -5,7 +5,10 @@
 //! `error` status with the reason instead of the source silently disappearing from the catalogue.
 
 use crate::source::BoxFuture;
-use crate::{Access, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{
+    Access, AddedComment, CommentError, Content, SearchHit, Source, SourceError, SourceKind,
+    UserContext,
+};
 
 /// Stands in for a source whose credential or settings are unusable.
 pub(crate) struct Disabled {
@@ -61,5 +64,14 @@ impl Source for Disabled {
         _max_chars: usize,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(std::future::ready(Err(self.error())))
+    }
+
+    fn add_comment<'a>(
+        &'a self,
+        _user: &'a UserContext,
+        _item_id: &'a str,
+        _text: &'a str,
+    ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
+        Box::pin(std::future::ready(Err(CommentError::Source(self.error()))))
     }
 }

@@ -13,6 +13,7 @@
 
 pub mod broker;
 mod build;
+pub mod comment;
 pub mod config;
 mod connector;
 mod disabled;
@@ -34,10 +35,11 @@ mod upstream;
 mod wire;
 
 pub use build::{BuiltSources, UpstreamCredentials, build_available_sources, build_sources};
+pub use comment::{AddedComment, CommentError, MAX_COMMENT_CHARS};
 pub use config::{ConfigProblem, ConnectorsConfig, Mode};
 pub use endpoint::BaseUrl;
 pub use error::SourceError;
 pub use limits::ContentLimits;
 pub use model::{Content, ItemId, ItemIdError, SearchHit, UserContext};
 pub use source::{Access, BoxFuture, Source};
-pub use workplace_record::{SourceKind, UnknownSource};
+pub use workplace_record::{SourceKind, UnknownSource, WRITE_COMMENTS_SCOPE};

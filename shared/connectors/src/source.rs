@@ -5,6 +5,7 @@ use std::pin::Pin;
 
 use serde::Serialize;
 
+use crate::comment::{AddedComment, CommentError};
 use crate::{Content, SearchHit, SourceError, SourceKind, UserContext};
 
 /// A boxed, sendable future: the trait is used as `dyn Source`, so its methods cannot return
@@ -84,5 +85,23 @@ pub trait Source: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<String>, SourceError>> {
         let _ = (user, hit, max_chars);
         Box::pin(async { Ok(None) })
+    }
+
+    /// Adds a comment with `text` to one item, as `user` (see [`crate::comment`]). The default
+    /// answers that the source cannot comment; a source that can overrides it.
+    fn add_comment<'a>(
+        &'a self,
+        user: &'a UserContext,
+        item_id: &'a str,
+        text: &'a str,
+    ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
+        let _ = (user, item_id, text);
+        let kind = self.kind();
+        Box::pin(async move {
+            Err(CommentError::NotSupported {
+                kind,
+                reason: "this source does not support adding comments",
+            })
+        })
     }
 }

@@ -11,4 +11,4 @@ mod source;
 
 pub use code::{ErrorCode, Outcome};
 pub use record::{InvocationRecord, MCP_SERVER, RecordType};
-pub use source::{SourceKind, SourceStatus, UnknownSource};
+pub use source::{SourceKind, SourceStatus, UnknownSource, WRITE_COMMENTS_SCOPE};

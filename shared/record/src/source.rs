@@ -5,6 +5,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// The scope `add_comment` needs beside the source's read scope: the one write this server does.
+pub const WRITE_COMMENTS_SCOPE: &str = "workplace:write:comments";
+
 /// One searchable upstream. The wire names (`google_drive`, `notion`, `sharepoint`) are part of the
 /// public API: they appear in requests, responses, result ids, OAuth scopes and records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -6,6 +6,10 @@
 use serde_json::{Map, Value};
 use workplace_connectors::{ItemId, SourceKind};
 
+// `add_comment`'s arguments live in their own file (a child module, so it shares the helpers).
+mod comment;
+pub use comment::CommentArgs;
+
 /// A rejected argument: which field and why. Becomes a 422 on REST and an `isError` tool result
 /// on MCP.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

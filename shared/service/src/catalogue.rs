@@ -8,6 +8,8 @@ use crate::arguments::{
 };
 use crate::tool_result::with_error_branch;
 
+mod comment;
+
 /// Name of the search tool.
 pub const WORKPLACE_SEARCH: &str = "workplace_search";
 /// Name of the fetch tool (the name ChatGPT-style connectors expect beside `search`).
@@ -15,13 +17,21 @@ pub const FETCH: &str = "fetch";
 /// Name of the search tool in ChatGPT's connector contract (query in, `{"results": [...]}` out).
 pub const SEARCH: &str = "search";
 
+/// Name of the comment tool, the one write (scope `workplace:write:comments`).
+pub const ADD_COMMENT: &str = "add_comment";
+
 /// Every tool, in MCP `Tool` shape.
 pub fn tools() -> Value {
-    json!([workplace_search(), fetch(), search()])
+    json!([
+        workplace_search(),
+        fetch(),
+        search(),
+        comment::add_comment()
+    ])
 }
 
-/// Every tool's name, in catalogue order.
-pub const NAMES: [&str; 3] = [WORKPLACE_SEARCH, FETCH, SEARCH];
+/// Every tool's name, in catalogue order. Only these reach records and metric dimensions.
+pub const NAMES: [&str; 4] = [WORKPLACE_SEARCH, FETCH, SEARCH, ADD_COMMENT];
 
 /// Whether `name` is a tool this server offers.
 pub fn is_known(name: &str) -> bool {
@@ -206,11 +216,18 @@ mod tests {
             ] {
                 assert!(tool.get(key).is_some(), "{key} missing in {}", tool["name"]);
             }
-            assert_eq!(tool["annotations"]["readOnlyHint"], true);
+            let read_only = tool["name"] != ADD_COMMENT;
+            assert_eq!(tool["annotations"]["readOnlyHint"], read_only);
+            assert_eq!(tool["annotations"]["idempotentHint"], read_only);
+            assert_eq!(tool["annotations"]["destructiveHint"], false);
             assert_eq!(tool["annotations"]["openWorldHint"], true);
             assert_eq!(tool["inputSchema"]["type"], "object");
             assert!(is_known(tool["name"].as_str().unwrap()));
         }
         assert!(!is_known("delete_everything"));
+        assert_eq!(tools.as_array().unwrap().len(), NAMES.len());
+        for (tool, name) in tools.as_array().unwrap().iter().zip(NAMES) {
+            assert_eq!(tool["name"], name);
+        }
     }
 }

@@ -1,10 +1,10 @@
 //! The REST routes: `GET /health`, `GET /.well-known/oauth-protected-resource`, `GET /mcp/tools`
-//! and `POST /mcp/tools/{name}/call`. Each handler is what one Lambda function serves.
+//! and `POST /mcp/tools/{name}/call` (every tool, `add_comment` included). Each handler is what one Lambda function serves.
 
 use http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::{Value, json};
-use workplace_connectors::SourceKind;
+use workplace_connectors::{SourceKind, WRITE_COMMENTS_SCOPE};
 
 use crate::config::ConfigErrors;
 use crate::http::{json_body, json_response, path};
@@ -94,7 +94,11 @@ pub fn protected_resource_metadata(runtime: &Runtime) -> Value {
     json!({
         "resource": runtime.config.audience(),
         "authorization_servers": authorization_servers,
-        "scopes_supported": SourceKind::ALL.iter().map(|k| k.scope()).collect::<Vec<_>>(),
+        "scopes_supported": SourceKind::ALL
+            .iter()
+            .map(|k| k.scope())
+            .chain([WRITE_COMMENTS_SCOPE])
+            .collect::<Vec<_>>(),
         "bearer_methods_supported": ["header"],
         "resource_name": "workplace-mcp",
     })

@@ -54,7 +54,7 @@ pub struct ToolResult {
 }
 
 /// The machine-readable codes of `structuredContent.error.code`.
-pub const ERROR_CODES: [&str; 8] = [
+pub const ERROR_CODES: [&str; 10] = [
     "invalid_arguments",
     "insufficient_scope",
     "unknown_tool",
@@ -63,6 +63,10 @@ pub const ERROR_CODES: [&str; 8] = [
     "timeout",
     "reauth_required",
     "error",
+    // `add_comment`: the source cannot comment (SharePoint, or a shared credential), or the
+    // upstream refused the write (the connection lacks the write scope or capability).
+    "not_supported",
+    "forbidden",
 ];
 
 /// The error branch every tool's `outputSchema` offers: `{"error": {code, message, ...}}`.
@@ -198,6 +202,12 @@ mod tests {
                 "Could not fetch notion:x",
                 json!({"message": "gone"}),
             ),
+            ToolResult::error(
+                "not_supported",
+                "Could not comment on sharepoint:x",
+                json!({"message": "Microsoft Graph has no API for it"}),
+            ),
+            ToolResult::error("forbidden", "refused", json!({"message": "read-only"})),
         ];
         for (name, validator) in validators() {
             for result in &errors {

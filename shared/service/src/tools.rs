@@ -6,11 +6,14 @@ use workplace_auth::Principal;
 use workplace_connectors::{SourceError, SourceKind, UserContext};
 use workplace_record::ErrorCode;
 
-use crate::arguments::{FetchArgs, InvalidArgument, SearchArgs};
-use crate::catalogue::{self, FETCH, SEARCH, WORKPLACE_SEARCH};
+use crate::arguments::{CommentArgs, FetchArgs, InvalidArgument, SearchArgs};
+use crate::catalogue::{self, ADD_COMMENT, FETCH, SEARCH, WORKPLACE_SEARCH};
 use crate::chatgpt;
 use crate::search::{SearchEngine, SourceStatus, truncate_chars};
 pub use crate::tool_result::{ContentItem, EmbeddedResource, ToolResult};
+
+// `add_comment` (scopes and run) lives in its own file.
+mod comment;
 
 /// Why a call could not start. Each maps to one HTTP status on REST.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -64,6 +67,8 @@ pub enum PreparedCall {
     },
     /// `fetch`.
     Fetch(FetchArgs),
+    /// `add_comment`.
+    Comment(CommentArgs),
 }
 
 impl PreparedCall {
@@ -79,6 +84,7 @@ impl PreparedCall {
                 ..
             } => SEARCH,
             Self::Fetch(_) => FETCH,
+            Self::Comment(_) => ADD_COMMENT,
         }
     }
 
@@ -87,6 +93,7 @@ impl PreparedCall {
         match self {
             Self::Search { sources, .. } => sources.clone(),
             Self::Fetch(args) => vec![args.id.source],
+            Self::Comment(args) => vec![args.id.source],
         }
     }
 
@@ -94,7 +101,8 @@ impl PreparedCall {
     pub fn query(&self) -> Option<&str> {
         match self {
             Self::Search { args, .. } => Some(&args.query),
-            Self::Fetch(_) => None,
+            // A comment's text is content, not a query: never hashed into the record.
+            Self::Fetch(_) | Self::Comment(_) => None,
         }
     }
 }
@@ -140,6 +148,7 @@ pub fn prepare(
             }
             Ok(PreparedCall::Fetch(args))
         }
+        ADD_COMMENT => comment::prepare(arguments, principal),
         other => {
             debug_assert!(!catalogue::is_known(other));
             Err(CallError::UnknownTool(other.to_owned()))
@@ -258,6 +267,7 @@ pub async fn run(
             (result, summary)
         }
         PreparedCall::Fetch(args) => fetch(engine, &user, args).await,
+        PreparedCall::Comment(args) => comment::run(engine, &user, args).await,
     }
 }
 

@@ -119,7 +119,16 @@ async fn protected_resource_metadata_follows_rfc_9728() {
             body["bearer_methods_supported"],
             serde_json::json!(["header"])
         );
-        assert_eq!(body["scopes_supported"].as_array().unwrap().len(), 3);
+        // The three read scopes and the one write scope, `add_comment`'s.
+        assert_eq!(
+            body["scopes_supported"],
+            serde_json::json!([
+                "workplace:read:google_drive",
+                "workplace:read:notion",
+                "workplace:read:sharepoint",
+                "workplace:write:comments"
+            ])
+        );
     }
 }
 

@@ -35,7 +35,10 @@ async fn tools_are_listed_in_mcp_shape_for_any_valid_token() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["workplace_search", "fetch", "search"]);
+    assert_eq!(
+        names,
+        ["workplace_search", "fetch", "search", "add_comment"]
+    );
     // What the model reads must say how Notion matches, or it will search Notion with body text.
     assert!(
         body["tools"][0]["description"]

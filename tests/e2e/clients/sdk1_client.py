@@ -63,6 +63,10 @@ async def list_only(client) -> dict:
     return {"tools": [t.name for t in (await client.list_tools()).tools]}
 
 
+async def comment(client, item_id, text) -> dict:
+    return {"comment": dump(await client.call_tool("add_comment", {"id": item_id, "text": text}))}
+
+
 async def search_sources(client, sources) -> dict:
     return {"search": dump(await client.call_tool("workplace_search", {"query": "budget", "sources": sources}))}
 
@@ -76,6 +80,8 @@ async def main() -> int:
             out = await connect_and(url, token, list_only)
         elif scenario == "search_sources":
             out = await connect_and(url, token, lambda c: search_sources(c, args))
+        elif scenario == "comment":
+            out = await connect_and(url, token, lambda c: comment(c, *args))
         else:
             raise SystemExit(f"unknown scenario {scenario}")
         out["ok"] = True

@@ -56,6 +56,10 @@ async def session(client) -> dict:
     return out
 
 
+async def comment(client, item_id, text) -> dict:
+    return {"comment": dump(await client.call_tool("add_comment", {"id": item_id, "text": text}))}
+
+
 async def search_sources(client, sources) -> dict:
     return {"search": dump(await client.call_tool("workplace_search", {"query": "budget", "sources": sources}))}
 
@@ -70,6 +74,8 @@ async def main() -> int:
             out = {"tools": [t.name for t in out.tools]}
         elif scenario == "search_sources":
             out = await connect_and(url, token, lambda c: search_sources(c, args))
+        elif scenario == "comment":
+            out = await connect_and(url, token, lambda c: comment(c, *args))
         else:
             raise SystemExit(f"unknown scenario {scenario}")
         out["ok"] = True

@@ -42,11 +42,13 @@ pub const ACCESS_TOKEN_TTL: u64 = 3600;
 pub const CODE_TTL: u64 = 300;
 /// Lifetime of a refresh token.
 pub const REFRESH_TOKEN_TTL: u64 = 30 * 24 * 3600;
-/// The scopes a token can carry: one per source (what workplace-mcp checks) plus OpenID's.
-pub const SCOPES: [&str; 6] = [
+/// The scopes a token can carry: one per source (what workplace-mcp checks), `add_comment`'s
+/// write scope (granted only when asked for), plus OpenID's.
+pub const SCOPES: [&str; 7] = [
     "workplace:read:google_drive",
     "workplace:read:notion",
     "workplace:read:sharepoint",
+    "workplace:write:comments",
     "openid",
     "profile",
     "email",
@@ -296,6 +298,11 @@ mod tests {
             "workplace:read:notion openid"
         );
         assert!(parse_scope(Some("admin")).is_err());
+        // The write scope is known but never granted by default: a client must ask for it.
+        assert_eq!(
+            parse_scope(Some("workplace:write:comments workplace:read:notion")).unwrap(),
+            "workplace:read:notion workplace:write:comments"
+        );
     }
 
     #[test]

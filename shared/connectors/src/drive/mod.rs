@@ -13,7 +13,10 @@
 //!   export limit, or one that is encrypted, scanned or damaged, comes back without text and says
 //!   why (`content.rs`). The same read serves query-aware snippets (`Source::hit_text`); text is
 //!   kept per container by file id and `modifiedTime`, so a file found again is not read again.
+//! - Comments: `comments.create` as the user, with a token carrying the `drive` scope
+//!   (`comment.rs`).
 
+mod comment;
 mod content;
 mod render;
 mod search;
@@ -23,6 +26,7 @@ use crate::ContentLimits;
 use crate::endpoint::BaseUrl;
 use crate::upstream::{Api, Upstream};
 
+pub use comment::DRIVE_WRITE_SCOPE;
 pub use search::escape_query;
 
 const REAUTH: &str = "Reconnect Google Drive to workplace-mcp and try again.";

@@ -11,6 +11,7 @@
 //!   `workplace-extract`, off the async workers; encrypted, scanned or damaged files say why they
 //!   have no text (`content.rs`).
 
+mod comment;
 mod content;
 mod render;
 mod search;

@@ -10,6 +10,7 @@
 //! text (`render.rs`) and kept per container by page id and `last_edited_time` (`crate::text_cache`), so a
 //! page found again needs no second `/v1/blocks/{id}/children` round trip.
 
+mod comment;
 mod content;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

@@ -107,6 +107,30 @@ impl Upstream {
         .await
     }
 
+    /// [`Self::json`] for a request that is not idempotent (creating a comment): only a throttled
+    /// attempt (429, which the upstream did not act on) is tried again. A 5xx or a dropped
+    /// connection may come after the upstream acted, and a retry would then act twice.
+    pub(crate) async fn json_once<T, B>(
+        &self,
+        auth: Auth<'_>,
+        deadline: Instant,
+        build: B,
+    ) -> Result<T, SourceError>
+    where
+        T: DeserializeOwned,
+        B: Fn(&Client) -> RequestBuilder,
+    {
+        let attempts = with_retries(deadline, || async {
+            let response = self.send(auth, &build).await.map_err(not_repeated)?;
+            classify::json(self.api, response)
+                .await
+                .map_err(not_repeated)
+        });
+        tokio::time::timeout_at(deadline, attempts)
+            .await
+            .unwrap_or(Err(SourceError::Timeout))
+    }
+
     /// The API's dialect, for reading bodies outside [`Self::json`].
     pub(crate) fn api(&self) -> Api {
         self.api
@@ -133,5 +157,22 @@ impl Upstream {
         } else {
             Err(classify::failure(self.api, response, self.reauth_hint).await)
         }
+    }
+}
+
+/// A failure of a non-idempotent request, made final unless the upstream throttled it.
+fn not_repeated(failure: Failure) -> Failure {
+    match failure.error {
+        SourceError::Upstream {
+            status,
+            message,
+            retryable: true,
+        } => SourceError::Upstream {
+            status,
+            message,
+            retryable: false,
+        }
+        .into(),
+        _ => failure,
     }
 }

@@ -1,0 +1,118 @@
+//! `add_comment`: its scopes (the source's read scope *and* `workplace:write:comments`) and its
+//! run, through the source's [`workplace_connectors::Source::add_comment`].
+
+use serde_json::{Value, json};
+use workplace_auth::Principal;
+use workplace_connectors::{CommentError, SourceError, UserContext, WRITE_COMMENTS_SCOPE};
+
+use super::{CallError, CallSummary, ContentItem, PreparedCall, ToolResult};
+use crate::arguments::CommentArgs;
+use crate::search::{SearchEngine, SourceStatus};
+
+/// Validates an `add_comment` call and checks both scopes, naming every one missing.
+pub(super) fn prepare(
+    arguments: Option<&Value>,
+    principal: &Principal,
+) -> Result<PreparedCall, CallError> {
+    let args = CommentArgs::parse(arguments)?;
+    let missing: Vec<&'static str> = [args.id.source.scope(), WRITE_COMMENTS_SCOPE]
+        .into_iter()
+        .filter(|scope| !principal.has_scope(scope))
+        .collect();
+    if !missing.is_empty() {
+        return Err(CallError::InsufficientScope { missing });
+    }
+    Ok(PreparedCall::Comment(args))
+}
+
+/// The tool error code and source status of a failure.
+fn classify(err: &CommentError) -> (&'static str, SourceStatus) {
+    match err {
+        CommentError::NotSupported { .. } | CommentError::SharedCredential { .. } => {
+            ("not_supported", SourceStatus::Error)
+        }
+        CommentError::Forbidden { .. } => ("forbidden", SourceStatus::Error),
+        CommentError::InvalidText => ("invalid_arguments", SourceStatus::Error),
+        CommentError::Source(source) => match source {
+            SourceError::NotFound => ("not_found", SourceStatus::Error),
+            SourceError::RateLimited { .. } => ("rate_limited", SourceStatus::RateLimited),
+            SourceError::ReauthRequired { .. } => ("reauth_required", SourceStatus::ReauthRequired),
+            SourceError::Timeout => ("timeout", SourceStatus::Timeout),
+            _ => ("error", SourceStatus::Error),
+        },
+        _ => ("error", SourceStatus::Error),
+    }
+}
+
+/// Adds the comment as `user`. Never fails: problems become an `isError` result.
+pub(super) async fn run(
+    engine: &SearchEngine,
+    user: &UserContext,
+    args: &CommentArgs,
+) -> (ToolResult, CallSummary) {
+    let kind = args.id.source;
+    let summary = |status| CallSummary {
+        result_count: usize::from(status == SourceStatus::Ok),
+        source_status: vec![(kind, status)],
+    };
+    let outcome = match engine.source(kind) {
+        None => Err(CommentError::Source(SourceError::NotConfigured(
+            kind.display_name(),
+        ))),
+        Some(source) => {
+            let deadline = engine
+                .settings()
+                .source_timeout
+                .min(engine.settings().request_deadline);
+            tokio::time::timeout(
+                deadline,
+                source.add_comment(user, &args.id.item, &args.text),
+            )
+            .await
+            .unwrap_or(Err(CommentError::Source(SourceError::Timeout)))
+        }
+    };
+    match outcome {
+        Ok(added) => {
+            let structured = json!({
+                "id": args.id.to_string(),
+                "source": kind,
+                "comment_id": added.comment_id,
+                "title": added.title,
+                "url": added.url,
+                "created_time": added.created_time,
+            });
+            let text = format!(
+                "Added a comment to \"{}\" ({}). Comment id: {}. Link: {}",
+                added.title, args.id, added.comment_id, added.url
+            );
+            let result = ToolResult {
+                content: vec![ContentItem::Text { text }],
+                structured_content: structured,
+                is_error: false,
+            };
+            (result, summary(SourceStatus::Ok))
+        }
+        Err(err) => {
+            let (code, status) = classify(&err);
+            let mut message = err.to_string();
+            if err.may_have_applied() {
+                message.push_str(
+                    "; the comment may have been added anyway: look at the document before trying again",
+                );
+            }
+            let mut details = json!({"message": message});
+            if let CommentError::Source(SourceError::RateLimited {
+                retry_after: Some(wait),
+            }) = &err
+            {
+                details["retry_after_seconds"] = json!(wait.as_secs().max(1));
+            }
+            if code == "invalid_arguments" {
+                details["field"] = json!("text");
+            }
+            let text = format!("Could not comment on {}: {message}", args.id);
+            (ToolResult::error(code, text, details), summary(status))
+        }
+    }
+}
