@@ -4,11 +4,15 @@
 //! come from the secrets provider. Loading collects *every* problem rather than stopping at the
 //! first, so `/health` can list them all.
 
-use std::time::Duration;
+mod search;
+mod values;
 
 use serde::Serialize;
 use url::Url;
 use workplace_auth::{ScopePolicy, ServiceTokenConfig};
+
+pub use search::SearchSettings;
+use values::{boolean, non_empty, parse_http_url};
 
 /// A way to read settings: the process environment in production, a map in tests (no `set_var`).
 pub type Lookup<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
@@ -54,39 +58,6 @@ pub struct OidcConfig {
     /// `SCOPES_INTERSECT_PERMISSIONS` (default `false`): narrow `scope` to the `permissions` claim.
     /// Scopes never come from `permissions` alone.
     pub scope_policy: ScopePolicy,
-}
-
-/// Knobs of the search fan-out.
-#[derive(Debug, Clone, Copy)]
-pub struct SearchSettings {
-    /// `SOURCE_TIMEOUT_MS` (default 8000, 100..=25000): each source's deadline, retries included.
-    /// API Gateway cuts every call at 30 s, so the ceiling leaves room for content fetching.
-    pub source_timeout: Duration,
-    /// `CONTENT_MAX_CHARS` (default 20000, 100..=200000): the most characters of one document's text
-    /// returned by `include_content`; longer text is cut and marked `truncated`.
-    pub content_max_chars: usize,
-    /// `CONTENT_CONCURRENCY` (default 4, 1..=16): documents fetched at once for `include_content`.
-    pub content_concurrency: usize,
-    /// `REQUEST_DEADLINE_MS` (default 25000, 1000..=28000): the most one tool call may take, the
-    /// search and every content fetch included. It stays below the functions' 29 s timeout (and
-    /// API Gateway's 30 s), so a slow upstream costs a partial answer, never a killed invocation
-    /// without a record. What did not finish is reported per source and per result.
-    pub request_deadline: Duration,
-    /// `SNIPPET_BUDGET_MS`, `SNIPPET_HITS`: the query-aware snippet phase after the fan-out
-    /// (`search/enrich.rs`).
-    pub snippets: crate::search::SnippetSettings,
-}
-
-impl Default for SearchSettings {
-    fn default() -> Self {
-        Self {
-            source_timeout: Duration::from_millis(8000),
-            content_max_chars: 20_000,
-            content_concurrency: 4,
-            request_deadline: Duration::from_millis(25_000),
-            snippets: crate::search::SnippetSettings::default(),
-        }
-    }
 }
 
 /// One invalid setting. Never contains a secret: settings here are not secret.
@@ -204,44 +175,7 @@ impl Config {
             .ok()
             .flatten();
 
-        let defaults = SearchSettings::default();
-        let source_timeout = number(env, "SOURCE_TIMEOUT_MS", 100..=25_000, 8_000, &mut problem);
-        let content_max_chars = number(
-            env,
-            "CONTENT_MAX_CHARS",
-            100..=200_000,
-            defaults.content_max_chars as u64,
-            &mut problem,
-        );
-        let content_concurrency = number(
-            env,
-            "CONTENT_CONCURRENCY",
-            1..=16,
-            defaults.content_concurrency as u64,
-            &mut problem,
-        );
-        let request_deadline = number(
-            env,
-            "REQUEST_DEADLINE_MS",
-            1_000..=28_000,
-            defaults.request_deadline.as_millis() as u64,
-            &mut problem,
-        );
-        // Query-aware snippets (search/enrich.rs).
-        let snippet_budget = number(
-            env,
-            "SNIPPET_BUDGET_MS",
-            0..=10_000,
-            defaults.snippets.budget.as_millis() as u64,
-            &mut problem,
-        );
-        let snippet_hits = number(
-            env,
-            "SNIPPET_HITS",
-            0..=50,
-            defaults.snippets.hits as u64,
-            &mut problem,
-        );
+        let search = SearchSettings::load(env, &mut problem);
         let log_query_text = boolean(env, "LOG_QUERY_TEXT", false, &mut problem);
 
         match resource_url {
@@ -251,16 +185,7 @@ impl Config {
                 oidc,
                 service_token_issuer,
                 service_tokens,
-                search: SearchSettings {
-                    source_timeout: Duration::from_millis(source_timeout),
-                    content_max_chars: content_max_chars as usize,
-                    content_concurrency: content_concurrency as usize,
-                    request_deadline: Duration::from_millis(request_deadline),
-                    snippets: crate::search::SnippetSettings {
-                        budget: Duration::from_millis(snippet_budget),
-                        hits: snippet_hits as usize,
-                    },
-                },
+                search,
                 log_query_text,
             }),
             _ => Err(ConfigErrors(problems)),
@@ -282,70 +207,10 @@ pub fn resource_metadata_url(resource: &Url) -> String {
     )
 }
 
-fn non_empty(env: Lookup<'_>, name: &str) -> Option<String> {
-    env(name)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-fn parse_http_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw).map_err(|e| format!("is not a valid URL ({e})"))?;
-    match url.scheme() {
-        "https" | "http" if url.host().is_some() => Ok(url),
-        _ => Err("must be an http(s) URL with a host".into()),
-    }
-}
-
-fn number(
-    env: Lookup<'_>,
-    name: &'static str,
-    range: std::ops::RangeInclusive<u64>,
-    default: u64,
-    problem: &mut impl FnMut(&'static str, String),
-) -> u64 {
-    let Some(raw) = non_empty(env, name) else {
-        return default;
-    };
-    match raw.parse::<u64>() {
-        Ok(value) if range.contains(&value) => value,
-        _ => {
-            problem(
-                name,
-                format!(
-                    "must be a whole number from {} to {} (got `{raw}`)",
-                    range.start(),
-                    range.end()
-                ),
-            );
-            default
-        }
-    }
-}
-
-fn boolean(
-    env: Lookup<'_>,
-    name: &'static str,
-    default: bool,
-    problem: &mut impl FnMut(&'static str, String),
-) -> bool {
-    match non_empty(env, name)
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None => default,
-        Some("true" | "1" | "yes") => true,
-        Some("false" | "0" | "no") => false,
-        Some(other) => {
-            problem(name, format!("must be true or false (got `{other}`)"));
-            default
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+    use std::time::Duration;
 
     use super::*;
 

@@ -1,0 +1,94 @@
+//! The search fan-out's settings.
+
+use std::time::Duration;
+
+use super::Lookup;
+use super::values::number;
+
+/// Knobs of the search fan-out.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchSettings {
+    /// `SOURCE_TIMEOUT_MS` (default 8000, 100..=25000): each source's deadline, retries included.
+    /// API Gateway cuts every call at 30 s, so the ceiling leaves room for content fetching.
+    pub source_timeout: Duration,
+    /// `CONTENT_MAX_CHARS` (default 20000, 100..=200000): the most characters of one document's text
+    /// returned by `include_content`; longer text is cut and marked `truncated`.
+    pub content_max_chars: usize,
+    /// `CONTENT_CONCURRENCY` (default 4, 1..=16): documents fetched at once for `include_content`.
+    pub content_concurrency: usize,
+    /// `REQUEST_DEADLINE_MS` (default 25000, 1000..=28000): the most one tool call may take, the
+    /// search and every content fetch included. It stays below the functions' 29 s timeout (and
+    /// API Gateway's 30 s), so a slow upstream costs a partial answer, never a killed invocation
+    /// without a record. What did not finish is reported per source and per result.
+    pub request_deadline: Duration,
+    /// `SNIPPET_BUDGET_MS`, `SNIPPET_HITS`: the query-aware snippet phase after the fan-out
+    /// (`search/enrich.rs`).
+    pub snippets: crate::search::SnippetSettings,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self {
+            source_timeout: Duration::from_millis(8000),
+            content_max_chars: 20_000,
+            content_concurrency: 4,
+            request_deadline: Duration::from_millis(25_000),
+            snippets: crate::search::SnippetSettings::default(),
+        }
+    }
+}
+
+impl SearchSettings {
+    /// Reads `SOURCE_TIMEOUT_MS`, `CONTENT_MAX_CHARS`, `CONTENT_CONCURRENCY`,
+    /// `REQUEST_DEADLINE_MS`, `SNIPPET_BUDGET_MS` and `SNIPPET_HITS`, reporting each problem.
+    pub(super) fn load(env: Lookup<'_>, problem: &mut impl FnMut(&'static str, String)) -> Self {
+        let defaults = Self::default();
+        let source_timeout = number(env, "SOURCE_TIMEOUT_MS", 100..=25_000, 8_000, problem);
+        let content_max_chars = number(
+            env,
+            "CONTENT_MAX_CHARS",
+            100..=200_000,
+            defaults.content_max_chars as u64,
+            problem,
+        );
+        let content_concurrency = number(
+            env,
+            "CONTENT_CONCURRENCY",
+            1..=16,
+            defaults.content_concurrency as u64,
+            problem,
+        );
+        let request_deadline = number(
+            env,
+            "REQUEST_DEADLINE_MS",
+            1_000..=28_000,
+            defaults.request_deadline.as_millis() as u64,
+            problem,
+        );
+        // Query-aware snippets (search/enrich.rs).
+        let snippet_budget = number(
+            env,
+            "SNIPPET_BUDGET_MS",
+            0..=10_000,
+            defaults.snippets.budget.as_millis() as u64,
+            problem,
+        );
+        let snippet_hits = number(
+            env,
+            "SNIPPET_HITS",
+            0..=50,
+            defaults.snippets.hits as u64,
+            problem,
+        );
+        Self {
+            source_timeout: Duration::from_millis(source_timeout),
+            content_max_chars: content_max_chars as usize,
+            content_concurrency: content_concurrency as usize,
+            request_deadline: Duration::from_millis(request_deadline),
+            snippets: crate::search::SnippetSettings {
+                budget: Duration::from_millis(snippet_budget),
+                hits: snippet_hits as usize,
+            },
+        }
+    }
+}
