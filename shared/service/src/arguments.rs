@@ -7,6 +7,8 @@ use serde_json::{Map, Value};
 use workplace_connectors::{ItemId, SourceKind};
 
 // `add_comment`'s arguments live in their own file (a child module, so it shares the helpers).
+// Named by path so the fuzz target, which compiles this file on its own (`fuzz/`), finds it too.
+#[path = "arguments/comment.rs"]
 mod comment;
 pub use comment::CommentArgs;
 
