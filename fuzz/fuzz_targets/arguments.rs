@@ -16,7 +16,7 @@
 //!   key that was sent).
 #![no_main]
 
-#[allow(dead_code, unreachable_pub, missing_docs)]
+#[allow(dead_code, unreachable_pub, unused_imports, missing_docs)]
 #[path = "../../shared/service/src/arguments.rs"]
 mod arguments;
 

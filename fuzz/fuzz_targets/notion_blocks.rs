@@ -5,7 +5,7 @@
 //! Invariants beyond "no panic":
 //! - rendering is bounded by its input: the text is never longer than what the blocks carry plus
 //!   indentation and fixed markers, so no body can make the function amplify memory;
-//! - the snippet is at most 240 characters plus an ellipsis;
+//! - the query-aware snippet is at most 240 characters plus an ellipsis at each end;
 //! - rendered text ends with a newline; rendering is deterministic, and rendering deeper changes
 //!   only indentation (same blocks, same snippet, never shorter text);
 //! - every page hit has a non-empty title.
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
             rendered.text.len(),
             rendered.bound
         );
-        assert!(rendered.snippet.chars().count() <= 241);
+        assert!(rendered.snippet.chars().count() <= 242);
         if !rendered.text.is_empty() {
             assert!(rendered.text.ends_with('\n'));
         }
