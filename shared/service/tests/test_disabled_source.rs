@@ -179,3 +179,28 @@ async fn health_is_degraded_and_names_only_the_setting() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn add_comment_on_the_disabled_source_says_why() {
+    let stack = stack().await;
+    let token = token_with(json!({
+        "sub": "U2alice",
+        "email": "alice@acme.example",
+        "scope": format!("{ALL_SCOPES} workplace:write:comments"),
+    }));
+    let event = with_body(
+        with_path(
+            event("tool_call_post.json", Some(&token)),
+            "/mcp/tools/add_comment/call",
+        ),
+        &json!({"name": "add_comment", "arguments": {
+            "id": "notion:00000001-5d1c-4f7e-9a2b-ac0e00000001", "text": "Looks right to me."
+        }})
+        .to_string(),
+    );
+    let response = rest::call_tool(&stack.state, request(&event)).await;
+    assert_eq!(response.status(), 200);
+    let body = body(&response);
+    assert_eq!(body["isError"], true, "{body}");
+    assert!(body.to_string().contains("notion_token"), "{body}");
+}
