@@ -30,7 +30,7 @@ unit: ## Unit, handler and emulator-backed integration tests.
 	$(CARGO) test --workspace --locked
 
 security: ## The adversarial suite: JWT attack corpus (in-process and over HTTP against the local stack), cross-principal and property tests, a short run of every fuzz target.
-	$(CARGO) test --locked -p workplace-auth --test test_tokens
+	$(CARGO) test --locked -p workplace-auth --test test_tokens --test test_service_tokens --test test_token_forgery
 	$(CARGO) test --locked -p workplace-service --test test_jwt_attacks --test test_cross_principal --test prop_rrf
 	$(CARGO) test --locked -p workplace-ratelimit --test prop_gcra
 	@tests/security/run.sh

@@ -5,8 +5,13 @@
 use std::sync::Arc;
 
 use lambda_http::{Body, Request, Response};
-use serde_json::Value;
+use serde_json::{Value, json};
 use workplace_connectors::Source;
+
+/// Keys, claims and encoders of the JWT attack suite, and its corpus of tokens to refuse.
+pub mod jwt;
+pub mod jwt_corpus;
+
 pub type TestApp = TestState;
 pub use workplace_testkit::{
     ALL_SCOPES, Event, FixedSource, SECRET, TestState, all_sources, body, header,
@@ -39,6 +44,14 @@ pub fn with_header(event: Value, name: &str, value: Option<&str>) -> Value {
 
 pub fn with_path(event: Value, path: &str) -> Value {
     Event(event).path(path).0
+}
+
+/// A `tools/call` event for `workplace_search` with these arguments.
+pub fn call_event(token: Option<&str>, arguments: Value) -> Value {
+    with_body(
+        event("tool_call_post.json", token),
+        &json!({"name": "workplace_search", "arguments": arguments}).to_string(),
+    )
 }
 
 pub fn request(event: &Value) -> Request {
