@@ -252,8 +252,15 @@ def notion_seeds():
 
 
 def telemetry_seeds():
+    # A whole record as the functions write it (workplace-record's InvocationRecord): the parser
+    # reads records into that type, so a partial one would only exercise the malformed path.
     record = {"type": "invocation", "timestamp": "2026-11-25T00:00:00Z", "request_id": "req-1",
-              "tool": "workplace_search", "action": "tools/call", "outcome": "ok", "query_len": 3}
+              "function": "mcp", "route": "POST /mcp", "action": "tools/call",
+              "tool": "workplace_search", "mcp_server": "workplace-mcp", "sub": "user-42",
+              "status": 200, "outcome": "ok", "error_code": None, "latency_ms": 12.5,
+              "result_count": 3, "sources": ["google_drive", "notion"],
+              "source_status": {"google_drive": "ok", "notion": "timeout"},
+              "query_len": 3, "query_hash": "3f2a9c1e5d7b8a90"}
     batch = [
         {"time": "2026-11-25T00:00:00Z", "type": "function", "record": record},
         {"time": "2026-11-25T00:00:00Z", "type": "function",

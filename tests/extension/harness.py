@@ -341,12 +341,17 @@ class Extension:
         self.process.wait(5)
 
 
+# The error code a record carries with each outcome the tests use (workplace-record's ErrorCode):
+# the extension reads records into that type, so a code it does not know makes the line malformed.
+ERROR_CODES = {"ok": None, "auth_failed": "unauthorized", "rate_limited": "rate_limited", "error": "internal_error"}
+
+
 def invocation(request_id: str, outcome: str = "ok", status: int = 200) -> dict:
     return {"type": "invocation", "timestamp": "2026-11-25T01:02:03.456Z", "request_id": request_id,
             "function": "workplace-search", "route": "POST /mcp/tools/workplace_search/call", "action": "tools/call",
             "tool": "workplace_search", "mcp_server": "workplace-mcp", "sub": "user-42", "client_id": "cursor",
             "client_ip": "203.0.113.9", "user_agent": "curl/8", "status": status, "outcome": outcome,
-            "error_code": None if outcome == "ok" else outcome, "reason": None, "latency_ms": 12.5, "result_count": 3,
+            "error_code": ERROR_CODES[outcome], "reason": None, "latency_ms": 12.5, "result_count": 3,
             "sources": ["google_drive", "notion"], "source_status": {"google_drive": "ok", "notion": "timeout"},
             "query_len": 16, "query_hash": "3f2a9c1e"}
 

@@ -3,16 +3,15 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use serde_json::{Map, Value};
 use tokio::time::Instant;
+use workplace_record::InvocationRecord;
 
-use crate::otlp::field;
 use crate::telemetry::Report;
 
 /// One invocation record, with its report once it arrived.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
-    pub(crate) record: Map<String, Value>,
+    pub(crate) record: InvocationRecord,
     pub(crate) report: Option<Report>,
     pub(crate) received: Instant,
     bytes: usize,
@@ -75,17 +74,15 @@ impl Buffer {
     }
 
     /// Adds a record, or counts it as dropped when the buffer is full.
-    pub(crate) fn push(&mut self, record: Map<String, Value>, now: Instant) {
-        let bytes = Value::Object(record.clone()).to_string().len();
+    pub(crate) fn push(&mut self, record: InvocationRecord, now: Instant) {
+        // What it costs to hold and to ship: its size as JSON.
+        let bytes = serde_json::to_vec(&record).map_or(0, |json| json.len());
         if self.entries.len() >= self.max_records || self.bytes + bytes > self.max_bytes {
             self.drops.buffer_full += 1;
             self.drops_ever += 1;
             return;
         }
-        let report = record
-            .get(field::REQUEST_ID)
-            .and_then(Value::as_str)
-            .and_then(|id| self.orphan_reports.remove(id));
+        let report = self.orphan_reports.remove(record.request_id.as_str());
         self.bytes += bytes;
         self.entries.push_back(Entry {
             record,
@@ -97,11 +94,11 @@ impl Buffer {
 
     /// Attaches a platform report to its record (or keeps it until the record arrives).
     pub(crate) fn attach(&mut self, report: Report) {
-        let entry = self.entries.iter_mut().rev().find(|e| {
-            e.report.is_none()
-                && e.record.get(field::REQUEST_ID).and_then(Value::as_str)
-                    == Some(report.request_id.as_str())
-        });
+        let entry = self
+            .entries
+            .iter_mut()
+            .rev()
+            .find(|e| e.report.is_none() && e.record.request_id == report.request_id);
         match entry {
             Some(entry) => entry.report = Some(report),
             None => {
@@ -165,15 +162,13 @@ impl Buffer {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
-    fn record(id: &str) -> Map<String, Value> {
-        json!({"type": "invocation", "request_id": id})
-            .as_object()
-            .unwrap()
-            .clone()
+    fn record(id: &str) -> InvocationRecord {
+        InvocationRecord {
+            request_id: id.into(),
+            ..InvocationRecord::default()
+        }
     }
 
     fn report(id: &str) -> Report {
@@ -200,10 +195,7 @@ mod tests {
         assert_eq!(batch.len(), 1, "b waits for its report");
         buffer.requeue(batch);
         let all = buffer.take(10, now, Duration::from_secs(5), true);
-        let ids: Vec<_> = all
-            .iter()
-            .map(|e| e.record["request_id"].as_str().unwrap())
-            .collect();
+        let ids: Vec<_> = all.iter().map(|e| e.record.request_id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
     }
 

@@ -23,24 +23,9 @@
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
-use crate::buffer::{Drops, Entry};
+use workplace_record::InvocationRecord;
 
-/// Every field name of the invocation record the extension reads, in one place: the record is
-/// written by `shared/service`; when it is read through a shared serde type, only this module
-/// changes.
-pub(crate) mod field {
-    /// `type` and its value on invocation records (other JSON lines are logs or EMF): the batch
-    /// parser in `workplace-wire` filters on them, and the test below ties them to the record.
-    #[cfg(test)]
-    pub(crate) use workplace_wire::telemetry::field::{INVOCATION, TYPE};
-    pub(crate) const TIMESTAMP: &str = "timestamp";
-    pub(crate) const REQUEST_ID: &str = "request_id";
-    pub(crate) const TOOL: &str = "tool";
-    pub(crate) const ACTION: &str = "action";
-    pub(crate) const OUTCOME: &str = "outcome";
-    pub(crate) const SOURCE_STATUS: &str = "source_status";
-    pub(crate) const QUERY_LEN: &str = "query_len";
-}
+use crate::buffer::{Drops, Entry};
 
 fn attribute(key: &str, value: &Value) -> Option<Value> {
     let typed = match value {
@@ -56,26 +41,59 @@ fn attribute(key: &str, value: &Value) -> Option<Value> {
     Some(json!({"key": key, "value": typed}))
 }
 
-/// Record field -> log-record attribute, for the fields copied as they are.
-const MAPPING: [(&str, &str); 17] = [
-    (field::TOOL, "mcp.tool.name"),
-    ("mcp_server", "mcp.server.name"),
-    (field::ACTION, "mcp.method.name"),
-    ("sub", "enduser.id"),
-    ("client_id", "oauth.client_id"),
-    ("client_ip", "client.address"),
-    ("user_agent", "user_agent.original"),
-    ("status", "http.response.status_code"),
-    (field::OUTCOME, "workplace.outcome"),
-    ("error_code", "error.type"),
-    ("reason", "workplace.reason"),
-    ("latency_ms", "workplace.duration_ms"),
-    (field::REQUEST_ID, "faas.invocation_id"),
-    ("route", "http.route"),
-    ("result_count", "workplace.result_count"),
-    ("sources", "workplace.sources"),
-    ("query_hash", "workplace.query_hash"),
-];
+fn string(key: &str, value: &str) -> Value {
+    json!({"key": key, "value": {"stringValue": value}})
+}
+
+fn int(key: &str, value: u64) -> Value {
+    json!({"key": key, "value": {"intValue": value.to_string()}})
+}
+
+fn double(key: &str, value: f64) -> Value {
+    json!({"key": key, "value": {"doubleValue": value}})
+}
+
+/// The record's fields as log-record attributes, in the order of the table above. The record is
+/// the functions' own type, so a renamed or retyped field fails to compile here.
+fn record_attributes(record: &InvocationRecord) -> Vec<Value> {
+    let optional = |key: &str, value: &Option<String>| value.as_deref().map(|v| string(key, v));
+    let mut attributes: Vec<Value> = [
+        optional("mcp.tool.name", &record.tool),
+        Some(string("mcp.server.name", &record.mcp_server)),
+        Some(string("mcp.method.name", &record.action)),
+        optional("enduser.id", &record.sub),
+        optional("oauth.client_id", &record.client_id),
+        optional("client.address", &record.client_ip),
+        optional("user_agent.original", &record.user_agent),
+        Some(int("http.response.status_code", record.status.into())),
+        Some(string("workplace.outcome", record.outcome.as_str())),
+        record.error_code.map(|code| string("error.type", code.as_str())),
+        optional("workplace.reason", &record.reason),
+        Some(double("workplace.duration_ms", record.latency_ms)),
+        Some(string("faas.invocation_id", &record.request_id)),
+        Some(string("http.route", &record.route)),
+        record
+            .result_count
+            .map(|n| int("workplace.result_count", n as u64)),
+        Some(json!({"key": "workplace.sources", "value": {"arrayValue": {"values":
+            record.sources.iter().map(|s| json!({"stringValue": s.as_str()})).collect::<Vec<_>>()}}})),
+        optional("workplace.query_hash", &record.query_hash),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    attributes.extend(record.source_status.iter().map(|(source, status)| {
+        string(
+            &format!("workplace.source_status.{}", source.as_str()),
+            status.as_str(),
+        )
+    }));
+    if let Some(len) = record.query_len {
+        attributes.push(int("workplace.query_length", len as u64));
+    }
+    attributes.push(string("log.record.uid", &record.request_id));
+    attributes
+}
 
 fn unix_nanos(timestamp: Option<&str>, now: OffsetDateTime) -> String {
     let parsed = timestamp.and_then(|t| {
@@ -86,21 +104,7 @@ fn unix_nanos(timestamp: Option<&str>, now: OffsetDateTime) -> String {
 
 fn log_record(entry: &Entry, now: OffsetDateTime) -> Value {
     let record = &entry.record;
-    let mut attributes: Vec<Value> = MAPPING
-        .iter()
-        .filter_map(|(field, key)| record.get(*field).and_then(|v| attribute(key, v)))
-        .collect();
-    if let Some(Value::Object(statuses)) = record.get(field::SOURCE_STATUS) {
-        attributes.extend(statuses.iter().filter_map(|(source, status)| {
-            attribute(&format!("workplace.source_status.{source}"), status)
-        }));
-    }
-    if let Some(len) = record.get(field::QUERY_LEN) {
-        attributes.extend(attribute("workplace.query_length", len));
-    }
-    if let Some(id) = record.get(field::REQUEST_ID) {
-        attributes.extend(attribute("log.record.uid", id));
-    }
+    let mut attributes = record_attributes(record);
     if let Some(report) = &entry.report {
         let metrics = [
             ("faas.duration_ms", report.duration_ms),
@@ -118,10 +122,7 @@ fn log_record(entry: &Entry, now: OffsetDateTime) -> Value {
             &Value::String(report.status.clone()),
         ));
     }
-    let outcome = record
-        .get(field::OUTCOME)
-        .and_then(Value::as_str)
-        .unwrap_or("unknown");
+    let outcome = record.outcome.as_str();
     let (severity, text) = match outcome {
         "ok" => (9, "INFO"),
         "error" => (17, "ERROR"),
@@ -129,18 +130,12 @@ fn log_record(entry: &Entry, now: OffsetDateTime) -> Value {
     };
     let body = format!(
         "{} {} {}",
-        record
-            .get(field::ACTION)
-            .and_then(Value::as_str)
-            .unwrap_or("request"),
-        record
-            .get(field::TOOL)
-            .and_then(Value::as_str)
-            .unwrap_or("-"),
+        record.action,
+        record.tool.as_deref().unwrap_or("-"),
         outcome
     );
     json!({
-        "timeUnixNano": unix_nanos(record.get(field::TIMESTAMP).and_then(Value::as_str), now),
+        "timeUnixNano": unix_nanos(Some(&record.timestamp), now),
         "observedTimeUnixNano": unix_nanos(None, now),
         "severityNumber": severity,
         "severityText": text,
@@ -202,29 +197,6 @@ mod tests {
 
     use super::*;
 
-    /// The field names read here are the shared record type's (`workplace-record`): a field
-    /// renamed there fails this test instead of silently emptying an attribute in Cequence.
-    #[test]
-    fn every_field_read_is_a_field_of_the_shared_record() {
-        let written = serde_json::to_value(workplace_record::InvocationRecord::default()).unwrap();
-        let Value::Object(written) = written else {
-            panic!("a record serializes to an object")
-        };
-        let read = MAPPING.iter().map(|(name, _)| *name).chain([
-            field::TYPE,
-            field::TIMESTAMP,
-            field::REQUEST_ID,
-            field::TOOL,
-            field::ACTION,
-            field::OUTCOME,
-            field::SOURCE_STATUS,
-            field::QUERY_LEN,
-        ]);
-        for name in read {
-            assert!(written.contains_key(name), "`{name}` is not a record field");
-        }
-        assert_eq!(written[field::TYPE], field::INVOCATION);
-    }
     use crate::buffer::Buffer;
     use crate::telemetry::Report;
 
@@ -242,12 +214,16 @@ mod tests {
             "source_status": {"google_drive": "ok", "notion": "timeout"},
             "query_len": 16, "query_hash": "3f2a9c1e"
         });
-        let failed = json!({"type": "invocation", "request_id": "r-2", "tool": "fetch", "action": "tools/call",
-                             "status": 502, "outcome": "error", "error_code": "upstream_error"});
+        let failed = json!({"type": "invocation", "timestamp": "2026-11-25T01:02:04.000Z",
+                             "request_id": "r-2", "function": "mcp", "route": "POST /mcp",
+                             "action": "tools/call", "tool": "fetch", "mcp_server": "workplace-mcp",
+                             "status": 500, "outcome": "error", "error_code": "internal_error",
+                             "latency_ms": 30.0});
         let mut buffer = Buffer::new(10, 1 << 20);
         let now = Instant::now();
-        buffer.push(record.as_object().unwrap().clone(), now);
-        buffer.push(failed.as_object().unwrap().clone(), now);
+        for record in [record, failed] {
+            buffer.push(serde_json::from_value(record).unwrap(), now);
+        }
         buffer.attach(Report {
             request_id: "r-1".into(),
             status: "success".into(),

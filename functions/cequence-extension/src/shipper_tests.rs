@@ -3,8 +3,6 @@
 
 use std::sync::Mutex as StdMutex;
 
-use serde_json::json;
-
 use super::*;
 use crate::sink::SendFuture;
 
@@ -89,12 +87,10 @@ fn setup(script: Vec<Answer>) -> (Arc<Shipper>, Arc<Fake>, Arc<ApiKey>) {
 /// A record and its report, as one Telemetry API push would bring them.
 fn pushed(id: &str) -> Parsed {
     Parsed {
-        invocations: vec![
-            json!({"type": "invocation", "request_id": id})
-                .as_object()
-                .unwrap()
-                .clone(),
-        ],
+        invocations: vec![workplace_record::InvocationRecord {
+            request_id: id.into(),
+            ..Default::default()
+        }],
         reports: vec![crate::telemetry::Report {
             request_id: id.into(),
             status: "success".into(),

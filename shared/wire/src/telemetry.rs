@@ -3,11 +3,17 @@
 //! Batches are parsed as plain JSON rather than as the `lambda-extension` crate's typed records:
 //! that enum has no catch-all, so one record type it does not know would fail a whole batch. Here
 //! an unknown or malformed entry is skipped and counted, and the rest of the batch is kept.
+//!
+//! Our own records are read into the type the functions write them with
+//! ([`workplace_record::InvocationRecord`]): a field renamed there changes what is read here at
+//! compile time, never silently. A line that says it is an invocation record but does not match
+//! the type is counted as malformed.
 
 use serde_json::{Map, Value};
+use workplace_record::InvocationRecord;
 
 /// The record field naming a JSON line's kind, and its value on invocation records (the
-/// `workplace-record` contract; the extension's tests tie both to that type).
+/// `workplace-record` contract; a test ties both to that type).
 pub mod field {
     /// The field naming a JSON line's kind.
     pub const TYPE: &str = "type";
@@ -36,7 +42,7 @@ pub struct Report {
 #[derive(Debug, Default, PartialEq)]
 pub struct Parsed {
     /// Our functions' invocation records, in arrival order.
-    pub invocations: Vec<Map<String, Value>>,
+    pub invocations: Vec<InvocationRecord>,
     /// Lambda's `platform.report` of each invocation.
     pub reports: Vec<Report>,
     /// Entries that were not JSON objects or lacked required fields.
@@ -102,8 +108,15 @@ pub fn parse(body: &[u8]) -> Parsed {
 
 fn keep_invocation(record: Map<String, Value>, parsed: &mut Parsed) {
     // Other JSON lines (tracing logs, EMF metrics) are not ours to ship.
-    if record.get(field::TYPE).and_then(Value::as_str) == Some(field::INVOCATION) {
-        parsed.invocations.push(record);
+    if record.get(field::TYPE).and_then(Value::as_str) != Some(field::INVOCATION) {
+        return;
+    }
+    match serde_json::from_value::<InvocationRecord>(Value::Object(record)) {
+        Ok(record) => parsed.invocations.push(record),
+        Err(err) => {
+            tracing::warn!(error = %err, "an invocation record does not match the record type");
+            parsed.malformed += 1;
+        }
     }
 }
 
@@ -132,12 +145,29 @@ fn report(record: Option<&Value>) -> Option<Report> {
 mod tests {
     use super::*;
 
+    /// A record as the functions write it, with `request_id`.
+    fn record(id: &str) -> Value {
+        serde_json::to_value(InvocationRecord {
+            request_id: id.into(),
+            ..InvocationRecord::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_type_field_and_value_are_the_record_types() {
+        let written = record("a");
+        assert_eq!(written[field::TYPE], field::INVOCATION);
+    }
+
     #[test]
     fn keeps_invocations_in_both_forms_and_reports_and_skips_the_rest() {
+        let line = format!("{}\n{{\"_aws\":{{}}}}\n", record("b"));
         let batch = serde_json::json!([
-            {"time": "2026-11-25T00:00:00Z", "type": "function", "record": {"type": "invocation", "request_id": "a"}},
-            {"time": "2026-11-25T00:00:00Z", "type": "function",
-             "record": "{\"type\":\"invocation\",\"request_id\":\"b\"}\n{\"_aws\":{}}\n"},
+            {"time": "2026-11-25T00:00:00Z", "type": "function", "record": record("a")},
+            {"time": "2026-11-25T00:00:00Z", "type": "function", "record": line},
+            // Says it is an invocation record, but is not one: malformed, not shipped.
+            {"time": "2026-11-25T00:00:00Z", "type": "function", "record": {"type": "invocation", "request_id": "c"}},
             {"time": "2026-11-25T00:00:00Z", "type": "function", "record": "plain text log line"},
             {"time": "2026-11-25T00:00:00Z", "type": "platform.report",
              "record": {"requestId": "a", "status": "success", "metrics": {"durationMs": 12.5, "billedDurationMs": 13, "maxMemoryUsedMB": 40}}},
@@ -152,11 +182,11 @@ mod tests {
         let ids: Vec<_> = parsed
             .invocations
             .iter()
-            .map(|r| r["request_id"].as_str().unwrap())
+            .map(|r| r.request_id.as_str())
             .collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(parsed.reports[0].duration_ms, Some(12.5));
-        assert_eq!(parsed.malformed, 3);
+        assert_eq!(parsed.malformed, 4);
         assert_eq!(parsed.lambda_dropped, 7);
         assert_eq!(parse(b"not json").malformed, 1);
     }
