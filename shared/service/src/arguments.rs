@@ -3,14 +3,18 @@
 //! Validation is done by hand over a `serde_json` map rather than by `#[serde(deny_unknown_fields)]`
 //! so every rejection names the field and says why, in words a model can act on.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use workplace_connectors::{ItemId, SourceKind};
 
 // `add_comment`'s arguments live in their own file (a child module, so it shares the helpers).
 // Named by path so the fuzz target, which compiles this file on its own (`fuzz/`), finds it too.
 #[path = "arguments/comment.rs"]
 mod comment;
+#[path = "arguments/values.rs"]
+mod values;
+
 pub use comment::CommentArgs;
+use values::{integer, invalid, kind_of, object, reject_unknown, required_text};
 
 /// A rejected argument: which field and why. Becomes a 422 on REST and an `isError` tool result
 /// on MCP.
@@ -21,13 +25,6 @@ pub struct InvalidArgument {
     pub field: String,
     /// What is wrong, and what would be right.
     pub reason: String,
-}
-
-fn invalid(field: &str, reason: impl Into<String>) -> InvalidArgument {
-    InvalidArgument {
-        field: field.to_owned(),
-        reason: reason.into(),
-    }
 }
 
 /// Longest accepted query, in characters after trimming.
@@ -71,73 +68,6 @@ pub struct FetchArgs {
     pub max_chars: usize,
 }
 
-fn object(arguments: Option<&Value>) -> Result<Map<String, Value>, InvalidArgument> {
-    match arguments {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(map)) => Ok(map.clone()),
-        Some(_) => Err(invalid("arguments", "must be a JSON object")),
-    }
-}
-
-fn reject_unknown(map: &Map<String, Value>, known: &[&str]) -> Result<(), InvalidArgument> {
-    match map.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(unknown) => Err(invalid(
-            unknown,
-            format!("unknown argument (expected one of: {})", known.join(", ")),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// `f` as a `u64` when it is a whole number from 0 to `max` (larger values are out of range
-/// anyway, and the bound keeps the conversion exact).
-fn whole(f: f64, max: u64) -> Option<u64> {
-    let max = u32::try_from(max).unwrap_or(u32::MAX);
-    (f.fract() == 0.0 && (0.0..=f64::from(max)).contains(&f)).then(|| {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let v = f as u64;
-        v
-    })
-}
-
-fn integer(
-    map: &Map<String, Value>,
-    field: &str,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<Option<u64>, InvalidArgument> {
-    match map.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        // `11.0` is an integer to JSON Schema (and so to clients that validate against our
-        // `inputSchema`), so a float with no fraction is read as the whole number it is.
-        Some(Value::Number(n)) => match n.as_u64().or_else(|| whole(n.as_f64()?, *range.end())) {
-            Some(v) if range.contains(&v) => Ok(Some(v)),
-            _ => Err(invalid(
-                field,
-                format!(
-                    "must be a whole number from {} to {} (got {n})",
-                    range.start(),
-                    range.end()
-                ),
-            )),
-        },
-        Some(other) => Err(invalid(
-            field,
-            format!("must be a whole number, not {}", kind_of(other)),
-        )),
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 impl SearchArgs {
     /// Validates `workplace_search` arguments.
     pub fn parse(arguments: Option<&Value>) -> Result<Self, InvalidArgument> {
@@ -147,29 +77,7 @@ impl SearchArgs {
             &["query", "sources", "max_results", "include_content"],
         )?;
 
-        let query = match map.get("query") {
-            None | Some(Value::Null) => return Err(invalid("query", "is required")),
-            Some(Value::String(s)) => s.trim().to_owned(),
-            Some(other) => {
-                return Err(invalid(
-                    "query",
-                    format!("must be a string, not {}", kind_of(other)),
-                ));
-            }
-        };
-        let chars = query.chars().count();
-        if chars == 0 {
-            return Err(invalid("query", "must not be empty or only whitespace"));
-        }
-        if chars > MAX_QUERY_CHARS {
-            return Err(invalid(
-                "query",
-                format!("must be at most {MAX_QUERY_CHARS} characters (got {chars})"),
-            ));
-        }
-        if query.chars().any(|c| c.is_control() && !c.is_whitespace()) {
-            return Err(invalid("query", "must not contain control characters"));
-        }
+        let query = required_text(&map, "query", MAX_QUERY_CHARS)?;
 
         let sources = match map.get("sources") {
             None | Some(Value::Null) => None,

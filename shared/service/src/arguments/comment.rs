@@ -3,7 +3,8 @@
 use serde_json::Value;
 use workplace_connectors::{ItemId, MAX_COMMENT_CHARS};
 
-use super::{InvalidArgument, invalid, kind_of, object, reject_unknown};
+use super::InvalidArgument;
+use super::values::{invalid, kind_of, object, reject_unknown, required_text};
 
 /// A valid `add_comment` call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,31 +32,8 @@ impl CommentArgs {
                 ));
             }
         };
-        let text = match map.get("text") {
-            None | Some(Value::Null) => return Err(invalid("text", "is required")),
-            Some(Value::String(s)) => s.trim().to_owned(),
-            Some(other) => {
-                return Err(invalid(
-                    "text",
-                    format!("must be a string, not {}", kind_of(other)),
-                ));
-            }
-        };
-        let chars = text.chars().count();
-        if chars == 0 {
-            return Err(invalid("text", "must not be empty or only whitespace"));
-        }
-        if chars > MAX_COMMENT_CHARS {
-            return Err(invalid(
-                "text",
-                format!("must be at most {MAX_COMMENT_CHARS} characters (got {chars})"),
-            ));
-        }
-        // Line breaks and tabs lay a comment out; other control characters are not text. The
-        // rule is `workplace_search`'s query rule, so the OpenAPI pattern is the same too.
-        if text.chars().any(|c| c.is_control() && !c.is_whitespace()) {
-            return Err(invalid("text", "must not contain control characters"));
-        }
+        // Line breaks and tabs lay a comment out; other control characters are not text.
+        let text = required_text(&map, "text", MAX_COMMENT_CHARS)?;
         Ok(Self { id, text })
     }
 }
