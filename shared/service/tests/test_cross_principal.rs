@@ -6,37 +6,17 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use common::*;
-use secrecy::SecretString;
 use serde_json::{Value, json};
-use upstream_fakes::{FakeConfig, RunningFakes};
-use workplace_connectors::{ConnectorsConfig, UpstreamCredentials, build_sources};
+use upstream_fakes::RunningFakes;
 use workplace_service::rest;
-use workplace_service::state::http_client;
 
 /// "FY2027 Q3 Quarterly Budget": ACL finance + leadership (Alice yes, Bob no).
 const BUDGET_PAGE: &str = "00000001-5d1c-4f7e-9a2b-ac0e00000001";
 
 async fn stack() -> (RunningFakes, TestApp) {
-    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
-    // Bob connects Notion, so only the page's ACL stands between him and it.
+    let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
     fakes.state.set_connection("U2bob", "notion", true);
-    let base = fakes.base_url.clone();
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
-        ("DESCOPE_BASE_URL", base.clone()),
-        ("GOOGLE_API_BASE_URL", base.clone()),
-        ("NOTION_API_BASE_URL", base.clone()),
-        ("GRAPH_BASE_URL", base),
-    ]);
-    let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-    let credentials = UpstreamCredentials {
-        descope_management_key: Some(SecretString::from("K2demo-management-key")),
-        ..UpstreamCredentials::default()
-    };
-    let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
     let app = app_with_env(
         "workplace-search",
         sources,

@@ -7,33 +7,16 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use common::*;
-use secrecy::SecretString;
 use serde_json::{Value, json};
-use upstream_fakes::{FakeConfig, RunningFakes};
-use workplace_connectors::{ConnectorsConfig, Source, UpstreamCredentials, build_sources};
-use workplace_service::state::http_client;
+use upstream_fakes::RunningFakes;
+use workplace_connectors::Source;
 use workplace_service::{catalogue, rest};
 
 async fn real_sources() -> (RunningFakes, Vec<Arc<dyn Source>>) {
-    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
-    let base = fakes.base_url.clone();
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
-        ("DESCOPE_BASE_URL", base.clone()),
-        ("GOOGLE_API_BASE_URL", base.clone()),
-        ("NOTION_API_BASE_URL", base.clone()),
-        ("GRAPH_BASE_URL", base),
-    ]);
-    let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-    let credentials = UpstreamCredentials {
-        descope_management_key: Some(SecretString::from("K2demo-management-key")),
-        ..UpstreamCredentials::default()
-    };
-    let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
+    let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
     (fakes, sources)
 }
 

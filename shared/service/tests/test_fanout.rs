@@ -3,18 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use secrecy::SecretString;
-use upstream_fakes::{FakeConfig, Knob, RunningFakes};
-use workplace_connectors::{
-    ConnectorsConfig, SourceKind, UpstreamCredentials, UserContext, build_sources,
-};
+use upstream_fakes::{Knob, RunningFakes};
+use workplace_connectors::{SourceKind, UserContext};
 use workplace_service::config::SearchSettings;
 use workplace_service::search::{SearchEngine, SourceStatus};
-use workplace_service::state::http_client;
 
 const ALL: [SourceKind; 3] = SourceKind::ALL;
 
@@ -28,22 +23,9 @@ async fn engine(timeout: Duration) -> (RunningFakes, SearchEngine) {
 
 async fn engine_with(settings: SearchSettings) -> (RunningFakes, SearchEngine) {
     let timeout = settings.source_timeout;
-    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
-    let base = fakes.base_url.clone();
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
-        ("DESCOPE_BASE_URL", base.clone()),
-        ("GOOGLE_API_BASE_URL", base.clone()),
-        ("NOTION_API_BASE_URL", base.clone()),
-        ("GRAPH_BASE_URL", base),
-        ("SOURCE_TIMEOUT_MS", timeout.as_millis().to_string()),
-    ]);
-    let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-    let credentials = UpstreamCredentials {
-        descope_management_key: Some(SecretString::from("K2demo-management-key")),
-        ..UpstreamCredentials::default()
-    };
-    let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
+    let (fakes, sources) =
+        workplace_testkit::fake_sources(&[("SOURCE_TIMEOUT_MS", timeout.as_millis().to_string())])
+            .await;
     (fakes, SearchEngine::new(sources, settings))
 }
 

@@ -7,16 +7,11 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use common::*;
-use secrecy::SecretString;
 use serde_json::{Value, json};
+use upstream_fakes::RunningFakes;
 use upstream_fakes::corpus::Upstream;
-use upstream_fakes::{FakeConfig, RunningFakes};
-use workplace_connectors::{ConnectorsConfig, UpstreamCredentials, build_sources};
 use workplace_record::{Outcome, SourceKind, SourceStatus};
-use workplace_service::state::http_client;
 use workplace_service::{catalogue, rest};
 
 /// "Engineering Onboarding Guide", shared with everyone.
@@ -26,21 +21,7 @@ const NOTION_PAGE: &str = "00000005-5d1c-4f7e-9a2b-ac0e00000005";
 const WRITE: &str = "workplace:write:comments";
 
 async fn stack() -> (RunningFakes, TestApp) {
-    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
-    let base = fakes.base_url.clone();
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
-        ("DESCOPE_BASE_URL", base.clone()),
-        ("GOOGLE_API_BASE_URL", base.clone()),
-        ("NOTION_API_BASE_URL", base.clone()),
-        ("GRAPH_BASE_URL", base),
-    ]);
-    let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-    let credentials = UpstreamCredentials {
-        descope_management_key: Some(SecretString::from("K2demo-management-key")),
-        ..UpstreamCredentials::default()
-    };
-    let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
+    let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
     let app = app_with_env(
         "workplace-search",
         sources,

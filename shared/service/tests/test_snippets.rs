@@ -5,35 +5,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
 use std::time::Duration;
 
-use secrecy::SecretString;
-use upstream_fakes::{FakeConfig, Knob, RunningFakes};
+use upstream_fakes::{Knob, RunningFakes};
 use workplace_connectors::passage::terms;
-use workplace_connectors::{
-    ConnectorsConfig, SourceKind, UpstreamCredentials, UserContext, build_sources,
-};
+use workplace_connectors::{SourceKind, UserContext};
 use workplace_service::config::SearchSettings;
 use workplace_service::search::{SearchEngine, SnippetSettings};
-use workplace_service::state::http_client;
 
 async fn start(snippets: SnippetSettings) -> (RunningFakes, SearchEngine) {
-    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
-    let base = fakes.base_url.clone();
-    let env: HashMap<&str, String> = HashMap::from([
-        ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
-        ("DESCOPE_BASE_URL", base.clone()),
-        ("GOOGLE_API_BASE_URL", base.clone()),
-        ("NOTION_API_BASE_URL", base.clone()),
-        ("GRAPH_BASE_URL", base),
-    ]);
-    let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-    let credentials = UpstreamCredentials {
-        descope_management_key: Some(SecretString::from("K2demo-management-key")),
-        ..UpstreamCredentials::default()
-    };
-    let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
+    let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
     let settings = SearchSettings {
         snippets,
         ..SearchSettings::default()

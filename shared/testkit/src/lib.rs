@@ -7,10 +7,12 @@
 
 mod app;
 mod event;
+mod fakes;
 mod source;
 mod token;
 
 pub use app::{TestState, app_state, body, header};
 pub use event::Event;
+pub use fakes::{MANAGEMENT_KEY, fake_sources};
 pub use source::{FixedSource, TextFn, all_sources};
 pub use token::{ALL_SCOPES, SECRET, Tokens};
