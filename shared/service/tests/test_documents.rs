@@ -13,27 +13,11 @@ use common::*;
 use serde_json::{Value, json};
 use upstream_fakes::RunningFakes;
 use workplace_connectors::Source;
-use workplace_service::{catalogue, rest};
+use workplace_service::rest;
 
 async fn real_sources() -> (RunningFakes, Vec<Arc<dyn Source>>) {
     let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
     (fakes, sources)
-}
-
-fn assert_fits(tool: &str, structured: &Value) {
-    let tools = catalogue::tools();
-    let schema = &tools
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == tool)
-        .unwrap()["outputSchema"];
-    let validator = jsonschema::validator_for(schema).unwrap();
-    let problems: Vec<String> = validator
-        .iter_errors(structured)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(problems.is_empty(), "{tool}: {problems:?} in {structured}");
 }
 
 async fn call(app: &TestState, tool: &str, arguments: Value) -> Value {

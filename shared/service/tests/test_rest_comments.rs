@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use upstream_fakes::RunningFakes;
 use upstream_fakes::corpus::Upstream;
 use workplace_record::{Outcome, SourceKind, SourceStatus};
-use workplace_service::{catalogue, rest};
+use workplace_service::rest;
 
 /// "Engineering Onboarding Guide", shared with everyone.
 const DRIVE_FILE: &str = "1AcmeDrv007x7Hq2LmZ9pR4tW";
@@ -48,24 +48,6 @@ async fn comment(app: &TestApp, token: &str, arguments: Value) -> (u16, Value) {
     let response = rest::call_tool(&app.state, request(&event)).await;
     (response.status().as_u16(), body(&response))
 }
-
-/// The tool's advertised output schema accepts `structured`.
-fn fits_output_schema(structured: &Value) {
-    let tools = catalogue::tools();
-    let tool = tools
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "add_comment")
-        .unwrap();
-    let validator = jsonschema::validator_for(&tool["outputSchema"]).unwrap();
-    let problems: Vec<String> = validator
-        .iter_errors(structured)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(problems.is_empty(), "{structured}: {problems:?}");
-}
-
 #[tokio::test]
 async fn comments_on_drive_and_notion_as_the_caller() {
     let (fakes, app) = stack().await;
@@ -82,7 +64,7 @@ async fn comments_on_drive_and_notion_as_the_caller() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["isError"], false, "{body}");
     let structured = &body["structuredContent"];
-    fits_output_schema(structured);
+    assert_fits("add_comment", structured);
     assert_eq!(structured["source"], "google_drive");
     assert_eq!(structured["title"], "Engineering Onboarding Guide");
     let comment_id = structured["comment_id"].as_str().unwrap();
@@ -121,7 +103,7 @@ async fn comments_on_drive_and_notion_as_the_caller() {
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["isError"], false, "{body}");
-    fits_output_schema(&body["structuredContent"]);
+    assert_fits("add_comment", &body["structuredContent"]);
     let stored = fakes.state.comments_on(Upstream::Notion, NOTION_PAGE);
     assert_eq!(stored[0].id, body["structuredContent"]["comment_id"]);
     assert_eq!(stored[0].author, "dev@acme.example");
@@ -187,7 +169,7 @@ async fn sharepoint_answers_not_supported_and_bad_arguments_are_named() {
             .contains("Microsoft Graph"),
         "{body}"
     );
-    fits_output_schema(&body["structuredContent"]);
+    assert_fits("add_comment", &body["structuredContent"]);
     let record = app.last_record();
     assert_eq!(record.outcome, Outcome::ToolError);
     assert_eq!(record.tool.as_deref(), Some("add_comment"));
@@ -232,7 +214,7 @@ async fn a_page_the_user_cannot_see_is_not_found() {
         body["structuredContent"]["error"]["code"], "not_found",
         "{body}"
     );
-    fits_output_schema(&body["structuredContent"]);
+    assert_fits("add_comment", &body["structuredContent"]);
     assert!(
         fakes
             .state

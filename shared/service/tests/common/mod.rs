@@ -98,3 +98,21 @@ pub fn error_code(response: &Response<Body>) -> String {
     assert_eq!(error["request_id"], "cE2m1hLqoAMEbYw=", "{body}");
     error["code"].as_str().unwrap().to_owned()
 }
+
+/// `structured` validates against `tool`'s advertised `outputSchema` (what the TypeScript SDK
+/// checks on every result, errors included).
+pub fn assert_fits(tool: &str, structured: &Value) {
+    let tools = workplace_service::catalogue::tools();
+    let schema = &tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == tool)
+        .unwrap()["outputSchema"];
+    let validator = jsonschema::validator_for(schema).unwrap();
+    let problems: Vec<String> = validator
+        .iter_errors(structured)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{tool}: {problems:?} in {structured}");
+}
