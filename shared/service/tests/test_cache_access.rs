@@ -89,7 +89,9 @@ fn assert_no_secret(body: &Value, what: &str) {
 /// Bob, who may view but not download the term sheet: never its text, and a reason.
 async fn bob_gets_a_reason_and_no_text(app: &TestApp, when: &str) {
     let body = search(app, &bob(), "Heron acquisition", "google_drive").await;
-    let hit = result(&body, HERON).unwrap_or_else(|| panic!("{when}: Bob sees the file: {body}"));
+    let hit = result(&body, HERON);
+    assert!(hit.is_some(), "{when}: Bob sees the file: {body}");
+    let hit = hit.unwrap();
     assert_no_secret(&body, &format!("{when}: Bob's search"));
     let reason = hit["content_error"].as_str().unwrap_or_default();
     assert!(reason.contains("not download"), "{when}: {hit}");

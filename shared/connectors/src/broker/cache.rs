@@ -171,8 +171,9 @@ mod tests {
         let cache = TokenCache::default();
         let fetches = AtomicUsize::new(0);
         let gate = tokio::sync::Semaphore::new(1);
+        let key = TokenKey::new("app", "", "app");
         let get = || {
-            cache.get_or_fetch(&TokenKey::new("app", "", "app"), || {
+            cache.get_or_fetch(&key, || {
                 fetch_counted(&fetches, &gate, Duration::from_secs(600))
             })
         };
@@ -184,6 +185,35 @@ mod tests {
         let token = get().await.unwrap();
         assert_eq!(fetches.load(Ordering::SeqCst), 2, "60 s left: refreshed");
         assert_eq!(token.expose_secret(), "token-1");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_is_reused_only_for_the_same_upstream_subject_and_identity() {
+        let cache = TokenCache::default();
+        let fetches = AtomicUsize::new(0);
+        let gate = tokio::sync::Semaphore::new(1);
+        let hour = Duration::from_secs(3600);
+        let keys = [
+            TokenKey::new("drive.readonly", "batch-job", "alice@acme.example"),
+            TokenKey::new("drive.readonly", "batch-job", "bob@acme.example"),
+            TokenKey::new("drive.readonly", "U2alice", "alice@acme.example"),
+            TokenKey::new("drive", "batch-job", "alice@acme.example"),
+        ];
+        let mut tokens = Vec::new();
+        for key in &keys {
+            let token = cache
+                .get_or_fetch(key, || fetch_counted(&fetches, &gate, hour))
+                .await
+                .unwrap();
+            tokens.push(token.expose_secret().to_owned());
+        }
+        assert_eq!(tokens, ["token-0", "token-1", "token-2", "token-3"]);
+        let again = cache
+            .get_or_fetch(&keys[1], || fetch_counted(&fetches, &gate, hour))
+            .await
+            .unwrap();
+        assert_eq!(again.expose_secret(), "token-1");
+        assert_eq!(fetches.load(Ordering::SeqCst), 4);
     }
 
     #[tokio::test(start_paused = true)]
