@@ -31,7 +31,7 @@ unit: ## Unit, handler and emulator-backed integration tests.
 
 security: ## The adversarial suite: JWT attack corpus (in-process and over HTTP against the local stack), cross-principal and property tests, a short run of every fuzz target.
 	$(CARGO) test --locked -p workplace-auth --test test_tokens --test test_service_tokens --test test_token_forgery
-	$(CARGO) test --locked -p workplace-service --test test_jwt_attacks --test test_cross_principal --test prop_rrf
+	$(CARGO) test --locked -p workplace-service --test test_jwt_attacks --test test_cross_principal --test test_service_token_identity --test test_cache_access --test prop_rrf
 	$(CARGO) test --locked -p workplace-ratelimit --test prop_gcra
 	@tests/security/run.sh
 	@fuzz/run.sh --smoke

@@ -261,6 +261,17 @@ add("notion", "Quarterly budget FAQ (database row)", """
 - Who owns the quarterly budget? Finance business partners.
 - When is it locked? Two weeks before the quarter starts.
 """, "alice@acme.example", "2026-06-20T10:00:00.000Z", acl=("all",), title_property="Name")
+# Shared with leadership (writers) and engineering (viewers), with downloading turned off for
+# viewers: Alice may read its text, Bob may see it but not download or export it.
+add("google_drive", "Project Heron acquisition term sheet", """
+# Project Heron: acquisition term sheet
+Draft terms for acquiring Heron Analytics. Confidential until signing.
+- Purchase price: $48M, 70% cash and 30% stock
+- Retention pool: $6M over three years for the Heron engineering team
+- Exclusivity: 45 days from signature of this term sheet
+""", "alice@acme.example", "2026-10-05T09:00:00.000Z", acl=("leadership", "engineering"),
+    mime="application/vnd.google-apps.document", copy_requires_writer_permission=True,
+    writers=["leadership"])
 
 out = {"users": [{"email": e, "descope_user_id": u, "name": PEOPLE[e], "groups": g} for e, (u, g) in USERS.items()],
        "documents": docs}

@@ -66,6 +66,14 @@ pub struct Document {
     /// A real file served as the content (a name in `corpus/files/`, see the `files` module).
     #[serde(default)]
     pub file: Option<String>,
+    /// Drive: `copyRequiresWriterPermission`. Viewers and commenters may see the file but not
+    /// download, export, copy or print it; only writers (and the owner) may.
+    #[serde(default)]
+    pub copy_requires_writer_permission: bool,
+    /// Drive: groups holding the writer role (the owner always does). Everyone else in `acl` is
+    /// a viewer.
+    #[serde(default)]
+    pub writers: Vec<String>,
 }
 
 /// The corpus with its users.
@@ -167,6 +175,26 @@ impl Corpus {
         }
     }
 
+    /// Whether `principal` may download `doc` (Drive's `capabilities.canDownload`): anyone who
+    /// sees it, unless `copyRequiresWriterPermission` limits that to the owner and writers.
+    pub fn can_download(&self, principal: &Principal, doc: &Document) -> bool {
+        if !self.visible(principal, doc) {
+            return false;
+        }
+        if !doc.copy_requires_writer_permission {
+            return true;
+        }
+        match principal {
+            Principal::App => false,
+            Principal::User(email) => {
+                doc.owner.eq_ignore_ascii_case(email)
+                    || self
+                        .user_by_email(email)
+                        .is_some_and(|u| u.groups.iter().any(|g| doc.writers.contains(g)))
+            }
+        }
+    }
+
     /// A document of `source` by id.
     pub fn get(&self, source: Upstream, id: &str) -> Option<&Document> {
         self.all().find(|d| d.source == source && d.id == id)
@@ -238,9 +266,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_demo_corpus_loads_with_sixty_documents_over_three_sources() {
+    fn the_demo_corpus_loads_with_sixty_one_documents_over_three_sources() {
         let corpus = Corpus::demo();
-        assert_eq!(corpus.documents.len(), 60);
+        assert_eq!(corpus.documents.len(), 61);
         for source in [
             Upstream::GoogleDrive,
             Upstream::Notion,
@@ -269,6 +297,21 @@ mod tests {
         assert!(!corpus.visible(&Principal::User("bob@acme.example".into()), hr_only));
         assert!(!corpus.visible(&Principal::App, hr_only));
         assert!(!corpus.visible(&Principal::User("stranger@evil.example".into()), hr_only));
+    }
+
+    #[test]
+    fn a_viewer_of_a_copy_protected_file_may_not_download_it() {
+        let corpus = Corpus::demo();
+        let doc = corpus
+            .documents
+            .iter()
+            .find(|d| d.copy_requires_writer_permission)
+            .unwrap();
+        let alice = Principal::User("alice@acme.example".into());
+        let bob = Principal::User("bob@acme.example".into());
+        assert!(corpus.visible(&alice, doc) && corpus.visible(&bob, doc));
+        assert!(corpus.can_download(&alice, doc));
+        assert!(!corpus.can_download(&bob, doc));
     }
 
     #[test]

@@ -130,7 +130,7 @@ pub(crate) async fn list(
         .iter()
         .skip(offset)
         .take(page_size)
-        .map(|(d, _)| file_resource(d))
+        .map(|(d, _)| file_resource(&state, &principal, d))
         .collect();
     let mut body = json!({"kind": "drive#fileList", "incompleteSearch": false, "files": page});
     if offset + page_size < matches.len() {
@@ -175,8 +175,10 @@ fn web_view_link(doc: &Document) -> String {
     }
 }
 
-fn file_resource(doc: &Document) -> Value {
+/// A file as `principal` sees it: `capabilities` are per caller, as Drive computes them.
+fn file_resource(state: &FakeState, principal: &Principal, doc: &Document) -> Value {
     let mime = doc.mime.as_deref().unwrap_or("application/octet-stream");
+    let can_download = state.corpus.can_download(principal, doc);
     let mut file = json!({
         "kind": "drive#file",
         "id": doc.id,
@@ -186,6 +188,8 @@ fn file_resource(doc: &Document) -> Value {
         "modifiedTime": doc.modified,
         "trashed": doc.trashed,
         "description": "",
+        "copyRequiresWriterPermission": doc.copy_requires_writer_permission,
+        "capabilities": {"canDownload": can_download, "canCopy": can_download, "canPrint": can_download},
     });
     match &doc.drive_id {
         // Owners are not populated for shared-drive items.
@@ -237,7 +241,16 @@ pub(crate) async fn get(
         Err(response) => return response,
     };
     if params.get("alt").map(String::as_str) != Some("media") {
-        return axum::Json(file_resource(doc)).into_response();
+        let file = file_resource(&state, &principal, doc);
+        let file = match params.get("fields").map(|spec| Fields::parse(spec)) {
+            None => file,
+            Some(Some(fields)) => fields.project(&file),
+            Some(None) => return invalid("fields", "Invalid field selection"),
+        };
+        return axum::Json(file).into_response();
+    }
+    if !state.corpus.can_download(&principal, doc) {
+        return cannot_download();
     }
     let mime = doc.mime.as_deref().unwrap_or("application/octet-stream");
     if mime.starts_with(GOOGLE_APPS) {
@@ -249,6 +262,20 @@ pub(crate) async fn get(
         return ([("content-type", mime.to_owned())], bytes).into_response();
     }
     ([("content-type", mime.to_owned())], doc.text.clone()).into_response()
+}
+
+/// What Drive answers a viewer or commenter who asks for the bytes (`alt=media`) or an export
+/// of a file whose owner set `copyRequiresWriterPermission`: 403 `cannotDownloadFile`. (The
+/// reason and message are as client code handling this case quotes them; the reference notes do
+/// not show the body.)
+fn cannot_download() -> Response {
+    errors::google(
+        403,
+        "global",
+        "cannotDownloadFile",
+        "This file cannot be downloaded by the user.",
+        None,
+    )
 }
 
 /// The size of what `alt=media` returns: the real file's, or the text's.
@@ -273,6 +300,9 @@ pub(crate) async fn export(
         Ok(doc) => doc,
         Err(response) => return response,
     };
+    if !state.corpus.can_download(&principal, doc) {
+        return cannot_download();
+    }
     let Some(kind) = doc
         .mime
         .as_deref()

@@ -39,6 +39,18 @@ impl Fields {
     }
 }
 
+/// `a/b/c` is Google's shorthand for `a(b(c))`: the selector at the end applies to the last
+/// segment.
+fn path(name: &str, nested: Option<Fields>) -> (String, Option<Fields>) {
+    match name.split_once('/') {
+        Some((first, rest)) => {
+            let inner = path(rest, nested);
+            (first.to_owned(), Some(Fields(vec![inner])))
+        }
+        None => (name.to_owned(), nested),
+    }
+}
+
 fn parse_list(chars: &[char], mut at: usize) -> Option<(Fields, usize)> {
     let mut fields = Vec::new();
     loop {
@@ -61,7 +73,7 @@ fn parse_list(chars: &[char], mut at: usize) -> Option<(Fields, usize)> {
             nested = Some(inner);
             at = next + 1;
         }
-        fields.push((name, nested));
+        fields.push(path(&name, nested));
         match chars.get(at) {
             Some(',') => at += 1,
             _ => return Some((Fields(fields), at)),
@@ -83,6 +95,12 @@ mod tests {
         assert_eq!(
             fields.project(&value),
             json!({"nextPageToken": "t", "files": [{"id": "1", "owners": [{"displayName": "A"}]}]})
+        );
+        let slash = Fields::parse("id,capabilities/canDownload").unwrap();
+        let file = json!({"id": "1", "capabilities": {"canDownload": false, "canCopy": false}});
+        assert_eq!(
+            slash.project(&file),
+            json!({"id": "1", "capabilities": {"canDownload": false}})
         );
         assert!(Fields::parse("files(id").is_none());
         assert!(Fields::parse("files(),").is_none());

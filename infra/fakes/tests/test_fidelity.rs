@@ -281,3 +281,68 @@ async fn knobs_throttle_with_retry_after_and_expire_after_their_count() {
     );
     assert_eq!(search().await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn drive_refuses_downloads_to_viewers_of_copy_protected_files() {
+    let (fakes, http) = start().await;
+    // "Project Heron acquisition term sheet": Alice is a writer, Bob a viewer, and the owner set
+    // copyRequiresWriterPermission.
+    let file = format!(
+        "{}/drive/v3/files/1AcmeDrv026x7Hq2LmZ9pR4tW",
+        fakes.base_url
+    );
+    for (user, can_download) in [("U2alice", true), ("U2bob", false)] {
+        let token = token(&fakes, &http, "google-drive", user).await;
+        let meta: Value = http
+            .get(&file)
+            .bearer_auth(&token)
+            .query(&[(
+                "fields",
+                "id,copyRequiresWriterPermission,capabilities/canDownload",
+            )])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            meta,
+            json!({"id": "1AcmeDrv026x7Hq2LmZ9pR4tW", "copyRequiresWriterPermission": true,
+                "capabilities": {"canDownload": can_download}}),
+            "{user}"
+        );
+        let listed: Value = http
+            .get(format!("{}/drive/v3/files", fakes.base_url))
+            .bearer_auth(&token)
+            .query(&[
+                ("q", "fullText contains 'Heron'"),
+                ("fields", "files(id,capabilities/canDownload)"),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            listed["files"][0]["capabilities"]["canDownload"], can_download,
+            "{user}: {listed}"
+        );
+        let export = http
+            .get(format!("{file}/export"))
+            .bearer_auth(&token)
+            .query(&[("mimeType", "text/plain")])
+            .send()
+            .await
+            .unwrap();
+        if can_download {
+            assert_eq!(export.status(), 200, "{user}");
+            assert!(export.text().await.unwrap().contains("Purchase price"));
+        } else {
+            assert_eq!(export.status(), 403, "{user}");
+            let body: Value = export.json().await.unwrap();
+            assert_eq!(body["error"]["errors"][0]["reason"], "cannotDownloadFile");
+        }
+    }
+}

@@ -41,11 +41,18 @@ pub struct Principal {
     pub issuer: String,
     /// Granted scopes: the space-separated `scope` claim, narrowed per [`ScopePolicy`].
     pub scopes: BTreeSet<String>,
-    /// The user's email, when present; Google domain-wide delegation impersonates it.
+    /// The user's email from an OIDC token, when present; Google domain-wide delegation
+    /// impersonates it. Always `None` for a service token: whoever holds the service-token key
+    /// writes every claim, so an `email` claim there names whoever they like (see
+    /// [`Principal::service_identity`] for what a service token acts as instead).
     pub email: Option<String>,
-    /// Whether the token's `email_verified` claim is the boolean `true` (absent: `false`).
-    /// Delegation acts only for verified emails.
+    /// Whether an OIDC token's `email_verified` claim is the boolean `true` (absent: `false`).
+    /// Delegation acts only for verified emails. Always `false` for a service token.
     pub email_verified: bool,
+    /// For a service token: the one upstream identity (an email) the operator configured for its
+    /// subject (`SERVICE_TOKEN_SUBJECTS=subject=email`), never anything the token says. `None`
+    /// for OIDC tokens and for service subjects configured without one.
+    pub service_identity: Option<String>,
     /// Which verifier accepted the token.
     pub kind: TokenKind,
 }
@@ -72,13 +79,24 @@ impl Principal {
                 claims.permissions.unwrap_or_default().into_iter().collect();
             scopes.retain(|scope| permissions.contains(scope));
         }
+        // Only the identity provider vouches for an email. A service token is signed with a key
+        // its holder has, so its `email` and `email_verified` claims are the holder's word and
+        // are dropped here, before anything downstream could act on them.
+        let (email, email_verified) = match kind {
+            TokenKind::Oidc => (
+                claims.email.filter(|e| !e.is_empty()),
+                claims.email_verified == Some(serde_json::Value::Bool(true)),
+            ),
+            TokenKind::Service => (None, false),
+        };
         Ok(Self {
             subject,
             client_id: claims.azp.or(claims.client_id).filter(|c| !c.is_empty()),
             issuer: claims.iss,
             scopes,
-            email: claims.email.filter(|e| !e.is_empty()),
-            email_verified: claims.email_verified == Some(serde_json::Value::Bool(true)),
+            email,
+            email_verified,
+            service_identity: None,
             kind,
         })
     }
@@ -105,6 +123,21 @@ mod tests {
             ScopePolicy::ScopeOnly,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn a_service_token_carries_no_email_whatever_it_claims() {
+        let claims = serde_json::json!({"sub": "svc", "iss": "workplace-mcp",
+            "email": "alice@acme.example", "email_verified": true});
+        let principal = Principal::from_claims(
+            serde_json::from_value(claims).unwrap(),
+            TokenKind::Service,
+            ScopePolicy::ScopeOnly,
+        )
+        .unwrap();
+        assert_eq!(principal.email, None);
+        assert!(!principal.email_verified);
+        assert_eq!(principal.service_identity, None);
     }
 
     #[test]

@@ -11,8 +11,12 @@
 //!   (one hour by default), so a leaked token is worth little.
 //! - **Allowlisted subjects**: a token for any other subject is refused (401) before a principal
 //!   exists, so no outbound-token or delegation lookup can be made for it.
+//! - **No identity from the token**: the holder writes every claim, so a service token's `email`
+//!   and `email_verified` are ignored. Where an upstream acts by email (Google domain-wide
+//!   delegation), a service subject acts only as the one identity the operator configured for it
+//!   (`SERVICE_TOKEN_SUBJECTS=batch-job=svc-reader@acme.example`), and is refused when none is.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -33,6 +37,10 @@ pub struct ServiceTokenConfig {
     /// `SERVICE_TOKEN_SUBJECTS`: the only subjects a service token may name (comma- or
     /// space-separated). Service tokens are off while it is empty.
     pub subjects: BTreeSet<String>,
+    /// The upstream identity of each subject written `subject=email` in `SERVICE_TOKEN_SUBJECTS`:
+    /// what Google domain-wide delegation acts as for that subject. A subject without one is
+    /// refused by delegation.
+    pub identities: BTreeMap<String, String>,
     /// `SERVICE_TOKEN_MAX_LIFETIME_SECONDS` (default 3600, 60..=86400): the longest `exp - iat`.
     pub max_lifetime: Duration,
 }
@@ -48,16 +56,33 @@ impl ServiceTokenConfig {
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        let subjects: BTreeSet<String> = value("SERVICE_TOKEN_SUBJECTS")
+        let mut problems = Vec::new();
+        let mut subjects = BTreeSet::new();
+        let mut identities = BTreeMap::new();
+        for entry in value("SERVICE_TOKEN_SUBJECTS")
             .unwrap_or_default()
             .split(|c: char| c == ',' || c.is_whitespace())
             .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if subjects.is_empty() {
+        {
+            match entry.split_once('=') {
+                None => {
+                    subjects.insert(entry.to_owned());
+                }
+                Some((subject, identity)) if !subject.is_empty() && is_email(identity) => {
+                    subjects.insert(subject.to_owned());
+                    identities.insert(subject.to_owned(), identity.to_owned());
+                }
+                Some(_) => problems.push((
+                    "SERVICE_TOKEN_SUBJECTS",
+                    format!(
+                        "`{entry}` is not `subject` or `subject=email` (an email such as svc-reader@acme.example)"
+                    ),
+                )),
+            }
+        }
+        if subjects.is_empty() && problems.is_empty() {
             return Ok(None);
         }
-        let mut problems = Vec::new();
         let secret_id = value("SERVICE_TOKEN_SECRET_ID");
         if secret_id.is_none() {
             problems.push((
@@ -82,10 +107,25 @@ impl ServiceTokenConfig {
             (Some(secret_id), Some(max_lifetime)) if problems.is_empty() => Ok(Some(Self {
                 secret_id,
                 subjects,
+                identities,
                 max_lifetime,
             })),
             _ => Err(problems),
         }
+    }
+}
+
+/// Whether `value` looks like one email address: one `@` with something on either side, no
+/// spaces. Delegation checks the domain against `GOOGLE_WORKSPACE_DOMAINS` when it acts.
+fn is_email(value: &str) -> bool {
+    match value.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !value.chars().any(char::is_whitespace)
+        }
+        None => false,
     }
 }
 
@@ -96,6 +136,7 @@ pub struct ServiceTokenVerifier {
     key: DecodingKey,
     validation: Validation,
     subjects: BTreeSet<String>,
+    identities: BTreeMap<String, String>,
     max_lifetime: Duration,
 }
 
@@ -105,6 +146,7 @@ impl std::fmt::Debug for ServiceTokenVerifier {
             .field("issuer", &self.issuer)
             .field("key", &"[redacted]")
             .field("subjects", &self.subjects)
+            .field("identities", &self.identities)
             .field("max_lifetime", &self.max_lifetime)
             .finish()
     }
@@ -134,8 +176,17 @@ impl ServiceTokenVerifier {
             key: DecodingKey::from_secret(secret.expose_secret().as_bytes()),
             validation,
             subjects,
+            identities: BTreeMap::new(),
             max_lifetime,
         }
+    }
+
+    /// The same verifier, giving each subject in `identities` that upstream identity
+    /// ([`Principal::service_identity`]); see [`ServiceTokenConfig::identities`].
+    #[must_use]
+    pub fn with_identities(mut self, identities: BTreeMap<String, String>) -> Self {
+        self.identities = identities;
+        self
     }
 
     /// The issuer this verifier accepts.
@@ -143,7 +194,9 @@ impl ServiceTokenVerifier {
         &self.issuer
     }
 
-    /// Verifies `token` and returns its principal. Scopes come from `scope` only.
+    /// Verifies `token` and returns its principal. Scopes come from `scope` only; the principal
+    /// has no email (whatever the token claims) and the upstream identity configured for its
+    /// subject, if any.
     pub fn verify(&self, token: &str) -> Result<Principal, AuthError> {
         check_header(&jsonwebtoken::decode_header(token)?)?;
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)?;
@@ -157,7 +210,10 @@ impl ServiceTokenVerifier {
         {
             return Err(AuthError::SubjectNotAllowed);
         }
-        Principal::from_claims(claims, TokenKind::Service, ScopePolicy::ScopeOnly)
+        let mut principal =
+            Principal::from_claims(claims, TokenKind::Service, ScopePolicy::ScopeOnly)?;
+        principal.service_identity = self.identities.get(&principal.subject).cloned();
+        Ok(principal)
     }
 }
 
@@ -209,6 +265,40 @@ mod tests {
             ["U2alice", "dev-user", "svc-batch"]
         );
         assert_eq!(config.max_lifetime, Duration::from_secs(600));
+        assert!(config.identities.is_empty());
+    }
+
+    #[test]
+    fn a_subject_may_name_the_one_identity_it_acts_as() {
+        let config = ServiceTokenConfig::from_lookup(&lookup(&[
+            ("SERVICE_TOKEN_SECRET_ID", "s"),
+            (
+                "SERVICE_TOKEN_SUBJECTS",
+                "batch-job=svc-reader@acme.example, dev-user",
+            ),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.subjects.len(), 2);
+        assert_eq!(
+            config.identities.get("batch-job").map(String::as_str),
+            Some("svc-reader@acme.example")
+        );
+        assert_eq!(config.identities.get("dev-user"), None);
+        for bad in [
+            "=a@acme.example",
+            "job=",
+            "job=nobody",
+            "job=a@",
+            "job=@acme.example",
+        ] {
+            let errors = ServiceTokenConfig::from_lookup(&lookup(&[
+                ("SERVICE_TOKEN_SECRET_ID", "s"),
+                ("SERVICE_TOKEN_SUBJECTS", bad),
+            ]))
+            .unwrap_err();
+            assert_eq!(errors[0].0, "SERVICE_TOKEN_SUBJECTS", "{bad}");
+        }
     }
 
     #[test]

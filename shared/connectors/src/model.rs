@@ -12,7 +12,9 @@ use crate::SourceKind;
 pub struct UserContext {
     /// The identity provider's stable user id (`sub`).
     pub subject: String,
-    /// The user's email, when the token carried one; needed for Google domain-wide delegation.
+    /// The email Google domain-wide delegation acts as: from an OIDC token, the email its
+    /// identity provider issued; for a service token, only the identity the operator configured
+    /// for its subject (never a claim of the token).
     pub email: Option<String>,
     /// Whether the identity provider vouched for `email` (`email_verified: true`). Delegation
     /// impersonates only verified emails: an unverified one may name someone else's account.
@@ -34,8 +36,10 @@ pub struct SearchHit {
     pub modified_time: Option<String>,
     /// Who wrote or last changed it, when known.
     pub author: Option<String>,
-    /// The item's MIME type, when the upstream reports it: lets [`crate::Source::hit_text`] read
-    /// the item without asking for its metadata again. Not part of any response.
+    /// The item's MIME type, when the upstream reports it *and* the caller's own search showed
+    /// they may read the item's content (Drive: `capabilities.canDownload`): lets
+    /// [`crate::Source::hit_text`] read the item without asking for its metadata again; `None`
+    /// means it reads nothing. Not part of any response.
     #[serde(skip)]
     pub media_type: Option<String>,
 }

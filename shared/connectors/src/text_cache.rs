@@ -8,9 +8,13 @@
 //! the minute, so an entry also expires after [`TTL`]: an edit within the minute of a read is
 //! seen at most that late.
 //!
-//! The cache holds text only for items a caller's own request just named (a search hit, or a
-//! metadata `GET` that succeeded with the caller's token), so it never shows a caller an item they
-//! could not find. It is bounded in entries and bytes; the least recently used entry goes first.
+//! The cache is shared by every caller of the container, so it answers only a caller whose own
+//! request in this call proved they may read the item's *content*, not just see it: a search hit
+//! or a metadata `GET` that succeeded with the caller's token, and for Drive one where Drive said
+//! `capabilities.canDownload: true` for them (a viewer of a `copyRequiresWriterPermission` file
+//! sees it but may not download it, so gets no text, cached or not). Notion has no such split:
+//! a page the caller's token can retrieve is a page whose blocks it can read. It is bounded in
+//! entries and bytes; the least recently used entry goes first.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};

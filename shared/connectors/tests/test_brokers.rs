@@ -176,3 +176,30 @@ async fn each_source_says_whether_it_runs_per_user_or_shared() {
         "\"per_user\""
     );
 }
+
+#[tokio::test]
+async fn a_delegated_token_is_never_reused_for_another_identity() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let drive = &h.sources(&[("GOOGLE_DRIVE_MODE", "service")])[&SourceKind::GoogleDrive];
+    let alice = drive
+        .search(
+            &user("U2alice", "alice@acme.example"),
+            "quarterly budget",
+            20,
+        )
+        .await
+        .unwrap();
+    // Bob, and then the same subject acting as Bob: each a token of its own, each Bob's view.
+    for bob in [
+        user("U2bob", "bob@acme.example"),
+        user("U2alice", "bob@acme.example"),
+    ] {
+        let hits = drive.search(&bob, "quarterly budget", 20).await.unwrap();
+        assert_ne!(titles(&hits), titles(&alice), "{bob:?}");
+        assert!(
+            !titles(&hits).contains(&"FY2027 Q1 Quarterly Budget".to_owned()),
+            "{bob:?} was shown Alice's file"
+        );
+    }
+    assert_eq!(h.count("google.token"), 3);
+}

@@ -2,7 +2,7 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
-use workplace_auth::Principal;
+use workplace_auth::{Principal, TokenKind};
 use workplace_connectors::{SourceError, SourceKind, UserContext};
 use workplace_record::ErrorCode;
 
@@ -196,6 +196,25 @@ fn resolve_sources(
     })
 }
 
+/// The identity the sources act as for `principal`. An OIDC token's email counts as verified only
+/// when the identity provider said so. A service token's own `email` claims never reach here
+/// (the verifier drops them): its identity is the one the operator configured for its subject,
+/// vouched for by that configuration, or none at all, which delegation refuses.
+fn user_context(principal: &Principal) -> UserContext {
+    let (email, email_verified) = match principal.kind {
+        TokenKind::Oidc => (principal.email.clone(), principal.email_verified),
+        TokenKind::Service => (
+            principal.service_identity.clone(),
+            principal.service_identity.is_some(),
+        ),
+    };
+    UserContext {
+        subject: principal.subject.clone(),
+        email,
+        email_verified,
+    }
+}
+
 /// Runs a prepared call as `principal`. Never fails: upstream problems become an `isError` result
 /// (only when nothing useful came back) and per-source statuses.
 pub async fn run(
@@ -203,11 +222,7 @@ pub async fn run(
     call: &PreparedCall,
     principal: &Principal,
 ) -> (ToolResult, CallSummary) {
-    let user = UserContext {
-        subject: principal.subject.clone(),
-        email: principal.email.clone(),
-        email_verified: principal.email_verified,
-    };
+    let user = user_context(principal);
     match call {
         PreparedCall::Search {
             args,

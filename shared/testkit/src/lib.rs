@@ -13,6 +13,6 @@ mod token;
 
 pub use app::{TestState, app_state, body, header};
 pub use event::Event;
-pub use fakes::{MANAGEMENT_KEY, fake_sources};
+pub use fakes::{MANAGEMENT_KEY, SERVICE_ACCOUNT_EMAIL, fake_sources, fake_sources_in_any_mode};
 pub use source::{FixedSource, TextFn, all_sources};
 pub use token::{ALL_SCOPES, SECRET, Tokens};

@@ -24,13 +24,35 @@ pub(crate) const EARLY_REFRESH: Duration = Duration::from_secs(60);
 /// At most this many keys per broker (one per user).
 const CAPACITY: usize = 10_000;
 
+/// Whose token a cache entry is: the upstream (an app id or a scope), the caller's subject and
+/// the identity the token actually acts as (the subject for Descope, the impersonated email for
+/// delegation). All three are in the key, so no change in one of them can reuse a token fetched
+/// for another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct TokenKey {
+    upstream: String,
+    subject: String,
+    identity: String,
+}
+
+impl TokenKey {
+    /// The key of `subject`'s token for `upstream`, acting as `identity`.
+    pub(crate) fn new(upstream: &str, subject: &str, identity: &str) -> Self {
+        Self {
+            upstream: upstream.to_owned(),
+            subject: subject.to_owned(),
+            identity: identity.to_owned(),
+        }
+    }
+}
+
 /// One key's token and when it expires; `None` until fetched.
 type Slot = Arc<tokio::sync::Mutex<Option<(SecretString, Instant)>>>;
 
 /// Cached tokens by key, each with its expiry.
 #[derive(Default)]
 pub(crate) struct TokenCache {
-    slots: Mutex<HashMap<String, Slot>>,
+    slots: Mutex<HashMap<TokenKey, Slot>>,
 }
 
 fn fresh(entry: Option<&(SecretString, Instant)>) -> Option<SecretString> {
@@ -44,7 +66,7 @@ impl TokenCache {
     /// however many callers miss at the same time.
     pub(crate) async fn get_or_fetch<F, Fut>(
         &self,
-        key: &str,
+        key: &TokenKey,
         fetch: F,
     ) -> Result<SecretString, SourceError>
     where
@@ -61,7 +83,7 @@ impl TokenCache {
         Ok(token)
     }
 
-    fn slot(&self, key: &str) -> Slot {
+    fn slot(&self, key: &TokenKey) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(slot) = slots.get(key) {
             return slot.clone();
@@ -77,7 +99,7 @@ impl TokenCache {
         }
         let slot = Slot::default();
         if slots.len() < CAPACITY {
-            slots.insert(key.to_owned(), slot.clone());
+            slots.insert(key.clone(), slot.clone());
         }
         slot
     }
@@ -112,7 +134,7 @@ mod tests {
                 let (cache, fetches, gate) = (cache.clone(), fetches.clone(), gate.clone());
                 tokio::spawn(async move {
                     cache
-                        .get_or_fetch("alice", || {
+                        .get_or_fetch(&TokenKey::new("app", "alice", "alice"), || {
                             fetch_counted(&fetches, &gate, Duration::from_secs(3600))
                         })
                         .await
@@ -136,7 +158,7 @@ mod tests {
 
         // Another key is another fetch.
         let bob = cache
-            .get_or_fetch("bob", || {
+            .get_or_fetch(&TokenKey::new("app", "bob", "bob"), || {
                 fetch_counted(&fetches, &gate, Duration::from_secs(3600))
             })
             .await
@@ -149,8 +171,9 @@ mod tests {
         let cache = TokenCache::default();
         let fetches = AtomicUsize::new(0);
         let gate = tokio::sync::Semaphore::new(1);
+        let key = TokenKey::new("app", "", "app");
         let get = || {
-            cache.get_or_fetch("app", || {
+            cache.get_or_fetch(&key, || {
                 fetch_counted(&fetches, &gate, Duration::from_secs(600))
             })
         };
@@ -165,14 +188,45 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_token_is_reused_only_for_the_same_upstream_subject_and_identity() {
+        let cache = TokenCache::default();
+        let fetches = AtomicUsize::new(0);
+        let gate = tokio::sync::Semaphore::new(1);
+        let hour = Duration::from_secs(3600);
+        let keys = [
+            TokenKey::new("drive.readonly", "batch-job", "alice@acme.example"),
+            TokenKey::new("drive.readonly", "batch-job", "bob@acme.example"),
+            TokenKey::new("drive.readonly", "U2alice", "alice@acme.example"),
+            TokenKey::new("drive", "batch-job", "alice@acme.example"),
+        ];
+        let mut tokens = Vec::new();
+        for key in &keys {
+            let token = cache
+                .get_or_fetch(key, || fetch_counted(&fetches, &gate, hour))
+                .await
+                .unwrap();
+            tokens.push(token.expose_secret().to_owned());
+        }
+        assert_eq!(tokens, ["token-0", "token-1", "token-2", "token-3"]);
+        let again = cache
+            .get_or_fetch(&keys[1], || fetch_counted(&fetches, &gate, hour))
+            .await
+            .unwrap();
+        assert_eq!(again.expose_secret(), "token-1");
+        assert_eq!(fetches.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn failures_are_not_cached() {
         let cache = TokenCache::default();
         let err = cache
-            .get_or_fetch("carol", || async { Err(SourceError::Timeout) })
+            .get_or_fetch(&TokenKey::new("app", "carol", "carol"), || async {
+                Err(SourceError::Timeout)
+            })
             .await;
         assert_eq!(err.unwrap_err(), SourceError::Timeout);
         let ok = cache
-            .get_or_fetch("carol", || async {
+            .get_or_fetch(&TokenKey::new("app", "carol", "carol"), || async {
                 Ok((SecretString::from("t"), Duration::from_secs(3600)))
             })
             .await

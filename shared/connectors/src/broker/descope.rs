@@ -5,7 +5,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::TokenBroker;
-use super::cache::TokenCache;
+use super::cache::{TokenCache, TokenKey};
 use super::wire::DescopeAnswer;
 use crate::endpoint::BaseUrl;
 use crate::upstream::{Api, Auth, Upstream};
@@ -97,9 +97,13 @@ impl TokenBroker for DescopeOutbound {
         user: &'a UserContext,
         deadline: Instant,
     ) -> BoxFuture<'a, Result<SecretString, SourceError>> {
-        Box::pin(
+        // Descope issues the token of the user named by `subject`, so the subject is both the
+        // caller and the identity used; the app id names the upstream.
+        let key = TokenKey::new(&self.app_id, &user.subject, &user.subject);
+        Box::pin(async move {
             self.cache
-                .get_or_fetch(&user.subject, move || self.fetch(user, deadline)),
-        )
+                .get_or_fetch(&key, move || self.fetch(user, deadline))
+                .await
+        })
     }
 }

@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
-use super::cache::TokenCache;
+use super::cache::{TokenCache, TokenKey};
 use super::wire::OAuthToken;
 use super::{TokenBroker, unix_now};
 use crate::upstream::{Api, Auth, Upstream};
@@ -94,10 +94,12 @@ impl GoogleDelegation {
     /// provider must have verified it, and it must be in one of the configured Workspace domains.
     fn impersonable<'u>(&self, user: &'u UserContext) -> Result<&'u str, SourceError> {
         let Some(email) = user.email.as_deref() else {
+            // A service token never brings an email of its own: only one configured for its
+            // subject (`SERVICE_TOKEN_SUBJECTS=subject=email`) gets here.
             return Err(SourceError::Upstream {
                 status: None,
                 message:
-                    "the access token carries no email claim, which Google impersonation needs"
+                    "Google impersonation needs the caller's verified email: the sign-in carries none, and a service token acts by delegation only as the identity configured for its subject (SERVICE_TOKEN_SUBJECTS=subject=email)"
                         .into(),
                 retryable: false,
             });
@@ -181,8 +183,11 @@ impl TokenBroker for GoogleDelegation {
     ) -> BoxFuture<'a, Result<SecretString, SourceError>> {
         Box::pin(async move {
             let email = self.impersonable(user)?;
+            // Keyed by the caller and the account actually impersonated (this broker is one
+            // source and one scope): a token acting as one user is never handed to another.
+            let key = TokenKey::new(&self.scope, &user.subject, email);
             self.cache
-                .get_or_fetch(email, || self.fetch(email, deadline))
+                .get_or_fetch(&key, || self.fetch(email, deadline))
                 .await
         })
     }

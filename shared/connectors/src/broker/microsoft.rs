@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
 use super::TokenBroker;
-use super::cache::TokenCache;
+use super::cache::{TokenCache, TokenKey};
 use super::wire::OAuthToken;
 use crate::endpoint::BaseUrl;
 use crate::upstream::{Api, Auth, Upstream};
@@ -79,6 +79,13 @@ impl TokenBroker for MicrosoftClientCredentials {
         _user: &'a UserContext,
         deadline: Instant,
     ) -> BoxFuture<'a, Result<SecretString, SourceError>> {
-        Box::pin(self.cache.get_or_fetch("app", move || self.fetch(deadline)))
+        // One app-only token, the same for everyone: the only credential here that is shared,
+        // which is why the source is built only with ALLOW_SHARED_CREDENTIALS.
+        let key = TokenKey::new("microsoft-graph", "", &self.client_id);
+        Box::pin(async move {
+            self.cache
+                .get_or_fetch(&key, move || self.fetch(deadline))
+                .await
+        })
     }
 }

@@ -16,6 +16,9 @@ use crate::text_cache::Rendered;
 use crate::upstream::{Auth, classify};
 use crate::{Content, SearchHit, SourceError};
 
+/// Why a file the caller may see has no text for them.
+pub(super) const NOT_DOWNLOADABLE: &str = "you may view this file but not download it (its owner turned off downloading, copying and printing for viewers and commenters), so its text is not available here; open the link to read it";
+
 fn is_text(mime: &str) -> bool {
     mime.starts_with("text/")
         || matches!(
@@ -46,12 +49,25 @@ impl Read for Drive {
             .json(Auth::Bearer(token), deadline, |http| {
                 http.get(path.clone()).query(&[
                     ("supportsAllDrives", "true"),
-                    ("fields", "id,name,mimeType,webViewLink,size,modifiedTime"),
+                    (
+                        "fields",
+                        "id,name,mimeType,webViewLink,size,modifiedTime,capabilities/canDownload",
+                    ),
                 ])
             })
             .await?;
+        let can_download = meta.can_download();
         let title = meta.name.unwrap_or_default();
         let url = meta.web_view_link.unwrap_or_default();
+        // This caller may see the file but not download it: no export, no download, and above
+        // all no cached text another caller's read left behind.
+        if !can_download {
+            return Ok(Content::unavailable(
+                title,
+                url,
+                NOT_DOWNLOADABLE.to_owned(),
+            ));
+        }
         let file = FileRef {
             id,
             mime: &meta.mime_type,
@@ -69,6 +85,8 @@ impl Read for Drive {
         max_chars: usize,
         deadline: Instant,
     ) -> Result<Option<String>, SourceError> {
+        // `media_type` is set only for a hit this caller's own search showed they may download
+        // (`render::hit`); anything else is not read, nor served from the cache.
         let (Ok(id), Some(mime)) = (DriveFileId::parse(&hit.item_id), &hit.media_type) else {
             return Ok(None);
         };

@@ -13,6 +13,9 @@
 //!   export limit, or one that is encrypted, scanned or damaged, comes back without text and says
 //!   why (`content.rs`). The same read serves query-aware snippets (`Source::hit_text`); text is
 //!   kept per container by file id and `modifiedTime`, so a file found again is not read again.
+//!   Every search and metadata request asks for `capabilities/canDownload`: a caller Drive does
+//!   not let download a file (a viewer of a `copyRequiresWriterPermission` file) gets a reason
+//!   instead of its text, and never the text another caller's read left in the cache.
 //! - Comments: `comments.create` as the user, with a token carrying the `drive` scope
 //!   (`comment.rs`).
 

@@ -41,7 +41,9 @@ pub(super) fn hit(file: &File) -> SearchHit {
         snippet,
         modified_time: file.modified_time.clone(),
         author: owner,
-        media_type: Some(file.mime_type.clone()).filter(|m| !m.is_empty()),
+        // Without it `hit_text` reads nothing: a hit the caller may not download gets no text,
+        // neither read for them nor from the cache another caller's read filled.
+        media_type: Some(file.mime_type.clone()).filter(|m| !m.is_empty() && file.can_download()),
     }
 }
 
@@ -57,10 +59,9 @@ mod tests {
     fn snippets_say_what_the_file_is_when_drive_has_none() {
         let file = serde_json::json!({"id": "1", "name": "Budget", "mimeType": "application/vnd.google-apps.spreadsheet",
             "owners": [{"displayName": "Alice"}]});
-        assert_eq!(
-            hit_of(file).unwrap().snippet,
-            "Google Sheets spreadsheet, owned by Alice"
-        );
+        let hit = hit_of(file).unwrap();
+        assert_eq!(hit.snippet, "Google Sheets spreadsheet, owned by Alice");
+        assert_eq!(hit.media_type, None, "no canDownload: no text to read");
         assert!(hit_of(serde_json::json!({"name": "no id"})).is_none());
     }
 }

@@ -10,7 +10,9 @@ use crate::connector::Search;
 use crate::upstream::Auth;
 use crate::{SearchHit, SourceError, SourceKind};
 
-const FIELDS: &str = "nextPageToken,incompleteSearch,files(id,name,mimeType,webViewLink,modifiedTime,description,driveId,owners(displayName,emailAddress))";
+/// `capabilities/canDownload` says, per caller, whether the hit's text may be read for them
+/// (see `File::can_download`).
+const FIELDS: &str = "nextPageToken,incompleteSearch,files(id,name,mimeType,webViewLink,modifiedTime,description,driveId,owners(displayName,emailAddress),capabilities/canDownload)";
 /// Pages fetched at most per search.
 const MAX_PAGES: usize = 5;
 

@@ -35,6 +35,30 @@ pub(crate) struct File {
     pub(crate) drive_id: Option<String>,
     #[serde(default)]
     pub(crate) owners: Vec<Owner>,
+    /// What the caller may do with the file, as Drive decides it for their token.
+    #[serde(default)]
+    pub(crate) capabilities: Option<Capabilities>,
+}
+
+impl File {
+    /// Whether Drive said, for this caller, that they may download (or export) the file. A
+    /// viewer or commenter of a file whose owner set `copyRequiresWriterPermission` may see it
+    /// but not download it; so may only a caller Drive answered `canDownload: true` for be
+    /// given its text, read now or cached. Missing means no.
+    pub(crate) fn can_download(&self) -> bool {
+        self.capabilities
+            .as_ref()
+            .and_then(|c| c.can_download)
+            .unwrap_or(false)
+    }
+}
+
+/// `capabilities`, as far as the connector reads them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Capabilities {
+    #[serde(default)]
+    pub(crate) can_download: Option<bool>,
 }
 
 /// A file owner.

@@ -162,13 +162,16 @@ fn build_parts(
             ));
             None
         }
-        (Some(tokens), Some(key)) => Some(ServiceTokenVerifier::new(
-            &config.service_token_issuer,
-            &config.audience(),
-            key,
-            tokens.subjects.clone(),
-            tokens.max_lifetime,
-        )),
+        (Some(tokens), Some(key)) => Some(
+            ServiceTokenVerifier::new(
+                &config.service_token_issuer,
+                &config.audience(),
+                key,
+                tokens.subjects.clone(),
+                tokens.max_lifetime,
+            )
+            .with_identities(tokens.identities.clone()),
+        ),
     };
     if jwks.is_none() && service.is_none() && problems.is_empty() {
         problems.push(problem(
