@@ -226,3 +226,41 @@ async fn graph_app_only_needs_a_valid_region() {
         "{err:?}"
     );
 }
+
+/// Graph's `/content` answering 302 to the instance metadata service, a foreign host or a local
+/// file: the redirect is not followed, no download request is made, and the item says why.
+#[tokio::test]
+async fn a_sharepoint_download_redirect_off_microsoft_hosts_is_refused() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let graph = &h.sources(&[])[&SourceKind::Sharepoint];
+    let hits = graph.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let budget = hits
+        .iter()
+        .find(|h| h.title == "FY2027 Q4 Quarterly Budget.md")
+        .unwrap();
+    for (target, why) in [
+        (
+            "http://169.254.169.254/latest/meta-data",
+            "`http` is not https",
+        ),
+        ("https://evil.example", "evil.example"),
+        ("file:///etc/passwd", "no host"),
+    ] {
+        h.fakes
+            .state
+            .download_base
+            .lock()
+            .unwrap()
+            .clone_from(&target.to_owned());
+        let content = graph
+            .content(&dev(), &budget.item_id, 100_000)
+            .await
+            .unwrap();
+        let reason = content.unavailable_reason.unwrap_or_default();
+        assert!(reason.starts_with("not downloaded: "), "{target}: {reason}");
+        assert!(reason.contains(why), "{target}: {reason}");
+        assert!(content.text.is_empty(), "{target}");
+    }
+    assert_eq!(h.count("graph.content"), 3, "each read reached /content");
+    assert_eq!(h.count("download"), 0, "no download was requested");
+}
