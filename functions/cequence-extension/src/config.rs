@@ -117,16 +117,56 @@ fn millis(
     ))
 }
 
-/// A valid http(s) URL without query or fragment, or the problem with it.
-fn gateway(raw: &str) -> Result<String, String> {
+/// Why `CEQUENCE_GATEWAY_URL` was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum GatewayUrlError {
+    #[error("CEQUENCE_GATEWAY_URL is not a URL")]
+    NotAUrl,
+    #[error("CEQUENCE_GATEWAY_URL must be an https URL with a host")]
+    NotHttps,
+    /// Plain `http://` carries the API key in the clear; it is allowed only to this machine, for
+    /// local tests (the Python harness and the unit tests run their receiver on 127.0.0.1).
+    #[error(
+        "CEQUENCE_GATEWAY_URL must use https; plain http is allowed only to a loopback address (got host `{0}`)"
+    )]
+    PlainHttpOffLoopback(String),
+    #[error("CEQUENCE_GATEWAY_URL must not have a query or fragment")]
+    QueryOrFragment,
+    #[error("CEQUENCE_GATEWAY_URL must not carry credentials")]
+    Credentials,
+}
+
+/// Whether `host` (as [`reqwest::Url::host_str`] gives it) is this machine: `localhost`,
+/// 127.0.0.0/8 or `::1`. Only a literal address (or the `localhost` name) counts; a DNS name that
+/// happens to resolve to loopback does not.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A valid `https://` URL (or `http://` to a loopback address, for local tests) without
+/// credentials, query or fragment. The API key travels in a header on every request, so a
+/// plain-http gateway off this machine would hand it to anyone on the path.
+pub(crate) fn gateway(raw: &str) -> Result<String, GatewayUrlError> {
     let trimmed = raw.trim().trim_end_matches('/');
-    let url =
-        reqwest::Url::parse(trimmed).map_err(|_| "CEQUENCE_GATEWAY_URL is not a URL".to_owned())?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err("CEQUENCE_GATEWAY_URL must be an http(s) URL with a host".into());
+    let url = reqwest::Url::parse(trimmed).map_err(|_| GatewayUrlError::NotAUrl)?;
+    let Some(host) = url.host_str() else {
+        return Err(GatewayUrlError::NotHttps);
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => return Err(GatewayUrlError::PlainHttpOffLoopback(host.to_string())),
+        _ => return Err(GatewayUrlError::NotHttps),
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err("CEQUENCE_GATEWAY_URL must not have a query or fragment".into());
+        return Err(GatewayUrlError::QueryOrFragment);
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(GatewayUrlError::Credentials);
     }
     Ok(trimmed.to_owned())
 }
@@ -139,7 +179,7 @@ impl Config {
         let d = Self::default();
         let gateway_url = env("CEQUENCE_GATEWAY_URL")
             .filter(|v| !v.trim().is_empty())
-            .and_then(|raw| gateway(&raw).map_err(|p| problems.push(p)).ok());
+            .and_then(|raw| gateway(&raw).map_err(|p| problems.push(p.to_string())).ok());
         let mut config = Self {
             gateway_url,
             api_key_header: env("CEQUENCE_API_KEY_HEADER")
@@ -266,7 +306,13 @@ mod tests {
         assert!(problems[0].starts_with("CEQUENCE_TELEMETRY_PORT"));
         assert_eq!(config.port, 9003, "the default stays usable");
 
-        for bad in ["ftp://x", "not a url", "https://c.test/?a=1", "http://"] {
+        for bad in [
+            "ftp://x",
+            "not a url",
+            "https://c.test/?a=1",
+            "http://",
+            "http://c.test",
+        ] {
             let (config, problems) =
                 Config::from_lookup(&|k| (k == "CEQUENCE_GATEWAY_URL").then(|| bad.to_owned()));
             assert_eq!((config.gateway_url, problems.len()), (None, 1), "{bad}");
@@ -275,5 +321,34 @@ mod tests {
             (k == "CEQUENCE_GATEWAY_URL").then(|| " https://c.test/otlp/ ".to_owned())
         });
         assert_eq!(config.gateway_url.as_deref(), Some("https://c.test/otlp"));
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_to_loopback() {
+        assert_eq!(
+            gateway("http://evil.example"),
+            Err(GatewayUrlError::PlainHttpOffLoopback("evil.example".into()))
+        );
+        // A name that merely resolves to loopback is not loopback.
+        assert!(gateway("http://127.0.0.1.nip.io:4318").is_err());
+        assert!(gateway("http://10.0.0.1:4318").is_err());
+        assert_eq!(
+            gateway("https://user:pw@c.test"),
+            Err(GatewayUrlError::Credentials)
+        );
+        for local in [
+            "http://127.0.0.1:4318",
+            "http://127.0.0.2:1",
+            "http://[::1]:4318",
+            "http://localhost:4318",
+            "https://collector.acme.test",
+        ] {
+            assert_eq!(gateway(local).as_deref(), Ok(local), "{local}");
+        }
+        let (config, problems) = Config::from_lookup(&|k| {
+            (k == "CEQUENCE_GATEWAY_URL").then(|| "http://evil.example".to_owned())
+        });
+        assert_eq!(config.gateway_url, None);
+        assert!(problems[0].contains("https"), "{problems:?}");
     }
 }

@@ -109,9 +109,7 @@ fn resource() -> Map<String, Value> {
 
 async fn ship(config: Config, url: String) -> Result<(), lambda_extension::Error> {
     let key = Arc::new(ApiKey::default());
-    let client = reqwest::Client::builder()
-        .connect_timeout(config.request_timeout)
-        .build()?;
+    let client = sink::client(config.request_timeout)?;
     let sink = Sink::new(
         client,
         &url,

@@ -3,6 +3,9 @@
 //! an INVOKE costs nothing; a batch that was not accepted goes back to the front of the buffer,
 //! so an outage shorter than the buffer's capacity loses nothing.
 //!
+//! A 3xx is a failed delivery (redirects are not followed, see `sink`), dropped and counted like a
+//! refusal.
+//!
 //! Delivery is exactly once for refusals (429, 502, 503, 504, 401, 403) and for an unreachable
 //! receiver: the batch was not taken. After a *timeout* the receiver may have taken the batch; it
 //! is sent again (at least once) and every log record carries `log.record.uid` = the request id so
@@ -178,7 +181,7 @@ impl Shipper {
                         return;
                     }
                 }
-                Err(SendError::Rejected(status)) => {
+                Err(SendError::Rejected(status) | SendError::Redirected(status)) => {
                     // The receiver answered, so it is up: the breaker stays closed.
                     let mut buffer = self.buffer.lock().await;
                     buffer.drops.rejected += batch.len() as u64;

@@ -2,6 +2,10 @@
 //! OTLP/HTTP specification says: 429, 502, 503 and 504 (and no answer at all) may succeed later,
 //! honouring `Retry-After`; 401 and 403 mean the key is wrong or was rotated; every other status
 //! means the batch will never be accepted. Retrying is the shipper's job.
+//!
+//! Redirects are never followed: the API key rides in a header on every request, and a receiver
+//! (or anything in front of it) answering 307 would otherwise have the key sent to whichever host
+//! it names. A 3xx is a failed delivery ([`SendError::Redirected`]).
 
 use std::future::Future;
 use std::io::Write;
@@ -33,6 +37,10 @@ pub(crate) enum SendError {
     /// Any other status: the batch will never be accepted.
     #[error("receiver refused the batch with HTTP {0}")]
     Rejected(u16),
+    /// 3xx: the receiver tried to send the batch (and the key) elsewhere; redirects are not
+    /// followed, so the gateway URL is wrong and the batch is dropped and counted like a refusal.
+    #[error("receiver answered with a redirect (HTTP {0}), which is not followed")]
+    Redirected(u16),
     /// The body could not be compressed.
     #[error("could not encode the batch")]
     Encoding,
@@ -55,6 +63,7 @@ pub(crate) fn classify(status: u16, retry_after: Option<Duration>) -> Result<(),
             reason: format!("HTTP {status}"),
             retry_after,
         }),
+        300..=399 => Err(SendError::Redirected(status)),
         401 | 403 => Err(SendError::Unauthorized(status)),
         _ => Err(SendError::Rejected(status)),
     }
@@ -68,6 +77,15 @@ pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The HTTP client for the receiver: no redirects (see the module doc), so the key goes only to
+/// the configured gateway.
+pub(crate) fn client(connect_timeout: Duration) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
 }
 
 /// The OTLP/HTTP receiver.
@@ -151,6 +169,9 @@ mod tests {
         for status in [400, 404, 413, 500, 501, 505] {
             assert_eq!(classify(status, None), Err(SendError::Rejected(status)));
         }
+        for status in [301, 302, 303, 307, 308] {
+            assert_eq!(classify(status, None), Err(SendError::Redirected(status)));
+        }
         for status in [401, 403] {
             assert_eq!(classify(status, None), Err(SendError::Unauthorized(status)));
         }
@@ -231,6 +252,48 @@ mod tests {
         assert_eq!(
             sink.send(&body, Duration::from_secs(10)).await,
             Err(SendError::Rejected(500))
+        );
+    }
+
+    /// A receiver answering 307 towards another local server, which records any request and the
+    /// key header it carries: nothing must reach it.
+    #[tokio::test]
+    async fn a_redirect_is_a_failed_delivery_and_the_key_never_follows_it() {
+        let (elsewhere, seen_elsewhere) = receiver(200, None).await;
+        let app = axum::Router::new().route(
+            "/v1/logs",
+            axum::routing::post(move || {
+                let target = format!("{elsewhere}/v1/logs");
+                async move {
+                    axum::http::Response::builder()
+                        .status(307)
+                        .header("location", target)
+                        .body(axum::body::Body::empty())
+                        .unwrap()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+
+        let key = Arc::new(ApiKey::default());
+        key.set(Some("k-secret".to_owned().into()));
+        let sink = Sink::new(
+            client(Duration::from_secs(5)).unwrap(),
+            &format!("http://{address}"),
+            "authorization".into(),
+            key,
+        );
+        let body = serde_json::json!({"resourceLogs": []});
+        assert_eq!(
+            sink.send(&body, Duration::from_secs(10)).await,
+            Err(SendError::Redirected(307))
+        );
+        assert!(
+            seen_elsewhere.lock().unwrap().is_empty(),
+            "the redirect target was reached: {:?}",
+            seen_elsewhere.lock().unwrap()
         );
     }
 }

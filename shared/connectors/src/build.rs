@@ -193,7 +193,13 @@ impl Builder<'_> {
             SourceKind::Sharepoint => {
                 let base = base_url("GRAPH_BASE_URL", &config.graph_base_url, problems)?;
                 Arc::new(Connected {
-                    connector: Graph::new(http, base, config.graph_region.clone(), config.content),
+                    connector: Graph::new(
+                        http,
+                        base,
+                        config.graph_region.clone(),
+                        config.content,
+                        config.graph_download_hosts.clone(),
+                    ),
                     broker,
                     write_broker: None,
                     timeout,

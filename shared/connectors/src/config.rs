@@ -73,6 +73,10 @@ pub struct ConnectorsConfig {
     pub notion_api_base_url: String,
     /// `GRAPH_BASE_URL` (default `https://graph.microsoft.com`).
     pub graph_base_url: String,
+    /// `GRAPH_DOWNLOAD_HOSTS` (default [`crate::DEFAULT_DOWNLOAD_HOSTS`]): the only hosts a
+    /// SharePoint `/content` redirect is followed to, over https. Loopback is allowed too only when
+    /// `GRAPH_BASE_URL` is itself a loopback URL (the local fakes).
+    pub graph_download_hosts: crate::DownloadHosts,
     /// `MICROSOFT_LOGIN_BASE_URL` (default `https://login.microsoftonline.com`).
     pub microsoft_login_base_url: String,
     /// `MICROSOFT_TENANT_ID`, required in service mode.
@@ -149,6 +153,11 @@ impl ConnectorsConfig {
             ),
             notion_api_base_url: get("NOTION_API_BASE_URL")
                 .unwrap_or_else(|| "https://api.notion.com".into()),
+            graph_download_hosts: download_hosts(
+                get("GRAPH_DOWNLOAD_HOSTS").as_deref(),
+                get("GRAPH_BASE_URL").as_deref(),
+                &mut problems,
+            ),
             graph_base_url: get("GRAPH_BASE_URL")
                 .unwrap_or_else(|| "https://graph.microsoft.com".into()),
             microsoft_login_base_url: get("MICROSOFT_LOGIN_BASE_URL")
@@ -194,6 +203,32 @@ impl ConnectorsConfig {
             Err(problems)
         }
     }
+}
+
+/// Parses `GRAPH_DOWNLOAD_HOSTS`; loopback downloads are allowed only when `graph_base_url` is
+/// itself a loopback `http(s)` URL, which only the local fakes are.
+fn download_hosts(
+    value: Option<&str>,
+    graph_base_url: Option<&str>,
+    problems: &mut Vec<ConfigProblem>,
+) -> crate::DownloadHosts {
+    let graph_on_loopback = graph_base_url
+        .and_then(|u| url::Url::parse(u).ok())
+        .is_some_and(|u| {
+            matches!(u.scheme(), "http" | "https")
+                && match u.host() {
+                    Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                    Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                    Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+                    None => false,
+                }
+        });
+    crate::DownloadHosts::parse("GRAPH_DOWNLOAD_HOSTS", value, graph_on_loopback).unwrap_or_else(
+        |problem| {
+            problems.push(problem);
+            crate::DownloadHosts::default()
+        },
+    )
 }
 
 /// Parses `ALLOW_SHARED_CREDENTIALS` and refuses a shared-credential mode it does not name.
@@ -351,5 +386,19 @@ mod tests {
                 "GRAPH_REGION"
             ]
         );
+    }
+
+    #[test]
+    fn download_hosts_default_to_microsoft_and_loopback_follows_the_graph_base() {
+        let production = load(&[]).unwrap().graph_download_hosts;
+        assert_eq!(production, crate::DownloadHosts::default());
+        let local = load(&[("GRAPH_BASE_URL", "http://127.0.0.1:9020")])
+            .unwrap()
+            .graph_download_hosts;
+        let fake_download = url::Url::parse("http://127.0.0.1:9021/download/t").unwrap();
+        assert!(production.check(&fake_download).is_err());
+        assert_eq!(local.check(&fake_download), Ok(()));
+        let bad = load(&[("GRAPH_DOWNLOAD_HOSTS", "169.254.169.254")]).unwrap_err();
+        assert_eq!(bad[0].setting, "GRAPH_DOWNLOAD_HOSTS");
     }
 }

@@ -37,7 +37,7 @@ mod wire;
 pub use build::{BuiltSources, UpstreamCredentials, build_available_sources, build_sources};
 pub use comment::{AddedComment, CommentError, MAX_COMMENT_CHARS};
 pub use config::{ConfigProblem, ConnectorsConfig, Mode};
-pub use endpoint::BaseUrl;
+pub use endpoint::{BaseUrl, DEFAULT_DOWNLOAD_HOSTS, DownloadHosts, DownloadRefused};
 pub use error::SourceError;
 pub use limits::ContentLimits;
 pub use model::{Content, ItemId, ItemIdError, SearchHit, UserContext};

@@ -34,6 +34,12 @@ pub(crate) struct Rendered {
     pub(crate) text: String,
     /// Whether `text` is the whole item (no cap cut it).
     pub(crate) complete: bool,
+    /// Whether `text` is a snippet render that left out nested content (a Notion page's top-level
+    /// blocks only): good for a snippet, but *not* a prefix of the item's full text, so it never
+    /// answers a fetch. A fetch pages through one text by offset; serving one page from a shallow
+    /// render and the next from a full one would silently drop (or repeat) the nested blocks at
+    /// the page boundary.
+    pub(crate) shallow: bool,
 }
 
 struct Entry {
@@ -80,6 +86,16 @@ impl TextCache {
             return;
         }
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        // A snippet rendered concurrently with a fetch never replaces the fetch's full render of
+        // the same edition.
+        if rendered.shallow
+            && inner
+                .entries
+                .get(&(page.to_owned(), edited.to_owned()))
+                .is_some_and(|e| !e.rendered.shallow)
+        {
+            return;
+        }
         let Inner {
             entries,
             bytes,
@@ -135,7 +151,24 @@ mod tests {
         Rendered {
             text: s.into(),
             complete: true,
+            shallow: false,
         }
+    }
+
+    #[test]
+    fn a_shallow_render_never_replaces_a_full_one_of_the_same_edition() {
+        let cache = TextCache::default();
+        cache.put("p", "t1", text("# Title\n- a\n  - nested"));
+        let shallow = Rendered {
+            text: "# Title\n- a".into(),
+            complete: false,
+            shallow: true,
+        };
+        cache.put("p", "t1", shallow.clone());
+        assert_eq!(cache.get("p", "t1"), Some(text("# Title\n- a\n  - nested")));
+        // A newer edition replaces it, shallow or not.
+        cache.put("p", "t2", shallow.clone());
+        assert_eq!(cache.get("p", "t2"), Some(shallow));
     }
 
     #[test]

@@ -226,3 +226,92 @@ async fn graph_app_only_needs_a_valid_region() {
         "{err:?}"
     );
 }
+
+/// Graph's `/content` answering 302 to the instance metadata service, a foreign host or a local
+/// file: the redirect is not followed, no download request is made, and the item says why.
+#[tokio::test]
+async fn a_sharepoint_download_redirect_off_microsoft_hosts_is_refused() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let graph = &h.sources(&[])[&SourceKind::Sharepoint];
+    let hits = graph.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let budget = hits
+        .iter()
+        .find(|h| h.title == "FY2027 Q4 Quarterly Budget.md")
+        .unwrap();
+    for (target, why) in [
+        (
+            "http://169.254.169.254/latest/meta-data",
+            "`http` is not https",
+        ),
+        ("https://evil.example", "evil.example"),
+        ("file:///etc/passwd", "no host"),
+    ] {
+        h.fakes
+            .state
+            .download_base
+            .lock()
+            .unwrap()
+            .clone_from(&target.to_owned());
+        let content = graph
+            .content(&dev(), &budget.item_id, 100_000)
+            .await
+            .unwrap();
+        let reason = content.unavailable_reason.unwrap_or_default();
+        assert!(reason.starts_with("not downloaded: "), "{target}: {reason}");
+        assert!(reason.contains(why), "{target}: {reason}");
+        assert!(content.text.is_empty(), "{target}");
+    }
+    assert_eq!(h.count("graph.content"), 3, "each read reached /content");
+    assert_eq!(h.count("download"), 0, "no download was requested");
+}
+
+/// The snippet phase renders a Notion page's top-level blocks only and caches that; a fetch paged
+/// afterwards (each page asks for `offset + max_chars + 1` characters, as the `fetch` tool does)
+/// must cut every page from one full render: the nested bullets appear exactly once and the pages
+/// put together are the page's whole text.
+#[tokio::test]
+async fn notion_fetch_pages_come_from_one_full_render_after_a_snippet() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let title = "FY2027 Q3 Quarterly Budget";
+    let whole = {
+        // A fresh container: no snippet cached.
+        let notion = &h.sources(&[])[&SourceKind::Notion];
+        let hits = notion.search(&dev(), "quarterly budget", 10).await.unwrap();
+        let page = hits.iter().find(|h| h.title == title).unwrap();
+        notion
+            .content(&dev(), &page.item_id, 100_000)
+            .await
+            .unwrap()
+            .text
+    };
+    const NESTED: &str = "\n  - Cloud spend target";
+    assert_eq!(whole.matches(NESTED).count(), 1, "{whole}");
+
+    let notion = &h.sources(&[])[&SourceKind::Notion];
+    let hits = notion.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let page = hits.iter().find(|h| h.title == title).unwrap();
+    let snippet = notion.hit_text(&dev(), page, 2_000).await.unwrap().unwrap();
+    assert!(
+        !snippet.contains(NESTED),
+        "the snippet render is top-level only: {snippet}"
+    );
+    // Pages shorter than the snippet render, so the first ones could be cut from it.
+    let page_chars = 40;
+    assert!(snippet.chars().count() > 2 * page_chars + 1);
+    let mut pieced = String::new();
+    let mut offset = 0;
+    loop {
+        let content = notion
+            .content(&dev(), &page.item_id, offset + page_chars + 1)
+            .await
+            .unwrap();
+        let piece: String = content.text.chars().skip(offset).take(page_chars).collect();
+        if piece.is_empty() {
+            break;
+        }
+        offset += piece.chars().count();
+        pieced.push_str(&piece);
+    }
+    assert_eq!(pieced.matches(NESTED).count(), 1, "{pieced}");
+    assert_eq!(pieced, whole, "nothing lost or repeated across pages");
+}

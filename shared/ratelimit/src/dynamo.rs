@@ -100,8 +100,26 @@ impl DynamoStore {
         want: u32,
         seen: Option<u64>,
     ) -> Result<Grant, StoreError> {
+        self.lease_at_least(key, gcra, now, want, 1, seen).await
+    }
+
+    /// Like [`Self::lease`], but all or nothing below `min`: takes between `min` and `want`
+    /// tokens in one conditional write, or none (rejected) when fewer than `min` are available.
+    /// This is how a call costing `min` tokens is charged atomically: its tokens leave the bucket
+    /// together or not at all. `min` is capped at the burst (a bigger charge could never fit; the
+    /// limiter refuses it before asking).
+    pub async fn lease_at_least(
+        &self,
+        key: &str,
+        gcra: Gcra,
+        now: u64,
+        want: u32,
+        min: u32,
+        seen: Option<u64>,
+    ) -> Result<Grant, StoreError> {
         let expires_at = (now + gcra.tolerance_ms + gcra.interval_ms) / 1000 + 60;
-        let mut want = want.clamp(1, gcra.burst);
+        let min = min.clamp(1, gcra.burst);
+        let mut want = want.clamp(min, gcra.burst);
         let mut busy = seen.is_some_and(|tat| tat > now);
         for _ in 0..MAX_ATTEMPTS {
             let cost = gcra.interval_ms * u64::from(want);
@@ -163,7 +181,7 @@ impl DynamoStore {
                         None => self.read(key).await?,
                     };
                     let available = gcra.available(stored, now);
-                    if available == 0 {
+                    if available < min {
                         return Ok(Grant::Rejected(stored));
                     }
                     want = want.min(available);

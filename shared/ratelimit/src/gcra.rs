@@ -53,6 +53,13 @@ impl Gcra {
         tat.saturating_sub(now + self.tolerance_ms)
     }
 
+    /// Milliseconds until `cost` tokens can be taken at once, given the stored `tat`.
+    pub fn wait_ms_for(&self, tat: u64, now: u64, cost: u32) -> u64 {
+        let extra = self.interval_ms * u64::from(cost.saturating_sub(1));
+        tat.saturating_add(extra)
+            .saturating_sub(now + self.tolerance_ms)
+    }
+
     /// Seconds for a full burst to refill: the window in the `RateLimit-Policy` header.
     pub fn window_seconds(&self) -> u64 {
         (u64::from(self.burst) * self.interval_ms)

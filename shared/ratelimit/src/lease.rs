@@ -32,6 +32,13 @@
 //! stale), and a refill nobody uses only withholds more tokens. Refilling on exhaustion costs one
 //! round trip per lease, on the call that needs it, and nothing on the others.
 //!
+//! # Charges of several tokens
+//! A call may cost more than one token (the service charges by the work a call may do). Its
+//! tokens are spent together or not at all: from the lease when it holds them all, otherwise
+//! from a new lease of at least that many, taken in one conditional write that takes none when
+//! the bucket has fewer (`DynamoStore::lease_at_least`). A charge is never split between two
+//! leases; the old lease's leftover is dropped, which only ever under-admits.
+//!
 //! # Rejections are cheap too
 //! When the bucket has no token, the stored TAT says when it will have one; until then calls are
 //! refused locally, with the same `Retry-After`, instead of each paying a failed write (an
@@ -87,13 +94,13 @@ impl Slot {
         self.generation != 0 && now <= self.expires
     }
 
-    /// Spends a local token, if the lease is live and has one.
-    fn spend(&mut self, now: u64, gcra: Gcra) -> Option<Acquired> {
-        if !self.live(now) || self.tokens == 0 {
+    /// Spends `cost` local tokens at once, if the lease is live and has them.
+    fn spend(&mut self, now: u64, gcra: Gcra, cost: u32) -> Option<Acquired> {
+        if !self.live(now) || self.tokens < cost {
             return None;
         }
-        self.tokens -= 1;
-        self.spent += 1;
+        self.tokens -= cost;
+        self.spent += cost;
         // The bucket as it would stand had this container taken only what it has spent.
         let tat = self
             .tat
@@ -105,9 +112,10 @@ impl Slot {
         })
     }
 
-    /// The stored TAT, while the bucket last seen empty still has no token at `now`.
-    fn still_empty(&self, now: u64, gcra: Gcra) -> Option<u64> {
-        self.empty.filter(|&tat| gcra.available(tat, now) == 0)
+    /// The stored TAT, while the bucket last seen short still has fewer than `cost` tokens at
+    /// `now`.
+    fn still_short(&self, now: u64, gcra: Gcra, cost: u32) -> Option<u64> {
+        self.empty.filter(|&tat| gcra.available(tat, now) < cost)
     }
 
     /// The bucket's TAT as this container last saw it.
@@ -140,10 +148,11 @@ impl Slot {
         };
     }
 
-    fn give_back(&mut self, generation: u64, now: u64) {
-        if self.generation == generation && self.live(now) && self.spent > 0 {
-            self.tokens += 1;
-            self.spent -= 1;
+    fn give_back(&mut self, generation: u64, now: u64, count: u32) {
+        if self.generation == generation && self.live(now) {
+            let count = count.min(self.spent);
+            self.tokens += count;
+            self.spent -= count;
         }
     }
 }
@@ -166,29 +175,39 @@ impl Leases {
         }
     }
 
-    /// Spends one token of `key`: a local one if the lease has it, otherwise one of a new lease
-    /// taken from `store` (see the module documentation).
+    /// Spends `cost` tokens of `key` at once: local ones if the lease has them all, otherwise
+    /// from a new lease of at least `cost` tokens taken from `store` in one conditional write
+    /// (see the module documentation). All or nothing: a charge is never split between the old
+    /// lease and a new one (the old lease's leftover is dropped, which only ever under-admits).
+    /// `cost` must not exceed the burst; the limiter refuses such a call before asking.
     pub(crate) async fn acquire(
         &self,
         store: &DynamoStore,
         key: &str,
         gcra: Gcra,
         now: u64,
+        cost: u32,
     ) -> Result<Acquired, StoreError> {
+        let cost = cost.clamp(1, gcra.burst);
         let slot = self.slot(key, now);
         let mut slot = slot.lock().await;
-        if let Some(admitted) = slot.spend(now, gcra) {
+        if let Some(admitted) = slot.spend(now, gcra, cost) {
             return Ok(admitted);
         }
-        if let Some(tat) = slot.still_empty(now, gcra) {
+        if let Some(tat) = slot.still_short(now, gcra, cost) {
             return Ok(Acquired::Rejected(tat));
         }
         let max = self.max_size.min((gcra.burst / 4).max(1));
-        let (size, seen) = (slot.next_size(now, max), slot.seen());
-        match store.lease(key, gcra, now, size, seen).await? {
+        let (size, seen) = (slot.next_size(now, max).max(cost), slot.seen());
+        match store
+            .lease_at_least(key, gcra, now, size, cost, seen)
+            .await?
+        {
             Grant::Leased { count, tat } => {
                 slot.install(count, tat, now, self.lifetime_ms);
-                Ok(slot.spend(now, gcra).unwrap_or(Acquired::Rejected(tat)))
+                Ok(slot
+                    .spend(now, gcra, cost)
+                    .unwrap_or(Acquired::Rejected(tat)))
             }
             Grant::Rejected(tat) => {
                 slot.empty = Some(tat);
@@ -197,9 +216,9 @@ impl Leases {
         }
     }
 
-    /// Returns a token spent from lease `generation` of `key` (a later limit rejected the call).
-    /// A lease that has since expired or been replaced keeps nothing: the token is dropped.
-    pub(crate) async fn give_back(&self, key: &str, generation: u64, now: u64) {
+    /// Returns `count` tokens spent from lease `generation` of `key` (a later limit rejected the
+    /// call). A lease that has since expired or been replaced keeps nothing: they are dropped.
+    pub(crate) async fn give_back(&self, key: &str, generation: u64, now: u64, count: u32) {
         let slot = self
             .slots
             .lock()
@@ -207,7 +226,7 @@ impl Leases {
             .get(key)
             .cloned();
         if let Some(slot) = slot {
-            slot.lock().await.give_back(generation, now);
+            slot.lock().await.give_back(generation, now, count);
         }
     }
 
@@ -240,9 +259,9 @@ mod tests {
     fn a_lease_is_spent_locally_until_empty_or_expired() {
         let mut slot = Slot::default();
         let now = 1_000_000;
-        assert_eq!(slot.spend(now, gcra()), None, "no lease yet");
+        assert_eq!(slot.spend(now, gcra(), 1), None, "no lease yet");
         slot.install(3, now + 300, now, 1000);
-        let Some(Acquired::Admitted { remaining, .. }) = slot.spend(now, gcra()) else {
+        let Some(Acquired::Admitted { remaining, .. }) = slot.spend(now, gcra(), 1) else {
             panic!("a live lease spends");
         };
         assert_eq!(
@@ -250,10 +269,10 @@ mod tests {
             "the headers count unspent leased tokens as available"
         );
         assert!(
-            slot.spend(now + 1000, gcra()).is_some(),
+            slot.spend(now + 1000, gcra(), 1).is_some(),
             "usable to its last ms"
         );
-        assert_eq!(slot.spend(now + 1001, gcra()), None, "expired");
+        assert_eq!(slot.spend(now + 1001, gcra(), 1), None, "expired");
         assert_eq!(slot.tokens, 1, "the expired token is never spent");
     }
 
@@ -265,13 +284,13 @@ mod tests {
         let mut size = 1;
         for expected in [2, 4, 8, 8] {
             slot.install(size, now, now, 1000);
-            while slot.spend(now, gcra()).is_some() {}
+            while slot.spend(now, gcra(), 1).is_some() {}
             size = slot.next_size(now, 8);
             assert_eq!(size, expected);
         }
         slot.install(8, now, now, 1000);
-        slot.spend(now, gcra());
-        slot.spend(now, gcra());
+        slot.spend(now, gcra(), 1);
+        slot.spend(now, gcra(), 1);
         assert_eq!(slot.next_size(now + 1001, 8), 2, "expired: what was spent");
         slot.install(8, now, now, 1000);
         assert_eq!(slot.next_size(now + 1001, 8), 1, "never below one");
@@ -282,16 +301,16 @@ mod tests {
         let mut slot = Slot::default();
         let now = 1_000_000;
         slot.install(2, now, now, 1000);
-        let Some(Acquired::Admitted { generation, .. }) = slot.spend(now, gcra()) else {
+        let Some(Acquired::Admitted { generation, .. }) = slot.spend(now, gcra(), 1) else {
             panic!("spends");
         };
-        slot.give_back(generation, now);
+        slot.give_back(generation, now, 1);
         assert_eq!(slot.tokens, 2);
-        slot.give_back(generation, now);
+        slot.give_back(generation, now, 1);
         assert_eq!(slot.tokens, 2, "never more than the lease took");
-        slot.spend(now, gcra());
+        slot.spend(now, gcra(), 1);
         slot.install(1, now, now, 1000);
-        slot.give_back(generation, now);
+        slot.give_back(generation, now, 1);
         assert_eq!(slot.tokens, 1, "a replaced lease takes nothing back");
     }
 
@@ -301,8 +320,30 @@ mod tests {
         let now = 1_000_000;
         let full = now + 2000; // 20 × 100 ms: no token until now + 100.
         slot.empty = Some(full);
-        assert_eq!(slot.still_empty(now, gcra()), Some(full));
-        assert_eq!(slot.still_empty(now + 99, gcra()), Some(full));
-        assert_eq!(slot.still_empty(now + 100, gcra()), None);
+        assert_eq!(slot.still_short(now, gcra(), 1), Some(full));
+        assert_eq!(slot.still_short(now + 99, gcra(), 1), Some(full));
+        assert_eq!(slot.still_short(now + 100, gcra(), 1), None);
+    }
+
+    #[test]
+    fn a_charge_of_several_tokens_is_spent_whole_or_not_at_all() {
+        let mut slot = Slot::default();
+        let now = 1_000_000;
+        slot.install(5, now + 500, now, 1000);
+        assert_eq!(slot.spend(now, gcra(), 6), None, "never part of a charge");
+        assert_eq!(slot.tokens, 5);
+        let Some(Acquired::Admitted { generation, .. }) = slot.spend(now, gcra(), 4) else {
+            panic!("four of five");
+        };
+        assert_eq!((slot.tokens, slot.spent), (1, 4));
+        slot.give_back(generation, now, 4);
+        assert_eq!(
+            (slot.tokens, slot.spent),
+            (5, 0),
+            "the whole charge returns"
+        );
+        slot.empty = Some(now + 1900); // One token free at `now`.
+        assert_eq!(slot.still_short(now, gcra(), 1), None);
+        assert_eq!(slot.still_short(now, gcra(), 2), Some(now + 1900));
     }
 }

@@ -46,4 +46,4 @@ pub use config::{FailurePolicy, Limit, RateLimitConfig};
 pub use decision::{Decision, LimitKind};
 pub use dynamo::{DynamoStore, Grant, StoreError, Take};
 pub use gcra::Gcra;
-pub use limiter::RateLimiter;
+pub use limiter::{CostExceedsBurst, RateLimiter};

@@ -29,6 +29,18 @@ impl std::fmt::Debug for RateLimiter {
     }
 }
 
+/// A charge no limit could ever admit: more tokens than a limit's burst.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("this call costs {cost} rate-limit tokens, more than the {} limit's burst of {burst}", policy.as_str())]
+pub struct CostExceedsBurst {
+    /// The tokens the call would take.
+    pub cost: u32,
+    /// The limit it can never fit.
+    pub policy: LimitKind,
+    /// That limit's burst.
+    pub burst: u32,
+}
+
 /// One limit to take a slot from.
 struct Check {
     kind: LimitKind,
@@ -108,9 +120,50 @@ impl RateLimiter {
     /// next one in one conditional write. Never more calls are admitted, across containers, than
     /// the shared buckets gave out.
     pub async fn check(&self, subject: &str, client_id: Option<&str>) -> Decision {
+        // One token never exceeds a burst (bursts are at least 1).
+        self.charge(subject, client_id, 1)
+            .await
+            .unwrap_or_else(|_| self.limiter_down())
+    }
+
+    /// Charges `cost` tokens at once to each limit (a call that may do `cost` times the work of
+    /// the cheapest one), atomically: all of them or none, per limit, and a later limit's refusal
+    /// gives back what the earlier ones took. A charge larger than a limit's burst could never
+    /// be admitted, however long the caller waits: it is refused at once with
+    /// [`CostExceedsBurst`] instead of a `Retry-After` that would be a lie.
+    pub async fn charge(
+        &self,
+        subject: &str,
+        client_id: Option<&str>,
+        cost: u32,
+    ) -> Result<Decision, CostExceedsBurst> {
+        let cost = cost.max(1);
         let now = self.clock.now_ms();
         let checks = self.checks(subject, client_id);
-        match tokio::time::timeout(self.config.timeout, self.take_all(&checks, now)).await {
+        fits(&checks, cost)?;
+        Ok(self.decide(&checks, now, cost).await)
+    }
+
+    /// Whether a call costing `cost` tokens in all (made through `client_id`) can ever be
+    /// admitted: every limit's burst holds it. A caller charging a call in parts (admission, then
+    /// the rest) asks this with the whole cost first, or the parts could each fit while the whole
+    /// never does.
+    pub fn fits(&self, client_id: Option<&str>, cost: u32) -> Result<(), CostExceedsBurst> {
+        fits(&self.checks("", client_id), cost.max(1))
+    }
+
+    /// The largest charge every limit can admit at all: the smallest burst (the global one per
+    /// shard). Cold start compares it with the most expensive call.
+    pub fn max_cost(&self) -> u32 {
+        self.checks("", Some(""))
+            .iter()
+            .map(|c| c.gcra.burst)
+            .min()
+            .unwrap_or(1)
+    }
+
+    async fn decide(&self, checks: &[Check], now: u64, cost: u32) -> Decision {
+        match tokio::time::timeout(self.config.timeout, self.take_all(checks, now, cost)).await {
             Ok(Ok(decision)) => decision,
             Ok(Err(Failure::Refused(why))) => self.refused(&why),
             Ok(Err(Failure::Unavailable(why))) => self.unavailable(&why, now),
@@ -151,19 +204,19 @@ impl RateLimiter {
         checks
     }
 
-    async fn take_all(&self, checks: &[Check], now: u64) -> Result<Decision, Failure> {
+    async fn take_all(&self, checks: &[Check], now: u64, cost: u32) -> Result<Decision, Failure> {
         let mut most_constrained: Option<Decision> = None;
         let mut fewest = u32::MAX;
         let mut held = Vec::with_capacity(checks.len());
         for check in checks {
             let acquired = self
                 .leases
-                .acquire(&self.store, &check.key, check.gcra, now)
+                .acquire(&self.store, &check.key, check.gcra, now, cost)
                 .await;
             let acquired = match acquired {
                 Ok(acquired) => acquired,
                 Err(err) => {
-                    self.give_back(checks, &held, now).await;
+                    self.give_back(checks, &held, now, cost).await;
                     return Err(match err {
                         StoreError::Refused(why) => Failure::Refused(why),
                         StoreError::Unavailable(why) => Failure::Unavailable(why),
@@ -172,12 +225,12 @@ impl RateLimiter {
             };
             match acquired {
                 Acquired::Rejected(tat) => {
-                    self.give_back(checks, &held, now).await;
+                    self.give_back(checks, &held, now, cost).await;
                     return Ok(Decision::Limited {
                         policy: check.kind,
                         quota: check.gcra.burst,
                         window: check.gcra.window_seconds(),
-                        retry_after: check.gcra.wait_ms(tat, now).div_ceil(1000).max(1),
+                        retry_after: check.gcra.wait_ms_for(tat, now, cost).div_ceil(1000).max(1),
                         unavailable: false,
                     });
                 }
@@ -205,9 +258,11 @@ impl RateLimiter {
     }
 
     /// Returns the tokens the first `held.len()` checks spent to their leases: local, no write.
-    async fn give_back(&self, checks: &[Check], held: &[u64], now: u64) {
+    async fn give_back(&self, checks: &[Check], held: &[u64], now: u64, cost: u32) {
         for (check, generation) in checks.iter().zip(held) {
-            self.leases.give_back(&check.key, *generation, now).await;
+            self.leases
+                .give_back(&check.key, *generation, now, cost)
+                .await;
         }
     }
 
@@ -255,6 +310,18 @@ impl RateLimiter {
             retry_after: 1,
             unavailable: true,
         }
+    }
+}
+
+/// The first limit among `checks` whose burst is smaller than `cost`, as an error.
+fn fits(checks: &[Check], cost: u32) -> Result<(), CostExceedsBurst> {
+    match checks.iter().find(|c| cost > c.gcra.burst) {
+        Some(check) => Err(CostExceedsBurst {
+            cost,
+            policy: check.kind,
+            burst: check.gcra.burst,
+        }),
+        None => Ok(()),
     }
 }
 

@@ -207,3 +207,49 @@ async fn refused_calls_cost_no_write_until_the_bucket_refills() {
     clock.0.fetch_add(100, Ordering::SeqCst);
     assert!(limiter.check("abuser", None).await.is_allowed());
 }
+
+/// An `include_content` call with `max_results` 50 costs 55 tokens (`PreparedCall::cost` in the
+/// service): charged at once, across two containers, it uses up the burst that admits 60
+/// one-token calls, a charge that does not fit is refused whole (nothing taken), and a charge
+/// larger than the burst is refused with a typed error instead of waiting forever.
+#[tokio::test]
+async fn a_charge_takes_its_cost_in_tokens_atomically() {
+    let user = Limit {
+        rate: 10.0,
+        burst: 60,
+    };
+    let settings = config(user, WIDE, WIDE, 1, FailurePolicy::Open);
+    let (_moto, first, clock, client) = limiter(settings.clone()).await;
+    let second = containers(&client, &clock, &settings, 1).remove(0);
+
+    // The baseline: sixty one-token calls fit in the burst.
+    assert_eq!(sequential(&first, 100, "bob").await, 60);
+
+    // One 55-token call leaves five single calls, on either container.
+    let charged = first.charge("alice", None, 55).await.unwrap();
+    assert!(charged.is_allowed(), "{charged:?}");
+    assert_eq!(sequential(&second, 20, "alice").await, 5);
+    // A further 55-token charge does not fit: refused whole, with the wait for all 55.
+    clock.0.fetch_add(1000, Ordering::SeqCst); // Ten tokens back.
+    let Ok(Decision::Limited {
+        policy: LimitKind::User,
+        retry_after,
+        ..
+    }) = second.charge("alice", None, 55).await
+    else {
+        panic!("55 tokens are not there");
+    };
+    assert_eq!(retry_after, 5, "45 more tokens at 10/s");
+    assert_eq!(
+        sequential(&first, 20, "alice").await,
+        10,
+        "the refused charge took nothing"
+    );
+
+    // A charge no burst can hold is refused at once, never retried.
+    let err = first.charge("carol", None, 61).await.unwrap_err();
+    assert_eq!((err.cost, err.policy, err.burst), (61, LimitKind::User, 60));
+    assert!(err.to_string().contains("burst of 60"), "{err}");
+    assert_eq!(first.max_cost(), 60);
+    assert!(first.fits(None, 60).is_ok() && first.fits(None, 61).is_err());
+}

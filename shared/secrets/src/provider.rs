@@ -83,15 +83,28 @@ impl SecretsProvider {
 
     /// Fetches again now, within the operation timeout; on failure the old copy stays and a later
     /// call retries.
+    ///
+    /// When the values read are the ones already held, the same `Arc` is kept (only its age is
+    /// reset): users of the secret notice a rotation by pointer, so an unchanged refresh (every
+    /// TTL) rebuilds nothing and throws away no token or text cache.
     pub async fn refresh(&self) {
         let fetched = fetch(self.store.as_ref(), &self.config)
             .await
             .and_then(|json| Secrets::parse(&self.config.id, &json));
         match fetched {
-            Ok(secrets) => self.current.store(Arc::new(Loaded {
-                secrets: Arc::new(secrets),
-                at: Instant::now(),
-            })),
+            Ok(secrets) => {
+                let held = Arc::clone(&self.current.load().secrets);
+                let secrets = if held.same_values(&secrets) {
+                    held
+                } else {
+                    tracing::info!("the secret's values changed");
+                    Arc::new(secrets)
+                };
+                self.current.store(Arc::new(Loaded {
+                    secrets,
+                    at: Instant::now(),
+                }));
+            }
             Err(err) => {
                 tracing::warn!(error = %err, "secret refresh failed; keeping the cached copy");
             }

@@ -1,6 +1,6 @@
 //! The typed content of the secret.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 
 use crate::SecretsError;
@@ -66,6 +66,44 @@ impl Secrets {
             cequence_api_key: string(&map, "cequence_api_key")?,
             query_hash_key: string(&map, "query_hash_key")?,
         })
+    }
+
+    /// Whether every value equals `other`'s. A refresh that reads the same values keeps the copy
+    /// already in use (see `SecretsProvider::refresh`), so nothing built from it is rebuilt. The
+    /// values are compared in memory only, never logged.
+    pub fn same_values(&self, other: &Self) -> bool {
+        fn same(a: Option<&SecretString>, b: Option<&SecretString>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => a.expose_secret() == b.expose_secret(),
+                (None, None) => true,
+                _ => false,
+            }
+        }
+        let Self {
+            jwt_secret_key,
+            descope_management_key,
+            google_service_account,
+            notion_token,
+            microsoft_client_secret,
+            cequence_api_key,
+            query_hash_key,
+        } = self;
+        same(jwt_secret_key.as_ref(), other.jwt_secret_key.as_ref())
+            && same(
+                descope_management_key.as_ref(),
+                other.descope_management_key.as_ref(),
+            )
+            && same(
+                google_service_account.as_ref(),
+                other.google_service_account.as_ref(),
+            )
+            && same(notion_token.as_ref(), other.notion_token.as_ref())
+            && same(
+                microsoft_client_secret.as_ref(),
+                other.microsoft_client_secret.as_ref(),
+            )
+            && same(cequence_api_key.as_ref(), other.cequence_api_key.as_ref())
+            && same(query_hash_key.as_ref(), other.query_hash_key.as_ref())
     }
 
     /// `jwt_secret_key`, or an error naming it.

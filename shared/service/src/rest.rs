@@ -140,10 +140,11 @@ pub async fn call_tool(state: &AppState, req: Request) -> Response<Body> {
         if req.method() != Method::POST {
             return Err(ApiError::MethodNotAllowed { allow: "POST" });
         }
-        let caller = exchange.admit(state, req.headers()).await?;
+        let mut caller = exchange.admit(state, req.headers()).await?;
         let body = json_body(&req)?;
         let arguments = tool_arguments(&body, name)?;
         let prepared = exchange.validate(&caller, name, arguments)?;
+        exchange.charge(&mut caller, &prepared).await?;
         let result = exchange.execute(&caller, &prepared).await;
         let mut response = json_response(StatusCode::OK, &result, &exchange.info().request_id);
         caller.decorate(&mut response);

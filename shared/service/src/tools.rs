@@ -107,6 +107,38 @@ impl PreparedCall {
     }
 }
 
+/// The most rate-limit tokens one call can cost ([`PreparedCall::cost`] of a search with
+/// `max_results` 50 and `include_content`). Every limit's burst must hold it, or that call could
+/// never be admitted: the default per-user burst (60) is sized for it, and cold start warns when
+/// a configured burst is smaller.
+pub const MAX_CALL_COST: u32 = 55;
+
+impl PreparedCall {
+    /// The rate-limit tokens this call costs: what it may make the upstreams do, in units of one
+    /// small search.
+    ///
+    /// - A search: one token per ten results asked for (`ceil(max_results / 10)`, 1..=5), since
+    ///   each hit is enriched with a snippet (for Notion one block read per hit) and bigger pages
+    ///   cost the upstreams more.
+    /// - `include_content`: one more token per result, since each may be a download of up to
+    ///   `CONTENT_MAX_DOWNLOAD_BYTES` (20 MiB) and an extraction: far more than a search.
+    /// - `fetch` and `add_comment`: one token (one item read or one write).
+    ///
+    /// Every request is charged one token at admission, before its arguments are read; a tool
+    /// call is then charged the rest (`cost - 1`) once its arguments are valid.
+    pub fn cost(&self) -> u32 {
+        match self {
+            Self::Search { args, .. } => {
+                let results = u32::try_from(args.max_results).unwrap_or(u32::MAX);
+                let search = results.div_ceil(10).max(1);
+                let content = if args.include_content { results } else { 0 };
+                search.saturating_add(content).min(MAX_CALL_COST)
+            }
+            Self::Fetch(_) | Self::Comment(_) => 1,
+        }
+    }
+}
+
 /// What the invocation record needs to know about a call that ran.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CallSummary {
@@ -407,5 +439,53 @@ mod tests {
             search_uri("a/b?c&d é"),
             "workplace://search/a%2Fb%3Fc%26d%20%C3%A9"
         );
+    }
+}
+
+#[cfg(test)]
+mod cost_tests {
+    use super::*;
+
+    fn search(arguments: Value) -> PreparedCall {
+        PreparedCall::Search {
+            args: SearchArgs::parse(Some(&arguments)).unwrap(),
+            sources: vec![SourceKind::Notion],
+            shape: SearchShape::Workplace,
+        }
+    }
+
+    #[test]
+    fn a_call_costs_what_it_may_make_the_upstreams_do() {
+        assert_eq!(search(json!({"query": "q"})).cost(), 1, "ten results");
+        assert_eq!(search(json!({"query": "q", "max_results": 1})).cost(), 1);
+        assert_eq!(search(json!({"query": "q", "max_results": 11})).cost(), 2);
+        assert_eq!(search(json!({"query": "q", "max_results": 50})).cost(), 5);
+        assert_eq!(
+            search(json!({"query": "q", "max_results": 10, "include_content": true})).cost(),
+            11,
+            "one more per result downloaded"
+        );
+        assert_eq!(
+            search(json!({"query": "q", "max_results": 50, "include_content": true})).cost(),
+            MAX_CALL_COST,
+            "the most expensive call"
+        );
+        let fetch = FetchArgs::parse(Some(
+            &json!({"id": "notion:2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab"}),
+        ))
+        .unwrap();
+        assert_eq!(PreparedCall::Fetch(fetch).cost(), 1);
+    }
+
+    #[test]
+    fn the_default_per_user_burst_holds_the_most_expensive_call() {
+        let config = workplace_ratelimit::RateLimitConfig::from_lookup(&|k| {
+            (k == "RATE_LIMIT_TABLE").then(|| "t".to_owned())
+        })
+        .unwrap()
+        .unwrap();
+        assert!(config.user.burst >= MAX_CALL_COST);
+        assert!(config.client.burst >= MAX_CALL_COST);
+        assert!(config.global.burst / config.global_shards >= MAX_CALL_COST);
     }
 }

@@ -106,3 +106,52 @@ async fn a_stopped_table_fails_open_and_says_so_in_the_record() {
     );
     assert!(app.records.records()[0].limiter_bypassed);
 }
+
+/// The charge grows with the work a call may do: a search with `max_results` 50 and
+/// `include_content` (up to 50 downloads) costs 55 tokens of a burst of 60, a plain search one.
+#[tokio::test]
+async fn an_include_content_call_costs_a_token_per_result() {
+    let moto = Moto::start()
+        .await
+        .expect("the moto emulator must be installed (make tools)");
+    let app = app_with_limiter(
+        "workplace-search",
+        all_sources(),
+        &[("MCP_RESOURCE_URL", RESOURCE)],
+        Some(limiter(&moto, 60).await),
+    );
+    let token = token(ALL_SCOPES);
+    let plain = event("tool_call_post.json", Some(&token));
+    let mut heavy = plain.clone();
+    heavy["body"] = serde_json::Value::String(
+        serde_json::json!({"name": "workplace_search", "arguments": {
+            "query": "quarterly budget reports", "max_results": 50, "include_content": true}})
+        .to_string(),
+    );
+    let remaining = |response: &http::Response<lambda_http::Body>| {
+        header(response, "ratelimit")
+            .unwrap()
+            .split(";r=")
+            .nth(1)
+            .and_then(|r| r.split(';').next())
+            .unwrap()
+            .to_owned()
+    };
+
+    let response = rest::call_tool(&app.state, request(&plain)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(remaining(&response), "59", "a plain search costs one token");
+    let response = rest::call_tool(&app.state, request(&heavy)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        remaining(&response),
+        "4",
+        "1 + 55: a token per result downloaded"
+    );
+    // Four tokens left: a second heavy call is refused, and takes nothing but its admission.
+    let response = rest::call_tool(&app.state, request(&heavy)).await;
+    assert_eq!(response.status(), 429);
+    let response = rest::call_tool(&app.state, request(&plain)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(remaining(&response), "2");
+}

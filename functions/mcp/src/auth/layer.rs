@@ -147,7 +147,7 @@ async fn front(
     let known_call = peeked
         .tool_call()
         .filter(|(tool, _)| catalogue::is_known(tool));
-    let caller = match exchange.admit(state, req.headers()).await {
+    let mut caller = match exchange.admit(state, req.headers()).await {
         Ok(caller) => caller,
         Err(ApiError::RateLimited { retry_after, .. }) if known_call.is_some() => {
             exchange.fail(ErrorCode::RateLimited);
@@ -166,6 +166,19 @@ async fn front(
             prepared => Some(prepared),
         },
     };
+    // A valid call pays the rest of its cost (`PreparedCall::cost`) before it runs.
+    if let Some(Ok(prepared)) = &call {
+        match exchange.charge(&mut caller, prepared).await {
+            Ok(()) => {}
+            Err(ApiError::RateLimited { retry_after, .. }) => {
+                exchange.fail(ErrorCode::RateLimited);
+                return Ok(Ticket::Limited {
+                    retry_after_seconds: retry_after,
+                });
+            }
+            Err(err) => return Err(Rejection::Api(err)),
+        }
+    }
     Ok(Ticket::Admitted {
         caller: Box::new(caller),
         call,

@@ -139,6 +139,8 @@ impl Drive {
             let rendered = Rendered {
                 text: text.clone(),
                 complete: !truncated,
+                // Any read of a file is a prefix of the same text.
+                shallow: false,
             };
             self.cache.put(id, modified, rendered);
         }

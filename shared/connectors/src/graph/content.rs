@@ -64,6 +64,15 @@ impl Read for Graph {
                 |response| async move { location(&response) },
             )
             .await?;
+        // The server fetches this URL from inside its network: only a Microsoft download host.
+        if let Err(refused) = self.downloads.check(&download) {
+            tracing::warn!(reason = %refused, "SharePoint /content redirect not followed");
+            return Ok(Content::unavailable(
+                title,
+                url,
+                format!("not downloaded: {refused}; open the link to read it"),
+            ));
+        }
         // The pre-authenticated URL gets no Authorization header. What the file is decides how
         // much of it to read: a text prefix, a whole Office or PDF file up to the download cap, or
         // nothing at all.

@@ -5,7 +5,10 @@
 //! - `region` is sent when configured; Graph requires it for app-only tokens.
 //! - Summaries' `<c0>` highlight tags and `<ddd/>` markers become plain text (`render.rs`).
 //! - Content: `GET /drives/{d}/items/{i}/content` answers 302 to a pre-authenticated URL, which is
-//!   fetched *without* the bearer token (the shared HTTP client follows no redirects by itself).
+//!   fetched *without* the bearer token (the shared HTTP client follows no redirects by itself),
+//!   and only when it is an `https` URL on a Microsoft download host ([`DownloadHosts`]): a
+//!   redirect elsewhere (instance metadata, an internal host, `file://`) is not fetched and the
+//!   item says why in `content_error`.
 //!   Text-like files are returned as text; Office and PDF files (Graph has no plain-text
 //!   conversion) are downloaded up to `CONTENT_MAX_DOWNLOAD_BYTES` and extracted by
 //!   `workplace-extract`, off the async workers; encrypted, scanned or damaged files say why they
@@ -18,7 +21,7 @@ mod search;
 mod wire;
 
 use crate::ContentLimits;
-use crate::endpoint::BaseUrl;
+use crate::endpoint::{BaseUrl, DownloadHosts};
 use crate::upstream::{Api, Upstream};
 
 const REAUTH: &str = "Reconnect Microsoft 365 to workplace-mcp and try again.";
@@ -29,22 +32,25 @@ pub struct Graph {
     base_url: BaseUrl,
     region: Option<String>,
     limits: ContentLimits,
+    downloads: DownloadHosts,
 }
 
 impl Graph {
     /// Graph at `base_url`; `region` is sent with searches (app-only search needs it); files are
-    /// read within `limits`.
+    /// read within `limits`, downloaded only from `downloads`.
     pub(crate) fn new(
         http: reqwest::Client,
         base_url: BaseUrl,
         region: Option<String>,
         limits: ContentLimits,
+        downloads: DownloadHosts,
     ) -> Self {
         Self {
             upstream: Upstream::new(http, Api::Graph, REAUTH).with_redirects_as_answers(),
             base_url,
             region,
             limits,
+            downloads,
         }
     }
 }

@@ -107,8 +107,12 @@ impl Read for Notion {
 }
 
 impl Notion {
-    /// The page's text, from the cache when this edition is there (and, for `Depth::Whole`, is
-    /// whole or at least `max_chars` long), else rendered to `depth` and kept.
+    /// The page's text, from the cache when this edition is there (and, for `Depth::Whole`, is a
+    /// full render, whole or at least `max_chars` long), else rendered to `depth` and kept.
+    ///
+    /// A fetch never takes a shallow (top-level) render from the snippet phase, even a long one:
+    /// every page of a fetch must be cut from one full render, or the nested blocks at a page
+    /// boundary would be lost.
     async fn rendered(
         &self,
         token: &SecretString,
@@ -121,8 +125,8 @@ impl Notion {
         if let Some(edited) = edited
             && let Some(cached) = self.cache.get(page_id.as_str(), edited)
             && (depth == Depth::TopLevel
-                || cached.complete
-                || cached.text.chars().count() > max_chars)
+                || (!cached.shallow
+                    && (cached.complete || cached.text.chars().count() > max_chars)))
         {
             return Ok(cached);
         }
@@ -140,6 +144,8 @@ impl Notion {
             .await?;
         let rendered = Rendered {
             complete: !budget.truncated && out.chars().count() <= max_chars,
+            // A top-level render that left nothing out is the page's full text too.
+            shallow: depth == Depth::TopLevel && budget.truncated,
             text: out,
         };
         if let Some(edited) = edited {

@@ -9,6 +9,7 @@ use workplace_ratelimit::Decision;
 
 use super::Exchange;
 use crate::state::{Parts, Runtime};
+use crate::tools::PreparedCall;
 use crate::{ApiError, AppState};
 
 /// An authenticated, admitted caller and the snapshot of the service that admitted it.
@@ -61,6 +62,34 @@ impl Exchange {
         })
     }
 
+    /// Charges a validated call the rest of its cost ([`PreparedCall::cost`] minus the token
+    /// admission took), all at once, and refreshes the `RateLimit` headers. A call whose cost no
+    /// burst can hold is refused with a clear error rather than a `Retry-After` that would never
+    /// come true.
+    pub async fn charge(&self, caller: &mut Caller, call: &PreparedCall) -> Result<(), ApiError> {
+        let extra = call.cost().saturating_sub(1);
+        let Some(limiter) = caller.runtime.limiter.as_ref().filter(|_| extra > 0) else {
+            return Ok(());
+        };
+        let principal = &caller.principal;
+        let client = principal.client_id.as_deref();
+        let too_costly = |err: workplace_ratelimit::CostExceedsBurst| {
+            self.record
+                .update(|r| r.reason = Some(format!("{}_limit", err.policy.as_str())));
+            ApiError::BadRequest(format!(
+                "{err}: ask for fewer results or leave include_content off"
+            ))
+        };
+        // The whole cost must fit a burst, not only the part charged here.
+        limiter.fits(client, call.cost()).map_err(too_costly)?;
+        let decision = limiter
+            .charge(&principal.subject, client, extra)
+            .await
+            .map_err(too_costly)?;
+        caller.limit_headers = self.apply(decision)?;
+        Ok(())
+    }
+
     async fn limit(
         &self,
         runtime: &Runtime,
@@ -72,6 +101,11 @@ impl Exchange {
         let decision = limiter
             .check(&principal.subject, principal.client_id.as_deref())
             .await;
+        self.apply(decision)
+    }
+
+    /// The headers of an admission, or the refusal (noted in the record).
+    fn apply(&self, decision: Decision) -> Result<Vec<(&'static str, String)>, ApiError> {
         match &decision {
             Decision::Limited {
                 policy,

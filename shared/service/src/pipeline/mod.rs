@@ -15,7 +15,9 @@
 //! Every authenticated request passes the limiter exactly once, before its arguments are looked
 //! at: every REST route but the public ones (`/health`, the protected-resource metadata), and
 //! every HTTP request to `/mcp` (`initialize`, `tools/list`, `tools/call`, notifications alike).
-//! A request without a valid token is never charged to anyone.
+//! A request without a valid token is never charged to anyone. A tool call whose arguments are
+//! valid then pays the rest of its cost ([`crate::tools::PreparedCall::cost`]: the work it may
+//! make the upstreams do) in one more charge ([`Exchange::charge`]) before it runs.
 
 mod admit;
 mod authenticate;

@@ -60,6 +60,15 @@ pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
             Box::new(SystemClock),
         )
     });
+    if let Some(limiter) = &limiter
+        && limiter.max_cost() < crate::tools::MAX_CALL_COST
+    {
+        tracing::warn!(
+            smallest_burst = limiter.max_cost(),
+            most_expensive_call = crate::tools::MAX_CALL_COST,
+            "a rate-limit burst is smaller than the most expensive call; such calls will be refused"
+        );
+    }
     // The JWKS does not depend on the secret: fetch both at once.
     let jwks = jwks_verifier(&config, &http);
     let service_token_secret = config.service_tokens.as_ref().map(|tokens| SecretsConfig {

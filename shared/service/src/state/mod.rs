@@ -3,7 +3,9 @@
 //! Cold start reads the configuration, then loads the secret and the identity provider's JWKS
 //! concurrently. The parts that depend on secret values (the service-token verifier and the
 //! connectors' token brokers) are rebuilt, without network calls, when the secrets provider picks
-//! up a rotation. A cold start that failed for a transient reason (Secrets Manager unreachable) is
+//! up a rotation. A refresh that reads the same values is no rotation (the provider keeps the same
+//! copy), and a rotation that leaves the connector credentials alone keeps the sources, with their
+//! token and text caches. A cold start that failed for a transient reason (Secrets Manager unreachable) is
 //! retried by a later request instead of leaving a warm container broken until it is recycled.
 
 mod init;

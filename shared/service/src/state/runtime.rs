@@ -13,6 +13,7 @@ use workplace_connectors::{
     ConnectorsConfig, Source, UpstreamCredentials, build_available_sources,
 };
 use workplace_ratelimit::RateLimiter;
+use workplace_secrets::Secrets;
 
 use super::secrets::{CurrentSecrets, SecretSource};
 use crate::config::{Config, ConfigErrors, ConfigProblem};
@@ -51,6 +52,9 @@ pub struct Parts {
     /// Why a configured source is disabled (empty when all are usable): `/health` reports them.
     pub source_problems: Vec<ConfigProblem>,
     secrets: CurrentSecrets,
+    /// The sources `engine` searches, kept so a rotation that leaves their credentials alone
+    /// (only the service-token or query-hash key changed) reuses them with their caches.
+    sources: Vec<Arc<dyn Source>>,
 }
 
 pub(super) fn problem(setting: &'static str, text: impl Into<String>) -> ConfigProblem {
@@ -72,7 +76,7 @@ impl Runtime {
         limiter: Option<RateLimiter>,
     ) -> Result<Self, ConfigErrors> {
         let current = secrets.current();
-        let parts = build_parts(&config, jwks.as_ref(), &sources, &http, current)?;
+        let parts = build_parts(&config, jwks.as_ref(), &sources, &http, current, None)?;
         Ok(Self {
             config,
             limiter,
@@ -97,6 +101,7 @@ impl Runtime {
             &self.sources,
             &self.http,
             current,
+            Some(&parts),
         ) {
             Ok(fresh) => {
                 tracing::info!("secret rotated; credentials reloaded");
@@ -127,12 +132,38 @@ pub fn jwks_verifier(config: &Config, http: &reqwest::Client) -> Option<Arc<Jwks
     })
 }
 
+/// The secret values the connectors are built from, for [`build_parts`] to compare.
+fn credentials(secrets: &Secrets) -> UpstreamCredentials {
+    UpstreamCredentials {
+        descope_management_key: secrets.descope_management_key.clone(),
+        google_service_account: secrets.google_service_account.clone(),
+        notion_token: secrets.notion_token.clone(),
+        microsoft_client_secret: secrets.microsoft_client_secret.clone(),
+    }
+}
+
+/// Whether two sets of connector credentials hold the same values (compared in memory, never
+/// logged).
+fn same_credentials(a: &Secrets, b: &Secrets) -> bool {
+    let only_credentials = |s: &Secrets| Secrets {
+        descope_management_key: s.descope_management_key.clone(),
+        google_service_account: s.google_service_account.clone(),
+        notion_token: s.notion_token.clone(),
+        microsoft_client_secret: s.microsoft_client_secret.clone(),
+        ..Secrets::default()
+    };
+    only_credentials(a).same_values(&only_credentials(b))
+}
+
+/// Builds the parts from `current`. `previous` (on a rotation) lends its sources, token and text
+/// caches included, when the connector credentials did not change.
 fn build_parts(
     config: &Config,
     jwks: Option<&Arc<JwksVerifier>>,
     sources: &Sources,
     http: &reqwest::Client,
     current: CurrentSecrets,
+    previous: Option<&Parts>,
 ) -> Result<Parts, ConfigErrors> {
     let mut problems = Vec::new();
     // Service tokens exist only when configured, and their key only ever comes from their own
@@ -181,15 +212,15 @@ fn build_parts(
     }
     let secrets = Arc::clone(&current.main);
     let mut source_problems = Vec::new();
-    let sources = match sources {
-        Sources::Fixed(sources) => sources.clone(),
-        Sources::Configured(connectors) => {
-            let credentials = UpstreamCredentials {
-                descope_management_key: secrets.descope_management_key.clone(),
-                google_service_account: secrets.google_service_account.clone(),
-                notion_token: secrets.notion_token.clone(),
-                microsoft_client_secret: secrets.microsoft_client_secret.clone(),
-            };
+    let reusable = previous.filter(|p| same_credentials(&p.secrets.main, &secrets));
+    let sources = match (sources, reusable) {
+        (Sources::Fixed(sources), _) => sources.clone(),
+        (Sources::Configured(_), Some(previous)) => {
+            source_problems.clone_from(&previous.source_problems);
+            previous.sources.clone()
+        }
+        (Sources::Configured(connectors), None) => {
+            let credentials = credentials(&secrets);
             // A source whose credential is unusable is disabled on its own (it answers `error`
             // with the reason); the function keeps serving the others and `/health` says degraded.
             let built = build_available_sources(connectors, &credentials, http);
@@ -214,7 +245,8 @@ fn build_parts(
         });
     Ok(Parts {
         auth: Authenticator::new(jwks.cloned(), service),
-        engine: SearchEngine::new(sources, config.search),
+        engine: SearchEngine::new(sources.clone(), config.search),
+        sources,
         query_hasher,
         source_problems,
         secrets: current,
