@@ -227,8 +227,10 @@ async fn graph_app_only_needs_a_valid_region() {
     );
 }
 
-/// Graph's `/content` answering 302 to the instance metadata service, a foreign host or a local
-/// file: the redirect is not followed, no download request is made, and the item says why.
+/// Graph's `/content` answering 302 to a plain-http host, a foreign host or a local file: the
+/// redirect is not followed, no download request is made, and the item says why. The hosts are
+/// under `.invalid` (RFC 6761, never resolves), so a regression cannot send a request off this
+/// machine; the instance-metadata address itself is refused in `endpoint`'s unit tests.
 #[tokio::test]
 async fn a_sharepoint_download_redirect_off_microsoft_hosts_is_refused() {
     let h = harness(Duration::from_secs(3600)).await;
@@ -240,10 +242,10 @@ async fn a_sharepoint_download_redirect_off_microsoft_hosts_is_refused() {
         .unwrap();
     for (target, why) in [
         (
-            "http://169.254.169.254/latest/meta-data",
+            "http://instance-metadata.invalid/latest/meta-data",
             "`http` is not https",
         ),
-        ("https://evil.example", "evil.example"),
+        ("https://evil.invalid", "evil.invalid"),
         ("file:///etc/passwd", "no host"),
     ] {
         h.fakes
