@@ -17,6 +17,7 @@ mod error;
 mod kind;
 mod limits;
 mod pdf;
+mod pdf_budget;
 mod plain;
 mod pptx;
 mod rels;
