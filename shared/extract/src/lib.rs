@@ -134,8 +134,26 @@ pub async fn extract_blocking(
     kind: DocumentKind,
     limits: Limits,
 ) -> Result<Extracted, ExtractError> {
+    extract_blocking_holding(bytes, kind, limits, ()).await
+}
+
+/// [`extract_blocking`], holding `guard` (e.g. a semaphore permit) until the blocking task
+/// really ends. When the wait times out the caller gets [`Cap::Time`] at once, but the task may
+/// still be inside a parser and holding its memory: the guard is dropped only with the task, so
+/// whatever it counts (extractions at once in this process) stays true.
+pub async fn extract_blocking_holding<G: Send + 'static>(
+    bytes: Vec<u8>,
+    kind: DocumentKind,
+    limits: Limits,
+    guard: G,
+) -> Result<Extracted, ExtractError> {
     let wait = limits.time_budget + std::time::Duration::from_secs(1);
-    let task = tokio::task::spawn_blocking(move || extract(&bytes, kind, &limits));
+    let task = tokio::task::spawn_blocking(move || {
+        let result = extract(&bytes, kind, &limits);
+        drop(bytes);
+        drop(guard);
+        result
+    });
     match tokio::time::timeout(wait, task).await {
         Ok(Ok(result)) => result,
         Ok(Err(err)) => Err(ExtractError::Task(err.to_string())),
