@@ -326,9 +326,9 @@ fn hostile_files() -> Vec<Hostile> {
             bytes: workbook_with_shared_strings(250_000),
         },
         Hostile {
-            name: "object-streams-20.pdf",
+            name: "object-streams-25.pdf",
             kind: DocumentKind::Pdf,
-            bytes: pdf_with_object_streams(20, 10 * 1024),
+            bytes: pdf_with_object_streams(25, 20 * 1024),
         },
         Hostile {
             name: "content-stream-600KB.pdf",
