@@ -26,12 +26,9 @@ const CELLS_PER_TIME_CHECK: usize = 1024;
 /// Extracts the sheets of a `.xlsx` into `budget`; returns how many sheets were read.
 pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, ExtractError> {
     let mut package = Package::open(bytes, FORMAT, budget)?;
+    // Worksheets over the memory left are left out (the others are read); a part calamine
+    // reads whole (shared strings, styles, the workbook) over it refuses the file.
     let copy = package.verified_copy(budget, is_worksheet, parser_estimate::of)?;
-    if budget.stopped() == Some(Cap::Memory) && !budget.has_text() {
-        // A part calamine reads whole (shared strings, styles, the workbook) did not fit: what it
-        // would build from the rest is not worth reading.
-        return Err(ExtractError::LimitExceeded(Cap::Memory));
-    }
     let mut workbook = match Xlsx::new(Cursor::new(copy)) {
         Ok(workbook) => workbook,
         Err(XlsxError::Password) => return Err(ExtractError::Encrypted),
@@ -44,18 +41,20 @@ pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, Extrac
             budget.stop(Cap::Pages);
             break;
         }
-        // Parts left out of the verified copy do not stop the other sheets; these caps do.
+        // Parts left out of the verified copy (over the decompression cap or the memory budget)
+        // do not stop the other sheets; these caps do.
         if budget.check_time().is_err()
             || matches!(
                 budget.stopped(),
-                Some(Cap::Time | Cap::OutputChars | Cap::Cells | Cap::XmlElements | Cap::Memory)
+                Some(Cap::Time | Cap::OutputChars | Cap::Cells | Cap::XmlElements)
             )
         {
             break;
         }
         let rows = match sheet_rows(&mut workbook, &name, budget) {
             Ok(rows) => rows,
-            // The sheet's part was left out of the verified copy: over the decompression cap.
+            // The sheet's part was left out of the verified copy: over the decompression cap or
+            // the memory budget (the first one hit is already recorded).
             Err(XlsxError::WorksheetNotFound(_)) => {
                 budget.stop(Cap::DecompressedBytes);
                 continue;
@@ -218,6 +217,20 @@ mod tests {
         let text = budget.into_text();
         assert!(text.contains("## Sheet: Tracker"), "{text}");
         assert!(!text.contains("Allocations"), "{text}");
+    }
+
+    #[test]
+    fn a_sheet_over_the_memory_budget_is_left_out_and_the_rest_read() {
+        let limits = Limits {
+            max_memory_bytes: 1024 * 1024,
+            ..Limits::default()
+        };
+        let mut budget = Budget::new(&limits);
+        let sheets = extract(&tracker_with_bomb(2 * 1024 * 1024), &mut budget).unwrap();
+        assert_eq!(sheets, 1);
+        assert_eq!(budget.stopped(), Some(Cap::Memory));
+        let text = budget.into_text();
+        assert!(text.contains("## Sheet: Tracker"), "{text}");
     }
 
     #[test]

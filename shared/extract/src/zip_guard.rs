@@ -125,7 +125,8 @@ impl<'a> Package<'a> {
     ///
     /// Each part kept counts towards the memory budget with its size plus `estimate(name, part)`,
     /// what the third-party reader will allocate from it beyond its bytes (e.g. one `String` per
-    /// shared string); a part that does not fit is left out (`Cap::Memory`).
+    /// shared string). A bulky part (`read_last`) that does not fit is left out (`Cap::Memory`);
+    /// any other refuses the file with `LimitExceeded(Memory)`.
     pub(crate) fn verified_copy(
         &mut self,
         budget: &mut Budget,
@@ -147,17 +148,23 @@ impl<'a> Package<'a> {
                 continue;
             };
             if part.cut {
+                // A structural part cut at the memory budget: as below, nothing is worth reading.
+                if !read_last(&name) && budget.stopped() == Some(Cap::Memory) {
+                    return Err(ExtractError::LimitExceeded(Cap::Memory));
+                }
                 // A part cut short would only fail to parse; the rest may still be readable.
                 continue;
             }
             // The copy keeps the part, and the reader builds from it what `estimate` says: both
             // are held until the extraction ends. A part that does not fit is left out.
             let extra = estimate(&name, &part, budget);
-            if budget
-                .charge((part.bytes.len() as u64).saturating_add(extra))
-                .is_err()
-            {
-                continue;
+            if let Err(cap) = budget.charge((part.bytes.len() as u64).saturating_add(extra)) {
+                if read_last(&name) {
+                    continue;
+                }
+                // A structural part (shared strings, styles, the workbook) the reader needs
+                // whole: without it, nothing is worth reading.
+                return Err(ExtractError::LimitExceeded(cap));
             }
             out.start_file(name.as_str(), options)
                 .and_then(|()| out.write_all(&part.bytes).map_err(ZipError::from))

@@ -38,6 +38,8 @@ struct Hostile {
     name: &'static str,
     kind: DocumentKind,
     bytes: Vec<u8>,
+    /// What the outcome must say (a substring), so that the budget is kept the intended way.
+    expect: &'static str,
 }
 
 fn zip_of(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
@@ -260,21 +262,25 @@ fn hostile_files() -> Vec<Hostile> {
             name: "expense-archive-bomb.xlsx",
             kind: DocumentKind::Xlsx,
             bytes: demo("expense-archive-bomb.xlsx"),
+            expect: "DecompressedBytes",
         },
         Hostile {
             name: "board-minutes-truncated.docx",
             kind: DocumentKind::Docx,
             bytes: demo("board-minutes-truncated.docx"),
+            expect: "corrupt",
         },
         Hostile {
             name: "bank-statement-protected.pdf",
             kind: DocumentKind::Pdf,
             bytes: demo("bank-statement-protected.pdf"),
+            expect: "encrypted",
         },
         Hostile {
             name: "vendor-invoice-scan.pdf",
             kind: DocumentKind::Pdf,
             bytes: demo("vendor-invoice-scan.pdf"),
+            expect: "no text layer",
         },
     ];
     files.extend([
@@ -282,58 +288,69 @@ fn hostile_files() -> Vec<Hostile> {
             name: "shared-strings-3.5M.xlsx",
             kind: DocumentKind::Xlsx,
             bytes: workbook_with_shared_strings(3_500_000),
+            expect: "memory budget",
         },
         Hostile {
             name: "slides-5000.pptx",
             kind: DocumentKind::Pptx,
             bytes: presentation(5_000, 5_000),
+            expect: "OutputChars",
         },
         Hostile {
             name: "slide-list-1M.pptx",
             kind: DocumentKind::Pptx,
             bytes: presentation(1_000_000, 0),
+            expect: "no text within",
         },
         Hostile {
             name: "document-60MB.docx",
             kind: DocumentKind::Docx,
             bytes: big_document(60_000_000, false),
+            expect: "Some(Memory)",
         },
         Hostile {
             name: "document-60MB-not-utf8.docx",
             kind: DocumentKind::Docx,
             bytes: big_document(60_000_000, true),
+            expect: "memory budget",
         },
         Hostile {
             name: "object-streams-2000.pdf",
             kind: DocumentKind::Pdf,
             bytes: pdf_with_object_streams(2_000, 256 * 1024),
+            expect: "decompressed size",
         },
         Hostile {
             name: "content-streams-1000.pdf",
             kind: DocumentKind::Pdf,
             bytes: pdf_with_content_streams(1_000, 60 * 1024),
+            expect: "memory budget",
         },
         // Under the decompression cap, over the memory budget.
         Hostile {
             name: "object-streams-200.pdf",
             kind: DocumentKind::Pdf,
             bytes: pdf_with_object_streams(200, 256 * 1024),
+            expect: "memory budget",
         },
         // Just within the estimates, so that they are read: the measured peak checks them.
         Hostile {
             name: "shared-strings-250k.xlsx",
             kind: DocumentKind::Xlsx,
             bytes: workbook_with_shared_strings(250_000),
+            expect: "ok ",
         },
         Hostile {
             name: "object-streams-25.pdf",
             kind: DocumentKind::Pdf,
             bytes: pdf_with_object_streams(25, 20 * 1024),
+            expect: "ok ",
         },
         Hostile {
             name: "content-stream-600KB.pdf",
             kind: DocumentKind::Pdf,
             bytes: pdf_with_content_streams(1, 600 * 1024),
+            expect: "ok ",
         },
     ]);
     files
@@ -493,6 +510,7 @@ fn every_hostile_file_stays_within_the_memory_budget() {
     let dir = std::env::temp_dir().join(format!("extract-memory-{}", std::process::id()));
     let paths = write_all(&dir, &files);
     let mut over = Vec::new();
+    let mut unexpected = Vec::new();
     println!("| file | input | start | peak | above start | outcome |");
     for (file, path) in files.iter().zip(&paths) {
         let m = run_child(&[(file, path.clone())]);
@@ -517,6 +535,9 @@ fn every_hostile_file_stays_within_the_memory_budget() {
         if above > PER_FILE_MIB {
             over.push(file.name);
         }
+        if !m.outcome.contains(file.expect) {
+            unexpected.push(format!("{}: {}", file.name, m.outcome));
+        }
     }
     // Nine at once, one thread each: the heaviest nine (the generated ones, then the bomb).
     let mut nine: Vec<(&Hostile, PathBuf)> = files
@@ -539,6 +560,7 @@ fn every_hostile_file_stays_within_the_memory_budget() {
     );
     let _ = std::fs::remove_dir_all(&dir);
     assert!(over.is_empty(), "over {PER_FILE_MIB} MiB: {over:?}");
+    assert!(unexpected.is_empty(), "unexpected outcomes: {unexpected:?}");
     assert!(
         m.peak_mib < FUNCTION_MIB,
         "nine at once: {} MiB, over the function's {FUNCTION_MIB} MiB",
