@@ -2,7 +2,8 @@
 //! plain-text exports of Google Sheets, Docs and Slides.
 //!
 //! Every file is treated as hostile. Extraction runs under [`Limits`] (bytes in, bytes
-//! decompressed, XML depth and element count, pages, cells, characters out, wall time): when a
+//! decompressed, XML depth and element count, pages, cells, characters out, wall time, and memory
+//! held, third-party parsers' tables estimated before they are built): when a
 //! cap is reached after some text was produced, the result is that text with `truncated: true`
 //! and the cap in `truncated_by`; when nothing was produced, [`ExtractError::LimitExceeded`].
 //! Encrypted, scanned and corrupt files give their own [`ExtractError`]. No input panics or hangs:
