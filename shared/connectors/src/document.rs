@@ -1,8 +1,11 @@
 //! Downloaded files as text: plain text as it is, Office and PDF files through
 //! `workplace-extract`, off the async worker threads and within [`ContentLimits`].
 
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
-use workplace_extract::{DocumentKind, extract_blocking};
+use workplace_extract::{DocumentKind, extract_blocking_holding};
 
 use crate::text::cut_chars;
 use crate::{Content, ContentLimits};
@@ -30,10 +33,19 @@ impl Reader {
     }
 
     /// Bytes to download for at most `max_chars` characters: a text prefix, or the whole file up
-    /// to the download cap.
-    pub(crate) fn byte_limit(self, max_chars: usize, limits: &ContentLimits) -> usize {
+    /// to the download cap (for a search snippet, `snippet`, up to the smaller snippet cap: a
+    /// snippet is not worth downloading and parsing a 20 MB file for each of a search's hits).
+    pub(crate) fn byte_limit(
+        self,
+        max_chars: usize,
+        limits: &ContentLimits,
+        snippet: bool,
+    ) -> usize {
         match self {
             Self::Plain => max_chars.saturating_mul(4).saturating_add(4),
+            Self::Extract(_) if snippet => limits
+                .max_snippet_download_bytes
+                .min(limits.max_download_bytes),
             Self::Extract(_) => limits.max_download_bytes,
         }
     }
@@ -77,9 +89,21 @@ impl Text {
     }
 }
 
+/// The extractions that may run at once in this process (container), shared by snippet reads
+/// and `include_content`/fetch: sized once, from the first caller's
+/// [`ContentLimits::max_concurrent_extractions`] (read at cold start).
+fn extraction_slots(limits: &ContentLimits) -> Arc<Semaphore> {
+    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    SLOTS
+        .get_or_init(|| Arc::new(Semaphore::new(limits.max_concurrent_extractions.max(1))))
+        .clone()
+}
+
 /// Reads `bytes` (`cut`: the download stopped at its byte limit) with `reader`, at most
 /// `max_chars` characters; extraction runs on the blocking pool, within `limits` and never
-/// past `deadline`.
+/// past `deadline`, once one of the process's extraction slots is free (waiting no longer than
+/// `deadline`). The slot is held until the blocking task ends, even when the wait for its
+/// result gives up, so the slots count the memory really in use.
 pub(crate) async fn read(
     reader: Reader,
     bytes: Vec<u8>,
@@ -104,8 +128,15 @@ pub(crate) async fn read(
             limits.max_download_bytes
         ));
     }
+    let slots = extraction_slots(limits);
+    let Ok(Ok(permit)) = tokio::time::timeout_at(deadline, slots.acquire_owned()).await else {
+        return Text::Unavailable(
+            "too many files are being read at once; try again in a moment".to_owned(),
+        );
+    };
+    // The time left is measured after the wait for a slot.
     let caps = limits.for_extraction(max_chars, deadline);
-    match extract_blocking(bytes, kind, caps).await {
+    match extract_blocking_holding(bytes, kind, caps, permit).await {
         Ok(extracted) => {
             let (text, cut) = cut_chars(&extracted.text, max_chars);
             Text::Read {

@@ -60,6 +60,22 @@ async fn drive_hits_give_their_text_in_one_read_and_the_passage_holds_the_query(
 }
 
 #[tokio::test]
+async fn an_office_file_over_the_snippet_download_cap_gets_no_snippet_but_is_still_fetched() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let drive = &h.sources(&[("SNIPPET_MAX_DOWNLOAD_BYTES", "1024")])[&SourceKind::GoogleDrive];
+    let hits = drive.search(&dev(), "search ranking", 10).await.unwrap();
+    let docx = hits
+        .iter()
+        .find(|h| h.title == "Design doc - workplace search ranking.docx")
+        .unwrap();
+    // 36 KB: over the 1 KiB snippet cap, so only its first KiB is downloaded and nothing parsed.
+    assert_eq!(drive.hit_text(&dev(), docx, 20_000).await.unwrap(), None);
+    // The whole file is still read for a fetch, under CONTENT_MAX_DOWNLOAD_BYTES.
+    let fetched = drive.content(&dev(), &docx.item_id, 20_000).await.unwrap();
+    assert!(fetched.text.contains("ranking"), "{}", fetched.text);
+}
+
+#[tokio::test]
 async fn notion_text_is_cached_by_page_and_edit_time() {
     let h = harness(Duration::from_secs(3600)).await;
     let notion = &h.sources(&[])[&SourceKind::Notion];

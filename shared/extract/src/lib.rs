@@ -2,7 +2,8 @@
 //! plain-text exports of Google Sheets, Docs and Slides.
 //!
 //! Every file is treated as hostile. Extraction runs under [`Limits`] (bytes in, bytes
-//! decompressed, XML depth and element count, pages, cells, characters out, wall time): when a
+//! decompressed, XML depth and element count, pages, cells, characters out, wall time, and memory
+//! held, third-party parsers' tables estimated before they are built): when a
 //! cap is reached after some text was produced, the result is that text with `truncated: true`
 //! and the cap in `truncated_by`; when nothing was produced, [`ExtractError::LimitExceeded`].
 //! Encrypted, scanned and corrupt files give their own [`ExtractError`]. No input panics or hangs:
@@ -17,6 +18,7 @@ mod error;
 mod kind;
 mod limits;
 mod pdf;
+mod pdf_budget;
 mod plain;
 mod pptx;
 mod rels;
@@ -133,8 +135,26 @@ pub async fn extract_blocking(
     kind: DocumentKind,
     limits: Limits,
 ) -> Result<Extracted, ExtractError> {
+    extract_blocking_holding(bytes, kind, limits, ()).await
+}
+
+/// [`extract_blocking`], holding `guard` (e.g. a semaphore permit) until the blocking task
+/// really ends. When the wait times out the caller gets [`Cap::Time`] at once, but the task may
+/// still be inside a parser and holding its memory: the guard is dropped only with the task, so
+/// whatever it counts (extractions at once in this process) stays true.
+pub async fn extract_blocking_holding<G: Send + 'static>(
+    bytes: Vec<u8>,
+    kind: DocumentKind,
+    limits: Limits,
+    guard: G,
+) -> Result<Extracted, ExtractError> {
     let wait = limits.time_budget + std::time::Duration::from_secs(1);
-    let task = tokio::task::spawn_blocking(move || extract(&bytes, kind, &limits));
+    let task = tokio::task::spawn_blocking(move || {
+        let result = extract(&bytes, kind, &limits);
+        drop(bytes);
+        drop(guard);
+        result
+    });
     match tokio::time::timeout(wait, task).await {
         Ok(Ok(result)) => result,
         Ok(Err(err)) => Err(ExtractError::Task(err.to_string())),

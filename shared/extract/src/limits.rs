@@ -5,9 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-/// Caps on one extraction. The defaults fit a Lambda with 1 GB of memory and a search deadline of
-/// seconds: generous for real documents (a 300-page report, a 50-sheet workbook), small enough
-/// that a hostile file costs at most tens of megabytes and a few seconds.
+/// Caps on one extraction. The defaults fit several extractions at once in a Lambda with 512 MB
+/// of memory and a search deadline of seconds: generous for real documents (a 300-page report, a
+/// 50-sheet workbook), small enough that a hostile file costs at most
+/// [`Limits::max_memory_bytes`] plus parser working memory, and a few seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Bytes of the file itself (what was downloaded). Default 25 MiB. A larger file is refused
@@ -30,6 +31,18 @@ pub struct Limits {
     pub max_output_chars: usize,
     /// Wall time for one extraction, checked inside every loop. Default 10 s.
     pub time_budget: Duration,
+    /// Bytes one extraction may hold at once, beyond the input: the decompressed part being
+    /// read, the verified copy of a workbook, what a third-party parser builds from it (estimated
+    /// before it is handed over: calamine's shared-strings table, lopdf's objects), the rows of
+    /// a sheet, and the text produced. Default 40 MiB.
+    ///
+    /// Why a separate cap: the byte caps bound what is *inflated*, but a parser can allocate
+    /// many times that (a one-character shared string is 17 bytes of XML and about 80 bytes in
+    /// calamine; a `0` in a PDF array is 2 bytes and an `Object` in lopdf). Measured peaks stay
+    /// within this plus about 16 MiB of parser working memory (see `tests/memory_budget.rs` and
+    /// `docs/SECURITY.md`, "Extraction memory budget"), so that several extractions at once fit
+    /// the function's memory.
+    pub max_memory_bytes: u64,
 }
 
 impl Default for Limits {
@@ -44,6 +57,7 @@ impl Default for Limits {
             max_cells: 200_000,
             max_output_chars: 1_000_000,
             time_budget: Duration::from_secs(10),
+            max_memory_bytes: 40 * 1024 * 1024,
         }
     }
 }
@@ -69,6 +83,8 @@ pub enum Cap {
     OutputChars,
     /// [`Limits::time_budget`].
     Time,
+    /// [`Limits::max_memory_bytes`].
+    Memory,
 }
 
 impl std::fmt::Display for Cap {
@@ -83,6 +99,7 @@ impl std::fmt::Display for Cap {
             Self::Cells => "cell count",
             Self::OutputChars => "text length",
             Self::Time => "time budget",
+            Self::Memory => "memory budget",
         })
     }
 }
@@ -95,6 +112,9 @@ pub(crate) struct Budget {
     pub(crate) decompressed: u64,
     pub(crate) xml_elements: u64,
     pub(crate) cells: usize,
+    /// Bytes held (or estimated to be allocated by a third-party parser) towards
+    /// [`Limits::max_memory_bytes`], besides the text, which is counted by its capacity.
+    held: u64,
     text: String,
     chars: usize,
     stopped: Option<Cap>,
@@ -108,6 +128,7 @@ impl Budget {
             decompressed: 0,
             xml_elements: 0,
             cells: 0,
+            held: 0,
             text: String::new(),
             chars: 0,
             stopped: None,
@@ -130,6 +151,29 @@ impl Budget {
             return Err(self.stop(Cap::Time));
         }
         Ok(())
+    }
+
+    /// Bytes that may still be held within [`Limits::max_memory_bytes`].
+    pub(crate) fn memory_room(&self) -> u64 {
+        self.limits
+            .max_memory_bytes
+            .saturating_sub(self.held)
+            .saturating_sub(self.text.capacity() as u64)
+    }
+
+    /// Counts `bytes` as held until [`Self::release`]d; `Err(Cap::Memory)` (recorded) and
+    /// nothing counted when they do not fit.
+    pub(crate) fn charge(&mut self, bytes: u64) -> Result<(), Cap> {
+        if bytes > self.memory_room() {
+            return Err(self.stop(Cap::Memory));
+        }
+        self.held += bytes;
+        Ok(())
+    }
+
+    /// Gives back `bytes` counted by [`Self::charge`].
+    pub(crate) fn release(&mut self, bytes: u64) {
+        self.held = self.held.saturating_sub(bytes);
     }
 
     /// Appends text up to the output cap; `Err(Cap::OutputChars)` when it was cut.
@@ -205,6 +249,21 @@ mod tests {
         };
         let mut budget = Budget::new(&limits);
         assert_eq!(budget.check_time(), Err(Cap::Time));
+    }
+
+    #[test]
+    fn charges_over_the_memory_budget_are_refused_and_released_ones_come_back() {
+        let limits = Limits {
+            max_memory_bytes: 100,
+            ..Limits::default()
+        };
+        let mut budget = Budget::new(&limits);
+        assert_eq!(budget.charge(60), Ok(()));
+        assert_eq!(budget.charge(60), Err(Cap::Memory));
+        assert_eq!(budget.memory_room(), 40);
+        budget.release(60);
+        assert_eq!(budget.charge(100), Ok(()));
+        assert_eq!(budget.stopped(), Some(Cap::Memory));
     }
 
     #[test]

@@ -5,13 +5,22 @@
 //! [`Limits::max_decompressed_bytes`](crate::Limits::max_decompressed_bytes). An encrypted file
 //! that does not open with the empty user password is [`ExtractError::Encrypted`]; a file whose
 //! pages yield no text (a scan) is [`ExtractError::NoTextLayer`].
+//!
+//! Memory: lopdf's caps bound bytes inflated per stream, not what it builds from them. The file
+//! is measured before it is loaded (see `pdf_budget`), and each page's content is capped to what
+//! its parsed operations can take of the memory budget left; a page over it is skipped
+//! (`Cap::Memory`) and the next one read.
 
 use lopdf::{Document, LoadOptions};
 
 use crate::error::ExtractError;
 use crate::limits::{Budget, Cap};
+use crate::pdf_budget;
 
 const FORMAT: &str = "pdf";
+/// Memory per byte of a page's decoded content while lopdf parses it into operations (each
+/// two-byte `0 ` operand is an `Object` in a `Vec`; measured about 60 bytes, rounded up).
+const CONTENT_BYTES_PER_BYTE: u64 = 64;
 /// How far into the file the `%PDF-` header may start (the specification allows leading junk).
 const HEADER_WINDOW: usize = 1024;
 
@@ -21,6 +30,7 @@ pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, Extrac
     if !window.windows(5).any(|w| w == b"%PDF-") {
         return Err(ExtractError::corrupt(FORMAT, "no %PDF- header"));
     }
+    pdf_budget::check(bytes, budget)?;
     let cap = usize::try_from(budget.limits.max_decompressed_bytes).unwrap_or(usize::MAX);
     let options = LoadOptions {
         max_decompressed_size: Some(cap),
@@ -38,6 +48,7 @@ pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, Extrac
     }
     let mut read = 0;
     let mut first_error = None;
+    let mut skipped = false;
     for (i, number) in pages.keys().enumerate() {
         if i >= budget.limits.max_pages {
             budget.stop(Cap::Pages);
@@ -47,11 +58,22 @@ pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, Extrac
             break;
         }
         read += 1;
-        match document.extract_text_with_limit(&[*number], cap) {
+        // A page's content is parsed into operations at once, about CONTENT_BYTES_PER_BYTE
+        // bytes of memory per byte of content: the page's cap is what fits the memory left.
+        let memory_cap =
+            usize::try_from(budget.memory_room() / CONTENT_BYTES_PER_BYTE).unwrap_or(usize::MAX);
+        let page_cap = cap.min(memory_cap);
+        match document.extract_text_with_limit(&[*number], page_cap) {
             Ok(text) => {
                 if budget.blank_line().is_err() || budget.push(text.trim_end()).is_err() {
                     break;
                 }
+            }
+            // Over the memory left: this page is skipped, the next may be smaller.
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
+                ..
+            })) if page_cap < cap => {
+                skipped = true;
             }
             Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded {
                 ..
@@ -63,6 +85,9 @@ pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, Extrac
                 first_error.get_or_insert(err);
             }
         }
+    }
+    if skipped {
+        budget.stop(Cap::Memory);
     }
     if budget.has_text() || budget.stopped().is_some() {
         return Ok(read);

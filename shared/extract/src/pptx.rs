@@ -1,5 +1,7 @@
 //! PowerPoint (`.pptx`): slide by slide in presentation order, each under a `## Slide N` heading.
 
+use std::collections::HashSet;
+
 use crate::error::ExtractError;
 use crate::limits::{Budget, Cap};
 use crate::rels;
@@ -57,13 +59,16 @@ fn slide_paths(
     main: &str,
     budget: &mut Budget,
 ) -> Result<Vec<String>, ExtractError> {
-    let rels = rels::read(package, main, FORMAT, budget)?;
+    // Only the slides that can be read are kept (one more, so that the page cap is seen): a
+    // presentation may list millions.
+    let wanted = budget.limits.max_pages.saturating_add(1);
     let mut ids = Vec::new();
     if let Some(part) = package.read(main, budget)? {
         walk(&part, FORMAT, budget, |ev, _| {
             if let Ev::Open {
                 name: "sldId", tag, ..
             } = ev
+                && ids.len() < wanted
                 && let Some(id) = attr(tag, "r:id")
             {
                 ids.push(id);
@@ -71,6 +76,8 @@ fn slide_paths(
             Ok(())
         })?;
     }
+    let listed: HashSet<&str> = ids.iter().map(String::as_str).collect();
+    let rels = rels::read_some(package, main, FORMAT, budget, |id| listed.contains(id))?;
     let ordered: Vec<String> = ids
         .iter()
         .filter_map(|id| rels.iter().find(|r| &r.id == id))

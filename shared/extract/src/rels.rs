@@ -15,12 +15,29 @@ pub(crate) struct Rel {
     pub(crate) target: String,
 }
 
+/// What one kept relationship is counted as towards the memory budget beyond its text: the
+/// struct, and an allocation (with the allocator's overhead) for each of its three strings.
+const REL_OVERHEAD: u64 = std::mem::size_of::<Rel>() as u64 + 3 * 32;
+
 /// The relationships of `source` (e.g. `word/document.xml`, or `""` for the package itself).
 pub(crate) fn read(
     package: &mut Package<'_>,
     source: &str,
     format: &'static str,
     budget: &mut Budget,
+) -> Result<Vec<Rel>, ExtractError> {
+    read_some(package, source, format, budget, |_| true)
+}
+
+/// The relationships of `source` whose id `keep` accepts. Each kept one counts towards the
+/// memory budget (a relationship part can list millions); past it, the rest are dropped
+/// (`Cap::Memory`).
+pub(crate) fn read_some(
+    package: &mut Package<'_>,
+    source: &str,
+    format: &'static str,
+    budget: &mut Budget,
+    keep: impl Fn(&str) -> bool,
 ) -> Result<Vec<Rel>, ExtractError> {
     let (dir, file) = source.rsplit_once('/').unwrap_or(("", source));
     let rels_path = if dir.is_empty() {
@@ -32,7 +49,7 @@ pub(crate) fn read(
         return Ok(Vec::new());
     };
     let mut rels = Vec::new();
-    walk(&part, format, budget, |ev, _| {
+    walk(&part, format, budget, |ev, budget| {
         if let Ev::Open {
             name: "Relationship",
             tag,
@@ -44,7 +61,9 @@ pub(crate) fn read(
             else {
                 return Ok(());
             };
-            if attr(tag, "TargetMode").as_deref() != Some("External") {
+            if keep(&id) && attr(tag, "TargetMode").as_deref() != Some("External") {
+                let size = REL_OVERHEAD + (id.len() + kind.len() + target.len()) as u64;
+                budget.charge(size)?;
                 rels.push(Rel {
                     id,
                     kind,

@@ -15,6 +15,8 @@ use crate::error::ExtractError;
 use crate::limits::{Budget, Cap};
 use crate::zip_guard::Package;
 
+mod parser_estimate;
+
 const FORMAT: &str = "xlsx";
 /// Columns rendered per sheet; wider sheets are cut (and reported truncated).
 pub(crate) const MAX_COLUMNS: u32 = 64;
@@ -24,7 +26,9 @@ const CELLS_PER_TIME_CHECK: usize = 1024;
 /// Extracts the sheets of a `.xlsx` into `budget`; returns how many sheets were read.
 pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, ExtractError> {
     let mut package = Package::open(bytes, FORMAT, budget)?;
-    let copy = package.verified_copy(budget, |name| name.starts_with("xl/worksheets/"))?;
+    // Worksheets over the memory left are left out (the others are read); a part calamine
+    // reads whole (shared strings, styles, the workbook) over it refuses the file.
+    let copy = package.verified_copy(budget, is_worksheet, parser_estimate::of)?;
     let mut workbook = match Xlsx::new(Cursor::new(copy)) {
         Ok(workbook) => workbook,
         Err(XlsxError::Password) => return Err(ExtractError::Encrypted),
@@ -37,7 +41,8 @@ pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, Extrac
             budget.stop(Cap::Pages);
             break;
         }
-        // Parts left out of the verified copy do not stop the other sheets; these caps do.
+        // Parts left out of the verified copy (over the decompression cap or the memory budget)
+        // do not stop the other sheets; these caps do.
         if budget.check_time().is_err()
             || matches!(
                 budget.stopped(),
@@ -48,7 +53,8 @@ pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, Extrac
         }
         let rows = match sheet_rows(&mut workbook, &name, budget) {
             Ok(rows) => rows,
-            // The sheet's part was left out of the verified copy: over the decompression cap.
+            // The sheet's part was left out of the verified copy: over the decompression cap or
+            // the memory budget (the first one hit is already recorded).
             Err(XlsxError::WorksheetNotFound(_)) => {
                 budget.stop(Cap::DecompressedBytes);
                 continue;
@@ -56,22 +62,37 @@ pub(crate) fn extract(bytes: &[u8], budget: &mut Budget) -> Result<usize, Extrac
             Err(err) => return Err(ExtractError::corrupt(FORMAT, err)),
         };
         read += 1;
-        if render(&name, &rows, budget).is_err() {
+        let rendered = render(&name, &rows.cells, budget);
+        budget.release(rows.held);
+        if rendered.is_err() {
             break;
         }
     }
     Ok(read)
 }
 
-/// A sheet's non-empty cells as text, by row then column, within the cell and column caps.
-type Rows = BTreeMap<u32, BTreeMap<u32, String>>;
+fn is_worksheet(name: &str) -> bool {
+    name.starts_with("xl/worksheets/")
+}
+
+/// A sheet's non-empty cells as text, by row then column, within the cell and column caps, and
+/// the bytes they count for towards the memory budget.
+#[derive(Default)]
+struct Rows {
+    cells: BTreeMap<u32, BTreeMap<u32, String>>,
+    held: u64,
+}
+
+/// What one cell of [`Rows`] is counted as besides its text: its `String`, its B-tree slot and
+/// the allocator's overhead.
+const CELL_OVERHEAD: u64 = 96;
 
 fn sheet_rows(
     workbook: &mut Xlsx<Cursor<Vec<u8>>>,
     name: &str,
     budget: &mut Budget,
 ) -> Result<Rows, XlsxError> {
-    let mut rows = Rows::new();
+    let mut rows = Rows::default();
     let mut reader = workbook.worksheet_cells_reader(name)?;
     let mut seen = 0usize;
     while let Some(cell) = reader.next_cell()? {
@@ -92,13 +113,25 @@ fn sheet_rows(
             budget.stop(Cap::Cells);
             break;
         }
+        let text = value.to_string();
+        // A shared string is copied into every cell that uses it: one long string in 200 000
+        // cells is gigabytes. The rows are held until the sheet is rendered.
+        let size = CELL_OVERHEAD + text.len() as u64;
+        if budget.charge(size).is_err() {
+            break;
+        }
+        rows.held += size;
         budget.cells += 1;
-        rows.entry(row).or_default().insert(col, value.to_string());
+        rows.cells.entry(row).or_default().insert(col, text);
     }
     Ok(rows)
 }
 
-fn render(name: &str, rows: &Rows, budget: &mut Budget) -> Result<(), Cap> {
+fn render(
+    name: &str,
+    rows: &BTreeMap<u32, BTreeMap<u32, String>>,
+    budget: &mut Budget,
+) -> Result<(), Cap> {
     budget.blank_line()?;
     budget.push(&format!("## Sheet: {}\n", cell_text(name)))?;
     let (Some(first), Some(last)) = (
@@ -187,8 +220,22 @@ mod tests {
     }
 
     #[test]
+    fn a_sheet_over_the_memory_budget_is_left_out_and_the_rest_read() {
+        let limits = Limits {
+            max_memory_bytes: 1024 * 1024,
+            ..Limits::default()
+        };
+        let mut budget = Budget::new(&limits);
+        let sheets = extract(&tracker_with_bomb(2 * 1024 * 1024), &mut budget).unwrap();
+        assert_eq!(sheets, 1);
+        assert_eq!(budget.stopped(), Some(Cap::Memory));
+        let text = budget.into_text();
+        assert!(text.contains("## Sheet: Tracker"), "{text}");
+    }
+
+    #[test]
     fn a_table_renders_with_a_header_rule_and_escaped_pipes() {
-        let mut rows = Rows::new();
+        let mut rows = BTreeMap::<u32, BTreeMap<u32, String>>::new();
         rows.entry(0).or_default().insert(0, "Name".to_owned());
         rows.entry(0).or_default().insert(1, "Note".to_owned());
         rows.entry(2).or_default().insert(0, "a|b".to_owned());

@@ -50,7 +50,7 @@ pub(crate) fn walk(
     budget: &mut Budget,
     mut handle: impl FnMut(Ev<'_, '_>, &mut Budget) -> Result<(), Cap>,
 ) -> Result<(), ExtractError> {
-    let text = String::from_utf8_lossy(&part.bytes);
+    let (text, cut) = as_text(part, budget);
     let mut reader = Reader::from_str(&text);
     let mut depth = 0usize;
     let mut since_check = 0u32;
@@ -64,7 +64,7 @@ pub(crate) fn walk(
         }
         let event = match reader.read_event() {
             Ok(event) => event,
-            Err(_) if part.cut => return Ok(()),
+            Err(_) if cut => return Ok(()),
             Err(err) => {
                 return Err(ExtractError::corrupt(
                     format,
@@ -116,6 +116,26 @@ pub(crate) fn walk(
         };
         if flow.is_err() {
             return Ok(());
+        }
+    }
+}
+
+/// The part as text, and whether it was cut short. Office XML is UTF-8; a part that is not gets a
+/// lossy copy (up to three bytes for each bad one) only when that copy fits the memory budget
+/// beside the part itself, else only its valid prefix is read (`Cap::Memory`).
+fn as_text<'p>(part: &'p Part, budget: &mut Budget) -> (Cow<'p, str>, bool) {
+    match std::str::from_utf8(&part.bytes) {
+        Ok(text) => (Cow::Borrowed(text), part.cut),
+        Err(_) if (part.bytes.len() as u64).saturating_mul(4) <= budget.memory_room() => {
+            (String::from_utf8_lossy(&part.bytes), part.cut)
+        }
+        Err(err) => {
+            budget.stop(Cap::Memory);
+            let valid = part.bytes.get(..err.valid_up_to()).unwrap_or_default();
+            (
+                Cow::Borrowed(std::str::from_utf8(valid).unwrap_or_default()),
+                true,
+            )
         }
     }
 }
@@ -179,6 +199,24 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(texts(&xml, &limits).1, Some(Cap::XmlElements));
+    }
+
+    #[test]
+    fn a_part_not_in_utf8_is_copied_only_within_the_memory_budget() {
+        let mut bytes = b"<a>ok".to_vec();
+        bytes.push(0xFF);
+        bytes.extend_from_slice(b"more</a>");
+        let bad = Part { bytes, cut: false };
+        let mut budget = Budget::new(&Limits::default());
+        let (text, cut) = as_text(&bad, &mut budget);
+        assert!(text.contains("more") && !cut);
+        let mut tight = Budget::new(&Limits {
+            max_memory_bytes: 20,
+            ..Limits::default()
+        });
+        let (text, cut) = as_text(&bad, &mut tight);
+        assert_eq!((text.as_ref(), cut), ("<a>ok", true));
+        assert_eq!(tight.stopped(), Some(Cap::Memory));
     }
 
     #[test]

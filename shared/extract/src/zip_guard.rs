@@ -82,10 +82,18 @@ impl<'a> Package<'a> {
             if budget.check_time().is_err() {
                 return Ok(Some(Part { bytes, cut: true }));
             }
-            let room = budget
+            let inflate_room = budget
                 .limits
                 .max_decompressed_bytes
                 .saturating_sub(budget.decompressed);
+            // The part is held whole while it is parsed: it must also fit the memory budget
+            // beside what is already held.
+            let memory_room = budget.memory_room().saturating_sub(bytes.len() as u64);
+            let (room, cap) = if memory_room < inflate_room {
+                (memory_room, Cap::Memory)
+            } else {
+                (inflate_room, Cap::DecompressedBytes)
+            };
             let n = match entry.read(&mut chunk) {
                 Ok(0) => return Ok(Some(Part { bytes, cut: false })),
                 Ok(n) => n,
@@ -101,7 +109,7 @@ impl<'a> Package<'a> {
             bytes.extend_from_slice(&chunk[..take]);
             budget.decompressed += take as u64;
             if take < n {
-                budget.stop(Cap::DecompressedBytes);
+                budget.stop(cap);
                 return Ok(Some(Part { bytes, cut: true }));
             }
         }
@@ -114,10 +122,16 @@ impl<'a> Package<'a> {
     ///
     /// Parts for which `read_last` is true (the bulky ones, e.g. worksheets) are read after the
     /// others, so that a bomb among them cannot starve the structure the rest depends on.
+    ///
+    /// Each part kept counts towards the memory budget with its size plus `estimate(name, part)`,
+    /// what the third-party reader will allocate from it beyond its bytes (e.g. one `String` per
+    /// shared string). A bulky part (`read_last`) that does not fit is left out (`Cap::Memory`);
+    /// any other refuses the file with `LimitExceeded(Memory)`.
     pub(crate) fn verified_copy(
         &mut self,
         budget: &mut Budget,
         read_last: impl Fn(&str) -> bool,
+        estimate: impl Fn(&str, &Part, &mut Budget) -> u64,
     ) -> Result<Vec<u8>, ExtractError> {
         let format = self.format;
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -134,8 +148,23 @@ impl<'a> Package<'a> {
                 continue;
             };
             if part.cut {
+                // A structural part cut at the memory budget: as below, nothing is worth reading.
+                if !read_last(&name) && budget.stopped() == Some(Cap::Memory) {
+                    return Err(ExtractError::LimitExceeded(Cap::Memory));
+                }
                 // A part cut short would only fail to parse; the rest may still be readable.
                 continue;
+            }
+            // The copy keeps the part, and the reader builds from it what `estimate` says: both
+            // are held until the extraction ends. A part that does not fit is left out.
+            let extra = estimate(&name, &part, budget);
+            if let Err(cap) = budget.charge((part.bytes.len() as u64).saturating_add(extra)) {
+                if read_last(&name) {
+                    continue;
+                }
+                // A structural part (shared strings, styles, the workbook) the reader needs
+                // whole: without it, nothing is worth reading.
+                return Err(ExtractError::LimitExceeded(cap));
             }
             out.start_file(name.as_str(), options)
                 .and_then(|()| out.write_all(&part.bytes).map_err(ZipError::from))
@@ -269,7 +298,9 @@ mod tests {
         };
         let mut budget = Budget::new(&limits);
         let mut package = Package::open(&bytes, "xlsx", &mut budget).unwrap();
-        let copy = package.verified_copy(&mut budget, |_| false).unwrap();
+        let copy = package
+            .verified_copy(&mut budget, |_| false, |_, _, _| 0)
+            .unwrap();
         let archive = ZipArchive::new(Cursor::new(copy.as_slice())).unwrap();
         let names: Vec<String> = archive
             .file_names()

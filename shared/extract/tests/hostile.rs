@@ -184,6 +184,22 @@ async fn the_async_helper_extracts_on_the_blocking_pool() {
     assert_eq!(got.pages, 1);
 }
 
+#[tokio::test(flavor = "current_thread")]
+async fn the_guard_is_held_by_the_blocking_task_and_dropped_when_it_ends() {
+    let guard = std::sync::Arc::new(());
+    let got = workplace_extract::extract_blocking_holding(
+        demo("postmortem-data-export-timeout.pdf"),
+        DocumentKind::Pdf,
+        Limits::default(),
+        guard.clone(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(got.pages, 1);
+    // The task has ended: its copy of the guard is gone.
+    assert_eq!(std::sync::Arc::strong_count(&guard), 1);
+}
+
 #[test]
 fn a_pdf_encrypted_only_against_copying_opens_with_the_empty_password() {
     let got = extract(

@@ -133,7 +133,7 @@ impl Drive {
             });
         }
         let text = self
-            .read_text(token, file.id, file.mime, file.name, max_chars, deadline)
+            .read_text(token, file, partial, max_chars, deadline)
             .await?;
         if let (Some(modified), Text::Read { text, truncated }) = (file.modified, &text) {
             let rendered = Rendered {
@@ -147,16 +147,20 @@ impl Drive {
         Ok(text)
     }
 
-    /// The text of file `id` of type `mime` named `name`: one export or download.
+    /// The text of `file`: one export or download. For a snippet (`snippet`), an uploaded
+    /// Office or PDF file is downloaded only up to `SNIPPET_MAX_DOWNLOAD_BYTES`, and a larger one
+    /// gets no snippet: Drive's search answers no size we could decide on beforehand, and a
+    /// container cannot be read from a prefix. Google-native files are exported as text, whose
+    /// prefix is all a snippet needs.
     async fn read_text(
         &self,
         token: &SecretString,
-        id: &DriveFileId,
-        mime: &str,
-        name: &str,
+        file: &FileRef<'_>,
+        snippet: bool,
         max_chars: usize,
         deadline: Instant,
     ) -> Result<Text, SourceError> {
+        let (id, mime, name) = (file.id, file.mime, file.name);
         let media = || self.base_url.join(&["drive", "v3", "files", id.as_str()]);
         let export = || {
             self.base_url
@@ -198,7 +202,12 @@ impl Drive {
                     }
                 },
             };
-        let byte_limit = reader.byte_limit(max_chars, &self.limits);
+        let byte_limit = reader.byte_limit(max_chars, &self.limits, snippet);
+        if byte_limit == 0 {
+            return Ok(Text::Unavailable(
+                "no snippets from Office and PDF files".into(),
+            ));
+        }
         let api = self.upstream.api();
         let fetched = self
             .upstream

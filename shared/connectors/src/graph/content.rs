@@ -99,10 +99,12 @@ impl Read for Graph {
                     let Some(reader) = reader else {
                         return Ok((content_type, None, Vec::new(), false));
                     };
-                    let (bytes, cut) =
-                        classify::bounded_bytes(response, reader.byte_limit(max_chars, &limits))
-                            .await
-                            .map_err(|e| classify::transport(api, &e))?;
+                    let (bytes, cut) = classify::bounded_bytes(
+                        response,
+                        reader.byte_limit(max_chars, &limits, false),
+                    )
+                    .await
+                    .map_err(|e| classify::transport(api, &e))?;
                     Ok((content_type, Some(reader), bytes, cut))
                 },
             )
