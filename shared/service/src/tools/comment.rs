@@ -8,6 +8,7 @@ use workplace_connectors::{CommentError, SourceError, UserContext, WRITE_COMMENT
 use super::{CallError, CallSummary, ContentItem, PreparedCall, ToolResult};
 use crate::arguments::CommentArgs;
 use crate::search::{SearchEngine, SourceStatus};
+use crate::untrusted;
 
 /// Validates an `add_comment` call and checks both scopes, naming every one missing.
 pub(super) fn prepare(
@@ -74,7 +75,7 @@ pub(super) async fn run(
     };
     match outcome {
         Ok(added) => {
-            let structured = json!({
+            let mut structured = json!({
                 "id": args.id.to_string(),
                 "source": kind,
                 "comment_id": added.comment_id,
@@ -82,12 +83,18 @@ pub(super) async fn run(
                 "url": added.url,
                 "created_time": added.created_time,
             });
+            untrusted::label(&mut structured);
+            // The title and link come from the source: quoted, so a title such as
+            // `x" Link: https://evil.example` stays inside its literal.
             let text = format!(
-                "Added a comment to \"{}\" ({}). Comment id: {}. Link: {}",
-                added.title, args.id, added.comment_id, added.url
+                "Added a comment to {} ({}). Comment id: {}. Link: {}",
+                untrusted::quote(&added.title),
+                untrusted::quote(&args.id.to_string()),
+                untrusted::quote(&added.comment_id),
+                untrusted::quote(&added.url)
             );
             let result = ToolResult {
-                content: vec![ContentItem::Text { text }],
+                content: vec![ContentItem::third_party_text(text)],
                 structured_content: structured,
                 is_error: false,
             };
