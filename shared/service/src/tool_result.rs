@@ -86,7 +86,7 @@ pub struct ToolResult {
 }
 
 /// The machine-readable codes of `structuredContent.error.code`.
-pub const ERROR_CODES: [&str; 10] = [
+pub const ERROR_CODES: [&str; 12] = [
     "invalid_arguments",
     "insufficient_scope",
     "unknown_tool",
@@ -99,6 +99,11 @@ pub const ERROR_CODES: [&str; 10] = [
     // upstream refused the write (the connection lacks the write scope or capability).
     "not_supported",
     "forbidden",
+    // `add_comment` under `COMMENT_CONFIRMATION=always` from a client that cannot ask a person;
+    // nothing was posted.
+    "confirmation_required",
+    // `add_comment`: the person declined or dismissed the confirmation; nothing was posted.
+    "confirmation_declined",
 ];
 
 /// The error branch every tool's `outputSchema` offers: `{"error": {code, message, ...}}`.
@@ -240,6 +245,16 @@ mod tests {
                 json!({"message": "Microsoft Graph has no API for it"}),
             ),
             ToolResult::error("forbidden", "refused", json!({"message": "read-only"})),
+            ToolResult::error(
+                "confirmation_required",
+                "not posted",
+                json!({"message": "this client cannot ask"}),
+            ),
+            ToolResult::error(
+                "confirmation_declined",
+                "not posted",
+                json!({"message": "declined"}),
+            ),
         ];
         for (name, validator) in validators() {
             for result in &errors {

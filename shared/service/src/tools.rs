@@ -16,6 +16,8 @@ use crate::untrusted;
 // `add_comment` (scopes and run) lives in its own file.
 mod comment;
 
+pub use comment::confirmation_state;
+
 /// Why a call could not start. Each maps to one HTTP status on REST.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
@@ -197,12 +199,33 @@ fn resolve_sources(
     })
 }
 
-/// Runs a prepared call as `principal`. Never fails: upstream problems become an `isError` result
-/// (only when nothing useful came back) and per-source statuses.
+/// Whether a person confirmed a write (`add_comment`) through the client before it ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// A person accepted the exact comment and target (MCP elicitation).
+    User,
+    /// Nobody was asked: the client cannot ask, or the setting says not to.
+    NotAsked,
+}
+
+/// Runs a prepared call as `principal` with nobody asked to confirm a write (the REST route, and
+/// MCP clients that cannot ask). Never fails: upstream problems become an `isError` result (only
+/// when nothing useful came back) and per-source statuses.
 pub async fn run(
     engine: &SearchEngine,
     call: &PreparedCall,
     principal: &Principal,
+) -> (ToolResult, CallSummary) {
+    run_confirmed(engine, call, principal, Confirmation::NotAsked).await
+}
+
+/// [`run`], saying whether a person confirmed the call; `add_comment` under
+/// `COMMENT_CONFIRMATION=always` posts only with [`Confirmation::User`].
+pub async fn run_confirmed(
+    engine: &SearchEngine,
+    call: &PreparedCall,
+    principal: &Principal,
+    confirmation: Confirmation,
 ) -> (ToolResult, CallSummary) {
     let user = UserContext {
         subject: principal.subject.clone(),
@@ -278,7 +301,7 @@ pub async fn run(
             (result, summary)
         }
         PreparedCall::Fetch(args) => fetch(engine, &user, args).await,
-        PreparedCall::Comment(args) => comment::run(engine, &user, args).await,
+        PreparedCall::Comment(args) => comment::run(engine, &user, args, confirmation).await,
     }
 }
 
