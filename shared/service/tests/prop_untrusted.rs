@@ -2,6 +2,8 @@
 //! bodies, a strict reader of the rendering finds exactly the results, links and source statuses
 //! we wrote, and reads each quoted field back to the original.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use proptest::prelude::*;
 use workplace_connectors::{Access, SourceKind};
 use workplace_service::search::{SearchOutcome, SearchResult, SourceReport, SourceStatus};

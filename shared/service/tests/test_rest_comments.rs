@@ -252,6 +252,11 @@ async fn with_confirmation_always_rest_cannot_ask_so_nothing_is_posted() {
         body["structuredContent"]["error"]["code"],
         "confirmation_required"
     );
-    assert!(fakes.state.comments_on(Upstream::Notion, NOTION_PAGE).is_empty());
+    assert!(
+        fakes
+            .state
+            .comments_on(Upstream::Notion, NOTION_PAGE)
+            .is_empty()
+    );
     assert_eq!(app.last_record().outcome, Outcome::ToolError);
 }
