@@ -39,8 +39,10 @@ class LocalStack(unittest.TestCase):
         )
         self.assertEqual(status, 200, body)
         self.assertFalse(body["isError"])
-        text, resource = body["content"]
+        text, resource, rendering = body["content"]
         self.assertEqual(text["text"], "Found 10 results for 'quarterly budget'")
+        self.assertTrue(rendering["text"].startswith("Found 10 results for 'quarterly budget'\n"))
+        self.assertEqual(body["structuredContent"]["content_trust"], "third_party")
         self.assertEqual(resource["resource"]["uri"], "workplace://search/quarterly%20budget")
         payload = json.loads(resource["resource"]["text"])
         self.assertEqual(payload, body["structuredContent"])

@@ -16,6 +16,7 @@
 //! Settings beyond the shared ones: `MCP_ALLOWED_HOSTS` and `MCP_ALLOWED_ORIGINS` ([`endpoint`]).
 
 pub mod auth;
+pub mod confirm;
 pub mod endpoint;
 pub mod server;
 

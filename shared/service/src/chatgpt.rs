@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::arguments::{InvalidArgument, SearchArgs};
 use crate::search::{SearchOutcome, SourceStatus};
 use crate::tool_result::{ContentItem, ToolResult};
+use crate::untrusted;
 
 /// One hit in the contract's shape.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,14 +80,15 @@ pub fn search_result(outcome: &SearchOutcome) -> ToolResult {
             text: r.snippet.clone(),
         })
         .collect();
-    let structured = json!({ "results": hits });
-    let mut content = vec![ContentItem::Text {
-        text: structured.to_string(),
-    }];
+    // The contract wants exactly `{"results": [...]}` as JSON in the first text content; JSON
+    // already quotes every title and snippet, so the label rides beside it in
+    // `structuredContent` and in the content's `_meta`.
+    let text = json!({ "results": hits }).to_string();
+    let mut structured = json!({ "results": hits });
+    untrusted::label(&mut structured);
+    let mut content = vec![ContentItem::third_party_text(text)];
     if let Some(failures) = outcome.failures() {
-        content.push(ContentItem::Text {
-            text: format!("Not searched: {failures}"),
-        });
+        content.push(ContentItem::text(format!("Not searched: {failures}")));
     }
     ToolResult {
         content,
@@ -112,9 +114,10 @@ pub fn output_schema() -> Value {
                     },
                     "required": ["id", "title", "url"]
                 }
-            }
+            },
+            "content_trust": untrusted::schema_property()
         },
-        "required": ["results"]
+        "required": ["results", "content_trust"]
     })
 }
 
@@ -154,10 +157,7 @@ mod tests {
     }
 
     fn first_text(result: &ToolResult) -> &str {
-        match &result.content[0] {
-            ContentItem::Text { text } => text,
-            ContentItem::Resource { .. } => panic!("text first"),
-        }
+        result.content[0].as_text().expect("text first")
     }
 
     #[test]
@@ -192,10 +192,15 @@ mod tests {
             json!({"results": [{"id": "notion:abc", "title": "Q4 planning",
                 "url": "https://notion.example/abc", "text": "Goals for Q4"}]})
         );
-        assert_eq!(parsed, result.structured_content);
-        let ContentItem::Text { text } = &result.content[1] else {
-            panic!("a note on the skipped source")
-        };
+        assert_eq!(result.structured_content["results"], parsed["results"]);
+        assert_eq!(result.structured_content["content_trust"], "third_party");
+        assert_eq!(
+            serde_json::to_value(&result.content[0]).unwrap()["_meta"][untrusted::META_KEY],
+            "third_party"
+        );
+        let text = result.content[1]
+            .as_text()
+            .expect("a note on the skipped source");
         assert!(text.contains("google_drive"), "{text}");
     }
 

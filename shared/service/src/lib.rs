@@ -21,6 +21,7 @@ pub mod state;
 pub mod telemetry;
 pub mod tool_result;
 pub mod tools;
+pub mod untrusted;
 
 pub use error::ApiError;
 pub use state::AppState;

@@ -19,12 +19,44 @@ pub enum ContentItem {
     Text {
         /// The text.
         text: String,
+        /// `_meta`: [`crate::untrusted::content_meta`] when the text carries third-party data.
+        #[serde(rename = "_meta", skip_serializing_if = "Option::is_none")]
+        meta: Option<Value>,
     },
     /// An embedded resource.
     Resource {
         /// The resource.
         resource: EmbeddedResource,
+        /// `_meta`: [`crate::untrusted::content_meta`] when the resource carries third-party data.
+        #[serde(rename = "_meta", skip_serializing_if = "Option::is_none")]
+        meta: Option<Value>,
     },
+}
+
+impl ContentItem {
+    /// Text of our own (messages, errors): no label.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self::Text {
+            text: text.into(),
+            meta: None,
+        }
+    }
+
+    /// Text that carries third-party data (titles, snippets, document text), labelled as such.
+    pub fn third_party_text(text: impl Into<String>) -> Self {
+        Self::Text {
+            text: text.into(),
+            meta: Some(crate::untrusted::content_meta()),
+        }
+    }
+
+    /// The text of a text item.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Self::Text { text, .. } => Some(text),
+            Self::Resource { .. } => None,
+        }
+    }
 }
 
 /// An embedded text resource.
@@ -54,7 +86,7 @@ pub struct ToolResult {
 }
 
 /// The machine-readable codes of `structuredContent.error.code`.
-pub const ERROR_CODES: [&str; 10] = [
+pub const ERROR_CODES: [&str; 12] = [
     "invalid_arguments",
     "insufficient_scope",
     "unknown_tool",
@@ -67,6 +99,11 @@ pub const ERROR_CODES: [&str; 10] = [
     // upstream refused the write (the connection lacks the write scope or capability).
     "not_supported",
     "forbidden",
+    // `add_comment` under `COMMENT_CONFIRMATION=always` from a client that cannot ask a person;
+    // nothing was posted.
+    "confirmation_required",
+    // `add_comment`: the person declined or dismissed the confirmation; nothing was posted.
+    "confirmation_declined",
 ];
 
 /// The error branch every tool's `outputSchema` offers: `{"error": {code, message, ...}}`.
@@ -123,7 +160,7 @@ impl ToolResult {
             error.extend(details);
         }
         Self {
-            content: vec![ContentItem::Text { text: text.into() }],
+            content: vec![ContentItem::text(text)],
             structured_content: json!({ "error": error }),
             is_error: true,
         }
@@ -208,6 +245,16 @@ mod tests {
                 json!({"message": "Microsoft Graph has no API for it"}),
             ),
             ToolResult::error("forbidden", "refused", json!({"message": "read-only"})),
+            ToolResult::error(
+                "confirmation_required",
+                "not posted",
+                json!({"message": "this client cannot ask"}),
+            ),
+            ToolResult::error(
+                "confirmation_declined",
+                "not posted",
+                json!({"message": "declined"}),
+            ),
         ];
         for (name, validator) in validators() {
             for result in &errors {
@@ -252,7 +299,7 @@ mod tests {
             invalid.structured_content,
             json!({"error": {"code": "invalid_arguments", "field": "query", "message": "is required"}})
         );
-        let ContentItem::Text { text } = &invalid.content[0] else {
+        let Some(text) = invalid.content[0].as_text() else {
             panic!("text first")
         };
         assert!(text.contains("Invalid argument `query`"));

@@ -11,9 +11,12 @@ use crate::catalogue::{self, ADD_COMMENT, FETCH, SEARCH, WORKPLACE_SEARCH};
 use crate::chatgpt;
 use crate::search::{SearchEngine, SourceStatus, truncate_chars};
 pub use crate::tool_result::{ContentItem, EmbeddedResource, ToolResult};
+use crate::untrusted;
 
 // `add_comment` (scopes and run) lives in its own file.
 mod comment;
+
+pub use comment::confirmation_state;
 
 /// Why a call could not start. Each maps to one HTTP status on REST.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -247,12 +250,33 @@ fn user_context(principal: &Principal) -> UserContext {
     }
 }
 
-/// Runs a prepared call as `principal`. Never fails: upstream problems become an `isError` result
-/// (only when nothing useful came back) and per-source statuses.
+/// Whether a person confirmed a write (`add_comment`) through the client before it ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirmation {
+    /// A person accepted the exact comment and target (MCP elicitation).
+    User,
+    /// Nobody was asked: the client cannot ask, or the setting says not to.
+    NotAsked,
+}
+
+/// Runs a prepared call as `principal` with nobody asked to confirm a write (the REST route, and
+/// MCP clients that cannot ask). Never fails: upstream problems become an `isError` result (only
+/// when nothing useful came back) and per-source statuses.
 pub async fn run(
     engine: &SearchEngine,
     call: &PreparedCall,
     principal: &Principal,
+) -> (ToolResult, CallSummary) {
+    run_confirmed(engine, call, principal, Confirmation::NotAsked).await
+}
+
+/// [`run`], saying whether a person confirmed the call; `add_comment` under
+/// `COMMENT_CONFIRMATION=always` posts only with [`Confirmation::User`].
+pub async fn run_confirmed(
+    engine: &SearchEngine,
+    call: &PreparedCall,
+    principal: &Principal,
+    confirmation: Confirmation,
 ) -> (ToolResult, CallSummary) {
     let user = user_context(principal);
     match call {
@@ -281,8 +305,9 @@ pub async fn run(
             if *shape == SearchShape::ChatGpt {
                 return (chatgpt::search_result(&outcome), summary);
             }
-            let structured = serde_json::to_value(&outcome).unwrap_or(Value::Null);
-            let mut text = format!(
+            let mut structured = serde_json::to_value(&outcome).unwrap_or(Value::Null);
+            untrusted::label(&mut structured);
+            let mut summary_line = format!(
                 "Found {} result{} for '{}'",
                 outcome.total_count,
                 if outcome.total_count == 1 { "" } else { "s" },
@@ -291,30 +316,39 @@ pub async fn run(
             let is_error = outcome.all_failed();
             if let Some(failures) = outcome.failures() {
                 if is_error {
-                    text = format!("Search failed for every requested source: {failures}");
+                    summary_line = format!("Search failed for every requested source: {failures}");
                 } else {
-                    text.push_str(&format!(" (not searched: {failures})"));
+                    summary_line.push_str(&format!(" (not searched: {failures})"));
                 }
             }
+            // The first text stays the one-line summary and the resource the JSON; the last item
+            // is the whole answer as text, every third-party field quoted or fenced (see
+            // `untrusted`), for clients that show a model only text.
+            let mut content = vec![ContentItem::text(summary_line.clone())];
+            content.push(ContentItem::Resource {
+                resource: EmbeddedResource {
+                    uri: search_uri(&args.query),
+                    name: "Search Results".into(),
+                    mime_type: "application/json".into(),
+                    text: structured.to_string(),
+                },
+                meta: Some(untrusted::content_meta()),
+            });
+            if !is_error {
+                content.push(ContentItem::third_party_text(untrusted::render_search(
+                    &summary_line,
+                    &outcome,
+                )));
+            }
             let result = ToolResult {
-                content: vec![
-                    ContentItem::Text { text },
-                    ContentItem::Resource {
-                        resource: EmbeddedResource {
-                            uri: search_uri(&args.query),
-                            name: "Search Results".into(),
-                            mime_type: "application/json".into(),
-                            text: structured.to_string(),
-                        },
-                    },
-                ],
+                content,
                 structured_content: structured,
                 is_error,
             };
             (result, summary)
         }
         PreparedCall::Fetch(args) => fetch(engine, &user, args).await,
-        PreparedCall::Comment(args) => comment::run(engine, &user, args).await,
+        PreparedCall::Comment(args) => comment::run(engine, &user, args, confirmation).await,
     }
 }
 
@@ -396,10 +430,11 @@ async fn fetch(
     }
     // ChatGPT's fetch contract: `{id, title, text, url, metadata}` as JSON in the first text
     // content. The paging fields ride along; `fetch`'s description tells the model how to use them.
+    untrusted::label(&mut structured);
     let text = structured.to_string();
     (
         ToolResult {
-            content: vec![ContentItem::Text { text }],
+            content: vec![ContentItem::third_party_text(text)],
             structured_content: structured,
             is_error: false,
         },

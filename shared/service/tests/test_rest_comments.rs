@@ -66,6 +66,9 @@ async fn comments_on_drive_and_notion_as_the_caller() {
     let structured = &body["structuredContent"];
     assert_fits("add_comment", structured);
     assert_eq!(structured["source"], "google_drive");
+    // REST cannot ask a person; the default setting posts and says so.
+    assert_eq!(structured["confirmation"], "not_asked");
+    assert_eq!(structured["content_trust"], "third_party");
     assert_eq!(structured["title"], "Engineering Onboarding Guide");
     let comment_id = structured["comment_id"].as_str().unwrap();
     assert!(
@@ -221,4 +224,39 @@ async fn a_page_the_user_cannot_see_is_not_found() {
             .comments_on(Upstream::Notion, hr_page)
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn with_confirmation_always_rest_cannot_ask_so_nothing_is_posted() {
+    let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
+    let app = app_with_env(
+        "workplace-search",
+        sources,
+        &[
+            ("MCP_RESOURCE_URL", RESOURCE),
+            ("SERVICE_TOKEN_SUBJECTS", "dev-user"),
+            ("COMMENT_CONFIRMATION", "always"),
+        ],
+    );
+    let token = dev(&format!("workplace:read:notion {WRITE}"));
+    let (status, body) = comment(
+        &app,
+        &token,
+        json!({"id": format!("notion:{NOTION_PAGE}"), "text": "Exfiltrated secret"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["isError"], true, "{body}");
+    assert_fits("add_comment", &body["structuredContent"]);
+    assert_eq!(
+        body["structuredContent"]["error"]["code"],
+        "confirmation_required"
+    );
+    assert!(
+        fakes
+            .state
+            .comments_on(Upstream::Notion, NOTION_PAGE)
+            .is_empty()
+    );
+    assert_eq!(app.last_record().outcome, Outcome::ToolError);
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use url::Url;
 use workplace_auth::{ScopePolicy, ServiceTokenConfig};
 
-pub use search::SearchSettings;
+pub use search::{CommentConfirmation, SearchSettings};
 use values::{boolean, non_empty, parse_http_url};
 
 /// A way to read settings: the process environment in production, a map in tests (no `set_var`).
@@ -272,6 +272,28 @@ mod tests {
                 "LOG_QUERY_TEXT"
             ]
         );
+    }
+
+    #[test]
+    fn comment_confirmation_is_read_and_checked() {
+        let base = ("MCP_RESOURCE_URL", "https://api.example.com/mcp");
+        let config = load(&[base]).unwrap();
+        assert_eq!(
+            config.search.comment_confirmation,
+            CommentConfirmation::WhenSupported
+        );
+        let config = load(&[base, ("COMMENT_CONFIRMATION", " Always ")]).unwrap();
+        assert_eq!(
+            config.search.comment_confirmation,
+            CommentConfirmation::Always
+        );
+        let config = load(&[base, ("COMMENT_CONFIRMATION", "never")]).unwrap();
+        assert_eq!(
+            config.search.comment_confirmation,
+            CommentConfirmation::Never
+        );
+        let errors = load(&[base, ("COMMENT_CONFIRMATION", "sometimes")]).unwrap_err();
+        assert_eq!(errors.0[0].setting, "COMMENT_CONFIRMATION");
     }
 
     #[test]

@@ -24,6 +24,41 @@ pub struct SearchSettings {
     /// `SNIPPET_BUDGET_MS`, `SNIPPET_HITS`: the query-aware snippet phase after the fan-out
     /// (`search/enrich.rs`).
     pub snippets: crate::search::SnippetSettings,
+    /// `COMMENT_CONFIRMATION` (default `when_supported`): when `add_comment` needs a person to
+    /// confirm the exact comment through the client before it is posted.
+    pub comment_confirmation: CommentConfirmation,
+}
+
+/// When `add_comment` asks a person to confirm (MCP elicitation) before posting.
+///
+/// A prompt injected through a document could otherwise make the model post data it read to a
+/// file the attacker can read; a confirmation puts a person between the model and the write. Only
+/// clients on MCP 2026-07-28 that declare form elicitation can be asked: this endpoint is
+/// stateless, so older clients cannot receive a server request in the middle of a call, and the
+/// REST route has no one to ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommentConfirmation {
+    /// Every comment is confirmed; a client that cannot ask is refused with
+    /// `confirmation_required` and nothing is posted.
+    Always,
+    /// Clients that can ask do; the others post without asking (relying on the host's own
+    /// approval of non-read-only tools), and the answer says `confirmation: "not_asked"`.
+    #[default]
+    WhenSupported,
+    /// Never ask (for hosts that already confirm every write themselves).
+    Never,
+}
+
+impl CommentConfirmation {
+    /// Parses the setting's value.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "always" => Some(Self::Always),
+            "when_supported" => Some(Self::WhenSupported),
+            "never" => Some(Self::Never),
+            _ => None,
+        }
+    }
 }
 
 impl Default for SearchSettings {
@@ -34,6 +69,7 @@ impl Default for SearchSettings {
             content_concurrency: 4,
             request_deadline: Duration::from_millis(25_000),
             snippets: crate::search::SnippetSettings::default(),
+            comment_confirmation: CommentConfirmation::default(),
         }
     }
 }
@@ -80,7 +116,18 @@ impl SearchSettings {
             defaults.snippets.hits as u64,
             problem,
         );
+        let comment_confirmation = match super::values::non_empty(env, "COMMENT_CONFIRMATION") {
+            None => defaults.comment_confirmation,
+            Some(raw) => CommentConfirmation::parse(&raw).unwrap_or_else(|| {
+                problem(
+                    "COMMENT_CONFIRMATION",
+                    format!("must be always, when_supported or never (got {raw:?})"),
+                );
+                defaults.comment_confirmation
+            }),
+        };
         Self {
+            comment_confirmation,
             source_timeout: Duration::from_millis(source_timeout),
             content_max_chars: content_max_chars as usize,
             content_concurrency: content_concurrency as usize,
