@@ -25,10 +25,10 @@ pub enum FailurePolicy {
 pub struct RateLimitConfig {
     /// `RATE_LIMIT_TABLE`: the DynamoDB table (partition key `pk`, TTL attribute `expires_at`).
     pub table: String,
-    /// `RATE_LIMIT_USER_RPS` (10) and `RATE_LIMIT_USER_BURST` (60): per principal. A call is
-    /// charged by the work it may do (one token for a small search, up to 55 for a search with
-    /// `max_results` 50 and `include_content`), and the burst must hold the most expensive call,
-    /// hence 60 rather than the seed's 20.
+    /// `RATE_LIMIT_USER_RPS` (10) and `RATE_LIMIT_USER_BURST` (20): per principal, the seed's
+    /// policy. A call is charged by the work it may do (one token for a small search, up to 15
+    /// for a search with `max_results` 50 and `include_content`), and the burst holds the most
+    /// expensive call.
     pub user: Limit,
     /// `RATE_LIMIT_CLIENT_RPS` (50) and `RATE_LIMIT_CLIENT_BURST` (100): per OAuth client.
     pub client: Limit,
@@ -87,7 +87,7 @@ impl RateLimitConfig {
         };
         let user = Limit {
             rate: number("RATE_LIMIT_USER_RPS", 10.0, 0.001, 100_000.0),
-            burst: number("RATE_LIMIT_USER_BURST", 60.0, 1.0, 1_000_000.0) as u32,
+            burst: number("RATE_LIMIT_USER_BURST", 20.0, 1.0, 1_000_000.0) as u32,
         };
         let client = Limit {
             rate: number("RATE_LIMIT_CLIENT_RPS", 50.0, 0.001, 100_000.0),
@@ -150,7 +150,7 @@ mod tests {
             config.user,
             Limit {
                 rate: 10.0,
-                burst: 60
+                burst: 20
             }
         );
         assert_eq!(config.failure_policy, FailurePolicy::Open);

@@ -208,10 +208,11 @@ async fn refused_calls_cost_no_write_until_the_bucket_refills() {
     assert!(limiter.check("abuser", None).await.is_allowed());
 }
 
-/// An `include_content` call with `max_results` 50 costs 55 tokens (`PreparedCall::cost` in the
-/// service): charged at once, across two containers, it uses up the burst that admits 60
-/// one-token calls, a charge that does not fit is refused whole (nothing taken), and a charge
-/// larger than the burst is refused with a typed error instead of waiting forever.
+/// A multi-token charge (the service charges `include_content` calls several tokens, see
+/// `PreparedCall::cost`), here 55 of a burst of 60: charged at once, across two containers, it
+/// uses up the burst that admits 60 one-token calls, a charge that does not fit is refused whole
+/// (nothing taken), and a charge larger than the burst is refused with a typed error instead of
+/// waiting forever.
 #[tokio::test]
 async fn a_charge_takes_its_cost_in_tokens_atomically() {
     let user = Limit {

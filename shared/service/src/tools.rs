@@ -112,9 +112,9 @@ impl PreparedCall {
 
 /// The most rate-limit tokens one call can cost ([`PreparedCall::cost`] of a search with
 /// `max_results` 50 and `include_content`). Every limit's burst must hold it, or that call could
-/// never be admitted: the default per-user burst (60) is sized for it, and cold start warns when
-/// a configured burst is smaller.
-pub const MAX_CALL_COST: u32 = 55;
+/// never be admitted: it fits the seed's per-user burst (20) with room for a few small calls, and
+/// cold start warns when a configured burst is smaller.
+pub const MAX_CALL_COST: u32 = 15;
 
 impl PreparedCall {
     /// The rate-limit tokens this call costs: what it may make the upstreams do, in units of one
@@ -123,8 +123,11 @@ impl PreparedCall {
     /// - A search: one token per ten results asked for (`ceil(max_results / 10)`, 1..=5), since
     ///   each hit is enriched with a snippet (for Notion one block read per hit) and bigger pages
     ///   cost the upstreams more.
-    /// - `include_content`: one more token per result, since each may be a download of up to
-    ///   `CONTENT_MAX_DOWNLOAD_BYTES` (20 MiB) and an extraction: far more than a search.
+    /// - `include_content`: one more token per five results (`ceil(max_results / 5)`, 1..=10),
+    ///   since each may be a download of up to `CONTENT_MAX_DOWNLOAD_BYTES` (20 MiB) and an
+    ///   extraction. Five per token rather than one keeps the most expensive call (15) inside the
+    ///   seed's per-user burst of 20, so the deployed policy stays the seed's while a full
+    ///   `include_content` call still costs fifteen small searches.
     /// - `fetch` and `add_comment`: one token (one item read or one write).
     ///
     /// Every request is charged one token at admission, before its arguments are read; a tool
@@ -134,7 +137,11 @@ impl PreparedCall {
             Self::Search { args, .. } => {
                 let results = u32::try_from(args.max_results).unwrap_or(u32::MAX);
                 let search = results.div_ceil(10).max(1);
-                let content = if args.include_content { results } else { 0 };
+                let content = if args.include_content {
+                    results.div_ceil(5).max(1)
+                } else {
+                    0
+                };
                 search.saturating_add(content).min(MAX_CALL_COST)
             }
             Self::Fetch(_) | Self::Comment(_) => 1,
@@ -497,8 +504,8 @@ mod cost_tests {
         assert_eq!(search(json!({"query": "q", "max_results": 50})).cost(), 5);
         assert_eq!(
             search(json!({"query": "q", "max_results": 10, "include_content": true})).cost(),
-            11,
-            "one more per result downloaded"
+            3,
+            "one more per five results downloaded"
         );
         assert_eq!(
             search(json!({"query": "q", "max_results": 50, "include_content": true})).cost(),

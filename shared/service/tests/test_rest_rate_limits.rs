@@ -108,9 +108,10 @@ async fn a_stopped_table_fails_open_and_says_so_in_the_record() {
 }
 
 /// The charge grows with the work a call may do: a search with `max_results` 50 and
-/// `include_content` (up to 50 downloads) costs 55 tokens of a burst of 60, a plain search one.
+/// `include_content` (up to 50 downloads) costs 15 tokens of the seed's burst of 20, a plain
+/// search one.
 #[tokio::test]
-async fn an_include_content_call_costs_a_token_per_result() {
+async fn an_include_content_call_costs_by_the_results_it_may_download() {
     let moto = Moto::start()
         .await
         .expect("the moto emulator must be installed (make tools)");
@@ -118,7 +119,7 @@ async fn an_include_content_call_costs_a_token_per_result() {
         "workplace-search",
         all_sources(),
         &[("MCP_RESOURCE_URL", RESOURCE)],
-        Some(limiter(&moto, 60).await),
+        Some(limiter(&moto, 20).await),
     );
     let token = token(ALL_SCOPES);
     let plain = event("tool_call_post.json", Some(&token));
@@ -140,13 +141,13 @@ async fn an_include_content_call_costs_a_token_per_result() {
 
     let response = rest::call_tool(&app.state, request(&plain)).await;
     assert_eq!(response.status(), 200);
-    assert_eq!(remaining(&response), "59", "a plain search costs one token");
+    assert_eq!(remaining(&response), "19", "a plain search costs one token");
     let response = rest::call_tool(&app.state, request(&heavy)).await;
     assert_eq!(response.status(), 200);
     assert_eq!(
         remaining(&response),
         "4",
-        "1 + 55: a token per result downloaded"
+        "1 + 15: five tokens of search, one per five results downloaded"
     );
     // Four tokens left: a second heavy call is refused, and takes nothing but its admission.
     let response = rest::call_tool(&app.state, request(&heavy)).await;
