@@ -268,7 +268,7 @@ mod tests {
     #[test]
     fn the_demo_corpus_loads_with_sixty_one_documents_over_three_sources() {
         let corpus = Corpus::demo();
-        assert_eq!(corpus.documents.len(), 61);
+        assert_eq!(corpus.documents.len(), 64);
         for source in [
             Upstream::GoogleDrive,
             Upstream::Notion,

@@ -4,69 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::render::parse;
 use proptest::prelude::*;
 use workplace_connectors::{Access, SourceKind};
 use workplace_service::search::{SearchOutcome, SearchResult, SourceReport, SourceStatus};
 use workplace_service::untrusted::{self, render_search};
-
-/// What a strict reader finds in a rendering: result ids, `Link:` values, source-status lines.
-#[derive(Debug, Default, PartialEq)]
-struct Parsed {
-    ids: Vec<String>,
-    titles: Vec<String>,
-    links: Vec<String>,
-    bodies: Vec<String>,
-    statuses: Vec<String>,
-}
-
-/// Reads a rendering line by line: a fence opened by `<<<third-party-text NONCE` ends only at
-/// `third-party-text NONCE>>>`; every other line must be one of ours, and its quoted value must be
-/// a single JSON string literal with nothing after it.
-fn parse(text: &str) -> Parsed {
-    let mut parsed = Parsed::default();
-    let mut lines = text.split('\n');
-    let quoted = |value: &str| -> String {
-        serde_json::from_str::<String>(value)
-            .unwrap_or_else(|e| panic!("not one string literal: {value:?}: {e}"))
-    };
-    while let Some(line) = lines.next() {
-        if let Some(nonce) = line.strip_prefix("<<<third-party-text ") {
-            let close = format!("third-party-text {nonce}>>>");
-            let mut body = Vec::new();
-            loop {
-                let inner = lines.next().expect("a fence is closed");
-                if inner == close {
-                    break;
-                }
-                body.push(inner);
-            }
-            parsed.bodies.push(body.join("\n"));
-        } else if let Some(rest) = line.strip_prefix("Result ") {
-            let (_, id) = rest.split_once(": ").expect("Result N: id");
-            parsed.ids.push(quoted(id));
-        } else if let Some(link) = line.strip_prefix("Link: ") {
-            parsed.links.push(quoted(link));
-        } else if let Some(title) = line.strip_prefix("Title: ") {
-            parsed.titles.push(quoted(title));
-        } else if let Some(snippet) = line.strip_prefix("Snippet: ") {
-            quoted(snippet);
-        } else if let Some(author) = line.strip_prefix("Author: ") {
-            quoted(author);
-        } else if let Some(status) = line.strip_prefix("Source status: ") {
-            parsed.statuses.push(status.to_owned());
-        } else {
-            assert!(
-                line.is_empty()
-                    || line.starts_with("Found ")
-                    || line.starts_with("Source: ")
-                    || line == "Content:"
-                    || line == untrusted::NOTICE,
-                "a line we did not write: {line:?}"
-            );
-        }
-    }
-    parsed
-}
 
 fn hit(n: usize, title: &str, url: &str, snippet: &str, body: Option<&str>) -> SearchResult {
     SearchResult {

@@ -11,6 +11,8 @@ use workplace_connectors::Source;
 /// Keys, claims and encoders of the JWT attack suite, and its corpus of tokens to refuse.
 pub mod jwt;
 pub mod jwt_corpus;
+/// A strict reader of the search text rendering.
+pub mod render;
 
 pub type TestApp = TestState;
 pub use workplace_testkit::{
