@@ -217,7 +217,7 @@ mod tests {
     fn kql_uses_upper_case_operators_and_dates() {
         let q = kql(&plan("login slow last week"), Pass::Strict).unwrap();
         assert!(q.starts_with("(login OR logins OR \"log in\""), "{q}");
-        assert!(q.contains(") AND (slow OR latency"), "{q}");
+        assert!(q.contains(") AND (slow OR slows OR latency"), "{q}");
         assert!(
             q.ends_with("LastModifiedTime>=2026-10-26 AND LastModifiedTime<2026-11-02"),
             "{q}"

@@ -164,6 +164,7 @@ pub fn variants(word: &str) -> Vec<String> {
     }
     if let Some(stem) = word.strip_suffix("ed").filter(|s| s.len() >= 4) {
         add(stem.to_owned());
+        add(format!("{stem}s"));
         add(format!("{stem}e"));
     }
     out
