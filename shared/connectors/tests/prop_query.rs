@@ -48,7 +48,7 @@ fn kql_is_well_formed(q: &str) -> bool {
     // Quotes pair up, and outside quotes only words, parentheses, the planner's own `AND`/`OR`
     // and its LastModifiedTime restrictions appear (terms are lower-cased, so a caller's `AND`
     // arrives as the word `and`, which `kql_value` guarantees and the unit tests check).
-    if q.matches('"').count() % 2 != 0 {
+    if !q.matches('"').count().is_multiple_of(2) {
         return false;
     }
     q.split('"').enumerate().all(|(i, part)| {

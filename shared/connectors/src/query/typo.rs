@@ -160,7 +160,7 @@ const WORDS: &[&str] = &[
 /// than 4 letters and words with digits are never corrected (acronyms, `q3`, years).
 pub fn correct(word: &str) -> Option<&'static str> {
     let len = word.chars().count();
-    if len < 4 || len > 40 || word.chars().any(|c| !c.is_ascii_lowercase()) {
+    if !(4..=40).contains(&len) || word.chars().any(|c| !c.is_ascii_lowercase()) {
         return None;
     }
     if dictionary().any(|w| w == word) {
@@ -197,8 +197,10 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
+    if let Some(first) = rows.first_mut() {
+        for (j, cell) in first.iter_mut().enumerate() {
+            *cell = j;
+        }
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {

@@ -114,7 +114,7 @@ pub(crate) fn score(judged: &Judged, titles: &[String]) -> Scores {
     };
     let relevant = judged.grades.iter().filter(|(_, g)| *g > 0).count();
     let found = titles.iter().take(5).filter(|t| grade(t) > 0).count();
-    let recall5 = (found as f64 / relevant.min(5).max(1) as f64).min(1.0);
+    let recall5 = (found as f64 / relevant.clamp(1, 5) as f64).min(1.0);
     let gain = |g: u8| f64::from((1u32 << g) - 1);
     let dcg: f64 = titles
         .iter()
