@@ -1,6 +1,6 @@
 //! Spelling correction without an index: the nearest word of a fixed dictionary.
 //!
-//! The dictionary is the synonym dictionary's words plus [`WORDS`], a built-in list of common
+//! The dictionary is the synonym dictionary's words plus `WORDS`, a built-in list of common
 //! workplace words. It never learns from results, other users' queries or anything a user was
 //! shown: a correction can only ever name a word that is in this file or `synonyms.rs`.
 
