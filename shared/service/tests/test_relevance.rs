@@ -74,7 +74,7 @@ async fn ranking_ablation() {
         f(&mut w);
         w
     };
-    let variants: Vec<(&str, Weights)> = vec![
+    let mut variants: Vec<(&str, Weights)> = vec![
         ("tuned weights", WEIGHTS),
         (
             "rank fusion only (planner queries, RRF ranking)",
@@ -94,14 +94,23 @@ async fn ranking_ablation() {
         ("without date bonus", zero(|w| w.date = 0.0)),
         ("without source rank term", zero(|w| w.rrf = 0.0)),
     ];
-    let settings: Vec<Relevance> = variants
+    let mut settings: Vec<Relevance> = variants
         .iter()
         .map(|(_, weights)| Relevance {
-            planner: true,
             today: Some(TODAY),
             weights: *weights,
+            ..Relevance::default()
         })
         .collect();
+    variants.push((
+        "without re-scoring on the snippet phase's passages",
+        WEIGHTS,
+    ));
+    settings.push(Relevance {
+        today: Some(TODAY),
+        rescore_snippets: false,
+        ..Relevance::default()
+    });
     let (tables, _) = run_all(&settings).await;
     println!(
         "| ranking | recall@5 | nDCG@10 | date nDCG@10 | synonym nDCG@10 |\n|---|---|---|---|---|"

@@ -32,6 +32,8 @@ pub struct Relevance {
     pub today: Option<time::Date>,
     /// The ranking weights.
     pub weights: rank::Weights,
+    /// Re-score and re-sort after the snippet phase, on the passages it read.
+    pub rescore_snippets: bool,
 }
 
 impl Default for Relevance {
@@ -40,6 +42,7 @@ impl Default for Relevance {
             planner: true,
             today: None,
             weights: rank::WEIGHTS,
+            rescore_snippets: true,
         }
     }
 }
@@ -273,6 +276,7 @@ impl SearchEngine {
         } else {
             merge(lists.clone(), max_results)
         };
+        let before: Vec<String> = results.iter().map(|r| r.snippet.clone()).collect();
         // After the fan-out, never inside a source's search: bounded by its own budget.
         enrich::enrich(
             &self.sources,
@@ -284,6 +288,9 @@ impl SearchEngine {
             until,
         )
         .await;
+        if planner && self.relevance.rescore_snippets {
+            rank::rescore_snippets(&mut results, &before, &plan, &self.relevance.weights);
+        }
         if include_content {
             self.attach_content(user, &mut results, until).await;
         }

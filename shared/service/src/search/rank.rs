@@ -39,7 +39,7 @@ pub struct Weights {
 pub const WEIGHTS: Weights = Weights {
     title: 3.0,
     snippet: 1.0,
-    strict: 1.5,
+    strict: 1.0,
     phrase: 1.0,
     date: 1.5,
     rrf: 0.5,
@@ -86,6 +86,20 @@ pub fn score(hit: &SearchHit, rank: usize, strict: bool, plan: &Plan, w: &Weight
         + w.phrase * f64::from(u8::from(phrase))
         + w.date * f64::from(u8::from(date))
         + w.rrf * RRF_K / (RRF_K + rank as f64)
+}
+
+/// Re-scores `results` after the snippet phase replaced some snippets with the passage of the
+/// document that best matches the query: the snippet term is recomputed on the passage (text the
+/// source's own snippet did not show), then the list is re-sorted, ties keeping their order.
+/// `before` holds each result's snippet as it was scored.
+pub fn rescore_snippets(results: &mut [SearchResult], before: &[String], plan: &Plan, w: &Weights) {
+    for (result, old) in results.iter_mut().zip(before) {
+        if result.snippet != *old {
+            let delta = share(&tokens(&result.snippet), plan) - share(&tokens(old), plan);
+            result.score = ((result.score + w.snippet * delta) * 1e6).round() / 1e6;
+        }
+    }
+    results.sort_by(|a, b| b.score.total_cmp(&a.score));
 }
 
 /// Scores every hit of every source, merges hits sharing a URL (best score kept, plus a small
