@@ -136,3 +136,31 @@ async fn a_correction_is_reported_in_the_result() {
             .contains("fullText contains")
     );
 }
+
+/// The examples of issue #20, each answered first by the document the user meant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_issues_examples_find_what_the_user_means() {
+    let (_fakes, engine) = start().await;
+    for (query, first) in [
+        (
+            "what caused the search outage in October?",
+            "Incident review: search outage 2026-10-14.md",
+        ),
+        ("why was login slow", "Incident review: login latency spike"),
+        ("am I allowed to work from home", "Remote work policy"),
+        ("work from home policy", "Remote work policy"),
+        (
+            "outage October",
+            "Incident review: search outage 2026-10-14.md",
+        ),
+        ("onbording checklist", "New Hire Onboarding Checklist"),
+        ("single sign-on review", "Security review: SSO rollout"),
+        ("budget Q3", "FY2027 Q3 Quarterly Budget"),
+    ] {
+        let outcome = engine
+            .search(&dev(), query, &SourceKind::ALL, 10, false)
+            .await;
+        let titles: Vec<&str> = outcome.results.iter().map(|r| r.title.as_str()).collect();
+        assert_eq!(titles.first().copied(), Some(first), "{query}: {titles:?}");
+    }
+}

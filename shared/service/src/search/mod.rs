@@ -1,6 +1,8 @@
-//! The `workplace_search` orchestration: fan out to every requested source at once, each under its
-//! own deadline, merge by reciprocal rank fusion, make the top hits' snippets query-aware within a
-//! bounded budget (`enrich.rs`), then attach content when asked.
+//! The `workplace_search` orchestration: plan the query once (`workplace_connectors::query`), fan
+//! out to every requested source at once, each under its own deadline and in its own dialect, rank
+//! across sources on the text we hold (`rank.rs`; reciprocal rank fusion, `merge.rs`, with the
+//! planner off), make the top hits' snippets query-aware within a bounded budget (`enrich.rs`) and
+//! re-score on those passages, then attach content when asked. See `docs/RELEVANCE.md`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -120,7 +122,8 @@ pub struct SearchResult {
     /// Author, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    /// Reciprocal-rank-fusion score; higher is better; comparable within one response only.
+    /// Relevance score (`rank.rs`; reciprocal rank fusion with the planner off); higher is
+    /// better; comparable within one response only.
     pub score: f64,
     /// The document's text, with `include_content`.
     #[serde(skip_serializing_if = "Option::is_none")]
