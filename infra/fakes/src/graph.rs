@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::corpus::{Document, Principal, Upstream, full_text_score, plain_text, tokens};
+use crate::corpus::{Document, Principal, Upstream, plain_text};
 use crate::errors;
 use crate::files;
 use crate::state::FakeState;
@@ -200,17 +200,14 @@ pub(crate) async fn search(
         _ => {}
     }
 
-    // KQL property restrictions (`filetype:docx`) are accepted and ignored; free words are ANDed.
-    let words: Vec<String> = query
-        .split_whitespace()
-        .filter(|w| !w.contains(':') && !matches!(*w, "AND" | "OR" | "NOT"))
-        .flat_map(tokens)
-        .collect();
+    // KQL (see `kql.rs`): free words ANDed, `OR`/`NOT`/parentheses, phrases, `LastModifiedTime`.
+    let kql = crate::kql::parse(query);
+    let words: Vec<String> = kql.words();
     let mut matches: Vec<(usize, &Document, usize)> = state
         .corpus
         .visible_in(Upstream::Sharepoint, &principal)
         .enumerate()
-        .map(|(i, d)| (i, d, full_text_score(d, &words)))
+        .map(|(i, d)| (i, d, kql.score(d)))
         .filter(|(_, _, score)| *score > 0)
         .collect();
     matches.sort_by(|a, b| b.2.cmp(&a.2).then(b.1.modified.cmp(&a.1.modified)));

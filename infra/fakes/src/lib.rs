@@ -42,6 +42,7 @@ mod fields;
 mod files;
 mod graph;
 mod knobs;
+mod kql;
 mod notion;
 mod state;
 mod tokens;

@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use crate::broker::{TokenBroker, begin};
 use crate::comment::{AddedComment, CommentError, bounded};
+use crate::query::{Plan, Planned};
 use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
 
 /// How one upstream searches (in the source's `search.rs`).
@@ -28,6 +29,16 @@ pub(crate) trait Search: Send + Sync {
         limit: usize,
         deadline: Instant,
     ) -> impl Future<Output = Result<Vec<SearchHit>, SourceError>> + Send;
+
+    /// Searches for a [`Plan`] in the source's own dialect (see [`crate::query`]): the strict
+    /// pass, then the relaxed pass only when the strict one found fewer than `limit`.
+    fn search_plan_with(
+        &self,
+        token: &SecretString,
+        plan: &Plan,
+        limit: usize,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Planned, SourceError>> + Send;
 }
 
 /// How one upstream reads an item (in the source's `content.rs`).
@@ -122,6 +133,20 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
             let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
             self.connector
                 .search_with(&token, query, limit, deadline)
+                .await
+        })
+    }
+
+    fn search_plan<'a>(
+        &'a self,
+        user: &'a UserContext,
+        plan: &'a Plan,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Planned, SourceError>> {
+        Box::pin(async move {
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            self.connector
+                .search_plan_with(&token, plan, limit, deadline)
                 .await
         })
     }

@@ -27,6 +27,7 @@ mod limits;
 mod model;
 pub mod notion;
 pub mod passage;
+pub mod query;
 pub mod retry;
 mod source;
 mod text;

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use serde::Serialize;
 
 use crate::comment::{AddedComment, CommentError};
+use crate::query::{Plan, Planned};
 use crate::{Content, SearchHit, SourceError, SourceKind, UserContext};
 
 /// A boxed, sendable future: the trait is used as `dyn Source`, so its methods cannot return
@@ -59,6 +60,21 @@ pub trait Source: Send + Sync {
         query: &'a str,
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>>;
+
+    /// Searches for a planned query (see [`crate::query`]), returning at most `limit` hits and
+    /// the query actually sent. The default searches for the query as typed, for sources that
+    /// have no dialect of their own (test doubles, disabled sources).
+    fn search_plan<'a>(
+        &'a self,
+        user: &'a UserContext,
+        plan: &'a Plan,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Planned, SourceError>> {
+        Box::pin(async move {
+            let hits = self.search(user, &plan.original, limit).await?;
+            Ok(Planned::pass_through(hits, &plan.original))
+        })
+    }
 
     /// Fetches the plain text of one item, at most `max_chars` characters.
     fn content<'a>(

@@ -133,11 +133,14 @@ fn search_output_schema() -> Value {
                         "count": {"type": "integer"},
                         "access": {"type": "string", "enum": ["per_user", "shared"]},
                         "retry_after_seconds": {"type": "integer"},
-                        "message": {"type": "string"}
+                        "message": {"type": "string"},
+                        "query": {"type": "string", "description": "The query this source ran, in its own dialect."},
+                        "relaxed_query": {"type": "string", "description": "The broader query it ran next, when the first found too little."}
                     },
                     "required": ["source", "status", "count"]
                 }
-            }
+            },
+            "searched_for": {"type": "string", "description": "The corrected keywords searched for, when the query as typed found too little and a likely misspelling was corrected."}
         },
         "required": ["results", "total_count", "sources", "content_trust"]
     })

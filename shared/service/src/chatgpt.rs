@@ -136,6 +136,8 @@ mod tests {
             access: workplace_connectors::Access::PerUser,
             retry_after_seconds: retry,
             message: (status != SourceStatus::Ok).then(|| status.as_str().to_owned()),
+            query: None,
+            relaxed_query: None,
         }
     }
 
@@ -183,6 +185,7 @@ mod tests {
                 report(SourceKind::Notion, SourceStatus::Ok, None),
                 report(SourceKind::GoogleDrive, SourceStatus::Timeout, None),
             ],
+            searched_for: None,
         };
         let result = search_result(&outcome);
         assert!(!result.is_error);
@@ -214,6 +217,7 @@ mod tests {
                 SourceStatus::RateLimited,
                 Some(9),
             )],
+            searched_for: None,
         };
         let result = search_result(&outcome);
         assert!(result.is_error);

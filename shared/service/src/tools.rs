@@ -320,6 +320,11 @@ pub async fn run_confirmed(
                 if outcome.total_count == 1 { "" } else { "s" },
                 args.query
             );
+            if let Some(corrected) = &outcome.searched_for {
+                text.push_str(&format!(
+                    " (too little matched as typed; searched for `{corrected}`)"
+                ));
+            }
             let is_error = outcome.all_failed();
             if let Some(failures) = outcome.failures() {
                 if is_error {

@@ -143,8 +143,10 @@ async fn a_search_returns_the_seed_shape_with_structured_content() {
     assert_eq!(
         text["sources"],
         json!([
-            {"source": "google_drive", "status": "ok", "count": 3},
-            {"source": "notion", "status": "ok", "count": 3}
+            // `query`: what each source ran (these test sources have no dialect of their own, so
+            // the query as typed); added by the relevance work (issue #20).
+            {"source": "google_drive", "status": "ok", "count": 3, "query": "quarterly budget reports"},
+            {"source": "notion", "status": "ok", "count": 3, "query": "quarterly budget reports"}
         ])
     );
     let record = &app.records.records()[0];

@@ -22,7 +22,7 @@
 mod comment;
 mod content;
 mod render;
-mod search;
+pub(crate) mod search;
 mod wire;
 
 use crate::ContentLimits;

@@ -7,6 +7,8 @@ use super::Drive;
 use super::render::hit;
 use super::wire::FileList;
 use crate::connector::Search;
+use crate::query::dialect::{self, Pass};
+use crate::query::{Plan, Planned};
 use crate::upstream::Auth;
 use crate::{SearchHit, SourceError, SourceKind};
 
@@ -21,6 +23,10 @@ pub fn escape_query(value: &str) -> String {
     value.replace('\\', "\\\\").replace('\'', "\\'")
 }
 
+/// What every search adds: no trashed files, no folders.
+const NOT_TRASH_OR_FOLDER: &str =
+    "trashed = false and mimeType != 'application/vnd.google-apps.folder'";
+
 impl Search for Drive {
     const KIND: SourceKind = SourceKind::GoogleDrive;
 
@@ -32,16 +38,58 @@ impl Search for Drive {
         deadline: Instant,
     ) -> Result<Vec<SearchHit>, SourceError> {
         let q = format!(
-            "fullText contains '{}' and trashed = false and mimeType != 'application/vnd.google-apps.folder'",
+            "fullText contains '{}' and {NOT_TRASH_OR_FOLDER}",
             escape_query(query)
         );
+        self.list(token, &q, limit, deadline).await
+    }
+
+    async fn search_plan_with(
+        &self,
+        token: &SecretString,
+        plan: &Plan,
+        limit: usize,
+        deadline: Instant,
+    ) -> Result<Planned, SourceError> {
+        let Some(strict) = dialect::drive(plan, Pass::Strict) else {
+            let hits = self
+                .search_with(token, &plan.original, limit, deadline)
+                .await?;
+            return Ok(Planned::pass_through(hits, &plan.original));
+        };
+        let q = format!("({strict}) and {NOT_TRASH_OR_FOLDER}");
+        let hits = self.list(token, &q, limit, deadline).await?;
+        let mut planned = Planned::pass_through(hits, &q);
+        if planned.hits.len() < limit
+            && plan.can_relax()
+            && let Some(relaxed) = dialect::drive(plan, Pass::Relaxed)
+        {
+            let q = format!("({relaxed}) and {NOT_TRASH_OR_FOLDER}");
+            // A failed relaxation keeps what the strict pass found.
+            if let Ok(hits) = self.list(token, &q, limit, deadline).await {
+                planned.relax(q, hits, plan.corrected().is_some(), limit);
+            }
+        }
+        Ok(planned)
+    }
+}
+
+impl Drive {
+    /// `files.list` for `q`, paged until `limit` hits or the last page.
+    async fn list(
+        &self,
+        token: &SecretString,
+        q: &str,
+        limit: usize,
+        deadline: Instant,
+    ) -> Result<Vec<SearchHit>, SourceError> {
         let page_size = limit.clamp(1, 100).to_string();
         let url = self.base_url.join(&["drive", "v3", "files"]);
         let mut hits = Vec::new();
         let mut page_token: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let mut params = vec![
-                ("q", q.as_str()),
+                ("q", q),
                 ("fields", FIELDS),
                 ("pageSize", page_size.as_str()),
                 ("corpora", "allDrives"),

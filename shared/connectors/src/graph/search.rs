@@ -10,6 +10,8 @@ use super::Graph;
 use super::render::hit;
 use super::wire::SearchAnswer;
 use crate::connector::Search;
+use crate::query::dialect::{self, Pass};
+use crate::query::{Plan, Planned};
 use crate::upstream::Auth;
 use crate::{SearchHit, SourceError, SourceKind};
 
@@ -17,6 +19,44 @@ impl Search for Graph {
     const KIND: SourceKind = SourceKind::Sharepoint;
 
     async fn search_with(
+        &self,
+        token: &SecretString,
+        query: &str,
+        limit: usize,
+        deadline: Instant,
+    ) -> Result<Vec<SearchHit>, SourceError> {
+        self.query(token, query, limit, deadline).await
+    }
+
+    async fn search_plan_with(
+        &self,
+        token: &SecretString,
+        plan: &Plan,
+        limit: usize,
+        deadline: Instant,
+    ) -> Result<Planned, SourceError> {
+        let Some(strict) = dialect::kql(plan, Pass::Strict) else {
+            let hits = self.query(token, &plan.original, limit, deadline).await?;
+            return Ok(Planned::pass_through(hits, &plan.original));
+        };
+        let hits = self.query(token, &strict, limit, deadline).await?;
+        let mut planned = Planned::pass_through(hits, &strict);
+        if planned.hits.len() < limit
+            && plan.can_relax()
+            && let Some(relaxed) = dialect::kql(plan, Pass::Relaxed)
+        {
+            // A failed relaxation keeps what the strict pass found.
+            if let Ok(hits) = self.query(token, &relaxed, limit, deadline).await {
+                planned.relax(relaxed, hits, plan.corrected().is_some(), limit);
+            }
+        }
+        Ok(planned)
+    }
+}
+
+impl Graph {
+    /// One `search/query` request for a KQL `query_string`.
+    async fn query(
         &self,
         token: &SecretString,
         query: &str,

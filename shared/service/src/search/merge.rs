@@ -75,7 +75,7 @@ pub fn merge(lists: Vec<(SourceKind, Vec<SearchHit>)>, max_results: usize) -> Ve
 }
 
 /// URLs that differ only by a trailing slash or the case of scheme and host are the same document.
-fn url_key(url: &str) -> String {
+pub(super) fn url_key(url: &str) -> String {
     let trimmed = url.trim().trim_end_matches('/');
     match url::Url::parse(trimmed) {
         Ok(parsed) => parsed.as_str().trim_end_matches('/').to_owned(),

@@ -1,6 +1,8 @@
-//! The `workplace_search` orchestration: fan out to every requested source at once, each under its
-//! own deadline, merge by reciprocal rank fusion, make the top hits' snippets query-aware within a
-//! bounded budget (`enrich.rs`), then attach content when asked.
+//! The `workplace_search` orchestration: plan the query once (`workplace_connectors::query`), fan
+//! out to every requested source at once, each under its own deadline and in its own dialect, rank
+//! across sources on the text we hold (`rank.rs`; reciprocal rank fusion, `merge.rs`, with the
+//! planner off), make the top hits' snippets query-aware within a bounded budget (`enrich.rs`) and
+//! re-score on those passages, then attach content when asked. See `docs/RELEVANCE.md`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,20 +11,53 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde::Serialize;
 use tokio::time::Instant;
+use workplace_connectors::query::{Plan, Planned};
 use workplace_connectors::{Access, SearchHit, Source, SourceError, SourceKind, UserContext};
 
 use crate::config::SearchSettings;
 
 mod enrich;
 mod merge;
+pub mod rank;
 
 pub use enrich::SnippetSettings;
 pub use merge::merge;
+
+/// How queries are planned and results ranked (see `workplace_connectors::query` and
+/// [`rank`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Relevance {
+    /// Plan each source's query and rank across sources; `false` passes the query through
+    /// unchanged and fuses by rank alone (the baseline the relevance benchmark compares with).
+    pub planner: bool,
+    /// "Today" for date words; `None` reads the clock. The benchmark fixes it.
+    pub today: Option<time::Date>,
+    /// The ranking weights.
+    pub weights: rank::Weights,
+    /// Re-score and re-sort after the snippet phase, on the passages it read.
+    pub rescore_snippets: bool,
+}
+
+impl Default for Relevance {
+    fn default() -> Self {
+        Self {
+            planner: true,
+            today: None,
+            weights: rank::WEIGHTS,
+            rescore_snippets: true,
+        }
+    }
+}
+
+/// Candidates asked of each source when planning: more than the caller wants, so that the
+/// ranking across sources has something to choose from.
+const MIN_CANDIDATES: usize = 20;
 
 /// The configured sources and how to search them. Built once per container.
 pub struct SearchEngine {
     sources: HashMap<SourceKind, Arc<dyn Source>>,
     settings: SearchSettings,
+    relevance: Relevance,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -54,6 +89,13 @@ pub struct SourceReport {
     /// What went wrong, for anything but `ok`; never contains credentials.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The query this source actually ran, in its own dialect (Drive `q`, KQL, Notion titles
+    /// separated by ` | `). Returned to the caller only: never logged or recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// The relaxed query it ran next, when the first found fewer hits than asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relaxed_query: Option<String>,
 }
 
 pub use workplace_record::SourceStatus;
@@ -80,7 +122,8 @@ pub struct SearchResult {
     /// Author, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    /// Reciprocal-rank-fusion score; higher is better; comparable within one response only.
+    /// Relevance score (`rank.rs`; reciprocal rank fusion with the planner off); higher is
+    /// better; comparable within one response only.
     pub score: f64,
     /// The document's text, with `include_content`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,6 +149,10 @@ pub struct SearchOutcome {
     pub total_count: usize,
     /// One report per searched source, in the order requested.
     pub sources: Vec<SourceReport>,
+    /// The corrected keywords searched for when the query as typed found too little and a
+    /// likely misspelling was corrected (e.g. `onboarding checklist` for `onbording checklist`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub searched_for: Option<String>,
 }
 
 impl SearchOutcome {
@@ -138,7 +185,15 @@ impl SearchEngine {
         Self {
             sources: sources.into_iter().map(|s| (s.kind(), s)).collect(),
             settings,
+            relevance: Relevance::default(),
         }
+    }
+
+    /// The same engine with other relevance settings (the benchmark's planner switch and date).
+    #[must_use]
+    pub fn with_relevance(mut self, relevance: Relevance) -> Self {
+        self.relevance = relevance;
+        self
     }
 
     /// The settings in force.
@@ -173,34 +228,58 @@ impl SearchEngine {
             .settings
             .source_timeout
             .min(self.settings.request_deadline);
+        let plan = Plan::new(
+            query,
+            self.relevance
+                .today
+                .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
+        );
+        let planner = self.relevance.planner;
+        let limit = if planner {
+            max_results.max(MIN_CANDIDATES)
+        } else {
+            max_results
+        };
         let answers = futures::future::join_all(
             sources
                 .iter()
-                .map(|&kind| self.search_one(kind, user, query, max_results, deadline)),
+                .map(|&kind| self.search_one(kind, user, &plan, limit, deadline)),
         )
         .await;
 
         let mut reports = Vec::with_capacity(answers.len());
-        let mut lists = Vec::with_capacity(answers.len());
+        let mut answered = Vec::with_capacity(answers.len());
+        let mut corrected = false;
         for (kind, answer) in sources.iter().copied().zip(answers) {
             let access = self.access(kind);
             match answer {
-                Ok(hits) => {
+                Ok(planned) => {
+                    corrected |= planned.corrected;
                     reports.push(SourceReport {
                         source: kind,
                         status: SourceStatus::Ok,
-                        count: hits.len(),
+                        count: planned.hits.len(),
                         access,
                         retry_after_seconds: None,
                         message: None,
+                        query: Some(planned.query.clone()),
+                        relaxed_query: planned.relaxed_query.clone(),
                     });
-                    lists.push((kind, hits));
+                    answered.push((kind, planned));
                 }
                 Err(err) => reports.push(report_failure(kind, access, &err, deadline)),
             }
         }
-
-        let mut results = merge(lists.clone(), max_results);
+        let lists: Vec<(SourceKind, Vec<SearchHit>)> = answered
+            .iter()
+            .map(|(kind, planned)| (*kind, planned.hits.clone()))
+            .collect();
+        let mut results = if planner {
+            rank::rank(answered, &plan, max_results, &self.relevance.weights)
+        } else {
+            merge(lists.clone(), max_results)
+        };
+        let before: Vec<String> = results.iter().map(|r| r.snippet.clone()).collect();
         // After the fan-out, never inside a source's search: bounded by its own budget.
         enrich::enrich(
             &self.sources,
@@ -212,6 +291,9 @@ impl SearchEngine {
             until,
         )
         .await;
+        if planner && self.relevance.rescore_snippets {
+            rank::rescore_snippets(&mut results, &before, &plan, &self.relevance.weights);
+        }
         if include_content {
             self.attach_content(user, &mut results, until).await;
         }
@@ -219,6 +301,7 @@ impl SearchEngine {
             total_count: results.len(),
             results,
             sources: reports,
+            searched_for: plan.corrected().filter(|_| corrected),
         }
     }
 
@@ -226,18 +309,27 @@ impl SearchEngine {
         &self,
         kind: SourceKind,
         user: &UserContext,
-        query: &str,
+        plan: &Plan,
         limit: usize,
         deadline: Duration,
-    ) -> Result<Vec<SearchHit>, SourceError> {
+    ) -> Result<Planned, SourceError> {
         let source = self
             .sources
             .get(&kind)
             .ok_or(SourceError::NotConfigured(kind.display_name()))?;
-        match tokio::time::timeout(deadline, source.search(user, query, limit)).await {
-            Ok(result) => result.map(|mut hits| {
-                hits.truncate(limit);
-                hits
+        let search = async {
+            if self.relevance.planner {
+                source.search_plan(user, plan, limit).await
+            } else {
+                let hits = source.search(user, &plan.original, limit).await?;
+                Ok(Planned::pass_through(hits, &plan.original))
+            }
+        };
+        match tokio::time::timeout(deadline, search).await {
+            Ok(result) => result.map(|mut planned| {
+                planned.hits.truncate(limit);
+                planned.strict = planned.strict.min(limit);
+                planned
             }),
             Err(_) => Err(SourceError::Timeout),
         }
@@ -341,6 +433,8 @@ fn report_failure(
         access,
         retry_after_seconds: retry_after,
         message: Some(failure_message(err, deadline)),
+        query: None,
+        relaxed_query: None,
     }
 }
 
