@@ -321,7 +321,7 @@ pub async fn run_confirmed(
                 args.query
             );
             if let Some(corrected) = &outcome.searched_for {
-                text.push_str(&format!(
+                summary_line.push_str(&format!(
                     " (too little matched as typed; searched for `{corrected}`)"
                 ));
             }

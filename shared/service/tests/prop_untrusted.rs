@@ -10,7 +10,7 @@ use common::render::parse;
 use proptest::prelude::*;
 use workplace_connectors::{Access, SourceKind};
 use workplace_service::search::{SearchOutcome, SearchResult, SourceReport, SourceStatus};
-use workplace_service::untrusted::{self, render_search};
+use workplace_service::untrusted::render_search;
 
 fn hit(n: usize, title: &str, url: &str, snippet: &str, body: Option<&str>) -> SearchResult {
     SearchResult {
@@ -40,7 +40,10 @@ fn outcome(results: Vec<SearchResult>) -> SearchOutcome {
             access: Access::PerUser,
             retry_after_seconds: None,
             message: None,
+            query: None,
+            relaxed_query: None,
         }],
+        searched_for: None,
     }
 }
 
