@@ -59,18 +59,17 @@ impl Search for Drive {
         };
         let q = format!("({strict}) and {NOT_TRASH_OR_FOLDER}");
         let hits = self.list(token, &q, limit, deadline).await?;
-        let mut planned = Planned::pass_through(hits, &q);
-        if planned.hits.len() < limit
-            && plan.can_relax()
-            && let Some(relaxed) = dialect::drive(plan, Pass::Relaxed)
-        {
-            let q = format!("({relaxed}) and {NOT_TRASH_OR_FOLDER}");
-            // A failed relaxation keeps what the strict pass found.
-            if let Ok(hits) = self.list(token, &q, limit, deadline).await {
-                planned.relax(q, hits, plan.corrected().is_some(), limit);
-            }
-        }
-        Ok(planned)
+        let relaxed = || {
+            dialect::drive(plan, Pass::Relaxed).map(|relaxed| {
+                let q = format!("({relaxed}) and {NOT_TRASH_OR_FOLDER}");
+                (q.clone(), q)
+            })
+        };
+        Ok(Planned::pass_through(hits, &q)
+            .relax_once(plan, limit, relaxed, |q: String| async move {
+                self.list(token, &q, limit, deadline).await
+            })
+            .await)
     }
 }
 

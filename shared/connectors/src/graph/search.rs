@@ -40,17 +40,12 @@ impl Search for Graph {
             return Ok(Planned::pass_through(hits, &plan.original));
         };
         let hits = self.query(token, &strict, limit, deadline).await?;
-        let mut planned = Planned::pass_through(hits, &strict);
-        if planned.hits.len() < limit
-            && plan.can_relax()
-            && let Some(relaxed) = dialect::kql(plan, Pass::Relaxed)
-        {
-            // A failed relaxation keeps what the strict pass found.
-            if let Ok(hits) = self.query(token, &relaxed, limit, deadline).await {
-                planned.relax(relaxed, hits, plan.corrected().is_some(), limit);
-            }
-        }
-        Ok(planned)
+        let relaxed = || dialect::kql(plan, Pass::Relaxed).map(|kql| (kql.clone(), kql));
+        Ok(Planned::pass_through(hits, &strict)
+            .relax_once(plan, limit, relaxed, |kql: String| async move {
+                self.query(token, &kql, limit, deadline).await
+            })
+            .await)
     }
 }
 

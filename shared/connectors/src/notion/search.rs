@@ -57,16 +57,15 @@ impl Search for Notion {
                     .is_some_and(|t| range.contains_rfc3339(t))
             });
         }
-        let mut planned = Planned::pass_through(hits, &titles.join(" | "));
-        if planned.hits.len() < limit && plan.can_relax() {
-            let relaxed = dialect::notion_titles(plan, Pass::Relaxed);
-            if !relaxed.is_empty()
-                && let Ok(hits) = self.many(token, &relaxed, limit, deadline).await
-            {
-                planned.relax(relaxed.join(" | "), hits, plan.corrected().is_some(), limit);
-            }
-        }
-        Ok(planned)
+        let relaxed = || {
+            let titles = dialect::notion_titles(plan, Pass::Relaxed);
+            (!titles.is_empty()).then(|| (titles.join(" | "), titles))
+        };
+        Ok(Planned::pass_through(hits, &titles.join(" | "))
+            .relax_once(plan, limit, relaxed, |titles: Vec<String>| async move {
+                self.many(token, &titles, limit, deadline).await
+            })
+            .await)
     }
 }
 

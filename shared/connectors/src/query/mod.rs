@@ -19,11 +19,13 @@ pub mod synonyms;
 pub mod typo;
 pub mod words;
 
+use std::future::Future;
+
 use time::Date;
 
 pub use dates::DateRange;
 
-use crate::SearchHit;
+use crate::{SearchHit, SourceError};
 
 /// What a source answered to a plan, and what it actually asked its upstream.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +64,32 @@ impl Planned {
         self.hits.truncate(limit);
         self.relaxed_query = Some(query);
         self.corrected = corrected;
+    }
+
+    /// The second pass every connector runs the same way: only when the strict pass found fewer
+    /// than `limit` hits and `plan` can relax, and only when `relaxed` writes a relaxed query
+    /// (`(what the caller is shown, what the upstream is sent)`, in the source's dialect); `run`
+    /// sends it. A failed relaxation keeps what the strict pass found: the caller gets fewer
+    /// hits, never an error for a pass it did not ask for.
+    pub async fn relax_once<Q, Fut>(
+        mut self,
+        plan: &Plan,
+        limit: usize,
+        relaxed: impl FnOnce() -> Option<(String, Q)>,
+        run: impl FnOnce(Q) -> Fut,
+    ) -> Self
+    where
+        Fut: Future<Output = Result<Vec<SearchHit>, SourceError>>,
+    {
+        if self.hits.len() >= limit || !plan.can_relax() {
+            return self;
+        }
+        if let Some((shown, query)) = relaxed()
+            && let Ok(hits) = run(query).await
+        {
+            self.relax(shown, hits, plan.corrected().is_some(), limit);
+        }
+        self
     }
 }
 
