@@ -30,6 +30,21 @@ pip_ensure() {
   fi
 }
 
+# venv_ensure DIR REQUIREMENTS_FILE WHAT: a virtual environment of its own at DIR (for tools whose
+# pins clash with .tools/venv's), with the requirements installed when the file changed since the
+# last install.
+venv_ensure() {
+  local dir="$1" req="$2" what="$3" stamp="$TOOLS/.stamp-$(basename "$1")-$(basename "$2")"
+  if [ ! -x "$dir/bin/python" ]; then
+    python3 -m venv "$dir" || die "python3 -m venv $dir failed"
+  fi
+  if [ ! -f "$stamp" ] || ! cmp -s "$req" "$stamp"; then
+    log "installing $what into ${dir#"$ROOT"/}"
+    "$dir/bin/pip" install --quiet -r "$req" || die "pip install -r $req failed"
+    cp "$req" "$stamp"
+  fi
+}
+
 # wait_http URL [SECONDS]: waits until URL answers any HTTP status.
 wait_http() {
   local url="$1" secs="${2:-60}" i=0

@@ -12,16 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 SAM_VENV="$TOOLS/venv-sam"
-REQ="$ROOT/infra/template/requirements.txt"
-STAMP="$TOOLS/.stamp-template-requirements.txt"
-if [ ! -x "$SAM_VENV/bin/python" ]; then
-  python3 -m venv "$SAM_VENV" || die "python3 -m venv failed"
-fi
-if [ ! -f "$STAMP" ] || ! cmp -s "$REQ" "$STAMP"; then
-  log "installing the SAM CLI and cfn-lint into .tools/venv-sam"
-  "$SAM_VENV/bin/pip" install --quiet -r "$REQ" || die "pip install -r $REQ failed"
-  cp "$REQ" "$STAMP"
-fi
+venv_ensure "$SAM_VENV" "$ROOT/infra/template/requirements.txt" "the SAM CLI and cfn-lint"
 export SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 PY="$SAM_VENV/bin/python"
 log "cfn-lint template.yaml"
@@ -36,16 +27,7 @@ log "cfn-lint on the transformed template"
 log "alarm, trust-model and deployability rules"
 (cd infra/template && "$PY" -m unittest -q test_template test_pipeline)
 CHECKOV_VENV="$TOOLS/venv-checkov"
-CHECKOV_REQ="$ROOT/infra/template/requirements-checkov.txt"
-CHECKOV_STAMP="$TOOLS/.stamp-checkov-requirements.txt"
-if [ ! -x "$CHECKOV_VENV/bin/python" ]; then
-  python3 -m venv "$CHECKOV_VENV" || die "python3 -m venv failed"
-fi
-if [ ! -f "$CHECKOV_STAMP" ] || ! cmp -s "$CHECKOV_REQ" "$CHECKOV_STAMP"; then
-  log "installing checkov into .tools/venv-checkov"
-  "$CHECKOV_VENV/bin/pip" install --quiet -r "$CHECKOV_REQ" || die "pip install -r $CHECKOV_REQ failed"
-  cp "$CHECKOV_REQ" "$CHECKOV_STAMP"
-fi
+venv_ensure "$CHECKOV_VENV" "$ROOT/infra/template/requirements-checkov.txt" "checkov"
 log "checkov on the transformed template"
 REPORT="$TOOLS/checkov.json"
 # checkov exits 1 when a check fails; the gate reads the report and decides (and says why).
