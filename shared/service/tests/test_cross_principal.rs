@@ -14,17 +14,10 @@ use workplace_service::rest;
 /// "FY2027 Q3 Quarterly Budget": ACL finance + leadership (Alice yes, Bob no).
 const BUDGET_PAGE: &str = "00000001-5d1c-4f7e-9a2b-ac0e00000001";
 
+/// Alice and Bob through the REST tools; Bob has connected Notion.
 async fn stack() -> (RunningFakes, TestApp) {
-    let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
+    let (fakes, app) = fake_stack("U2alice,U2bob").await;
     fakes.state.set_connection("U2bob", "notion", true);
-    let app = app_with_env(
-        "workplace-search",
-        sources,
-        &[
-            ("MCP_RESOURCE_URL", RESOURCE),
-            ("SERVICE_TOKEN_SUBJECTS", "U2alice,U2bob"),
-        ],
-    );
     (fakes, app)
 }
 

@@ -14,15 +14,7 @@ use serde_json::{Value, json};
 use workplace_service::rest;
 
 async fn search(arguments: Value) -> Value {
-    let (_fakes, sources) = workplace_testkit::fake_sources(&[]).await;
-    let app = app_with_env(
-        "workplace-search",
-        sources,
-        &[
-            ("MCP_RESOURCE_URL", RESOURCE),
-            ("SERVICE_TOKEN_SUBJECTS", "dev-user"),
-        ],
-    );
+    let (_fakes, app) = fake_stack("dev-user").await;
     let token = token_with(
         json!({"scope": ALL_SCOPES, "sub": "dev-user", "email": "dev@acme.example", "email_verified": true}),
     );

@@ -13,15 +13,7 @@ use workplace_service::rest;
 
 #[tokio::test]
 async fn expansion_and_relaxation_reach_only_the_sources_the_token_allows() {
-    let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
-    let app = app_with_env(
-        "workplace-search",
-        sources,
-        &[
-            ("MCP_RESOURCE_URL", RESOURCE),
-            ("SERVICE_TOKEN_SUBJECTS", "dev-user"),
-        ],
-    );
+    let (fakes, app) = fake_stack("dev-user").await;
     let token = token_with(json!({"scope": "workplace:read:notion", "sub": "dev-user"}));
     let event = with_body(
         event("tool_call_post.json", Some(&token)),

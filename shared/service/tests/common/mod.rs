@@ -80,6 +80,22 @@ pub fn app_with_env(
     TestState::new(function, sources, pairs, None)
 }
 
+/// The `workplace-search` function over the real connectors against fresh fakes, accepting
+/// service tokens for `subjects` (comma-separated): the set-up of every test that acts as demo
+/// users through the REST tools.
+pub async fn fake_stack(subjects: &str) -> (upstream_fakes::RunningFakes, TestState) {
+    let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
+    let app = app_with_env(
+        "workplace-search",
+        sources,
+        &[
+            ("MCP_RESOURCE_URL", RESOURCE),
+            ("SERVICE_TOKEN_SUBJECTS", subjects),
+        ],
+    );
+    (fakes, app)
+}
+
 pub fn app_with_limiter(
     function: &'static str,
     sources: Vec<Arc<dyn Source>>,
