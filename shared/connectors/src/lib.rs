@@ -17,6 +17,7 @@ mod build;
 pub mod comment;
 pub mod config;
 mod connector;
+pub mod details;
 mod disabled;
 mod document;
 pub mod drive;
@@ -42,6 +43,7 @@ pub use build::{
 };
 pub use comment::{AddedComment, CommentError, MAX_COMMENT_CHARS};
 pub use config::{ConfigProblem, ConnectorsConfig, Env, Mode, SourceSettings};
+pub use details::HitDetails;
 pub use endpoint::{BaseUrl, DEFAULT_DOWNLOAD_HOSTS, DownloadHosts, DownloadRefused};
 pub use error::SourceError;
 pub use limits::ContentLimits;
