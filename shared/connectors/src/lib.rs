@@ -24,6 +24,9 @@ mod error;
 pub mod graph;
 pub mod id;
 mod limits;
+// Used by the Google MCP sources (Drive's `mcp` transport, Gmail, Google Calendar).
+#[allow(dead_code)]
+mod mcp_upstream;
 mod model;
 pub mod notion;
 pub mod passage;
