@@ -143,6 +143,8 @@ pub struct FakeState {
     barrier: Mutex<Barrier>,
     arrivals: watch::Sender<usize>,
     connections: Mutex<HashMap<(String, String), bool>>,
+    /// Scopes a user consented to per app, when not every scope asked (absent: all of them).
+    consents: Mutex<HashMap<(String, String), Vec<String>>>,
     downloads: Mutex<HashMap<String, String>>,
     /// Notion pages "edited" through `/_fake/edit`: their new `last_edited_time`.
     edits: Mutex<HashMap<String, String>>,
@@ -183,6 +185,7 @@ impl FakeState {
             barrier: Mutex::new(Barrier::default()),
             arrivals,
             connections: Mutex::new(HashMap::new()),
+            consents: Mutex::new(HashMap::new()),
         };
         state.reset_connections();
         state
@@ -307,8 +310,27 @@ impl FakeState {
         lock(&self.connections).insert((user_id.to_owned(), app_id.to_owned()), connected);
     }
 
+    /// Limits what `user_id` consented to for `app_id` to `scopes` (`None`: whatever is asked),
+    /// as a user who unticked a permission on the consent screen.
+    pub fn set_consent(&self, user_id: &str, app_id: &str, scopes: Option<Vec<String>>) {
+        let key = (user_id.to_owned(), app_id.to_owned());
+        match scopes {
+            Some(scopes) => lock(&self.consents).insert(key, scopes),
+            None => lock(&self.consents).remove(&key),
+        };
+    }
+
+    /// Of `asked`, the scopes `user_id` consented to for `app_id`.
+    pub fn consented(&self, user_id: &str, app_id: &str, asked: Vec<String>) -> Vec<String> {
+        match lock(&self.consents).get(&(user_id.to_owned(), app_id.to_owned())) {
+            Some(granted) => asked.into_iter().filter(|s| granted.contains(s)).collect(),
+            None => asked,
+        }
+    }
+
     /// Every demo user connected to every app, except Bob, who never connected Notion.
     pub fn reset_connections(&self) {
+        lock(&self.consents).clear();
         let mut connections = lock(&self.connections);
         connections.clear();
         for user in &self.corpus.users {

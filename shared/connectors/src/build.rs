@@ -11,10 +11,11 @@ use secrecy::SecretString;
 use crate::broker::{
     DescopeOutbound, GoogleDelegation, MicrosoftClientCredentials, StaticToken, TokenBroker,
 };
-use crate::config::{ConfigProblem, ConnectorsConfig, Mode};
+use crate::config::{ConfigProblem, ConnectorsConfig, DriveTransport, Mode};
 use crate::connector::Connected;
 use crate::disabled::Disabled;
 use crate::drive::Drive;
+use crate::drive::mcp::DriveMcp;
 use crate::endpoint::BaseUrl;
 use crate::graph::Graph;
 use crate::notion::Notion;
@@ -107,6 +108,12 @@ pub fn build_available_sources(
         credentials,
         http,
     };
+    if config.google_mode != Mode::Disabled {
+        warn_after_enforcement(
+            config.google_drive_transport,
+            time::OffsetDateTime::now_utc().date(),
+        );
+    }
     let mut built = BuiltSources::default();
     for kind in SourceKind::ALL {
         let mode = match kind {
@@ -142,6 +149,24 @@ pub fn build_available_sources(
     built
 }
 
+/// The day Google's rule that AI agents reach Workspace data through its MCP servers is
+/// enforced (Google's notice to Workspace developers, November 2026).
+const MCP_ENFORCEMENT: time::Date = time::macros::date!(2027 - 02 - 01);
+
+/// Says in the log, at start-up, that Drive still calls the REST API once Google enforces MCP for
+/// agents; `true` when it did.
+fn warn_after_enforcement(transport: DriveTransport, today: time::Date) -> bool {
+    let late = transport == DriveTransport::Rest && today >= MCP_ENFORCEMENT;
+    if late {
+        tracing::warn!(
+            source = SourceKind::GoogleDrive.as_str(),
+            transport = transport.as_str(),
+            "Google Drive is reached through the Drive REST API, and Google requires AI agents to use its Workspace MCP servers from {MCP_ENFORCEMENT}: set GOOGLE_DRIVE_TRANSPORT=mcp (see the README, \"Google Workspace and MCP\")"
+        );
+    }
+    late
+}
+
 /// What every source is built from.
 struct Builder<'a> {
     config: &'a ConnectorsConfig,
@@ -163,6 +188,20 @@ impl Builder<'_> {
         let http = self.http.clone();
         let timeout = config.timeout;
         Some(match kind {
+            SourceKind::GoogleDrive if config.google_drive_transport == DriveTransport::Mcp => {
+                let endpoint = base_url(
+                    "GOOGLE_DRIVE_MCP_URL",
+                    &config.google_drive_mcp_url,
+                    problems,
+                )?;
+                Arc::new(DriveMcp::new(
+                    http,
+                    endpoint.join(&[]),
+                    broker,
+                    timeout,
+                    access,
+                ))
+            }
             SourceKind::GoogleDrive => {
                 let base = base_url("GOOGLE_API_BASE_URL", &config.google_api_base_url, problems)?;
                 // Comments get a broker of their own asking for `drive`, so a read never carries
@@ -340,5 +379,32 @@ impl Builder<'_> {
                 )))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn rest_is_flagged_from_the_day_google_enforces_mcp() {
+        assert!(!warn_after_enforcement(
+            DriveTransport::Rest,
+            date!(2027 - 01 - 31)
+        ));
+        assert!(warn_after_enforcement(
+            DriveTransport::Rest,
+            date!(2027 - 02 - 01)
+        ));
+        assert!(warn_after_enforcement(
+            DriveTransport::Rest,
+            date!(2028 - 06 - 01)
+        ));
+        assert!(!warn_after_enforcement(
+            DriveTransport::Mcp,
+            date!(2028 - 06 - 01)
+        ));
     }
 }

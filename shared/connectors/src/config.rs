@@ -14,6 +14,17 @@
 //! `ALLOW_SHARED_CREDENTIALS=notion,sharepoint` (the sources whose `service` mode is allowed);
 //! otherwise the configuration is refused.
 //!
+//! Google Drive is reached one of two ways, `GOOGLE_DRIVE_TRANSPORT`:
+//!
+//! | variable | values | default |
+//! |---|---|---|
+//! | `GOOGLE_DRIVE_TRANSPORT` | `rest` (the Drive v3 REST API at `GOOGLE_API_BASE_URL`), `mcp` (Google's Drive MCP server at `GOOGLE_DRIVE_MCP_URL`) | `rest` |
+//! | `GOOGLE_DRIVE_MCP_URL` | the MCP endpoint | `https://drivemcp.googleapis.com/mcp/v1` |
+//!
+//! Google requires AI agents to reach Workspace data through its MCP servers from 2027-02-01
+//! (README, "Google Workspace and MCP"); `rest` stays the default this release and says so in the
+//! log once that date has come.
+//!
 //! Domain-wide delegation can impersonate anyone in the Workspace, so it acts only for a caller
 //! whose token says `email_verified: true` and whose email is in one of the Workspace domains
 //! listed in `GOOGLE_WORKSPACE_DOMAINS` (comma-separated, required with `GOOGLE_DRIVE_MODE=service`).
@@ -31,6 +42,25 @@ pub enum Mode {
     Service,
     /// Not offered.
     Disabled,
+}
+
+/// How Google Drive is reached (`GOOGLE_DRIVE_TRANSPORT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriveTransport {
+    /// The Drive v3 REST API.
+    Rest,
+    /// Google's Drive MCP server.
+    Mcp,
+}
+
+impl DriveTransport {
+    /// The setting's value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Rest => "rest",
+            Self::Mcp => "mcp",
+        }
+    }
 }
 
 /// One invalid setting.
@@ -64,6 +94,10 @@ pub struct ConnectorsConfig {
     pub connect_url: Option<String>,
     /// `GOOGLE_API_BASE_URL` (default `https://www.googleapis.com`).
     pub google_api_base_url: String,
+    /// `GOOGLE_DRIVE_TRANSPORT` (default `rest`).
+    pub google_drive_transport: DriveTransport,
+    /// `GOOGLE_DRIVE_MCP_URL` (default `https://drivemcp.googleapis.com/mcp/v1`).
+    pub google_drive_mcp_url: String,
     /// `GOOGLE_TOKEN_URL` (default: the service account's `token_uri`).
     pub google_token_url: Option<String>,
     /// `GOOGLE_WORKSPACE_DOMAINS`: the email domains domain-wide delegation may act in, lowercase.
@@ -145,6 +179,19 @@ impl ConnectorsConfig {
             connect_url: get("DESCOPE_CONNECT_URL"),
             google_api_base_url: get("GOOGLE_API_BASE_URL")
                 .unwrap_or_else(|| "https://www.googleapis.com".into()),
+            google_drive_transport: match get("GOOGLE_DRIVE_TRANSPORT").as_deref() {
+                None | Some("rest") => DriveTransport::Rest,
+                Some("mcp") => DriveTransport::Mcp,
+                Some(other) => {
+                    problems.push(ConfigProblem {
+                        setting: "GOOGLE_DRIVE_TRANSPORT",
+                        problem: format!("must be rest or mcp (got `{other}`)"),
+                    });
+                    DriveTransport::Rest
+                }
+            },
+            google_drive_mcp_url: get("GOOGLE_DRIVE_MCP_URL")
+                .unwrap_or_else(|| "https://drivemcp.googleapis.com/mcp/v1".into()),
             google_token_url: get("GOOGLE_TOKEN_URL"),
             google_workspace_domains: workspace_domains(
                 get("GOOGLE_WORKSPACE_DOMAINS").as_deref(),
@@ -316,6 +363,31 @@ mod tests {
         let config = load(&[("DESCOPE_PROJECT_ID", "P2x")]).unwrap();
         assert_eq!(config.google_mode, Mode::DescopeOutbound);
         assert_eq!(load(&[]).unwrap().notion_mode, Mode::Disabled);
+    }
+
+    #[test]
+    fn drive_transport_defaults_to_rest_and_is_validated() {
+        let config = load(&[]).unwrap();
+        assert_eq!(config.google_drive_transport, DriveTransport::Rest);
+        assert_eq!(
+            config.google_drive_mcp_url,
+            "https://drivemcp.googleapis.com/mcp/v1"
+        );
+        let mcp = load(&[
+            ("GOOGLE_DRIVE_TRANSPORT", " mcp "),
+            (
+                "GOOGLE_DRIVE_MCP_URL",
+                "http://127.0.0.1:9020/drivemcp/mcp/v1",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(mcp.google_drive_transport, DriveTransport::Mcp);
+        assert_eq!(
+            mcp.google_drive_mcp_url,
+            "http://127.0.0.1:9020/drivemcp/mcp/v1"
+        );
+        let bad = load(&[("GOOGLE_DRIVE_TRANSPORT", "grpc")]).unwrap_err();
+        assert_eq!(bad[0].setting, "GOOGLE_DRIVE_TRANSPORT");
     }
 
     #[test]

@@ -24,8 +24,6 @@ mod error;
 pub mod graph;
 pub mod id;
 mod limits;
-// Used by the Google MCP sources (Drive's `mcp` transport, Gmail, Google Calendar).
-#[allow(dead_code)]
 mod mcp_upstream;
 mod model;
 pub mod notion;
@@ -40,7 +38,7 @@ mod wire;
 
 pub use build::{BuiltSources, UpstreamCredentials, build_available_sources, build_sources};
 pub use comment::{AddedComment, CommentError, MAX_COMMENT_CHARS};
-pub use config::{ConfigProblem, ConnectorsConfig, Mode};
+pub use config::{ConfigProblem, ConnectorsConfig, DriveTransport, Mode};
 pub use endpoint::{BaseUrl, DEFAULT_DOWNLOAD_HOSTS, DownloadHosts, DownloadRefused};
 pub use error::SourceError;
 pub use limits::ContentLimits;

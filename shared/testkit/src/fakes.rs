@@ -21,6 +21,7 @@ pub async fn fake_sources(extra: &[(&str, String)]) -> (RunningFakes, Vec<Arc<dy
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
         ("GOOGLE_API_BASE_URL", base.clone()),
+        ("GOOGLE_DRIVE_MCP_URL", format!("{base}/drivemcp/mcp/v1")),
         ("NOTION_API_BASE_URL", base.clone()),
         ("GRAPH_BASE_URL", base),
     ]);
@@ -61,6 +62,7 @@ pub async fn fake_sources_in_any_mode(
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
         ("GOOGLE_API_BASE_URL", base.clone()),
+        ("GOOGLE_DRIVE_MCP_URL", format!("{base}/drivemcp/mcp/v1")),
         ("GOOGLE_TOKEN_URL", format!("{base}/token")),
         ("GOOGLE_WORKSPACE_DOMAINS", "acme.example".to_owned()),
         ("NOTION_API_BASE_URL", base.clone()),

@@ -18,9 +18,13 @@
 //!   instead of its text, and never the text another caller's read left in the cache.
 //! - Comments: `comments.create` as the user, with a token carrying the `drive` scope
 //!   (`comment.rs`).
+//!
+//! With `GOOGLE_DRIVE_TRANSPORT=mcp` the same source reaches Drive through Google's Drive MCP
+//! server instead (`mcp/`).
 
 mod comment;
 mod content;
+pub(crate) mod mcp;
 mod render;
 pub(crate) mod search;
 mod wire;

@@ -101,7 +101,9 @@ impl McpServer {
 
     /// Calls `tool` with `arguments` (a JSON object) once, with `token`, before `deadline`. A
     /// refused credential is [`SourceError::ReauthRequired`] at once: use
-    /// [`Self::call_tool_as`] to follow it with a fresh token.
+    /// [`Self::call_tool_as`] to follow it with a fresh token. (For a token no broker can
+    /// refresh; the sources use [`Self::call_tool_as`].)
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) async fn call_tool(
         &self,
         token: &SecretString,
