@@ -47,6 +47,7 @@ impl DriveMcp {
                     text: text.to_owned(),
                     truncated: cut,
                     unavailable_reason: None,
+                    details: None,
                 })
             }
             // A viewer of a file whose owner turned off downloading: Drive refuses its content,

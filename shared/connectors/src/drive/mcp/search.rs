@@ -131,6 +131,7 @@ pub(super) fn hit(file: &File) -> SearchHit {
         author: file.owner.clone(),
         // Google already wrote the passage; nothing is read again for it.
         media_type: None,
+        details: None,
     }
 }
 
