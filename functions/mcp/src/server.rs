@@ -205,6 +205,18 @@ impl ServerHandler for WorkplaceServer {
 mod tests {
     use super::*;
 
+    /// The instructions name every source in the registry (a new source is not left out).
+    #[test]
+    fn the_instructions_name_every_source() {
+        for kind in workplace_record::SourceKind::ALL {
+            assert!(
+                INSTRUCTIONS.contains(kind.display_name()),
+                "the instructions do not name {}",
+                kind.display_name()
+            );
+        }
+    }
+
     #[test]
     fn the_catalogue_converts_to_rmcp_tools() {
         let tools = WorkplaceServer::catalogue().unwrap();

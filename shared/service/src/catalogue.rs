@@ -46,6 +46,15 @@ pub(crate) fn described(description: &str) -> String {
     format!("{description} {}", untrusted::NOTICE)
 }
 
+/// The wire names of every source, for the schemas' `sources` enums (from the registry, so a new
+/// source is offered without editing a schema).
+fn source_names() -> Vec<&'static str> {
+    workplace_connectors::SourceKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect()
+}
+
 fn annotations(title: &str) -> Value {
     json!({
         "title": title,
@@ -76,7 +85,7 @@ fn workplace_search() -> Value {
                 },
                 "sources": {
                     "type": "array",
-                    "items": {"type": "string", "enum": ["google_drive", "notion", "sharepoint"]},
+                    "items": {"type": "string", "enum": source_names()},
                     "minItems": 1, "maxItems": MAX_SOURCES, "uniqueItems": true,
                     "description": "Which sources to search. Omit to search every source you are authorized for."
                 },
@@ -107,7 +116,7 @@ fn search_output_schema() -> Value {
                     "type": "object",
                     "properties": {
                         "id": {"type": "string", "description": "Source-qualified id; pass it to `fetch`."},
-                        "source": {"type": "string", "enum": ["google_drive", "notion", "sharepoint"]},
+                        "source": {"type": "string", "enum": source_names()},
                         "title": {"type": "string"},
                         "url": {"type": "string"},
                         "snippet": {"type": "string"},
@@ -216,6 +225,52 @@ fn search() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use workplace_connectors::SourceKind;
+
+    /// The `sources` enums come from the registry, and the prose that lists the sources names
+    /// every one of them: a new source cannot be offered by one and forgotten by the other.
+    #[test]
+    fn every_source_is_offered_and_described() {
+        let tools = tools();
+        let names: Vec<Value> = SourceKind::ALL.iter().map(|k| json!(k.as_str())).collect();
+        let search = &tools[0];
+        assert_eq!(search["name"], WORKPLACE_SEARCH);
+        assert_eq!(
+            search["inputSchema"]["properties"]["sources"]["items"]["enum"],
+            json!(names)
+        );
+        assert_eq!(
+            search["outputSchema"]["properties"]["results"]["items"]["properties"]["source"]["enum"],
+            json!(names)
+        );
+        for tool in tools.as_array().unwrap() {
+            if ![WORKPLACE_SEARCH, SEARCH].contains(&tool["name"].as_str().unwrap()) {
+                continue;
+            }
+            let description = tool["description"].as_str().unwrap();
+            for kind in SourceKind::ALL {
+                assert!(
+                    description.contains(kind.display_name()),
+                    "{} does not name {}",
+                    tool["name"],
+                    kind.display_name()
+                );
+            }
+        }
+        let comment = tools
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == ADD_COMMENT)
+            .unwrap();
+        let commentable: Vec<Value> = workplace_connectors::registry::commentable()
+            .map(|k| json!(k.as_str()))
+            .collect();
+        assert_eq!(
+            comment["outputSchema"]["properties"]["source"]["enum"],
+            json!(commentable)
+        );
+    }
 
     #[test]
     fn tools_have_the_mcp_shape() {

@@ -16,7 +16,7 @@ use workplace_service::rest;
 async fn search(arguments: Value) -> Value {
     let (_fakes, app) = fake_stack("dev-user").await;
     let token = token_with(
-        json!({"scope": ALL_SCOPES, "sub": "dev-user", "email": "dev@acme.example", "email_verified": true}),
+        json!({"scope": all_scopes(), "sub": "dev-user", "email": "dev@acme.example", "email_verified": true}),
     );
     let event = with_body(
         event("tool_call_post.json", Some(&token)),

@@ -31,6 +31,26 @@ use crate::{SourceError, UserContext};
 
 pub(crate) use classify::Refusal;
 
+/// The HTTP-level error dialect of Google's Workspace MCP servers (what a tool answers is read by
+/// [`classify`]): Google's front end's error bodies and quota reasons. Not user-facing: a 401 is
+/// a challenge the client follows, and a 404 means a wrong endpoint, never a missing item.
+pub(crate) const GOOGLE_MCP: Api = Api {
+    name: "Google's Workspace MCP server",
+    detail: |body| {
+        (
+            crate::upstream::classify::text(body, "/error/errors/0/reason")
+                .or_else(|| crate::upstream::classify::text(body, "/error/status")),
+            crate::upstream::classify::text(body, "/error/message"),
+        )
+    },
+    quota_codes: &[
+        "userRateLimitExceeded",
+        "rateLimitExceeded",
+        "RESOURCE_EXHAUSTED",
+    ],
+    user_facing: false,
+};
+
 /// What a successful tool call answered: its `structuredContent` (Google's tools publish output
 /// schemas, and "clients that support structured output should ignore `content`") and the text
 /// of its `content` blocks.
@@ -85,7 +105,7 @@ impl McpServer {
         scopes: &'static [&'static str],
     ) -> Self {
         Self {
-            upstream: Upstream::new(http, Api::GoogleMcp, reauth_hint).with_challenges_as_answers(),
+            upstream: Upstream::new(http, GOOGLE_MCP, reauth_hint).with_challenges_as_answers(),
             endpoint,
             product,
             reauth_hint,

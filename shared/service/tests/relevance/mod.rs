@@ -210,7 +210,7 @@ pub(crate) async fn run_all_in(
         let who = user(&judged.user);
         for (i, engine) in engines.iter().enumerate() {
             let outcome = engine
-                .search(&who, &judged.query, &SourceKind::ALL, MAX_RESULTS, false)
+                .search(&who, &judged.query, SourceKind::ALL, MAX_RESULTS, false)
                 .await;
             let titles: Vec<String> = outcome.results.iter().map(|r| r.title.clone()).collect();
             let s = score(&judged, &titles);
