@@ -221,6 +221,14 @@ class TrustModel(unittest.TestCase):
         for mode in ("GoogleDriveMode", "NotionMode", "SharepointMode"):
             self.assertEqual(SOURCE["Parameters"][mode]["Default"], "descope_outbound")
 
+    def test_drive_transport_is_a_validated_parameter_defaulting_to_rest(self):
+        parameter = SOURCE["Parameters"]["GoogleDriveTransport"]
+        self.assertEqual(parameter["Default"], "rest")
+        self.assertEqual(parameter["AllowedValues"], ["rest", "mcp"])
+        for logical in FUNCTIONS:
+            env = RESOURCES[logical]["Properties"]["Environment"]["Variables"]
+            self.assertEqual(env["GOOGLE_DRIVE_TRANSPORT"], {"Ref": "GoogleDriveTransport"})
+
     def test_throttling_and_reserved_concurrency_are_parameters(self):
         stage = RESOURCES["HttpApiApiGatewayDefaultStage"]["Properties"]["DefaultRouteSettings"]
         self.assertEqual(stage["ThrottlingRateLimit"], {"Ref": "ApiThrottlingRateLimit"})

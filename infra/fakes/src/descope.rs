@@ -71,9 +71,10 @@ pub(crate) async fn user_token(
         );
     };
     let scopes = body.get("scopes").cloned().unwrap_or_else(|| json!([]));
-    // The demo users consented to every scope their apps ask for; the token carries the scopes
+    // The demo users consented to every scope their apps ask for (unless `set_consent` says
+    // otherwise); the token carries the scopes
     // asked, so an upstream can refuse a write made with a read-only token.
-    let granted: Vec<String> = scopes
+    let asked: Vec<String> = scopes
         .as_array()
         .map(|s| {
             s.iter()
@@ -82,6 +83,8 @@ pub(crate) async fn user_token(
                 .collect()
         })
         .unwrap_or_default();
+    let granted = state.consented(user_id, app_id, asked);
+    let scopes = json!(granted);
     let (token, expires_at) =
         state.issue_scoped(upstream, Principal::User(user.email.clone()), granted);
     axum::Json(json!({"token": {

@@ -92,6 +92,13 @@ pub struct Knob {
     /// Answer 200 with a body that is not the API's JSON.
     #[serde(default)]
     pub malformed: bool,
+    /// On a Google MCP route: answer `401` with `WWW-Authenticate: Bearer resource_metadata=…`
+    /// whatever the token, as a resource server that refuses it would.
+    #[serde(default)]
+    pub challenge: bool,
+    /// With `challenge`: the `scope` the challenge names (default: the product's scopes).
+    #[serde(default)]
+    pub challenge_scope: Option<String>,
     /// How many requests the fault applies to (then it clears); unlimited when absent.
     #[serde(default)]
     pub times: Option<u32>,
@@ -136,11 +143,15 @@ pub struct FakeState {
     barrier: Mutex<Barrier>,
     arrivals: watch::Sender<usize>,
     connections: Mutex<HashMap<(String, String), bool>>,
+    /// Scopes a user consented to per app, when not every scope asked (absent: all of them).
+    consents: Mutex<HashMap<(String, String), Vec<String>>>,
     downloads: Mutex<HashMap<String, String>>,
     /// Notion pages "edited" through `/_fake/edit`: their new `last_edited_time`.
     edits: Mutex<HashMap<String, String>>,
     notion: crate::notion::Blocks,
     comments: Mutex<Vec<crate::comments::StoredComment>>,
+    /// Google's MCP servers' switches and quota counters.
+    pub google_mcp: crate::google_mcp::GoogleMcpState,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -164,6 +175,7 @@ impl FakeState {
             downloads: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
             comments: Mutex::new(Vec::new()),
+            google_mcp: crate::google_mcp::GoogleMcpState::default(),
             corpus,
             config,
             download_base: Mutex::new(String::new()),
@@ -173,6 +185,7 @@ impl FakeState {
             barrier: Mutex::new(Barrier::default()),
             arrivals,
             connections: Mutex::new(HashMap::new()),
+            consents: Mutex::new(HashMap::new()),
         };
         state.reset_connections();
         state
@@ -293,8 +306,27 @@ impl FakeState {
         lock(&self.connections).insert((user_id.to_owned(), app_id.to_owned()), connected);
     }
 
+    /// Limits what `user_id` consented to for `app_id` to `scopes` (`None`: whatever is asked),
+    /// as a user who unticked a permission on the consent screen.
+    pub fn set_consent(&self, user_id: &str, app_id: &str, scopes: Option<Vec<String>>) {
+        let key = (user_id.to_owned(), app_id.to_owned());
+        match scopes {
+            Some(scopes) => lock(&self.consents).insert(key, scopes),
+            None => lock(&self.consents).remove(&key),
+        };
+    }
+
+    /// Of `asked`, the scopes `user_id` consented to for `app_id`.
+    pub fn consented(&self, user_id: &str, app_id: &str, asked: Vec<String>) -> Vec<String> {
+        match lock(&self.consents).get(&(user_id.to_owned(), app_id.to_owned())) {
+            Some(granted) => asked.into_iter().filter(|s| granted.contains(s)).collect(),
+            None => asked,
+        }
+    }
+
     /// Every demo user connected to every app, except Bob, who never connected Notion.
     pub fn reset_connections(&self) {
+        lock(&self.consents).clear();
         let mut connections = lock(&self.connections);
         connections.clear();
         for user in &self.corpus.users {
@@ -366,6 +398,7 @@ impl FakeState {
         lock(&self.requests).clear();
         lock(&self.comments).clear();
         *lock(&self.barrier) = Barrier::default();
+        self.google_mcp.reset();
         self.reset_connections();
     }
 }

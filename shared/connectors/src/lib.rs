@@ -26,6 +26,7 @@ mod error;
 pub mod graph;
 pub mod id;
 mod limits;
+mod mcp_upstream;
 mod model;
 pub mod notion;
 pub mod passage;

@@ -13,7 +13,7 @@
 
 mod relevance;
 
-use relevance::{MAY_NOT_SEE, TODAY, mean, render, run, run_all};
+use relevance::{MAY_NOT_SEE, TODAY, mean, render, run, run_all, run_all_in};
 use workplace_service::search::Relevance;
 use workplace_service::search::rank::{WEIGHTS, Weights};
 
@@ -62,6 +62,50 @@ async fn the_planner_holds_its_floors_and_never_leaks() {
         keyword.recall5 >= mean(&baseline, "keyword").recall5,
         "keyword recall fell"
     );
+}
+
+/// Google Drive through Google's Drive MCP server (`GOOGLE_DRIVE_TRANSPORT=mcp`): the planner's
+/// floors hold and nothing leaks, with Google's `contentSnippet`s in place of the passages the
+/// snippet phase reads in REST mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drive_over_mcp_holds_the_planners_floors() {
+    let planner = Relevance {
+        today: Some(TODAY),
+        ..Relevance::default()
+    };
+    let (rest, _) = run_all(&[planner]).await;
+    let (mcp, misses) =
+        run_all_in(&[planner], &[("GOOGLE_DRIVE_TRANSPORT", "mcp".to_owned())]).await;
+    let (rest, mcp) = (&rest[0], &mcp[0]);
+    println!(
+        "| category | recall@5 Drive REST | recall@5 Drive MCP | nDCG@10 Drive REST | nDCG@10 Drive MCP |\n|---|---|---|---|---|"
+    );
+    for (category, _, _) in FLOORS {
+        let (r, m) = (mean(rest, category), mean(mcp, category));
+        println!(
+            "| {category} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            r.recall5, m.recall5, r.ndcg10, m.ndcg10
+        );
+    }
+    if std::env::var_os("RELEVANCE_MISSES").is_some() {
+        for miss in &misses {
+            println!("{miss}");
+        }
+    }
+    assert_eq!(mean(mcp, MAY_NOT_SEE).leaks, 0, "a document leaked");
+    for (category, recall, ndcg) in FLOORS {
+        let s = mean(mcp, category);
+        assert!(
+            s.recall5 >= *recall,
+            "{category}: recall@5 {} < {recall}",
+            s.recall5
+        );
+        assert!(
+            s.ndcg10 >= *ndcg,
+            "{category}: nDCG@10 {} < {ndcg}",
+            s.ndcg10
+        );
+    }
 }
 
 /// The ranking's ablation (`make relevance` prints it): the planner's overall numbers with each

@@ -20,6 +20,8 @@ pub async fn fake_sources(extra: &[(&str, String)]) -> (RunningFakes, Vec<Arc<dy
     let mut env: HashMap<&str, String> = HashMap::from([
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
+        // Used when a test sets GOOGLE_DRIVE_TRANSPORT=mcp: the fakes' Drive MCP server.
+        ("GOOGLE_DRIVE_MCP_URL", format!("{base}/drivemcp/mcp/v1")),
     ]);
     env.extend(every_source_on_the_fakes(&base));
     env.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
@@ -74,6 +76,7 @@ pub async fn fake_sources_in_any_mode(
     let mut env: HashMap<&str, String> = HashMap::from([
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
+        ("GOOGLE_DRIVE_MCP_URL", format!("{base}/drivemcp/mcp/v1")),
         ("GOOGLE_TOKEN_URL", format!("{base}/token")),
         ("GOOGLE_WORKSPACE_DOMAINS", "acme.example".to_owned()),
         ("GRAPH_REGION", "NAM".to_owned()),

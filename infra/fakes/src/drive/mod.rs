@@ -1,6 +1,6 @@
 //! Google Drive v3: `files.list`, `files.get` (`alt=media`), `files.export`.
 
-mod query;
+pub(crate) mod query;
 use std::collections::HashMap;
 use std::sync::Arc;
 

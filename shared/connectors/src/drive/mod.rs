@@ -18,11 +18,15 @@
 //!   instead of its text, and never the text another caller's read left in the cache.
 //! - Comments: `comments.create` as the user, with a token carrying the `drive` scope
 //!   (`comment.rs`).
+//!
+//! With `GOOGLE_DRIVE_TRANSPORT=mcp` the same source reaches Drive through Google's Drive MCP
+//! server instead (`mcp/`).
 
 mod comment;
 mod content;
 mod dialect;
 pub(crate) mod id;
+pub(crate) mod mcp;
 mod render;
 pub(crate) mod search;
 pub(crate) mod settings;
@@ -34,13 +38,14 @@ use crate::upstream::Upstream;
 
 pub use comment::DRIVE_WRITE_SCOPE;
 pub use search::escape_query;
+pub use settings::DriveTransport;
 
 /// Google Drive's registry entry ([`crate::registry`]).
 pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEntry {
     kind: crate::SourceKind::GoogleDrive,
     mode_setting: "GOOGLE_DRIVE_MODE",
     template_parameter: "GoogleDriveMode",
-    deployed_settings: &["GOOGLE_WORKSPACE_DOMAINS"],
+    deployed_settings: &["GOOGLE_WORKSPACE_DOMAINS", settings::TRANSPORT_SETTING],
     on_by_default: true,
     base_url_settings: &["GOOGLE_API_BASE_URL"],
     secret_keys: &[settings::SERVICE_ACCOUNT_KEY],

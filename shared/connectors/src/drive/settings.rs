@@ -7,6 +7,12 @@
 //! | `GOOGLE_API_BASE_URL` | `https://www.googleapis.com` |
 //! | `GOOGLE_TOKEN_URL` | the service account's `token_uri` |
 //! | `GOOGLE_WORKSPACE_DOMAINS` | none; required with `GOOGLE_DRIVE_MODE=service` |
+//! | `GOOGLE_DRIVE_TRANSPORT` | `rest` (the Drive v3 REST API at `GOOGLE_API_BASE_URL`) or `mcp` (Google's Drive MCP server at `GOOGLE_DRIVE_MCP_URL`) |
+//! | `GOOGLE_DRIVE_MCP_URL` | `https://drivemcp.googleapis.com/mcp/v1` |
+//!
+//! Google requires AI agents to reach Workspace data through its MCP servers from 2027-02-01
+//! (README, "Google Workspace and MCP"); `rest` stays the default this release and the log says
+//! so at start-up once that date has come.
 //!
 //! Service mode is domain-wide delegation *as the user* (secret key `google_service_account`).
 //! Delegation can impersonate anyone in the Workspace, so it acts only for a caller whose token
@@ -21,7 +27,36 @@ use crate::config::{ConfigProblem, Env, Mode, SourceSettings};
 use crate::connector::Connected;
 use crate::{Access, Source, SourceKind};
 
+use super::mcp::DriveMcp;
 use super::{DRIVE_WRITE_SCOPE, Drive};
+
+/// How Google Drive is reached (`GOOGLE_DRIVE_TRANSPORT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DriveTransport {
+    /// The Drive v3 REST API.
+    Rest,
+    /// Google's Drive MCP server.
+    Mcp,
+}
+
+impl DriveTransport {
+    /// The setting's value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Rest => "rest",
+            Self::Mcp => "mcp",
+        }
+    }
+}
+
+/// The transport setting.
+pub(crate) const TRANSPORT_SETTING: &str = "GOOGLE_DRIVE_TRANSPORT";
+/// The MCP endpoint setting.
+const MCP_URL_SETTING: &str = "GOOGLE_DRIVE_MCP_URL";
+
+/// The day Google's rule that AI agents reach Workspace data through its MCP servers is
+/// enforced (Google's notice to Workspace developers, November 2026).
+const MCP_ENFORCEMENT: time::Date = time::macros::date!(2027 - 02 - 01);
 
 /// The scope asked of Google for reads, for both outbound and delegated tokens.
 pub(crate) const GOOGLE_SCOPE: &str = "https://www.googleapis.com/auth/drive.readonly";
@@ -40,6 +75,10 @@ pub(crate) struct DriveSettings {
     token_url: Option<String>,
     /// `GOOGLE_WORKSPACE_DOMAINS`: the email domains domain-wide delegation may act in, lowercase.
     workspace_domains: Vec<String>,
+    /// `GOOGLE_DRIVE_TRANSPORT`.
+    transport: DriveTransport,
+    /// `GOOGLE_DRIVE_MCP_URL`.
+    mcp_url: String,
 }
 
 /// Reads Drive's settings.
@@ -54,6 +93,18 @@ pub(crate) fn read(env: &Env<'_>, mode: Mode, problems: &mut Vec<ConfigProblem>)
             mode,
             problems,
         ),
+        transport: match env.get(TRANSPORT_SETTING).as_deref() {
+            None | Some("rest") => DriveTransport::Rest,
+            Some("mcp") => DriveTransport::Mcp,
+            Some(other) => {
+                problems.push(ConfigProblem {
+                    setting: TRANSPORT_SETTING,
+                    problem: format!("must be rest or mcp (got `{other}`)"),
+                });
+                DriveTransport::Rest
+            }
+        },
+        mcp_url: env.get_or(MCP_URL_SETTING, "https://drivemcp.googleapis.com/mcp/v1"),
     }
 }
 
@@ -82,6 +133,17 @@ impl SourceSettings for DriveSettings {
         problems: &mut Vec<ConfigProblem>,
     ) -> Option<Arc<dyn Source>> {
         let broker = self.broker(context, GOOGLE_SCOPE, problems)?;
+        if self.transport == DriveTransport::Mcp {
+            let endpoint = context.base_url(MCP_URL_SETTING, &self.mcp_url, problems)?;
+            return Some(Arc::new(DriveMcp::new(
+                context.http(),
+                endpoint.join(&[]),
+                broker,
+                context.timeout(),
+                access,
+            )));
+        }
+        warn_after_enforcement(self.transport, time::OffsetDateTime::now_utc().date());
         let base = context.base_url("GOOGLE_API_BASE_URL", &self.api_base_url, problems)?;
         // Comments get a broker of their own asking for `drive`, so a read never carries write
         // permission (see `comment.rs`). Built from the same settings as the read broker, so its
@@ -131,6 +193,20 @@ impl DriveSettings {
             }
         }
     }
+}
+
+/// Says in the log, at start-up, that Drive still calls the REST API once Google enforces MCP for
+/// agents; `true` when it did.
+fn warn_after_enforcement(transport: DriveTransport, today: time::Date) -> bool {
+    let late = transport == DriveTransport::Rest && today >= MCP_ENFORCEMENT;
+    if late {
+        tracing::warn!(
+            source = SourceKind::GoogleDrive.as_str(),
+            transport = transport.as_str(),
+            "Google Drive is reached through the Drive REST API, and Google requires AI agents to use its Workspace MCP servers from {MCP_ENFORCEMENT}: set GOOGLE_DRIVE_TRANSPORT=mcp (see the README, \"Google Workspace and MCP\")"
+        );
+    }
+    late
 }
 
 /// Parses `GOOGLE_WORKSPACE_DOMAINS`: lowercase domains, at least one when delegation is on.
@@ -208,6 +284,46 @@ mod tests {
             ("GOOGLE_WORKSPACE_DOMAINS", "alice@acme.example"),
         ]);
         assert_eq!(bad[0].setting, "GOOGLE_WORKSPACE_DOMAINS");
+    }
+
+    #[test]
+    fn drive_transport_defaults_to_rest_and_is_validated() {
+        let (config, problems) = load(&[]);
+        assert!(problems.is_empty());
+        assert_eq!(config.transport, DriveTransport::Rest);
+        assert_eq!(config.mcp_url, "https://drivemcp.googleapis.com/mcp/v1");
+        let (mcp, _) = load(&[
+            ("GOOGLE_DRIVE_TRANSPORT", "mcp"),
+            (
+                "GOOGLE_DRIVE_MCP_URL",
+                "http://127.0.0.1:9020/drivemcp/mcp/v1",
+            ),
+        ]);
+        assert_eq!(mcp.transport, DriveTransport::Mcp);
+        assert_eq!(mcp.mcp_url, "http://127.0.0.1:9020/drivemcp/mcp/v1");
+        let (_, bad) = load(&[("GOOGLE_DRIVE_TRANSPORT", "grpc")]);
+        assert_eq!(bad[0].setting, "GOOGLE_DRIVE_TRANSPORT");
+    }
+
+    #[test]
+    fn rest_is_flagged_from_the_day_google_enforces_mcp() {
+        use time::macros::date;
+        assert!(!warn_after_enforcement(
+            DriveTransport::Rest,
+            date!(2027 - 01 - 31)
+        ));
+        assert!(warn_after_enforcement(
+            DriveTransport::Rest,
+            date!(2027 - 02 - 01)
+        ));
+        assert!(warn_after_enforcement(
+            DriveTransport::Rest,
+            date!(2028 - 06 - 01)
+        ));
+        assert!(!warn_after_enforcement(
+            DriveTransport::Mcp,
+            date!(2028 - 06 - 01)
+        ));
     }
 
     #[test]

@@ -185,7 +185,15 @@ pub(crate) async fn run() -> (Table, Table, Vec<String>) {
 /// One table per relevance setting, from one run over every judged query; the misses are the
 /// last setting's.
 pub(crate) async fn run_all(settings: &[Relevance]) -> (Vec<Table>, Vec<String>) {
-    let (fakes, sources) = workplace_testkit::fake_sources(&[]).await;
+    run_all_in(settings, &[]).await
+}
+
+/// [`run_all`] with the sources built with `extra` settings (e.g. `GOOGLE_DRIVE_TRANSPORT=mcp`).
+pub(crate) async fn run_all_in(
+    settings: &[Relevance],
+    extra: &[(&str, String)],
+) -> (Vec<Table>, Vec<String>) {
+    let (fakes, sources) = workplace_testkit::fake_sources(extra).await;
     // Everyone connected to everything: the benchmark measures search, not the connect flow.
     for u in ["dev-user", "U2alice", "U2bob", "U2carol"] {
         for app in ["google-drive", "notion", "microsoft"] {
