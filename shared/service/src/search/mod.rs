@@ -423,21 +423,13 @@ fn report_failure(
     err: &SourceError,
     deadline: Duration,
 ) -> SourceReport {
-    let (status, retry_after) = match err {
-        SourceError::Timeout => (SourceStatus::Timeout, None),
-        SourceError::RateLimited { retry_after } => (
-            SourceStatus::RateLimited,
-            Some(retry_after.map_or(1, |d| d.as_secs().max(1))),
-        ),
-        SourceError::ReauthRequired { .. } => (SourceStatus::ReauthRequired, None),
-        _ => (SourceStatus::Error, None),
-    };
+    let classified = crate::failure::classify(err);
     SourceReport {
         source: kind,
-        status,
+        status: classified.status,
         count: 0,
         access,
-        retry_after_seconds: retry_after,
+        retry_after_seconds: classified.retry_after_seconds,
         message: Some(failure_message(err, deadline)),
         query: None,
         relaxed_query: None,
