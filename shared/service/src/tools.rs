@@ -398,12 +398,21 @@ async fn fetch(
         .settings()
         .source_timeout
         .min(engine.settings().request_deadline);
-    let content =
-        match tokio::time::timeout(deadline, source.content(user, &args.id.item, want)).await {
-            Ok(Ok(content)) => content,
-            Ok(Err(err)) => return fail(&err),
-            Err(_) => return fail(&SourceError::Timeout),
-        };
+    let content = match tokio::time::timeout(
+        deadline,
+        source.content(
+            user,
+            &args.id.item,
+            want,
+            tokio::time::Instant::now() + deadline,
+        ),
+    )
+    .await
+    {
+        Ok(Ok(content)) => content,
+        Ok(Err(err)) => return fail(&err),
+        Err(_) => return fail(&SourceError::Timeout),
+    };
 
     let rest = match content.text.char_indices().nth(args.offset) {
         Some((byte, _)) => &content.text[byte..],

@@ -105,9 +105,10 @@ pub(super) async fn run(
                 .settings()
                 .source_timeout
                 .min(engine.settings().request_deadline);
-            tokio::time::timeout(
-                deadline,
-                source.add_comment(user, &args.id.item, &args.text),
+            let until = tokio::time::Instant::now() + deadline;
+            tokio::time::timeout_at(
+                until,
+                source.add_comment(user, &args.id.item, &args.text, until),
             )
             .await
             .unwrap_or(Err(CommentError::Source(SourceError::Timeout)))
