@@ -18,6 +18,7 @@ use rmcp::model::{CallToolRequestParams, ElicitRequest, InputRequest, InputRequi
 use serde_json::{Value, json};
 use workplace_service::arguments::CommentArgs;
 use workplace_service::config::CommentConfirmation;
+use workplace_service::tool_result::ErrorCode;
 use workplace_service::tools::{Confirmation, ToolResult};
 
 /// The key of our one input request in `inputRequests` / `inputResponses`.
@@ -103,7 +104,7 @@ pub fn ask(args: &CommentArgs, state: String) -> Result<InputRequiredResult, Err
 /// The answer when the person declined: nothing was posted.
 pub fn declined(args: &CommentArgs) -> ToolResult {
     ToolResult::error(
-        "confirmation_declined",
+        ErrorCode::ConfirmationDeclined,
         format!(
             "Did not comment on {}: the user declined. Do not retry unless they ask again.",
             args.id

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use secrecy::SecretString;
 
@@ -157,11 +156,6 @@ impl BuildContext<'_> {
     /// The HTTP client every upstream shares.
     pub(crate) fn http(&self) -> reqwest::Client {
         self.http.clone()
-    }
-
-    /// Each call's deadline.
-    pub(crate) fn timeout(&self) -> Duration {
-        self.config.timeout
     }
 
     /// Caps on downloading and extracting files.

@@ -20,7 +20,6 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::build::BuildContext;
 use crate::{Access, Source, SourceKind};
@@ -86,8 +85,6 @@ pub trait SourceSettings: fmt::Debug + Send + Sync {
 pub struct ConnectorsConfig {
     /// Each source's settings, in [`SourceKind::ALL`] order (one per registry entry).
     pub sources: Vec<Arc<dyn SourceSettings>>,
-    /// `SOURCE_TIMEOUT_MS`: each call's deadline, retries included.
-    pub timeout: Duration,
     /// `DESCOPE_BASE_URL` (default `https://api.descope.com`).
     pub descope_base_url: String,
     /// `DESCOPE_PROJECT_ID`.
@@ -126,12 +123,8 @@ impl ConnectorsConfig {
         for &(entry, mode) in &modes {
             sources.push((entry.settings)(&env, mode, &mut problems));
         }
-        let timeout = get("SOURCE_TIMEOUT_MS")
-            .and_then(|v| v.parse::<u64>().ok())
-            .map_or(Duration::from_secs(8), Duration::from_millis);
         let config = Self {
             sources,
-            timeout,
             descope_base_url: env.get_or("DESCOPE_BASE_URL", "https://api.descope.com"),
             connect_url: get("DESCOPE_CONNECT_URL"),
             allow_shared_credentials: shared_credentials(

@@ -6,7 +6,6 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use secrecy::SecretString;
 use tokio::time::Instant;
@@ -14,6 +13,7 @@ use tokio::time::Instant;
 use crate::broker::{TokenBroker, begin};
 use crate::comment::{AddedComment, CommentError, bounded};
 use crate::query::{Plan, Planned};
+use crate::source::Deadline;
 use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
 
 /// How one upstream searches (in the source's `search.rs`).
@@ -102,7 +102,7 @@ pub(crate) trait Comment: Search + Read {
     }
 }
 
-/// A connector ([`Search`] + [`Read`]) as a [`Source`]: with its token broker, its deadline and whose permissions
+/// A connector ([`Search`] + [`Read`]) as a [`Source`]: with its token broker and whose permissions
 /// its results reflect.
 pub(crate) struct Connected<C> {
     pub(crate) connector: C,
@@ -110,7 +110,6 @@ pub(crate) struct Connected<C> {
     /// The broker for writes, when they need more upstream permission than `broker`'s tokens
     /// carry (Drive: the `drive` scope beside `drive.readonly`); `None` uses `broker`.
     pub(crate) write_broker: Option<Arc<dyn TokenBroker>>,
-    pub(crate) timeout: Duration,
     pub(crate) access: Access,
 }
 
@@ -128,9 +127,10 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
         user: &'a UserContext,
         query: &'a str,
         limit: usize,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            let token = begin(self.broker.as_ref(), user, deadline).await?;
             self.connector
                 .search_with(&token, query, limit, deadline)
                 .await
@@ -142,9 +142,10 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
         user: &'a UserContext,
         plan: &'a Plan,
         limit: usize,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<Planned, SourceError>> {
         Box::pin(async move {
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            let token = begin(self.broker.as_ref(), user, deadline).await?;
             self.connector
                 .search_plan_with(&token, plan, limit, deadline)
                 .await
@@ -156,10 +157,11 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
         user: &'a UserContext,
         item_id: &'a str,
         max_chars: usize,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
             let id = C::parse_id(item_id)?;
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            let token = begin(self.broker.as_ref(), user, deadline).await?;
             self.connector
                 .content_with(&token, &id, max_chars, deadline)
                 .await
@@ -175,12 +177,13 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
         user: &'a UserContext,
         hit: &'a SearchHit,
         max_chars: usize,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<Option<String>, SourceError>> {
         Box::pin(async move {
             if !C::READS_HITS {
                 return Ok(None);
             }
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            let token = begin(self.broker.as_ref(), user, deadline).await?;
             self.connector
                 .hit_text_with(&token, hit, max_chars, deadline)
                 .await
@@ -192,6 +195,7 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
         user: &'a UserContext,
         item_id: &'a str,
         text: &'a str,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
         Box::pin(async move {
             // Checked in this order so the answer is the most permanent reason: no API at all,
@@ -208,7 +212,7 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
             let text = bounded(text)?;
             let id = C::parse_id(item_id)?;
             let broker = self.write_broker.as_ref().unwrap_or(&self.broker);
-            let (token, deadline) = begin(broker.as_ref(), user, self.timeout)
+            let token = begin(broker.as_ref(), user, deadline)
                 .await
                 .map_err(|err| match err {
                     // The write broker asks for more than reading needs: say so, or a user who

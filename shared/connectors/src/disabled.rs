@@ -53,6 +53,7 @@ impl Source for Disabled {
         _user: &'a UserContext,
         _query: &'a str,
         _limit: usize,
+        _deadline: crate::source::Deadline,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(std::future::ready(Err(self.error())))
     }
@@ -62,6 +63,7 @@ impl Source for Disabled {
         _user: &'a UserContext,
         _item_id: &'a str,
         _max_chars: usize,
+        _deadline: crate::source::Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(std::future::ready(Err(self.error())))
     }
@@ -71,6 +73,7 @@ impl Source for Disabled {
         _user: &'a UserContext,
         _item_id: &'a str,
         _text: &'a str,
+        _deadline: crate::source::Deadline,
     ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
         Box::pin(std::future::ready(Err(CommentError::Source(self.error()))))
     }

@@ -49,5 +49,5 @@ pub use endpoint::{BaseUrl, DEFAULT_DOWNLOAD_HOSTS, DownloadHosts, DownloadRefus
 pub use error::SourceError;
 pub use limits::ContentLimits;
 pub use model::{Content, ItemId, ItemIdError, SearchHit, UserContext};
-pub use source::{Access, BoxFuture, Source};
+pub use source::{Access, BoxFuture, Deadline, Source};
 pub use workplace_record::{SourceKind, UnknownSource, WRITE_COMMENTS_SCOPE};

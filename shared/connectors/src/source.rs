@@ -9,6 +9,11 @@ use crate::comment::{AddedComment, CommentError};
 use crate::query::{Plan, Planned};
 use crate::{Content, SearchHit, SourceError, SourceKind, UserContext};
 
+/// When a call must be answered: computed once by the caller (the service, from the validated
+/// `SOURCE_TIMEOUT_MS` and the request's own deadline) and passed down, so the token broker and the
+/// retry policy plan against the deadline the caller will enforce.
+pub type Deadline = tokio::time::Instant;
+
 /// A boxed, sendable future: the trait is used as `dyn Source`, so its methods cannot return
 /// `impl Future`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -39,8 +44,9 @@ impl Access {
 /// Contract for implementations:
 /// - Only results the user may see are returned: either the upstream token is the user's own, or the
 ///   upstream impersonates the user. Never a shared index.
-/// - Retries (429/5xx with backoff) happen inside the implementation; the caller enforces the overall
-///   deadline by dropping the future, so implementations must be cancel-safe.
+/// - Every method takes the call's `deadline`: retries (429/5xx with backoff) happen inside the
+///   implementation and never plan past it; the caller also enforces it by dropping the future, so
+///   implementations must be cancel-safe.
 /// - Errors carry no credentials.
 pub trait Source: Send + Sync {
     /// Which source this is.
@@ -59,6 +65,7 @@ pub trait Source: Send + Sync {
         user: &'a UserContext,
         query: &'a str,
         limit: usize,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>>;
 
     /// Searches for a planned query (see [`crate::query`]), returning at most `limit` hits and
@@ -69,9 +76,10 @@ pub trait Source: Send + Sync {
         user: &'a UserContext,
         plan: &'a Plan,
         limit: usize,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<Planned, SourceError>> {
         Box::pin(async move {
-            let hits = self.search(user, &plan.original, limit).await?;
+            let hits = self.search(user, &plan.original, limit, deadline).await?;
             Ok(Planned::pass_through(hits, &plan.original))
         })
     }
@@ -82,6 +90,7 @@ pub trait Source: Send + Sync {
         user: &'a UserContext,
         item_id: &'a str,
         max_chars: usize,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>>;
 
     /// Whether [`Self::hit_text`] reads hits: true for sources whose search answers no
@@ -98,8 +107,9 @@ pub trait Source: Send + Sync {
         user: &'a UserContext,
         hit: &'a SearchHit,
         max_chars: usize,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<Option<String>, SourceError>> {
-        let _ = (user, hit, max_chars);
+        let _ = (user, hit, max_chars, deadline);
         Box::pin(async { Ok(None) })
     }
 
@@ -110,8 +120,9 @@ pub trait Source: Send + Sync {
         user: &'a UserContext,
         item_id: &'a str,
         text: &'a str,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
-        let _ = (user, item_id, text);
+        let _ = (user, item_id, text, deadline);
         let kind = self.kind();
         Box::pin(async move {
             Err(CommentError::NotSupported {

@@ -13,8 +13,24 @@ async fn descope_outbound_tokens_are_cached_and_unconnected_users_are_told_to_co
     let h = harness(Duration::from_secs(3600)).await;
     let sources = h.sources(&[("DESCOPE_CONNECT_URL", "https://acme.example/connect")]);
     let notion = &sources[&SourceKind::Notion];
-    notion.search(&dev(), "budget", 3).await.unwrap();
-    notion.search(&dev(), "budget", 3).await.unwrap();
+    notion
+        .search(
+            &dev(),
+            "budget",
+            3,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
+    notion
+        .search(
+            &dev(),
+            "budget",
+            3,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert_eq!(
         h.count("descope.token"),
         1,
@@ -29,7 +45,12 @@ async fn descope_outbound_tokens_are_cached_and_unconnected_users_are_told_to_co
     );
 
     let err = notion
-        .search(&user("U2bob", "bob@acme.example"), "budget", 3)
+        .search(
+            &user("U2bob", "bob@acme.example"),
+            "budget",
+            3,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     match err {
@@ -45,8 +66,24 @@ async fn descope_outbound_tokens_are_cached_and_unconnected_users_are_told_to_co
 async fn tokens_expiring_within_a_minute_are_fetched_again() {
     let h = harness(Duration::from_secs(30)).await;
     let drive = &h.sources(&[])[&SourceKind::GoogleDrive];
-    drive.search(&dev(), "budget", 3).await.unwrap();
-    drive.search(&dev(), "budget", 3).await.unwrap();
+    drive
+        .search(
+            &dev(),
+            "budget",
+            3,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
+    drive
+        .search(
+            &dev(),
+            "budget",
+            3,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert_eq!(h.count("descope.token"), 2);
 }
 
@@ -59,6 +96,7 @@ async fn google_domain_wide_delegation_acts_as_the_user() {
             &user("U2alice", "alice@acme.example"),
             "quarterly budget",
             10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
         )
         .await
         .unwrap();
@@ -79,11 +117,26 @@ async fn google_domain_wide_delegation_acts_as_the_user() {
         email_verified: false,
     };
     assert!(matches!(
-        drive.search(&no_email, "budget", 3).await,
+        drive
+            .search(
+                &no_email,
+                "budget",
+                3,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
+            .await,
         Err(SourceError::Upstream { .. })
     ));
     let stranger = user("x", "mallory@evil.example");
-    let err = drive.search(&stranger, "budget", 3).await.unwrap_err();
+    let err = drive
+        .search(
+            &stranger,
+            "budget",
+            3,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("domain-wide delegation"), "{err}");
 }
 
@@ -120,7 +173,16 @@ async fn delegation_acts_only_for_verified_emails_in_the_workspace_domains() {
         email_verified: false,
         ..user("U2alice", "alice@acme.example")
     };
-    match drive.search(&unverified, "budget", 3).await.unwrap_err() {
+    match drive
+        .search(
+            &unverified,
+            "budget",
+            3,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap_err()
+    {
         SourceError::ReauthRequired { message } => {
             assert!(message.contains("verified"), "{message}");
         }
@@ -133,7 +195,12 @@ async fn delegation_acts_only_for_verified_emails_in_the_workspace_domains() {
         "@acme.example",
     ] {
         match drive
-            .search(&user("x", outside), "budget", 3)
+            .search(
+                &user("x", outside),
+                "budget",
+                3,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap_err()
         {
@@ -146,7 +213,15 @@ async fn delegation_acts_only_for_verified_emails_in_the_workspace_domains() {
     assert_eq!(h.count("google.token"), 0, "no assertion was ever signed");
 
     let upper = user("U2alice", "alice@ACME.example");
-    drive.search(&upper, "budget", 3).await.unwrap();
+    drive
+        .search(
+            &upper,
+            "budget",
+            3,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert_eq!(h.count("google.token"), 1);
 }
 
@@ -186,6 +261,7 @@ async fn a_delegated_token_is_never_reused_for_another_identity() {
             &user("U2alice", "alice@acme.example"),
             "quarterly budget",
             20,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
         )
         .await
         .unwrap();
@@ -194,7 +270,15 @@ async fn a_delegated_token_is_never_reused_for_another_identity() {
         user("U2bob", "bob@acme.example"),
         user("U2alice", "bob@acme.example"),
     ] {
-        let hits = drive.search(&bob, "quarterly budget", 20).await.unwrap();
+        let hits = drive
+            .search(
+                &bob,
+                "quarterly budget",
+                20,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
+            .await
+            .unwrap();
         assert_ne!(titles(&hits), titles(&alice), "{bob:?}");
         assert!(
             !titles(&hits).contains(&"FY2027 Q1 Quarterly Budget".to_owned()),

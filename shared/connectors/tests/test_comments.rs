@@ -22,10 +22,23 @@ async fn drive_comments_are_added_as_the_user_with_the_write_scope() {
     let h = harness(Duration::from_secs(3600)).await;
     let drive = &h.sources(&[])[&SourceKind::GoogleDrive];
     // A read first: its token is the read-only one and must not be reused for the write.
-    drive.content(&dev(), DRIVE_FILE, 100).await.unwrap();
+    drive
+        .content(
+            &dev(),
+            DRIVE_FILE,
+            100,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
 
     let added = drive
-        .add_comment(&dev(), DRIVE_FILE, "Looks good; please add the VPN step.")
+        .add_comment(
+            &dev(),
+            DRIVE_FILE,
+            "Looks good; please add the VPN step.",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(!added.comment_id.is_empty());
@@ -77,7 +90,12 @@ async fn drive_comments_work_with_domain_wide_delegation() {
     let h = harness(Duration::from_secs(3600)).await;
     let drive = &h.sources(&[("GOOGLE_DRIVE_MODE", "service")])[&SourceKind::GoogleDrive];
     let added = drive
-        .add_comment(&dev(), DRIVE_FILE, "Delegated comment")
+        .add_comment(
+            &dev(),
+            DRIVE_FILE,
+            "Delegated comment",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     let stored = h.fakes.state.comments_on(Upstream::GoogleDrive, DRIVE_FILE);
@@ -91,7 +109,12 @@ async fn a_file_the_user_cannot_see_is_not_found_and_nothing_is_written() {
     let drive = &h.sources(&[])[&SourceKind::GoogleDrive];
     let carol = user("U2carol", "carol@acme.example");
     let err = drive
-        .add_comment(&carol, DRIVE_FINANCE, "hello")
+        .add_comment(
+            &carol,
+            DRIVE_FINANCE,
+            "hello",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     assert_eq!(err, CommentError::Source(SourceError::NotFound));
@@ -113,13 +136,23 @@ async fn ids_outside_the_grammar_are_refused_before_any_token_is_asked_for() {
         (SourceKind::Notion, "x?filter=1"),
     ] {
         let err = sources[&kind]
-            .add_comment(&dev(), bad, "hi")
+            .add_comment(
+                &dev(),
+                bad,
+                "hi",
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap_err();
         assert_eq!(err, CommentError::Source(SourceError::NotFound), "{bad}");
     }
     let err = sources[&SourceKind::GoogleDrive]
-        .add_comment(&dev(), DRIVE_FILE, "   ")
+        .add_comment(
+            &dev(),
+            DRIVE_FILE,
+            "   ",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     assert_eq!(err, CommentError::InvalidText);
@@ -133,7 +166,12 @@ async fn notion_page_comments_are_added_as_the_user() {
     // The bare form of the id is canonicalised before it reaches Notion.
     let bare = NOTION_PAGE.replace('-', "").to_uppercase();
     let added = notion
-        .add_comment(&dev(), &bare, "Add the laptop pickup time.")
+        .add_comment(
+            &dev(),
+            &bare,
+            "Add the laptop pickup time.",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(added.title, "New Hire Onboarding Checklist");
@@ -147,7 +185,12 @@ async fn notion_page_comments_are_added_as_the_user() {
     // Bob never connected Notion: he is asked to, and nothing is written.
     let bob = user("U2bob", "bob@acme.example");
     let err = notion
-        .add_comment(&bob, NOTION_PAGE, "hi")
+        .add_comment(
+            &bob,
+            NOTION_PAGE,
+            "hi",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -181,7 +224,12 @@ async fn a_notion_integration_without_the_comment_capability_is_named() {
     };
     let notion = &h.sources(&[])[&SourceKind::Notion];
     let err = notion
-        .add_comment(&dev(), NOTION_PAGE, "hi")
+        .add_comment(
+            &dev(),
+            NOTION_PAGE,
+            "hi",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     let CommentError::Forbidden { message } = &err else {
@@ -200,7 +248,12 @@ async fn shared_credentials_and_sharepoint_do_not_comment() {
         ("GRAPH_REGION", "NAM"),
     ]);
     let err = shared[&SourceKind::Notion]
-        .add_comment(&dev(), NOTION_PAGE, "hi")
+        .add_comment(
+            &dev(),
+            NOTION_PAGE,
+            "hi",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -211,7 +264,12 @@ async fn shared_credentials_and_sharepoint_do_not_comment() {
     );
     for sources in [shared, h.sources(&[])] {
         let err = sources[&SourceKind::Sharepoint]
-            .add_comment(&dev(), "b!abc/01ACMESP0002Q3ZWBTUFOFD3GSPGO", "hi")
+            .add_comment(
+                &dev(),
+                "b!abc/01ACMESP0002Q3ZWBTUFOFD3GSPGO",
+                "hi",
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap_err();
         assert!(
@@ -242,7 +300,12 @@ async fn a_write_is_not_repeated_after_a_server_error_but_is_after_throttling() 
         },
     );
     let err = drive
-        .add_comment(&dev(), DRIVE_FILE, "once")
+        .add_comment(
+            &dev(),
+            DRIVE_FILE,
+            "once",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -271,7 +334,12 @@ async fn a_write_is_not_repeated_after_a_server_error_but_is_after_throttling() 
         },
     );
     drive
-        .add_comment(&dev(), DRIVE_FILE, "after a 429")
+        .add_comment(
+            &dev(),
+            DRIVE_FILE,
+            "after a 429",
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -11,7 +11,15 @@ use common::*;
 async fn drive_content_exports_docs_and_reports_the_export_limit() {
     let h = harness(Duration::from_secs(3600)).await;
     let drive = &h.sources(&[])[&SourceKind::GoogleDrive];
-    let hits = drive.search(&dev(), "budget", 50).await.unwrap();
+    let hits = drive
+        .search(
+            &dev(),
+            "budget",
+            50,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     let id = |title: &str| {
         hits.iter()
             .find(|h| h.title == title)
@@ -21,7 +29,12 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
     };
 
     let doc = drive
-        .content(&dev(), &id("FY2027 Q1 Quarterly Budget"), 100_000)
+        .content(
+            &dev(),
+            &id("FY2027 Q1 Quarterly Budget"),
+            100_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(
@@ -34,13 +47,23 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
         "the byte-order mark is stripped"
     );
     let cut = drive
-        .content(&dev(), &id("FY2027 Q1 Quarterly Budget"), 20)
+        .content(
+            &dev(),
+            &id("FY2027 Q1 Quarterly Budget"),
+            20,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!((cut.text.chars().count(), cut.truncated), (20, true));
 
     let sheet = drive
-        .content(&dev(), &id("Quarterly budget tracker FY2027"), 10_000)
+        .content(
+            &dev(),
+            &id("Quarterly budget tracker FY2027"),
+            10_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(
@@ -50,7 +73,12 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
     );
 
     let huge = drive
-        .content(&dev(), &id("Board deck FY2027 budget (huge)"), 10_000)
+        .content(
+            &dev(),
+            &id("Board deck FY2027 budget (huge)"),
+            10_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(huge.text.is_empty());
@@ -61,6 +89,7 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
             &dev(),
             &id("Vendor quarterly budget invoice scan.pdf"),
             10_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
         )
         .await
         .unwrap();
@@ -68,7 +97,12 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
     // "no text extraction for application/pdf files" before extraction existed).
     assert!(pdf.unavailable_reason.unwrap().contains("no text layer"));
     let text = drive
-        .content(&dev(), &id("budget-export-notes.txt"), 10_000)
+        .content(
+            &dev(),
+            &id("budget-export-notes.txt"),
+            10_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(text.text.contains("UTF-8"));
@@ -78,7 +112,15 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
 async fn notion_search_is_by_title_and_content_renders_nested_blocks() {
     let h = harness(Duration::from_secs(3600)).await;
     let notion = &h.sources(&[])[&SourceKind::Notion];
-    let hits = notion.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let hits = notion
+        .search(
+            &dev(),
+            "quarterly budget",
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     let found = titles(&hits);
     assert!(
         found.contains(&"Quarterly budget FAQ (database row)".to_owned()),
@@ -88,7 +130,15 @@ async fn notion_search_is_by_title_and_content_renders_nested_blocks() {
     // each hit's text afterwards, through `hit_text`, and cuts the passage matching the query.
     assert_eq!(h.count("notion.blocks"), 0, "the search is one round trip");
     for hit in &hits {
-        let text = notion.hit_text(&dev(), hit, 2_000).await.unwrap();
+        let text = notion
+            .hit_text(
+                &dev(),
+                hit,
+                2_000,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
+            .await
+            .unwrap();
         assert!(
             text.is_some_and(|t| !t.is_empty()),
             "{}: text comes from the blocks",
@@ -113,7 +163,12 @@ async fn notion_search_is_by_title_and_content_renders_nested_blocks() {
         .find(|h| h.title == "FY2027 Q3 Quarterly Budget")
         .unwrap();
     let content = notion
-        .content(&dev(), &page.item_id, 100_000)
+        .content(
+            &dev(),
+            &page.item_id,
+            100_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(
@@ -135,7 +190,15 @@ async fn notion_search_is_by_title_and_content_renders_nested_blocks() {
 async fn graph_search_strips_highlights_dedupes_and_downloads_without_the_bearer() {
     let h = harness(Duration::from_secs(3600)).await;
     let graph = &h.sources(&[])[&SourceKind::Sharepoint];
-    let hits = graph.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let hits = graph
+        .search(
+            &dev(),
+            "quarterly budget",
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert!(!hits.is_empty());
     let mut urls: Vec<_> = hits.iter().map(|h| h.url.clone()).collect();
     urls.dedup();
@@ -166,7 +229,12 @@ async fn graph_search_strips_highlights_dedupes_and_downloads_without_the_bearer
         .find(|h| h.title == "FY2027 Q4 Quarterly Budget.md")
         .unwrap();
     let content = graph
-        .content(&dev(), &budget.item_id, 100_000)
+        .content(
+            &dev(),
+            &budget.item_id,
+            100_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(content.text.contains("Q4 FY2027 Quarterly Budget"));
@@ -182,10 +250,23 @@ async fn graph_search_strips_highlights_dedupes_and_downloads_without_the_bearer
     );
 
     let docx = graph
-        .search(&dev(), "marketing budget plan", 5)
+        .search(
+            &dev(),
+            "marketing budget plan",
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
-    let docx = graph.content(&dev(), &docx[0].item_id, 1000).await.unwrap();
+    let docx = graph
+        .content(
+            &dev(),
+            &docx[0].item_id,
+            1000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     // Office files are extracted now (issue 14: this answered "no plain-text conversion").
     assert_eq!(docx.unavailable_reason, None);
     assert!(
@@ -200,7 +281,15 @@ async fn graph_app_only_needs_a_valid_region() {
     let h = harness(Duration::from_secs(3600)).await;
     let graph = &h.sources(&[("SHAREPOINT_MODE", "service"), ("GRAPH_REGION", "NAM")])
         [&SourceKind::Sharepoint];
-    let hits = graph.search(&dev(), "budget", 20).await.unwrap();
+    let hits = graph
+        .search(
+            &dev(),
+            "budget",
+            20,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert!(!hits.is_empty());
     assert!(
         !titles(&hits)
@@ -220,7 +309,15 @@ async fn graph_app_only_needs_a_valid_region() {
 
     let graph = &h.sources(&[("SHAREPOINT_MODE", "service"), ("GRAPH_REGION", "MARS")])
         [&SourceKind::Sharepoint];
-    let err = graph.search(&dev(), "budget", 5).await.unwrap_err();
+    let err = graph
+        .search(
+            &dev(),
+            "budget",
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, SourceError::Upstream { status: Some(400), message, .. } if message.contains("region")),
         "{err:?}"
@@ -235,7 +332,15 @@ async fn graph_app_only_needs_a_valid_region() {
 async fn a_sharepoint_download_redirect_off_microsoft_hosts_is_refused() {
     let h = harness(Duration::from_secs(3600)).await;
     let graph = &h.sources(&[])[&SourceKind::Sharepoint];
-    let hits = graph.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let hits = graph
+        .search(
+            &dev(),
+            "quarterly budget",
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     let budget = hits
         .iter()
         .find(|h| h.title == "FY2027 Q4 Quarterly Budget.md")
@@ -255,7 +360,12 @@ async fn a_sharepoint_download_redirect_off_microsoft_hosts_is_refused() {
             .unwrap()
             .clone_from(&target.to_owned());
         let content = graph
-            .content(&dev(), &budget.item_id, 100_000)
+            .content(
+                &dev(),
+                &budget.item_id,
+                100_000,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap();
         let reason = content.unavailable_reason.unwrap_or_default();
@@ -278,10 +388,23 @@ async fn notion_fetch_pages_come_from_one_full_render_after_a_snippet() {
     let whole = {
         // A fresh container: no snippet cached.
         let notion = &h.sources(&[])[&SourceKind::Notion];
-        let hits = notion.search(&dev(), "quarterly budget", 10).await.unwrap();
+        let hits = notion
+            .search(
+                &dev(),
+                "quarterly budget",
+                10,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
+            .await
+            .unwrap();
         let page = hits.iter().find(|h| h.title == title).unwrap();
         notion
-            .content(&dev(), &page.item_id, 100_000)
+            .content(
+                &dev(),
+                &page.item_id,
+                100_000,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap()
             .text
@@ -290,9 +413,26 @@ async fn notion_fetch_pages_come_from_one_full_render_after_a_snippet() {
     assert_eq!(whole.matches(NESTED).count(), 1, "{whole}");
 
     let notion = &h.sources(&[])[&SourceKind::Notion];
-    let hits = notion.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let hits = notion
+        .search(
+            &dev(),
+            "quarterly budget",
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     let page = hits.iter().find(|h| h.title == title).unwrap();
-    let snippet = notion.hit_text(&dev(), page, 2_000).await.unwrap().unwrap();
+    let snippet = notion
+        .hit_text(
+            &dev(),
+            page,
+            2_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         !snippet.contains(NESTED),
         "the snippet render is top-level only: {snippet}"
@@ -304,7 +444,12 @@ async fn notion_fetch_pages_come_from_one_full_render_after_a_snippet() {
     let mut offset = 0;
     loop {
         let content = notion
-            .content(&dev(), &page.item_id, offset + page_chars + 1)
+            .content(
+                &dev(),
+                &page.item_id,
+                offset + page_chars + 1,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap();
         let piece: String = content.text.chars().skip(offset).take(page_chars).collect();

@@ -77,7 +77,12 @@ async fn every_demo_office_and_pdf_file_fetches_to_its_text_or_its_precise_error
         let (kind, id) = target(entry);
         let name = format!("{kind}:{}", entry["file"].as_str().unwrap());
         let content = sources[&kind]
-            .content(&dev(), &id, 100_000)
+            .content(
+                &dev(),
+                &id,
+                100_000,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap_or_else(|err| panic!("{name}: {err}"));
         let error = content.unavailable_reason.clone().unwrap_or_default();
@@ -147,7 +152,12 @@ async fn downloads_stop_at_the_configured_cap_and_extraction_at_the_character_li
     let small = h.sources(&[("CONTENT_MAX_DOWNLOAD_BYTES", "2048")]);
     let drive = &small[&SourceKind::GoogleDrive];
     let docx = drive
-        .content(&dev(), "1AcmeDrvF01x7Hq2LmZ9pR4tW", 10_000)
+        .content(
+            &dev(),
+            "1AcmeDrvF01x7Hq2LmZ9pR4tW",
+            10_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -160,6 +170,7 @@ async fn downloads_stop_at_the_configured_cap_and_extraction_at_the_character_li
             &dev(),
             &format!("{SHAREPOINT_DRIVE_ID}/01ACMESPF001Q3ZWBTUFOFD3GSPGO"),
             10_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
         )
         .await
         .unwrap();
@@ -176,7 +187,12 @@ async fn downloads_stop_at_the_configured_cap_and_extraction_at_the_character_li
     assert!(!download.is_empty() && download.iter().all(|r| !r.authorization));
 
     let cut = h.sources(&[])[&SourceKind::GoogleDrive]
-        .content(&dev(), "1AcmeDrvF01x7Hq2LmZ9pR4tW", 30)
+        .content(
+            &dev(),
+            "1AcmeDrvF01x7Hq2LmZ9pR4tW",
+            30,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!((cut.text.chars().count(), cut.truncated), (30, true));

@@ -21,7 +21,12 @@ async fn id_traversal_never_changes_the_path_the_upstream_receives() {
     let logged = h.fakes.requests().len();
 
     let sharepoint = sources[&SourceKind::Sharepoint]
-        .search(&dev(), "quarterly budget", 10)
+        .search(
+            &dev(),
+            "quarterly budget",
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     let graph_id = sharepoint
@@ -51,7 +56,15 @@ async fn id_traversal_never_changes_the_path_the_upstream_receives() {
         (SourceKind::Sharepoint, format!("..%2F..%2Fme/{file}")),
     ];
     for (kind, id) in &attacks {
-        let err = sources[kind].content(&dev(), id, 1000).await.unwrap_err();
+        let err = sources[kind]
+            .content(
+                &dev(),
+                id,
+                1000,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
+            .await
+            .unwrap_err();
         assert_eq!(err, SourceError::NotFound, "{kind}:{id}");
     }
     let reached: Vec<_> = h.fakes.requests()[logged..]
@@ -68,7 +81,12 @@ async fn id_traversal_never_changes_the_path_the_upstream_receives() {
     let logged = h.fakes.requests().len();
     let dashless = page.replace('-', "").to_uppercase();
     sources[&SourceKind::Notion]
-        .content(&dev(), &dashless, 1000)
+        .content(
+            &dev(),
+            &dashless,
+            1000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     let paths: Vec<_> = h.fakes.requests()[logged..]

@@ -11,7 +11,15 @@ use common::*;
 async fn drive_searches_all_drives_without_trash_and_with_escaping() {
     let h = harness(Duration::from_secs(3600)).await;
     let drive = &h.sources(&[])[&SourceKind::GoogleDrive];
-    let hits = drive.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let hits = drive
+        .search(
+            &dev(),
+            "quarterly budget",
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     let found = titles(&hits);
     assert!(
         found.contains(&"Shared drive: FY2027 quarterly budget assumptions".to_owned()),
@@ -42,7 +50,12 @@ async fn drive_searches_all_drives_without_trash_and_with_escaping() {
     assert!(query["fields"].starts_with("nextPageToken"));
 
     let hits = drive
-        .search(&dev(), r"quinn's paper\essay", 5)
+        .search(
+            &dev(),
+            r"quinn's paper\essay",
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(titles(&hits), [r"Quinn's paper\essay on budgets"]);
@@ -72,11 +85,17 @@ async fn results_depend_on_who_asks() {
             &user("U2alice", "alice@acme.example"),
             "quarterly budget",
             20,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
         )
         .await
         .unwrap();
     let bob = sources[&SourceKind::GoogleDrive]
-        .search(&user("U2bob", "bob@acme.example"), "quarterly budget", 20)
+        .search(
+            &user("U2bob", "bob@acme.example"),
+            "quarterly budget",
+            20,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(titles(&alice).contains(&"FY2027 Q1 Quarterly Budget".to_owned()));
@@ -100,7 +119,18 @@ async fn throttling_is_retried_within_the_deadline() {
             ..Knob::default()
         },
     );
-    assert!(!drive.search(&dev(), "budget", 5).await.unwrap().is_empty());
+    assert!(
+        !drive
+            .search(
+                &dev(),
+                "budget",
+                5,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
         h.count("drive.search"),
         2,
@@ -115,7 +145,18 @@ async fn throttling_is_retried_within_the_deadline() {
             ..Knob::default()
         },
     );
-    assert!(!drive.search(&dev(), "budget", 5).await.unwrap().is_empty());
+    assert!(
+        !drive
+            .search(
+                &dev(),
+                "budget",
+                5,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(h.count("drive.search"), 4);
 
     h.fakes.knob(
@@ -125,7 +166,15 @@ async fn throttling_is_retried_within_the_deadline() {
             ..Knob::default()
         },
     );
-    let err = drive.search(&dev(), "budget", 5).await.unwrap_err();
+    let err = drive
+        .search(
+            &dev(),
+            "budget",
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
         SourceError::RateLimited {
@@ -147,7 +196,15 @@ async fn a_retry_after_beyond_the_deadline_is_reported_at_once() {
         },
     );
     let started = std::time::Instant::now();
-    let err = notion.search(&dev(), "budget", 5).await.unwrap_err();
+    let err = notion
+        .search(
+            &dev(),
+            "budget",
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
         SourceError::RateLimited {
@@ -171,7 +228,12 @@ async fn non_retryable_and_malformed_answers_are_classified() {
     );
     assert!(matches!(
         sources[&SourceKind::Sharepoint]
-            .search(&dev(), "budget", 5)
+            .search(
+                &dev(),
+                "budget",
+                5,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
             .await,
         Err(SourceError::InvalidResponse(_))
     ));
@@ -184,8 +246,47 @@ async fn non_retryable_and_malformed_answers_are_classified() {
     );
     assert!(matches!(
         sources[&SourceKind::Notion]
-            .search(&dev(), "budget", 5)
+            .search(
+                &dev(),
+                "budget",
+                5,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
             .await,
         Err(SourceError::ReauthRequired { .. })
     ));
+}
+
+/// The caller's deadline reaches the retry policy: with 1.5 s left, a 429 asking for 2 s is not
+/// waited out (the connectors used to plan against their own 8 s `SOURCE_TIMEOUT_MS`, so they
+/// slept 2 s and retried after the caller had given up), and the throttle is reported at once.
+#[tokio::test]
+async fn a_retry_does_not_outlive_the_callers_deadline() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let drive = &h.sources(&[])[&SourceKind::GoogleDrive];
+    h.fakes.knob(
+        "drive.search",
+        Knob {
+            status: Some(429),
+            retry_after: Some(2),
+            ..Knob::default()
+        },
+    );
+    let started = tokio::time::Instant::now();
+    let deadline = started + Duration::from_millis(1_500);
+    let err = drive
+        .search(&dev(), "budget", 5, deadline)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SourceError::RateLimited { .. }), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_millis(1_500),
+        "answered after {:?}, past the caller's deadline",
+        started.elapsed()
+    );
+    assert_eq!(
+        h.count("drive.search"),
+        1,
+        "no retry planned past the deadline"
+    );
 }

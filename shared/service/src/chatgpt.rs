@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::arguments::{InvalidArgument, SearchArgs};
 use crate::search::{SearchOutcome, SourceStatus};
-use crate::tool_result::{ContentItem, ToolResult};
+use crate::tool_result::{ContentItem, ErrorCode, ToolResult};
 use crate::untrusted;
 
 /// One hit in the contract's shape.
@@ -62,12 +62,16 @@ pub fn search_result(outcome: &SearchOutcome) -> ToolResult {
                     .all(|s| s.status == SourceStatus::RateLimited) =>
             {
                 ToolResult::error(
-                    "rate_limited",
+                    ErrorCode::RateLimited,
                     message.clone(),
                     json!({"message": message, "retry_after_seconds": wait}),
                 )
             }
-            _ => ToolResult::error("error", message.clone(), json!({"message": message})),
+            _ => ToolResult::error(
+                ErrorCode::Error,
+                message.clone(),
+                json!({"message": message}),
+            ),
         };
     }
     let hits: Vec<ChatGptHit> = outcome

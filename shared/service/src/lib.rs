@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod chatgpt;
 pub mod config;
 mod error;
+pub mod failure;
 pub mod http;
 pub mod lambda;
 pub mod metrics;

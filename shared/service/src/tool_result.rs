@@ -85,26 +85,80 @@ pub struct ToolResult {
     pub is_error: bool,
 }
 
-/// The machine-readable codes of `structuredContent.error.code`.
-pub const ERROR_CODES: [&str; 12] = [
-    "invalid_arguments",
-    "insufficient_scope",
-    "unknown_tool",
-    "rate_limited",
-    "not_found",
-    "timeout",
-    "reauth_required",
-    "error",
-    // `add_comment`: the source cannot comment (SharePoint, or a shared credential), or the
-    // upstream refused the write (the connection lacks the write scope or capability).
-    "not_supported",
-    "forbidden",
-    // `add_comment` under `COMMENT_CONFIRMATION=always` from a client that cannot ask a person;
-    // nothing was posted.
-    "confirmation_required",
-    // `add_comment`: the person declined or dismissed the confirmation; nothing was posted.
-    "confirmation_declined",
-];
+/// The machine-readable code of `structuredContent.error.code`: a closed set, listed in every
+/// tool's output schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// An argument is invalid (`field` names it).
+    InvalidArguments,
+    /// The token lacks a scope (`missing_scopes` names them).
+    InsufficientScope,
+    /// No such tool.
+    UnknownTool,
+    /// Throttled, by this server or the upstream (`retry_after_seconds` says how long to wait).
+    RateLimited,
+    /// The item does not exist or the user may not see it.
+    NotFound,
+    /// The source missed the call's deadline.
+    Timeout,
+    /// The user must (re)connect the app.
+    ReauthRequired,
+    /// Anything else.
+    Error,
+    /// `add_comment`: the source cannot comment (SharePoint, or a shared credential).
+    NotSupported,
+    /// `add_comment`: the upstream refused the write (the connection lacks the write scope or
+    /// capability).
+    Forbidden,
+    /// `add_comment` under `COMMENT_CONFIRMATION=always` from a client that cannot ask a person;
+    /// nothing was posted.
+    ConfirmationRequired,
+    /// `add_comment`: the person declined or dismissed the confirmation; nothing was posted.
+    ConfirmationDeclined,
+}
+
+impl ErrorCode {
+    /// Every code, in the order the schemas list them.
+    pub const ALL: [Self; 12] = [
+        Self::InvalidArguments,
+        Self::InsufficientScope,
+        Self::UnknownTool,
+        Self::RateLimited,
+        Self::NotFound,
+        Self::Timeout,
+        Self::ReauthRequired,
+        Self::Error,
+        Self::NotSupported,
+        Self::Forbidden,
+        Self::ConfirmationRequired,
+        Self::ConfirmationDeclined,
+    ];
+
+    /// The wire name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidArguments => "invalid_arguments",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::UnknownTool => "unknown_tool",
+            Self::RateLimited => "rate_limited",
+            Self::NotFound => "not_found",
+            Self::Timeout => "timeout",
+            Self::ReauthRequired => "reauth_required",
+            Self::Error => "error",
+            Self::NotSupported => "not_supported",
+            Self::Forbidden => "forbidden",
+            Self::ConfirmationRequired => "confirmation_required",
+            Self::ConfirmationDeclined => "confirmation_declined",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The error branch every tool's `outputSchema` offers: `{"error": {code, message, ...}}`.
 pub fn error_schema() -> Value {
@@ -114,7 +168,7 @@ pub fn error_schema() -> Value {
             "error": {
                 "type": "object",
                 "properties": {
-                    "code": {"type": "string", "enum": ERROR_CODES},
+                    "code": {"type": "string", "enum": ErrorCode::ALL.map(ErrorCode::as_str)},
                     "message": {"type": "string"},
                     "field": {"type": "string", "description": "The invalid argument, for invalid_arguments."},
                     "missing_scopes": {"type": "array", "items": {"type": "string"}},
@@ -152,10 +206,9 @@ pub fn with_error_branch(success: Value) -> Value {
 impl ToolResult {
     /// A failed call: `text` for the model, and `structuredContent.error` with `code` and
     /// `details` (e.g. `message`, `retry_after_seconds`).
-    pub fn error(code: &'static str, text: impl Into<String>, details: Value) -> Self {
-        debug_assert!(ERROR_CODES.contains(&code));
+    pub fn error(code: ErrorCode, text: impl Into<String>, details: Value) -> Self {
         let mut error = Map::new();
-        error.insert("code".into(), Value::from(code));
+        error.insert("code".into(), Value::from(code.as_str()));
         if let Value::Object(details) = details {
             error.extend(details);
         }
@@ -170,7 +223,7 @@ impl ToolResult {
     pub fn refusal(err: &CallError) -> Self {
         match err {
             CallError::InvalidArguments(invalid) => Self::error(
-                "invalid_arguments",
+                ErrorCode::InvalidArguments,
                 format!(
                     "Invalid argument `{}`: {}. Fix it and call again.",
                     invalid.field, invalid.reason
@@ -178,12 +231,12 @@ impl ToolResult {
                 json!({"field": invalid.field, "message": invalid.reason}),
             ),
             CallError::InsufficientScope { missing } => Self::error(
-                "insufficient_scope",
+                ErrorCode::InsufficientScope,
                 format!("{err}."),
                 json!({"missing_scopes": missing}),
             ),
             CallError::UnknownTool(_) => Self::error(
-                "unknown_tool",
+                ErrorCode::UnknownTool,
                 format!("{err}."),
                 json!({"message": err.to_string()}),
             ),
@@ -193,7 +246,7 @@ impl ToolResult {
     /// A call the rate limiter refused: the model should wait `retry_after_seconds`.
     pub fn rate_limited(tool: &str, retry_after_seconds: u64) -> Self {
         Self::error(
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!(
                 "Rate limit reached for {tool}; wait {retry_after_seconds} s before calling again."
             ),
@@ -235,23 +288,27 @@ mod tests {
             ToolResult::refusal(&CallError::UnknownTool("x".into())),
             ToolResult::rate_limited("workplace_search", 7),
             ToolResult::error(
-                "not_found",
+                ErrorCode::NotFound,
                 "Could not fetch notion:x",
                 json!({"message": "gone"}),
             ),
             ToolResult::error(
-                "not_supported",
+                ErrorCode::NotSupported,
                 "Could not comment on sharepoint:x",
                 json!({"message": "Microsoft Graph has no API for it"}),
             ),
-            ToolResult::error("forbidden", "refused", json!({"message": "read-only"})),
             ToolResult::error(
-                "confirmation_required",
+                ErrorCode::Forbidden,
+                "refused",
+                json!({"message": "read-only"}),
+            ),
+            ToolResult::error(
+                ErrorCode::ConfirmationRequired,
                 "not posted",
                 json!({"message": "this client cannot ask"}),
             ),
             ToolResult::error(
-                "confirmation_declined",
+                ErrorCode::ConfirmationDeclined,
                 "not posted",
                 json!({"message": "declined"}),
             ),

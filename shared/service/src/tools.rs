@@ -371,28 +371,26 @@ async fn fetch(
     args: &FetchArgs,
 ) -> (ToolResult, CallSummary) {
     let kind = args.id.source;
-    let fail = |status: SourceStatus, err: &SourceError| {
-        let code = match err {
-            SourceError::NotFound => "not_found",
-            _ => status.as_str(),
-        };
-        let details = match err {
-            SourceError::RateLimited {
-                retry_after: Some(wait),
-            } => json!({"message": err.to_string(), "retry_after_seconds": wait.as_secs().max(1)}),
-            _ => json!({"message": err.to_string()}),
-        };
+    let fail = |err: &SourceError| {
+        let classified = crate::failure::classify(err);
+        let mut details = json!({"message": err.to_string()});
+        if let Some(wait) = classified.retry_after_seconds {
+            details["retry_after_seconds"] = json!(wait);
+        }
         (
-            ToolResult::error(code, format!("Could not fetch {}: {err}", args.id), details),
+            ToolResult::error(
+                classified.code,
+                format!("Could not fetch {}: {err}", args.id),
+                details,
+            ),
             CallSummary {
                 result_count: 0,
-                source_status: vec![(kind, status)],
+                source_status: vec![(kind, classified.status)],
             },
         )
     };
     let Some(source) = engine.source(kind) else {
-        let err = SourceError::NotConfigured(kind.display_name());
-        return fail(SourceStatus::Error, &err);
+        return fail(&SourceError::NotConfigured(kind.display_name()));
     };
     let want = args.offset.saturating_add(args.max_chars).saturating_add(1);
     // The request's deadline bounds a fetch as it bounds a search.
@@ -400,19 +398,21 @@ async fn fetch(
         .settings()
         .source_timeout
         .min(engine.settings().request_deadline);
-    let content =
-        match tokio::time::timeout(deadline, source.content(user, &args.id.item, want)).await {
-            Ok(Ok(content)) => content,
-            Ok(Err(err)) => {
-                let status = match &err {
-                    SourceError::RateLimited { .. } => SourceStatus::RateLimited,
-                    SourceError::ReauthRequired { .. } => SourceStatus::ReauthRequired,
-                    _ => SourceStatus::Error,
-                };
-                return fail(status, &err);
-            }
-            Err(_) => return fail(SourceStatus::Timeout, &SourceError::Timeout),
-        };
+    let content = match tokio::time::timeout(
+        deadline,
+        source.content(
+            user,
+            &args.id.item,
+            want,
+            tokio::time::Instant::now() + deadline,
+        ),
+    )
+    .await
+    {
+        Ok(Ok(content)) => content,
+        Ok(Err(err)) => return fail(&err),
+        Err(_) => return fail(&SourceError::Timeout),
+    };
 
     let rest = match content.text.char_indices().nth(args.offset) {
         Some((byte, _)) => &content.text[byte..],

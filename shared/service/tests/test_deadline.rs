@@ -30,6 +30,7 @@ impl Source for SlowDocuments {
         _user: &'a UserContext,
         _query: &'a str,
         limit: usize,
+        _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
             Ok((1..=3)
@@ -53,6 +54,7 @@ impl Source for SlowDocuments {
         _user: &'a UserContext,
         item_id: &'a str,
         _max_chars: usize,
+        _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
             tokio::time::sleep(self.read).await;
@@ -123,6 +125,7 @@ async fn a_source_slower_than_the_request_deadline_is_reported_as_timed_out() {
             _user: &'a UserContext,
             _query: &'a str,
             _limit: usize,
+            _deadline: workplace_connectors::Deadline,
         ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
             Box::pin(std::future::pending())
         }
@@ -131,6 +134,7 @@ async fn a_source_slower_than_the_request_deadline_is_reported_as_timed_out() {
             _user: &'a UserContext,
             _item_id: &'a str,
             _max_chars: usize,
+            _deadline: workplace_connectors::Deadline,
         ) -> BoxFuture<'a, Result<Content, SourceError>> {
             Box::pin(std::future::pending())
         }

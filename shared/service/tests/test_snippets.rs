@@ -58,7 +58,15 @@ async fn drive_and_notion_snippets_hold_the_query_terms_from_the_text() {
         // the source's snippet; every other one must show the passage around the query.
         let item = result.id.split_once(':').unwrap().1;
         let source = engine.source(result.source).unwrap();
-        let content = source.content(&dev(), item, 20_000).await.unwrap();
+        let content = source
+            .content(
+                &dev(),
+                item,
+                20_000,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
+            .await
+            .unwrap();
         // Files with no text, and (since the query planner, issue #20) hits the relaxed pass
         // found by a variant in their title alone ("Quinn's paper\essay on budgets"), have no
         // passage holding the query's terms to show.

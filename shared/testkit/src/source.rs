@@ -93,6 +93,7 @@ impl Source for FixedSource {
         _user: &'a UserContext,
         _query: &'a str,
         limit: usize,
+        _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
             match &self.error {
@@ -107,6 +108,7 @@ impl Source for FixedSource {
         _user: &'a UserContext,
         item_id: &'a str,
         _max_chars: usize,
+        _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
             Ok(Content {

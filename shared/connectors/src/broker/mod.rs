@@ -12,7 +12,7 @@ pub mod microsoft;
 pub mod notion;
 mod wire;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use secrecy::SecretString;
 use tokio::time::Instant;
@@ -47,11 +47,9 @@ pub trait TokenBroker: Send + Sync {
 pub(crate) async fn begin(
     broker: &dyn TokenBroker,
     user: &UserContext,
-    timeout: Duration,
-) -> Result<(SecretString, Instant), SourceError> {
-    let deadline = Instant::now() + timeout;
-    let token = broker.token(user, deadline).await?;
-    Ok((token, deadline))
+    deadline: Instant,
+) -> Result<SecretString, SourceError> {
+    broker.token(user, deadline).await
 }
 
 /// Seconds since the epoch, for token expiry times upstreams state as dates.

@@ -153,7 +153,6 @@ impl SourceSettings for DriveSettings {
             connector: Drive::new(context.http(), base, context.content_limits()),
             broker,
             write_broker,
-            timeout: context.timeout(),
             access,
         }))
     }

@@ -119,7 +119,6 @@ impl SourceSettings for GraphSettings {
             ),
             broker,
             write_broker: None,
-            timeout: context.timeout(),
             access,
         }))
     }

@@ -82,7 +82,6 @@ impl SourceSettings for NotionSettings {
             broker,
             // No scopes, so no separate write token either.
             write_broker: None,
-            timeout: context.timeout(),
             access,
         }))
     }

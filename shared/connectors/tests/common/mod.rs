@@ -51,7 +51,6 @@ impl Harness {
                 "MICROSOFT_CLIENT_ID",
                 "11111111-2222-3333-4444-555555555555",
             ),
-            ("SOURCE_TIMEOUT_MS", "8000"),
             ("GOOGLE_WORKSPACE_DOMAINS", "acme.example,evil.example"),
             ("ALLOW_SHARED_CREDENTIALS", "notion,sharepoint"),
         ]

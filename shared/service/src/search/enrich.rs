@@ -86,7 +86,10 @@ pub(super) async fn enrich(
     let jobs: Vec<_> = chosen
         .iter()
         .map(|(_, source, hit)| {
-            tokio::time::timeout_at(deadline, source.hit_text(user, hit, HIT_TEXT_CHARS))
+            tokio::time::timeout_at(
+                deadline,
+                source.hit_text(user, hit, HIT_TEXT_CHARS, deadline),
+            )
         })
         .collect();
     let read = futures::future::join_all(jobs).await;

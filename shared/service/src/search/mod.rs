@@ -323,11 +323,12 @@ impl SearchEngine {
             .sources
             .get(&kind)
             .ok_or(SourceError::NotConfigured(kind.display_name()))?;
+        let until = tokio::time::Instant::now() + deadline;
         let search = async {
             if self.relevance.planner {
-                source.search_plan(user, plan, limit).await
+                source.search_plan(user, plan, limit, until).await
             } else {
-                let hits = source.search(user, &plan.original, limit).await?;
+                let hits = source.search(user, &plan.original, limit, until).await?;
                 Ok(Planned::pass_through(hits, &plan.original))
             }
         };
@@ -403,7 +404,8 @@ async fn fetch_content(
     let (Some(source), Some(item)) = (source, item) else {
         return Err(SourceError::NotFound);
     };
-    match tokio::time::timeout(deadline, source.content(user, &item, max_chars)).await {
+    let until = tokio::time::Instant::now() + deadline;
+    match tokio::time::timeout_at(until, source.content(user, &item, max_chars, until)).await {
         Ok(result) => result,
         Err(_) => Err(SourceError::Timeout),
     }
@@ -423,21 +425,13 @@ fn report_failure(
     err: &SourceError,
     deadline: Duration,
 ) -> SourceReport {
-    let (status, retry_after) = match err {
-        SourceError::Timeout => (SourceStatus::Timeout, None),
-        SourceError::RateLimited { retry_after } => (
-            SourceStatus::RateLimited,
-            Some(retry_after.map_or(1, |d| d.as_secs().max(1))),
-        ),
-        SourceError::ReauthRequired { .. } => (SourceStatus::ReauthRequired, None),
-        _ => (SourceStatus::Error, None),
-    };
+    let classified = crate::failure::classify(err);
     SourceReport {
         source: kind,
-        status,
+        status: classified.status,
         count: 0,
         access,
-        retry_after_seconds: retry_after,
+        retry_after_seconds: classified.retry_after_seconds,
         message: Some(failure_message(err, deadline)),
         query: None,
         relaxed_query: None,

@@ -11,6 +11,7 @@ use super::{CallError, CallSummary, Confirmation, ContentItem, PreparedCall, Too
 use crate::arguments::CommentArgs;
 use crate::config::CommentConfirmation;
 use crate::search::{SearchEngine, SourceStatus};
+use crate::tool_result::ErrorCode;
 use crate::untrusted;
 
 /// Validates an `add_comment` call and checks both scopes, naming every one missing.
@@ -29,22 +30,23 @@ pub(super) fn prepare(
     Ok(PreparedCall::Comment(args))
 }
 
-/// The tool error code and source status of a failure.
-fn classify(err: &CommentError) -> (&'static str, SourceStatus) {
+/// The tool error code, source status and retry hint of a failure.
+fn classify(err: &CommentError) -> (ErrorCode, SourceStatus, Option<u64>) {
     match err {
         CommentError::NotSupported { .. } | CommentError::SharedCredential { .. } => {
-            ("not_supported", SourceStatus::Error)
+            (ErrorCode::NotSupported, SourceStatus::Error, None)
         }
-        CommentError::Forbidden { .. } => ("forbidden", SourceStatus::Error),
-        CommentError::InvalidText => ("invalid_arguments", SourceStatus::Error),
-        CommentError::Source(source) => match source {
-            SourceError::NotFound => ("not_found", SourceStatus::Error),
-            SourceError::RateLimited { .. } => ("rate_limited", SourceStatus::RateLimited),
-            SourceError::ReauthRequired { .. } => ("reauth_required", SourceStatus::ReauthRequired),
-            SourceError::Timeout => ("timeout", SourceStatus::Timeout),
-            _ => ("error", SourceStatus::Error),
-        },
-        _ => ("error", SourceStatus::Error),
+        CommentError::Forbidden { .. } => (ErrorCode::Forbidden, SourceStatus::Error, None),
+        CommentError::InvalidText => (ErrorCode::InvalidArguments, SourceStatus::Error, None),
+        CommentError::Source(source) => {
+            let classified = crate::failure::classify(source);
+            (
+                classified.code,
+                classified.status,
+                classified.retry_after_seconds,
+            )
+        }
+        _ => (ErrorCode::Error, SourceStatus::Error, None),
     }
 }
 
@@ -87,7 +89,7 @@ pub(super) async fn run(
             document themselves";
         return (
             ToolResult::error(
-                "confirmation_required",
+                ErrorCode::ConfirmationRequired,
                 format!("Did not comment on {}: {message}.", args.id),
                 json!({"message": message}),
             ),
@@ -103,9 +105,10 @@ pub(super) async fn run(
                 .settings()
                 .source_timeout
                 .min(engine.settings().request_deadline);
-            tokio::time::timeout(
-                deadline,
-                source.add_comment(user, &args.id.item, &args.text),
+            let until = tokio::time::Instant::now() + deadline;
+            tokio::time::timeout_at(
+                until,
+                source.add_comment(user, &args.id.item, &args.text, until),
             )
             .await
             .unwrap_or(Err(CommentError::Source(SourceError::Timeout)))
@@ -143,7 +146,7 @@ pub(super) async fn run(
             (result, summary(SourceStatus::Ok))
         }
         Err(err) => {
-            let (code, status) = classify(&err);
+            let (code, status, retry_after_seconds) = classify(&err);
             let mut message = err.to_string();
             if err.may_have_applied() {
                 message.push_str(
@@ -151,13 +154,10 @@ pub(super) async fn run(
                 );
             }
             let mut details = json!({"message": message});
-            if let CommentError::Source(SourceError::RateLimited {
-                retry_after: Some(wait),
-            }) = &err
-            {
-                details["retry_after_seconds"] = json!(wait.as_secs().max(1));
+            if let Some(wait) = retry_after_seconds {
+                details["retry_after_seconds"] = json!(wait);
             }
-            if code == "invalid_arguments" {
+            if code == ErrorCode::InvalidArguments {
                 details["field"] = json!("text");
             }
             let text = format!("Could not comment on {}: {message}", args.id);

@@ -126,6 +126,7 @@ impl Source for Counting {
         _: &'a UserContext,
         _: &'a str,
         _: usize,
+        _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         self.1.fetch_add(1, Ordering::SeqCst);
         Box::pin(async { Ok(vec![]) })
@@ -135,6 +136,7 @@ impl Source for Counting {
         _: &'a UserContext,
         _: &'a str,
         _: usize,
+        _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         self.1.fetch_add(1, Ordering::SeqCst);
         Box::pin(async { Err(SourceError::NotFound) })
