@@ -6,6 +6,11 @@
 
 mod common;
 
+/// The caller's deadline for one call (the service's per-source budget).
+fn soon() -> tokio::time::Instant {
+    tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+}
+
 use common::*;
 use time::macros::date;
 use upstream_fakes::google_mcp::Settings;
@@ -70,8 +75,8 @@ async fn drive_answers_the_same_searches_in_rest_and_mcp_modes() {
     for (name, query) in &queries {
         let user = who(name);
         let plan = Plan::new(query, TODAY);
-        let by_rest = rest.search_plan(&user, &plan, 10).await.unwrap();
-        let by_mcp = mcp.search_plan(&user, &plan, 10).await.unwrap();
+        let by_rest = rest.search_plan(&user, &plan, 10, soon()).await.unwrap();
+        let by_mcp = mcp.search_plan(&user, &plan, 10, soon()).await.unwrap();
         assert_eq!(
             ids_and_titles(&by_mcp.hits),
             ids_and_titles(&by_rest.hits),
@@ -90,8 +95,8 @@ async fn drive_answers_the_same_searches_in_rest_and_mcp_modes() {
         queries.len()
     );
     // Plain searches agree too, and MCP hits carry Google's snippet for the query.
-    let by_rest = rest.search(&dev(), "quarterly budget", 10).await.unwrap();
-    let by_mcp = mcp.search(&dev(), "quarterly budget", 10).await.unwrap();
+    let by_rest = rest.search(&dev(), "quarterly budget", 10, soon()).await.unwrap();
+    let by_mcp = mcp.search(&dev(), "quarterly budget", 10, soon()).await.unwrap();
     assert_eq!(ids_and_titles(&by_mcp), ids_and_titles(&by_rest));
     assert!(
         by_mcp
@@ -106,11 +111,11 @@ async fn drive_answers_the_same_searches_in_rest_and_mcp_modes() {
 async fn one_search_is_one_tool_call_after_the_token_exchange() {
     let h = harness(Duration::from_secs(3600)).await;
     let mcp = drive_mcp(&h, &[]);
-    mcp.search(&dev(), "quarterly budget", 10).await.unwrap();
+    mcp.search(&dev(), "quarterly budget", 10, soon()).await.unwrap();
     assert_eq!(h.count("descope.token"), 1);
     assert_eq!(h.count("drivemcp"), 1);
     assert_eq!(h.count("drive.search") + h.count("drive.content"), 0);
-    mcp.search(&dev(), "incident review", 10).await.unwrap();
+    mcp.search(&dev(), "incident review", 10, soon()).await.unwrap();
     assert_eq!(h.count("descope.token"), 1, "the token is cached");
     assert_eq!(h.count("drivemcp"), 2);
     let request = h
@@ -131,8 +136,8 @@ async fn one_search_is_one_tool_call_after_the_token_exchange() {
 async fn bob_does_not_get_alices_finance_files_in_mcp_mode() {
     let h = harness(Duration::from_secs(3600)).await;
     let mcp = drive_mcp(&h, &[]);
-    let alice = mcp.search(&who("alice"), "budget", 50).await.unwrap();
-    let bob = mcp.search(&who("bob"), "budget", 50).await.unwrap();
+    let alice = mcp.search(&who("alice"), "budget", 50, soon()).await.unwrap();
+    let bob = mcp.search(&who("bob"), "budget", 50, soon()).await.unwrap();
     let corpus = &h.fakes.state.corpus;
     let finance_only = |id: &str| {
         corpus
@@ -149,12 +154,12 @@ async fn bob_does_not_get_alices_finance_files_in_mcp_mode() {
     assert!(!bob.iter().any(|hit| finance_only(&hit.item_id)), "{bob:?}");
     let secret = alice.iter().find(|hit| finance_only(&hit.item_id)).unwrap();
     let err = mcp
-        .content(&who("bob"), &secret.item_id, 1000)
+        .content(&who("bob"), &secret.item_id, 1000, soon())
         .await
         .unwrap_err();
     assert_eq!(err, SourceError::NotFound);
     let content = mcp
-        .content(&who("alice"), &secret.item_id, 100_000)
+        .content(&who("alice"), &secret.item_id, 100_000, soon())
         .await
         .unwrap();
     assert_eq!(content.title, secret.title);
@@ -172,11 +177,11 @@ async fn content_matches_rest_mode_and_copy_protection_holds() {
         .iter()
         .find(|d| d.mime.as_deref() == Some("application/vnd.google-apps.document") && !d.trashed)
         .unwrap();
-    let by_rest = rest.content(&dev(), &doc.id, 100_000).await.unwrap();
-    let by_mcp = mcp.content(&dev(), &doc.id, 100_000).await.unwrap();
+    let by_rest = rest.content(&dev(), &doc.id, 100_000, soon()).await.unwrap();
+    let by_mcp = mcp.content(&dev(), &doc.id, 100_000, soon()).await.unwrap();
     assert_eq!(by_mcp.title, by_rest.title);
     assert_eq!(by_mcp.text.trim(), by_rest.text.trim());
-    let cut = mcp.content(&dev(), &doc.id, 10).await.unwrap();
+    let cut = mcp.content(&dev(), &doc.id, 10, soon()).await.unwrap();
     assert!(cut.truncated && cut.text.chars().count() == 10);
 
     // A viewer of a file whose owner turned off downloading sees it but gets no text.
@@ -186,13 +191,13 @@ async fn content_matches_rest_mode_and_copy_protection_holds() {
         .find(|d| d.copy_requires_writer_permission)
         .unwrap();
     let bob = who("bob");
-    let by_rest = rest.content(&bob, &protected.id, 1000).await.unwrap();
-    let by_mcp = mcp.content(&bob, &protected.id, 1000).await.unwrap();
+    let by_rest = rest.content(&bob, &protected.id, 1000, soon()).await.unwrap();
+    let by_mcp = mcp.content(&bob, &protected.id, 1000, soon()).await.unwrap();
     assert!(by_mcp.text.is_empty());
     assert_eq!(by_mcp.unavailable_reason, by_rest.unavailable_reason);
     assert!(by_mcp.unavailable_reason.is_some());
 
-    let err = mcp.content(&dev(), "../../about", 10).await.unwrap_err();
+    let err = mcp.content(&dev(), "../../about", 10, soon()).await.unwrap_err();
     assert_eq!(err, SourceError::NotFound);
 }
 
@@ -208,9 +213,9 @@ async fn a_challenge_refreshes_the_token_once_then_asks_to_reconnect() {
             ..Settings::default()
         },
     );
-    mcp.search(&dev(), "budget", 5).await.unwrap();
+    mcp.search(&dev(), "budget", 5, soon()).await.unwrap();
     h.fakes.state.expire_tokens();
-    let hits = mcp.search(&dev(), "budget", 5).await.unwrap();
+    let hits = mcp.search(&dev(), "budget", 5, soon()).await.unwrap();
     assert!(!hits.is_empty());
     assert_eq!(h.count("descope.token"), 2, "evicted and fetched again");
     assert_eq!(h.count("drivemcp"), 3);
@@ -223,7 +228,7 @@ async fn a_challenge_refreshes_the_token_once_then_asks_to_reconnect() {
             ..Knob::default()
         },
     );
-    let err = mcp.search(&dev(), "budget", 5).await.unwrap_err();
+    let err = mcp.search(&dev(), "budget", 5, soon()).await.unwrap_err();
     assert!(
         matches!(err, SourceError::ReauthRequired { ref message } if message.contains("Google Drive")),
         "{err:?}"
@@ -243,7 +248,7 @@ async fn an_exhausted_quota_is_rate_limited_and_a_missing_scope_asks_to_reconnec
             ..Settings::default()
         },
     );
-    let err = mcp.search(&dev(), "budget", 5).await.unwrap_err();
+    let err = mcp.search(&dev(), "budget", 5, soon()).await.unwrap_err();
     assert!(
         matches!(
             err,
@@ -259,7 +264,7 @@ async fn an_exhausted_quota_is_rate_limited_and_a_missing_scope_asks_to_reconnec
     h.fakes
         .state
         .set_consent("U2alice", "google-drive", Some(vec!["openid".into()]));
-    let err = mcp.search(&who("alice"), "budget", 5).await.unwrap_err();
+    let err = mcp.search(&who("alice"), "budget", 5, soon()).await.unwrap_err();
     let SourceError::ReauthRequired { message } = err else {
         panic!("{err:?}")
     };
@@ -269,8 +274,8 @@ async fn an_exhausted_quota_is_rate_limited_and_a_missing_scope_asks_to_reconnec
 #[tokio::test]
 async fn the_deadline_holds_and_throttling_is_retried() {
     let h = harness(Duration::from_secs(3600)).await;
-    let mcp = drive_mcp(&h, &[("SOURCE_TIMEOUT_MS", "300")]);
-    mcp.search(&dev(), "budget", 5).await.unwrap();
+    let mcp = drive_mcp(&h, &[]);
+    mcp.search(&dev(), "budget", 5, soon()).await.unwrap();
     h.fakes.knob(
         "drivemcp",
         Knob {
@@ -279,7 +284,8 @@ async fn the_deadline_holds_and_throttling_is_retried() {
         },
     );
     let started = std::time::Instant::now();
-    let err = mcp.search(&dev(), "budget", 5).await.unwrap_err();
+    let in_300_ms = tokio::time::Instant::now() + Duration::from_millis(300);
+    let err = mcp.search(&dev(), "budget", 5, in_300_ms).await.unwrap_err();
     assert_eq!(err, SourceError::Timeout);
     assert!(
         started.elapsed() < Duration::from_millis(700),
@@ -296,7 +302,7 @@ async fn the_deadline_holds_and_throttling_is_retried() {
         },
     );
     let before = h.count("drivemcp");
-    mcp.search(&dev(), "budget", 5).await.unwrap();
+    mcp.search(&dev(), "budget", 5, soon()).await.unwrap();
     assert_eq!(h.count("drivemcp") - before, 2);
 }
 
@@ -305,7 +311,7 @@ async fn comments_are_not_available_in_mcp_mode() {
     let h = harness(Duration::from_secs(3600)).await;
     let mcp = drive_mcp(&h, &[]);
     let err = mcp
-        .add_comment(&dev(), "1Q1budgetFY27", "hello")
+        .add_comment(&dev(), "1Q1budgetFY27", "hello", soon())
         .await
         .unwrap_err();
     let workplace_connectors::CommentError::NotSupported { reason, .. } = err else {
@@ -344,7 +350,7 @@ async fn measure_calls_and_latency_per_transport() {
                 let started = std::time::Instant::now();
                 let plan = Plan::new(query, TODAY);
                 let me = dev();
-                let planned = drive.search_plan(&me, &plan, 10).await.unwrap();
+                let planned = drive.search_plan(&me, &plan, 10, soon()).await.unwrap();
                 let searched = started.elapsed();
                 if drive.reads_hits() {
                     let reads = planned

@@ -139,7 +139,6 @@ impl SourceSettings for DriveSettings {
                 context.http(),
                 endpoint.join(&[]),
                 broker,
-                context.timeout(),
                 access,
             )));
         }

@@ -19,7 +19,6 @@ mod search;
 mod wire;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::time::Instant;
 
@@ -39,24 +38,21 @@ const NO_COMMENTS: &str = "comments are not available while Google Drive is reac
 pub(crate) struct DriveMcp {
     server: McpServer,
     broker: Arc<dyn TokenBroker>,
-    timeout: Duration,
     access: Access,
 }
 
 impl DriveMcp {
     /// Drive's MCP server at `endpoint` (e.g. `https://drivemcp.googleapis.com/mcp/v1`), with
-    /// tokens from `broker` and `timeout` per call.
+    /// tokens from `broker`; every call runs before the caller's deadline.
     pub(crate) fn new(
         http: reqwest::Client,
         endpoint: url::Url,
         broker: Arc<dyn TokenBroker>,
-        timeout: Duration,
         access: Access,
     ) -> Self {
         Self {
             server: McpServer::new(http, endpoint, "Google Drive", REAUTH, SCOPES),
             broker,
-            timeout,
             access,
         }
     }
@@ -91,9 +87,9 @@ impl Source for DriveMcp {
         user: &'a UserContext,
         query: &'a str,
         limit: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
-            let deadline = Instant::now() + self.timeout;
             self.search_text(user, query, limit, deadline).await
         })
     }
@@ -103,9 +99,9 @@ impl Source for DriveMcp {
         user: &'a UserContext,
         plan: &'a Plan,
         limit: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Planned, SourceError>> {
         Box::pin(async move {
-            let deadline = Instant::now() + self.timeout;
             self.search_planned(user, plan, limit, deadline).await
         })
     }
@@ -115,12 +111,12 @@ impl Source for DriveMcp {
         user: &'a UserContext,
         item_id: &'a str,
         max_chars: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
             // Parsed before any token is fetched: an id Drive could not have issued names
             // nothing the user can see.
             let id = crate::id::DriveFileId::parse(item_id).map_err(|_| SourceError::NotFound)?;
-            let deadline = Instant::now() + self.timeout;
             self.read(user, &id, max_chars, deadline).await
         })
     }
@@ -130,8 +126,9 @@ impl Source for DriveMcp {
         user: &'a UserContext,
         item_id: &'a str,
         text: &'a str,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
-        let _ = (user, item_id, text);
+        let _ = (user, item_id, text, deadline);
         Box::pin(async {
             Err(CommentError::NotSupported {
                 kind: SourceKind::GoogleDrive,
