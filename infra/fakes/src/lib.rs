@@ -40,10 +40,13 @@ mod drive_query;
 mod errors;
 mod fields;
 mod files;
+mod gmail;
 mod graph;
 mod knobs;
 mod kql;
+mod mailbox;
 mod notion;
+mod outlook_mail;
 mod state;
 mod tokens;
 
@@ -140,7 +143,8 @@ fn api_routes(state: Arc<FakeState>) -> Router {
         .route("/_fake/connections", post(knobs::set_connection))
         .route("/_fake/expire-tokens", post(knobs::expire_tokens))
         .route("/_fake/edit", post(knobs::edit))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(outlook_mail::router(state))
 }
 
 fn download_router(state: Arc<FakeState>) -> Router {
