@@ -4,6 +4,8 @@
 //! |---|---|---|
 //! | `GOOGLE_DRIVE_MODE`, `NOTION_MODE`, `SHAREPOINT_MODE` | `descope_outbound`, `service`, `disabled` | `descope_outbound` when `DESCOPE_PROJECT_ID` is set, else `disabled` |
 //!
+//! | `GMAIL_MODE`, `OUTLOOK_MAIL_MODE` | `descope_outbound`, `disabled` | `disabled` (opt-in: an existing deployment does not change) |
+//!
 //! `descope_outbound` uses each user's own token (permission-aware by construction); `service`
 //! uses a service credential: Google domain-wide delegation *as the user*, a Notion integration
 //! token, or Microsoft client credentials (these two see what is shared with the integration or
@@ -51,6 +53,13 @@ pub struct ConnectorsConfig {
     pub notion_mode: Mode,
     /// Mode of SharePoint.
     pub sharepoint_mode: Mode,
+    /// Mode of Gmail (`GMAIL_MODE`): `descope_outbound` or `disabled` only.
+    pub gmail_mode: Mode,
+    /// Mode of Outlook mail (`OUTLOOK_MAIL_MODE`): `descope_outbound` or `disabled` only.
+    pub outlook_mail_mode: Mode,
+    /// `GMAIL_MCP_URL` (default `https://gmailmcp.googleapis.com/mcp/v1`): Google's Gmail MCP
+    /// server.
+    pub gmail_mcp_url: String,
     /// `SOURCE_TIMEOUT_MS`: each call's deadline, retries included.
     pub timeout: Duration,
     /// `DESCOPE_BASE_URL` (default `https://api.descope.com`).
@@ -127,6 +136,14 @@ impl ConnectorsConfig {
             mode("NOTION_MODE"),
             mode("SHAREPOINT_MODE"),
         );
+        let (gmail_mode, outlook_mail_mode) = (
+            mail_mode(get("GMAIL_MODE").as_deref(), "GMAIL_MODE", &mut problems),
+            mail_mode(
+                get("OUTLOOK_MAIL_MODE").as_deref(),
+                "OUTLOOK_MAIL_MODE",
+                &mut problems,
+            ),
+        );
         let timeout = get("SOURCE_TIMEOUT_MS")
             .and_then(|v| v.parse::<u64>().ok())
             .map_or(Duration::from_secs(8), Duration::from_millis);
@@ -134,6 +151,10 @@ impl ConnectorsConfig {
             google_mode,
             notion_mode,
             sharepoint_mode,
+            gmail_mode,
+            outlook_mail_mode,
+            gmail_mcp_url: get("GMAIL_MCP_URL")
+                .unwrap_or_else(|| "https://gmailmcp.googleapis.com/mcp/v1".into()),
             timeout,
             descope_base_url: get("DESCOPE_BASE_URL")
                 .unwrap_or_else(|| "https://api.descope.com".into()),
@@ -176,7 +197,14 @@ impl ConnectorsConfig {
             descope_project_id,
             content: crate::ContentLimits::from_lookup(&get, &mut problems),
         };
-        let outbound = [google_mode, notion_mode, sharepoint_mode].contains(&Mode::DescopeOutbound);
+        let outbound = [
+            google_mode,
+            notion_mode,
+            sharepoint_mode,
+            gmail_mode,
+            outlook_mail_mode,
+        ]
+        .contains(&Mode::DescopeOutbound);
         if outbound && config.descope_project_id.is_none() {
             problems.push(ConfigProblem {
                 setting: "DESCOPE_PROJECT_ID",
@@ -201,6 +229,36 @@ impl ConnectorsConfig {
             Ok(config)
         } else {
             Err(problems)
+        }
+    }
+}
+
+/// The mode of a mail source: off unless asked for, and never `service`. Mail is read only as
+/// its owner: Google documents user OAuth alone for its MCP servers, and a Microsoft app-only
+/// token would read every mailbox in the tenant.
+fn mail_mode(
+    value: Option<&str>,
+    setting: &'static str,
+    problems: &mut Vec<ConfigProblem>,
+) -> Mode {
+    match value {
+        None | Some("disabled") => Mode::Disabled,
+        Some("descope_outbound") => Mode::DescopeOutbound,
+        Some("service") => {
+            problems.push(ConfigProblem {
+                setting,
+                problem: "cannot be `service`: mail is searched only with the user's own token \
+                          (descope_outbound); a shared credential would read other people's mail"
+                    .into(),
+            });
+            Mode::Disabled
+        }
+        Some(other) => {
+            problems.push(ConfigProblem {
+                setting,
+                problem: format!("must be descope_outbound or disabled (got `{other}`)"),
+            });
+            Mode::Disabled
         }
     }
 }
@@ -366,6 +424,39 @@ mod tests {
             ("GOOGLE_WORKSPACE_DOMAINS", "acme.example"),
         ];
         assert!(load(&drive).is_ok());
+    }
+
+    #[test]
+    fn mail_is_opt_in_and_never_on_a_shared_credential() {
+        let config = load(&[("DESCOPE_PROJECT_ID", "P2x")]).unwrap();
+        assert_eq!(
+            (config.gmail_mode, config.outlook_mail_mode),
+            (Mode::Disabled, Mode::Disabled)
+        );
+        let on = load(&[
+            ("DESCOPE_PROJECT_ID", "P2x"),
+            ("GMAIL_MODE", "descope_outbound"),
+            ("OUTLOOK_MAIL_MODE", "descope_outbound"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (on.gmail_mode, on.outlook_mail_mode),
+            (Mode::DescopeOutbound, Mode::DescopeOutbound)
+        );
+        let problems = load(&[
+            ("GMAIL_MODE", "service"),
+            ("OUTLOOK_MAIL_MODE", "service"),
+            ("ALLOW_SHARED_CREDENTIALS", "notion"),
+        ])
+        .unwrap_err();
+        let settings: Vec<_> = problems.iter().map(|p| p.setting).collect();
+        assert_eq!(settings, ["GMAIL_MODE", "OUTLOOK_MAIL_MODE"]);
+        assert!(
+            problems[0].problem.contains("user's own token"),
+            "{problems:?}"
+        );
+        let needs_project = load(&[("GMAIL_MODE", "descope_outbound")]).unwrap_err();
+        assert_eq!(needs_project[0].setting, "DESCOPE_PROJECT_ID");
     }
 
     #[test]

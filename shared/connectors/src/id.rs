@@ -13,6 +13,8 @@
 //! | Notion | a UUID: 32 hex digits, bare or dashed 8-4-4-4-12 | dashed, lowercase |
 //! | Google Drive | `[A-Za-z0-9_-]`, 1 to 128 characters | as given |
 //! | SharePoint (Graph) | `<drive id>/<item id>`, each `[A-Za-z0-9!_-]`, 1 to 200 characters | as given |
+//! | Gmail | `<thread id>/<message id>`, each `[A-Za-z0-9_-]`, 1 to 64 characters | as given |
+//! | Outlook mail (Graph) | a message id, `[A-Za-z0-9_=-]`, 1 to 400 characters | as given |
 //!
 //! Graph search also returns list items that have no drive; their ids are `list/<item id>` and
 //! have no downloadable content.
@@ -171,6 +173,10 @@ pub fn canonical(source: SourceKind, item: &str) -> Result<String, IdError> {
         SourceKind::Notion => NotionId::parse(item)?.0,
         SourceKind::GoogleDrive => DriveFileId::parse(item)?.0,
         SourceKind::Sharepoint => GraphItemId::parse(item)?.to_string(),
+        SourceKind::Gmail => crate::gmail::id::GmailItemId::parse(item)?.to_string(),
+        SourceKind::OutlookMail => crate::outlook_mail::id::MessageId::parse(item)?
+            .as_str()
+            .to_owned(),
     })
 }
 

@@ -19,11 +19,21 @@ pub enum SourceKind {
     Notion,
     /// SharePoint and OneDrive through Microsoft Graph search.
     Sharepoint,
+    /// Gmail, through Google's Gmail MCP server.
+    Gmail,
+    /// Outlook mail through Microsoft Graph.
+    OutlookMail,
 }
 
 impl SourceKind {
     /// Every source, in the order responses list them.
-    pub const ALL: [SourceKind; 3] = [Self::GoogleDrive, Self::Notion, Self::Sharepoint];
+    pub const ALL: [SourceKind; 5] = [
+        Self::GoogleDrive,
+        Self::Notion,
+        Self::Sharepoint,
+        Self::Gmail,
+        Self::OutlookMail,
+    ];
 
     /// The wire name.
     pub const fn as_str(self) -> &'static str {
@@ -31,6 +41,8 @@ impl SourceKind {
             Self::GoogleDrive => "google_drive",
             Self::Notion => "notion",
             Self::Sharepoint => "sharepoint",
+            Self::Gmail => "gmail",
+            Self::OutlookMail => "outlook_mail",
         }
     }
 
@@ -41,6 +53,8 @@ impl SourceKind {
             Self::GoogleDrive => "workplace:read:google_drive",
             Self::Notion => "workplace:read:notion",
             Self::Sharepoint => "workplace:read:sharepoint",
+            Self::Gmail => "workplace:read:gmail",
+            Self::OutlookMail => "workplace:read:outlook_mail",
         }
     }
 
@@ -50,6 +64,8 @@ impl SourceKind {
             Self::GoogleDrive => "Google Drive",
             Self::Notion => "Notion",
             Self::Sharepoint => "SharePoint",
+            Self::Gmail => "Gmail",
+            Self::OutlookMail => "Outlook mail",
         }
     }
 }
@@ -68,7 +84,7 @@ impl fmt::Display for UnknownSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown source `{}` (expected one of google_drive, notion, sharepoint)",
+            "unknown source `{}` (expected one of google_drive, notion, sharepoint, gmail, outlook_mail)",
             self.0
         )
     }
@@ -147,7 +163,7 @@ mod tests {
         assert_eq!(SourceKind::Notion.scope(), "workplace:read:notion");
         let scopes: std::collections::HashSet<_> =
             SourceKind::ALL.iter().map(|k| k.scope()).collect();
-        assert_eq!(scopes.len(), 3);
+        assert_eq!(scopes.len(), SourceKind::ALL.len());
     }
 
     #[test]

@@ -282,6 +282,8 @@ struct ListQuery {
     skip: Option<String>,
     #[serde(rename = "$select")]
     select: Option<String>,
+    #[serde(rename = "$expand")]
+    expand: Option<String>,
 }
 
 /// A `$search` value: `"..."` with `\"` inside, the outer quotes required for KQL with spaces.
@@ -385,7 +387,13 @@ async fn list(
         .iter()
         .skip(skip)
         .take(top)
-        .map(|(t, m)| select(message(mailbox, t, m, text), q.select.as_deref()))
+        .map(|(t, m)| {
+            let mut value = select(message(mailbox, t, m, text), q.select.as_deref());
+            if expands_attachments(q.expand.as_deref()) {
+                value["attachments"] = attachment_list(m, Some("name"));
+            }
+            value
+        })
         .collect();
     let mut out = json!({
         "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#users('{user}')/messages"),
@@ -409,6 +417,7 @@ fn next_link(headers: &HeaderMap, q: &ListQuery, top: usize, skip: usize) -> Str
         ("$filter", &q.filter),
         ("$orderby", &q.orderby),
         ("$select", &q.select),
+        ("$expand", &q.expand),
     ] {
         if let Some(value) = value {
             pairs.append_pair(name, value);
@@ -417,6 +426,34 @@ fn next_link(headers: &HeaderMap, q: &ListQuery, top: usize, skip: usize) -> Str
     pairs.append_pair("$top", &top.to_string());
     pairs.append_pair("$skip", &skip.to_string());
     format!("http://{host}/v1.0/me/messages?{}", pairs.finish())
+}
+
+/// Whether `$expand` asks for the attachments (`attachments` or `attachments($select=name)`).
+fn expands_attachments(expand: Option<&str>) -> bool {
+    expand.is_some_and(|e| e.trim().starts_with("attachments"))
+}
+
+/// A message's attachments as Graph lists them, `$select`ed.
+fn attachment_list(m: &Message, selected: Option<&str>) -> Value {
+    m.attachments
+        .iter()
+        .map(|a| {
+            let full = json!({
+                "@odata.type": "#microsoft.graph.fileAttachment",
+                "@odata.mediaContentType": a.mime,
+                "id": a.id, "name": a.name, "contentType": a.mime, "size": a.size,
+                "isInline": false, "lastModifiedDateTime": kql::graph_time(&m.date),
+            });
+            match full {
+                Value::Object(map) => {
+                    let mut v = select(map, selected);
+                    v["@odata.type"] = json!("#microsoft.graph.fileAttachment");
+                    v
+                }
+                other => other,
+            }
+        })
+        .collect()
 }
 
 /// The caller's message `id`, with its thread.
@@ -473,26 +510,7 @@ async fn attachments(
     let Some((_, m)) = find(mailbox, &user, &id) else {
         return not_found();
     };
-    let value: Vec<Value> = m
-        .attachments
-        .iter()
-        .map(|a| {
-            let full = json!({
-                "@odata.type": "#microsoft.graph.fileAttachment",
-                "@odata.mediaContentType": a.mime,
-                "id": a.id, "name": a.name, "contentType": a.mime, "size": a.size,
-                "isInline": false, "lastModifiedDateTime": kql::graph_time(&m.date),
-            });
-            match full {
-                Value::Object(map) => {
-                    let mut v = select(map, q.select.as_deref());
-                    v["@odata.type"] = json!("#microsoft.graph.fileAttachment");
-                    v
-                }
-                other => other,
-            }
-        })
-        .collect();
+    let value = attachment_list(&m, q.select.as_deref());
     axum::Json(json!({
         "@odata.context": format!("https://graph.microsoft.com/v1.0/$metadata#users('{user}')/messages('{id}')/attachments"),
         "value": value,
