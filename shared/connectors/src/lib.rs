@@ -26,6 +26,9 @@ pub mod gmail;
 pub mod graph;
 pub mod id;
 mod limits;
+// Used by the Google MCP sources (Drive's `mcp` transport, Gmail, Google Calendar).
+#[allow(dead_code)]
+mod mcp_upstream;
 mod model;
 pub mod notion;
 pub mod outlook_mail;
