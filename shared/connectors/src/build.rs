@@ -16,7 +16,7 @@ use crate::connector::Connected;
 use crate::disabled::Disabled;
 use crate::drive::Drive;
 use crate::endpoint::BaseUrl;
-// UNTIL-GMCP use crate::gmail::Gmail;
+use crate::gmail::Gmail;
 use crate::graph::Graph;
 use crate::notion::Notion;
 use crate::outlook_mail::OutlookMail;
@@ -227,10 +227,13 @@ impl Builder<'_> {
             }
             SourceKind::Gmail => {
                 let server = base_url("GMAIL_MCP_URL", &config.gmail_mcp_url, problems)?;
-                // UNTIL-GMCP
-                let _ = (server, http, broker, timeout, access);
-                return None;
-                // UNTIL-GMCP Arc::new(Connected { connector: Gmail::new(http, server.join(&[])), broker, write_broker: None, timeout, access })
+                Arc::new(Connected {
+                    connector: Gmail::new(http, server.join(&[])),
+                    broker,
+                    write_broker: None,
+                    timeout,
+                    access,
+                })
             }
         })
     }

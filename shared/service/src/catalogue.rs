@@ -1,7 +1,7 @@
 //! The tool catalogue, in MCP `Tool` shape, shared by `GET /mcp/tools` and MCP `tools/list`.
 
 use serde_json::{Value, json};
-use workplace_connectors::HitDetails;
+use workplace_connectors::{HitDetails, SourceKind};
 
 use crate::arguments::{
     DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_FETCH_CHARS, MAX_FETCH_OFFSET, MAX_QUERY_CHARS,
@@ -76,7 +76,7 @@ fn workplace_search() -> Value {
                 },
                 "sources": {
                     "type": "array",
-                    "items": {"type": "string", "enum": ["google_drive", "notion", "sharepoint"]},
+                    "items": {"type": "string", "enum": source_names()},
                     "minItems": 1, "maxItems": MAX_SOURCES, "uniqueItems": true,
                     "description": "Which sources to search. Omit to search every source you are authorized for."
                 },
@@ -97,6 +97,11 @@ fn workplace_search() -> Value {
     })
 }
 
+/// Every source's wire name, in [`SourceKind::ALL`] order: the schemas' `sources` enums.
+fn source_names() -> Vec<&'static str> {
+    SourceKind::ALL.iter().map(|k| k.as_str()).collect()
+}
+
 fn search_output_schema() -> Value {
     json!({
         "type": "object",
@@ -107,7 +112,7 @@ fn search_output_schema() -> Value {
                     "type": "object",
                     "properties": {
                         "id": {"type": "string", "description": "Source-qualified id; pass it to `fetch`."},
-                        "source": {"type": "string", "enum": ["google_drive", "notion", "sharepoint"]},
+                        "source": {"type": "string", "enum": source_names()},
                         "title": {"type": "string"},
                         "url": {"type": "string"},
                         "snippet": {"type": "string"},

@@ -18,16 +18,92 @@
 
 mod query;
 
+use std::sync::OnceLock;
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::corpus::{Principal, Upstream};
+use crate::google_mcp::{Product, ToolAnswer, ToolCall, ToolDef};
 use crate::mailbox::{Mailbox, Message, Thread};
 
-/// The demo mail, parsed once per fake.
-pub(crate) fn mailbox() -> Mailbox {
-    Mailbox::parse(include_str!("../../corpus/gmail.json"))
+/// The scope Gmail reads need, and the broader ones that include reading.
+const READONLY: &str = "https://www.googleapis.com/auth/gmail.readonly";
+const READ_SCOPES: &[&str] = &[
+    READONLY,
+    "https://www.googleapis.com/auth/gmail.modify",
+    "https://mail.google.com/",
+];
+
+/// The demo mail, parsed once (tool handlers are plain functions).
+pub(crate) fn mailbox() -> &'static Mailbox {
+    static MAILBOX: OnceLock<Mailbox> = OnceLock::new();
+    MAILBOX.get_or_init(|| Mailbox::parse(include_str!("../../corpus/gmail.json")))
+}
+
+/// The Gmail MCP server (`gmailmcp`) for the frame of `crate::google_mcp`.
+pub(crate) fn product() -> Product {
+    let tool = |name, description, input: fn() -> Value, output: fn() -> Value, handler| ToolDef {
+        name,
+        description,
+        input_schema: input,
+        output_schema: output,
+        read_only: true,
+        on_v1self: true,
+        units: 1,
+        scopes: READ_SCOPES,
+        handler,
+    };
+    Product {
+        name: "gmailmcp",
+        title: "Gmail MCP server",
+        upstream: Upstream::GoogleDrive,
+        scopes: &[
+            READONLY,
+            "https://www.googleapis.com/auth/gmail.compose",
+            "https://www.googleapis.com/auth/gmail.modify",
+            "https://www.googleapis.com/auth/gmail.metadata",
+            "https://mail.google.com/",
+        ],
+        tools: vec![
+            tool(
+                "search_threads",
+                "Lists email threads from the authenticated user's Gmail account that match the query. Message bodies are not included.",
+                search_input,
+                thread_list_output,
+                search_threads_tool,
+            ),
+            tool(
+                "get_thread",
+                "Retrieves a specific email thread from the authenticated user's Gmail account, including a list of its messages.",
+                get_thread_input,
+                thread_output,
+                get_thread_tool,
+            ),
+        ],
+    }
+}
+
+/// The mailbox owner a token acts for; Gmail has no app-only access.
+fn owner<'a>(call: &'a ToolCall<'_>) -> Result<&'a str, String> {
+    match call.principal {
+        Principal::User(email) => Ok(email),
+        Principal::App => Err("Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.".into()),
+    }
+}
+
+fn search_threads_tool(call: &ToolCall<'_>) -> ToolAnswer {
+    let user = owner(call)?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    search_threads(mailbox(), user, &Value::Object(call.args.clone()), now)
+        .map_err(|e| e.to_string())
+}
+
+fn get_thread_tool(call: &ToolCall<'_>) -> ToolAnswer {
+    let user = owner(call)?;
+    get_thread(mailbox(), user, &Value::Object(call.args.clone())).map_err(|e| e.to_string())
 }
 
 /// `search_threads`' default page size.
@@ -208,30 +284,46 @@ pub(crate) fn get_thread(mailbox: &Mailbox, user: &str, args: &Value) -> Result<
     Ok(json!({"id": thread.id, "messages": messages}))
 }
 
-/// The tools' input schemas, as `tools/list` publishes them.
-pub(crate) fn tools() -> Value {
-    json!([
-        {
-            "name": "search_threads",
-            "description": "Lists email threads from the authenticated user's Gmail account that match the query. Message bodies are not included.",
-            "inputSchema": {"type": "object", "properties": {
-                "query": {"type": "string", "description": "Gmail search query, e.g. `from:alice subject:budget`. label: takes label IDs."},
-                "pageSize": {"type": "integer", "description": "Maximum threads to return (default 20, maximum 50)."},
-                "pageToken": {"type": "string"},
-                "includeTrash": {"type": "boolean"}
-            }},
-            "annotations": {"readOnlyHint": true, "idempotentHint": true}
-        },
-        {
-            "name": "get_thread",
-            "description": "Retrieves a specific email thread from the authenticated user's Gmail account, including a list of its messages.",
-            "inputSchema": {"type": "object", "required": ["threadId"], "properties": {
-                "threadId": {"type": "string"},
-                "messageFormat": {"type": "string", "enum": ["MESSAGE_FORMAT_UNSPECIFIED", "MINIMAL", "FULL_CONTENT", "METADATA_ONLY"]}
-            }},
-            "annotations": {"readOnlyHint": true, "idempotentHint": true}
-        }
-    ])
+fn search_input() -> Value {
+    json!({"type": "object", "properties": {
+        "query": {"type": "string", "description": "Gmail search query, e.g. `from:alice subject:budget`. label: takes label IDs."},
+        "pageSize": {"type": "integer", "description": "Maximum threads to return (default 20, maximum 50)."},
+        "pageToken": {"type": "string"},
+        "includeTrash": {"type": "boolean"}
+    }})
+}
+
+fn get_thread_input() -> Value {
+    json!({"type": "object", "required": ["threadId"], "properties": {
+        "threadId": {"type": "string"},
+        "messageFormat": {"type": "string", "enum": ["MESSAGE_FORMAT_UNSPECIFIED", "MINIMAL", "FULL_CONTENT", "METADATA_ONLY"]}
+    }})
+}
+
+fn message_schema() -> Value {
+    json!({"type": "object", "properties": {
+        "id": {"type": "string"}, "snippet": {"type": "string"}, "subject": {"type": "string"},
+        "sender": {"type": "string"},
+        "toRecipients": {"type": "array", "items": {"type": "string"}},
+        "ccRecipients": {"type": "array", "items": {"type": "string"}},
+        "date": {"type": "string"}, "plaintextBody": {"type": "string"},
+        "attachmentIds": {"type": "array", "items": {"type": "string"}},
+        "attachments": {"type": "array", "items": {"type": "object"}}
+    }})
+}
+
+fn thread_output() -> Value {
+    json!({"type": "object", "properties": {
+        "id": {"type": "string"},
+        "messages": {"type": "array", "items": message_schema()}
+    }})
+}
+
+fn thread_list_output() -> Value {
+    json!({"type": "object", "properties": {
+        "threads": {"type": "array", "items": thread_output()},
+        "nextPageToken": {"type": "string"}
+    }})
 }
 
 #[cfg(test)]

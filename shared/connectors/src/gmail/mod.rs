@@ -19,14 +19,14 @@
 //! - The server's error results are classified: a missing or refused credential asks the user
 //!   to reconnect, a quota error is `rate_limited`, an unknown thread is not found.
 
-// UNTIL-GMCP mod content;
+mod content;
 pub mod id;
 mod render;
-// UNTIL-GMCP mod search;
-// UNTIL-GMCP mod source;
+mod search;
+mod source;
 mod wire;
 
-// UNTIL-GMCP pub use source::Gmail;
+pub use source::Gmail;
 
 /// The only Google scope this source asks for. Not `gmail.metadata`: a token holding it cannot
 /// search with `q` at all, even beside `gmail.readonly`.

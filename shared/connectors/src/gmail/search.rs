@@ -45,9 +45,7 @@ impl Gmail {
             return Ok(Planned::pass_through(hits, &plan.original));
         };
         let terms: Vec<Vec<String>> = concepts(plan).iter().map(|g| g.terms.clone()).collect();
-        let hits = self
-            .query(token, &strict, &terms, limit, deadline)
-            .await?;
+        let hits = self.query(token, &strict, &terms, limit, deadline).await?;
         let relaxed = || gmail(plan, Pass::Relaxed).map(|q| (q.clone(), q));
         let terms = &terms;
         Ok(Planned::pass_through(hits, &strict)

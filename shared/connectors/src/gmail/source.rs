@@ -4,8 +4,8 @@ use secrecy::SecretString;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::connector::{Comment, Read, Search};
 use super::{SCOPE, id};
+use crate::connector::{Comment, Read, Search};
 use crate::mcp_upstream::McpServer;
 use crate::query::{Plan, Planned};
 use crate::{Content, SearchHit, SourceError, SourceKind};

@@ -59,8 +59,6 @@ impl Message {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Body {
     #[serde(default)]
-    pub(crate) content_type: Option<String>,
-    #[serde(default)]
     pub(crate) content: String,
 }
 
