@@ -270,3 +270,37 @@ async fn a_search_is_one_tool_call_with_the_limit_as_page_size() {
     assert_eq!(calls.len(), 1, "{calls:?}");
     assert_eq!(calls[0]["params"]["arguments"]["pageSize"], 2);
 }
+
+/// The upstream calls one search makes and how long it takes against the fakes, with the
+/// server's latency at 0 and 200 ms (`cargo test --test test_gmail -- --ignored --nocapture`).
+#[tokio::test]
+#[ignore = "a measurement, not a check"]
+async fn measure_one_search() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let gmail = on(&h);
+    gmail.search_plan(&dev(), &plan("warm up"), 10).await.unwrap();
+    for latency_ms in [0, 200] {
+        h.fakes.state.reset();
+        h.fakes.knob(
+            "gmailmcp",
+            Knob {
+                latency_ms,
+                ..Knob::default()
+            },
+        );
+        for q in ["Globex", "find the email where the budget was approved"] {
+            let before = h.fakes.requests().len();
+            let started = std::time::Instant::now();
+            let found = gmail.search_plan(&dev(), &plan(q), 10).await.unwrap();
+            let took = started.elapsed();
+            let calls: Vec<&str> = h.fakes.requests()[before..]
+                .iter()
+                .map(|r| r.route)
+                .collect();
+            println!(
+                "gmail latency={latency_ms}ms query={q:?} hits={} calls={calls:?} took={took:?}",
+                found.hits.len()
+            );
+        }
+    }
+}

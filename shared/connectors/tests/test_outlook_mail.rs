@@ -319,3 +319,41 @@ async fn the_fake_wants_a_delegated_token_granted_mail_read() {
         .unwrap();
     assert_eq!(refused.status(), 400);
 }
+
+/// The upstream calls one search makes and how long it takes against the fakes, with Graph's
+/// latency at 0 and 200 ms (`cargo test --test test_outlook_mail -- --ignored --nocapture`).
+#[tokio::test]
+#[ignore = "a measurement, not a check"]
+async fn measure_one_search() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let outlook = &h.sources(ON)[&SourceKind::OutlookMail];
+    outlook.search_plan(&dev(), &plan("warm up"), 10).await.unwrap();
+    for latency_ms in [0, 200] {
+        h.fakes.state.reset();
+        h.fakes.knob(
+            "*",
+            Knob {
+                latency_ms,
+                ..Knob::default()
+            },
+        );
+        for (q, limit) in [
+            ("Globex", 10),
+            ("globex", 3),
+            ("find the email where the budget was approved", 10),
+        ] {
+            let before = h.fakes.requests().len();
+            let started = std::time::Instant::now();
+            let found = outlook.search_plan(&dev(), &plan(q), limit).await.unwrap();
+            let took = started.elapsed();
+            let calls: Vec<&str> = h.fakes.requests()[before..]
+                .iter()
+                .map(|r| r.route)
+                .collect();
+            println!(
+                "outlook_mail latency={latency_ms}ms query={q:?} limit={limit} hits={} calls={calls:?} took={took:?}",
+                found.hits.len()
+            );
+        }
+    }
+}

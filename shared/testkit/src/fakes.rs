@@ -22,6 +22,8 @@ pub async fn fake_sources(extra: &[(&str, String)]) -> (RunningFakes, Vec<Arc<dy
         ("DESCOPE_BASE_URL", base.clone()),
         ("GOOGLE_API_BASE_URL", base.clone()),
         ("NOTION_API_BASE_URL", base.clone()),
+        // Where Gmail is when `extra` turns it on (`GMAIL_MODE`).
+        ("GMAIL_MCP_URL", format!("{base}/gmailmcp/mcp/v1")),
         ("GRAPH_BASE_URL", base),
     ]);
     env.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
