@@ -278,7 +278,10 @@ async fn a_search_is_one_tool_call_with_the_limit_as_page_size() {
 async fn measure_one_search() {
     let h = harness(Duration::from_secs(3600)).await;
     let gmail = on(&h);
-    gmail.search_plan(&dev(), &plan("warm up"), 10).await.unwrap();
+    gmail
+        .search_plan(&dev(), &plan("warm up"), 10)
+        .await
+        .unwrap();
     for latency_ms in [0, 200] {
         h.fakes.state.reset();
         h.fakes.knob(

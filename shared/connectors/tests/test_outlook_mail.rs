@@ -327,7 +327,10 @@ async fn the_fake_wants_a_delegated_token_granted_mail_read() {
 async fn measure_one_search() {
     let h = harness(Duration::from_secs(3600)).await;
     let outlook = &h.sources(ON)[&SourceKind::OutlookMail];
-    outlook.search_plan(&dev(), &plan("warm up"), 10).await.unwrap();
+    outlook
+        .search_plan(&dev(), &plan("warm up"), 10)
+        .await
+        .unwrap();
     for latency_ms in [0, 200] {
         h.fakes.state.reset();
         h.fakes.knob(

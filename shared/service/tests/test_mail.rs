@@ -78,7 +78,10 @@ async fn globex_mail_is_danas_in_both_sources_and_none_of_bobs() {
         for hit in &hits {
             assert_eq!(hit["details"]["type"], "email", "{hit}");
             assert!(
-                hit["id"].as_str().unwrap().starts_with(&format!("{source}:")),
+                hit["id"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{source}:")),
                 "{hit}"
             );
         }
