@@ -2,7 +2,7 @@
 //! question, who sees which thread, fetch with thread context and attachments, quota and refused
 //! credentials, and ids that never reach the server unparsed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -345,25 +345,25 @@ mod tests {
     fn the_budget_approval_is_found_in_danas_mail_only_by_those_on_it() {
         let mail = mailbox();
         let q = json!({"query": "(budget OR budgets) (approved OR approve)"});
-        let dana = search_threads(&mail, DANA, &q, 0).unwrap();
+        let dana = search_threads(mail, DANA, &q, 0).unwrap();
         assert_eq!(ids(&dana), ["19a3c1f0b2d4e601"]);
         let messages = &dana["threads"][0]["messages"];
         assert_eq!(messages[1]["sender"], "Alice Nguyen <alice@acme.example>");
         assert_eq!(messages[1]["date"], "2026-12-01");
         assert!(messages[1].get("plaintextBody").is_none());
-        let bob = search_threads(&mail, "bob@acme.example", &q, 0).unwrap();
+        let bob = search_threads(mail, "bob@acme.example", &q, 0).unwrap();
         assert!(ids(&bob).is_empty());
         let globex = json!({"query": "globex"});
-        assert!(ids(&search_threads(&mail, DANA, &globex, 0).unwrap()).len() >= 3);
+        assert!(ids(&search_threads(mail, DANA, &globex, 0).unwrap()).len() >= 3);
         for other in ["bob@acme.example", "carol@acme.example"] {
-            assert!(ids(&search_threads(&mail, other, &globex, 0).unwrap()).is_empty());
+            assert!(ids(&search_threads(mail, other, &globex, 0).unwrap()).is_empty());
         }
     }
 
     #[test]
     fn pages_are_bound_to_the_query_and_end_with_an_empty_page_when_full() {
         let mail = mailbox();
-        let all = ids(&search_threads(&mail, DANA, &json!({}), 0).unwrap());
+        let all = ids(&search_threads(mail, DANA, &json!({}), 0).unwrap());
         let total = all.len();
         assert!(total >= 4);
         let mut seen = Vec::new();
@@ -374,7 +374,7 @@ mod tests {
             if let Some(t) = &token {
                 args["pageToken"] = json!(t);
             }
-            let page = search_threads(&mail, DANA, &args, 0).unwrap();
+            let page = search_threads(mail, DANA, &args, 0).unwrap();
             seen.extend(ids(&page));
             pages += 1;
             match page["nextPageToken"].as_str() {
@@ -388,23 +388,23 @@ mod tests {
             total / 2 + 1,
             "a full last page is followed by an empty one"
         );
-        let first = search_threads(&mail, DANA, &json!({"pageSize": 1}), 0).unwrap();
+        let first = search_threads(mail, DANA, &json!({"pageSize": 1}), 0).unwrap();
         let token = first["nextPageToken"].as_str().unwrap();
         let other = json!({"query": "budget", "pageSize": 1, "pageToken": token});
         assert!(matches!(
-            search_threads(&mail, DANA, &other, 0),
+            search_threads(mail, DANA, &other, 0),
             Err(ToolError::InvalidArgument(_))
         ));
         let as_bob = json!({"pageSize": 1, "pageToken": token});
-        assert!(search_threads(&mail, "bob@acme.example", &as_bob, 0).is_err());
-        let big = search_threads(&mail, DANA, &json!({"pageSize": 500}), 0).unwrap();
+        assert!(search_threads(mail, "bob@acme.example", &as_bob, 0).is_err());
+        let big = search_threads(mail, DANA, &json!({"pageSize": 500}), 0).unwrap();
         assert!(ids(&big).len() <= MAX_PAGE_SIZE);
     }
 
     #[test]
     fn get_thread_has_bodies_and_attachment_names_for_its_members_only() {
         let mail = mailbox();
-        let thread = get_thread(&mail, DANA, &json!({"threadId": "19a3c1f0b2d4e601"})).unwrap();
+        let thread = get_thread(mail, DANA, &json!({"threadId": "19a3c1f0b2d4e601"})).unwrap();
         let first = &thread["messages"][0];
         assert!(
             first["plaintextBody"]
@@ -415,18 +415,18 @@ mod tests {
         assert_eq!(first["attachments"][0]["filename"], "FY2027-Q3-budget.xlsx");
         let minimal = json!({"threadId": "19a3c1f0b2d4e601", "messageFormat": "MINIMAL"});
         assert!(
-            get_thread(&mail, DANA, &minimal).unwrap()["messages"][0]
+            get_thread(mail, DANA, &minimal).unwrap()["messages"][0]
                 .get("plaintextBody")
                 .is_none()
         );
         let bob = get_thread(
-            &mail,
+            mail,
             "bob@acme.example",
             &json!({"threadId": "19a3c1f0b2d4e601"}),
         );
         assert_eq!(bob, Err(ToolError::NotFound));
         assert!(matches!(
-            get_thread(&mail, DANA, &json!({})),
+            get_thread(mail, DANA, &json!({})),
             Err(ToolError::InvalidArgument(_))
         ));
     }

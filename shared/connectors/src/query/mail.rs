@@ -41,7 +41,7 @@ pub fn concepts(plan: &Plan) -> Vec<&Group> {
 
 /// The terms of a pass: per concept in the strict pass; one group of every term and correction
 /// in the relaxed pass.
-fn term_groups<'a>(plan: &'a Plan, pass: Pass) -> Vec<Vec<&'a str>> {
+fn term_groups(plan: &Plan, pass: Pass) -> Vec<Vec<&str>> {
     let concepts = concepts(plan);
     match pass {
         Pass::Strict => concepts
