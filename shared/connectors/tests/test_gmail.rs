@@ -307,3 +307,58 @@ async fn measure_one_search() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_fake_wants_the_users_own_token_granted_gmail_readonly() {
+    use upstream_fakes::corpus::{Principal, Upstream};
+    let h = harness(Duration::from_secs(3600)).await;
+    let call = |token: Option<String>| {
+        let url = format!("{}/gmailmcp/mcp/v1", h.fakes.base_url);
+        async move {
+            let mut request = reqwest::Client::new()
+                .post(url)
+                .header("accept", "application/json, text/event-stream")
+                .json(
+                    &serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                    "params": {"name": "search_threads", "arguments": {"query": "globex"}}}),
+                );
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let body: serde_json::Value = request.send().await.unwrap().json().await.unwrap();
+            body["result"].clone()
+        }
+    };
+    let issue = |scope: &str| {
+        h.fakes
+            .state
+            .issue_scoped(
+                Upstream::GoogleDrive,
+                Principal::User("dev@acme.example".into()),
+                vec![scope.into()],
+            )
+            .0
+    };
+    let drive_only = call(Some(issue(
+        "https://www.googleapis.com/auth/drive.readonly",
+    )))
+    .await;
+    assert_eq!(drive_only["isError"], true, "{drive_only}");
+    assert!(
+        drive_only["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("insufficient authentication scopes"),
+        "{drive_only}"
+    );
+    let none = call(None).await;
+    assert_eq!(none["isError"], true, "{none}");
+    let mail = call(Some(issue(workplace_connectors::gmail::SCOPE))).await;
+    assert_eq!(mail["isError"], false, "{mail}");
+    assert!(
+        mail["structuredContent"]["threads"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty()),
+        "{mail}"
+    );
+}
