@@ -48,7 +48,7 @@ async fn without_the_write_scope_the_call_is_refused_with_a_step_up_challenge() 
             ),
         )
     };
-    let response = app.send(&call(&token(ALL_SCOPES))).await;
+    let response = app.send(&call(&token(all_scopes()))).await;
     assert_eq!(response.status(), 403);
     let challenge = header(&response, "www-authenticate").unwrap();
     assert!(

@@ -15,7 +15,7 @@ use workplace_ratelimit::{FailurePolicy, Limit, RateLimitConfig, RateLimiter, Sy
 async fn initialize_answers_statelessly_with_server_info_and_instructions() {
     let app = app();
     let response = app
-        .send(&event("mcp_initialize.json", Some(&token(ALL_SCOPES))))
+        .send(&event("mcp_initialize.json", Some(&token(all_scopes()))))
         .await;
     assert_eq!(response.status(), 200);
     assert!(header(&response, "mcp-session-id").is_none());
@@ -46,7 +46,7 @@ async fn initialize_answers_statelessly_with_server_info_and_instructions() {
 async fn older_initialize_versions_are_answered_in_kind() {
     let app = app();
     for version in ["2025-03-26", "2025-06-18"] {
-        let mut event = event("mcp_initialize.json", Some(&token(ALL_SCOPES)));
+        let mut event = event("mcp_initialize.json", Some(&token(all_scopes())));
         let mut message: Value = serde_json::from_str(event["body"].as_str().unwrap()).unwrap();
         message["params"]["protocolVersion"] = json!(version);
         event = with_body(event, &message);
@@ -62,7 +62,7 @@ async fn notifications_are_accepted_with_202() {
     let response = app
         .send(&event(
             "mcp_initialized_notification.json",
-            Some(&token(ALL_SCOPES)),
+            Some(&token(all_scopes())),
         ))
         .await;
     assert_eq!(response.status(), 202);
@@ -105,7 +105,7 @@ async fn tools_list_serves_the_shared_catalogue() {
 async fn workplace_search_returns_structured_results() {
     let app = app();
     let response = app
-        .send(&event("mcp_tools_call.json", Some(&token(ALL_SCOPES))))
+        .send(&event("mcp_tools_call.json", Some(&token(all_scopes()))))
         .await;
     assert_eq!(response.status(), 200);
     let body = body(&response);
@@ -145,7 +145,7 @@ async fn workplace_search_returns_structured_results() {
 #[tokio::test]
 async fn fetch_pages_through_a_document() {
     let app = app();
-    let token = token(ALL_SCOPES);
+    let token = token(all_scopes());
     let call = |offset: u64| {
         with_body(
             event("mcp_tools_call.json", Some(&token)),
@@ -178,7 +178,7 @@ async fn invalid_arguments_are_tool_errors_naming_the_field() {
     let app = app();
     let response = app
         .send(&with_body(
-            event("mcp_tools_call.json", Some(&token(ALL_SCOPES))),
+            event("mcp_tools_call.json", Some(&token(all_scopes()))),
             &call_body(
                 "workplace_search",
                 json!({"query": "x", "max_results": 500}),
@@ -209,7 +209,7 @@ async fn invalid_arguments_are_tool_errors_naming_the_field() {
     // Missing `query`: the shared validation answers, not a deserialization error.
     let body = body_of(
         app.send(&with_body(
-            event("mcp_tools_call.json", Some(&token(ALL_SCOPES))),
+            event("mcp_tools_call.json", Some(&token(all_scopes()))),
             &call_body("workplace_search", json!({})),
         ))
         .await,
@@ -232,7 +232,7 @@ async fn unknown_tools_are_invalid_params() {
     let app = app();
     let response = app
         .send(&with_body(
-            event("mcp_tools_call.json", Some(&token(ALL_SCOPES))),
+            event("mcp_tools_call.json", Some(&token(all_scopes()))),
             &call_body("delete_everything", json!({})),
         ))
         .await;
@@ -259,7 +259,7 @@ async fn upstream_failures_are_tool_errors() {
     let app = app_with(sources, &[], None);
     let response = app
         .send(&with_body(
-            event("mcp_tools_call.json", Some(&token(ALL_SCOPES))),
+            event("mcp_tools_call.json", Some(&token(all_scopes()))),
             &call_body(
                 "workplace_search",
                 json!({"query": "budget", "sources": ["notion"]}),
@@ -291,7 +291,7 @@ async fn missing_and_bad_tokens_get_401_with_the_rest_challenge() {
     assert_eq!(body(&response)["error"]["code"], "unauthorized");
     assert_eq!(app.last_record().outcome.as_str(), "auth_failed");
 
-    let expired = token_with(json!({"exp": 1_000_000, "scope": ALL_SCOPES}));
+    let expired = token_with(json!({"exp": 1_000_000, "scope": all_scopes()}));
     let wrong_audience = token_with(json!({"aud": "https://elsewhere.example.com/mcp"}));
     for bad in [expired.as_str(), wrong_audience.as_str(), "not-a-jwt"] {
         let response = app.send(&event("mcp_initialize.json", Some(bad))).await;
@@ -391,7 +391,7 @@ async fn a_present_unlisted_origin_is_403() {
         &[("MCP_ALLOWED_ORIGINS", "https://claude.ai")],
         None,
     );
-    let good = token(ALL_SCOPES);
+    let good = token(all_scopes());
     for (origin, token, status) in [
         (Some("https://evil.example"), Some(good.as_str()), 403),
         // Checked before authentication: no token still gets 403, not 401.
@@ -427,7 +427,7 @@ async fn hosts_other_than_the_api_domain_are_403() {
         &[("MCP_ALLOWED_HOSTS", "mcp.acme.example, 127.0.0.1:9000")],
         None,
     );
-    let good = token(ALL_SCOPES);
+    let good = token(all_scopes());
     for (host, status) in [
         ("evil.example", 403),
         ("127.0.0.1:9001", 403),
@@ -455,7 +455,7 @@ async fn hosts_other_than_the_api_domain_are_403() {
 #[tokio::test]
 async fn the_2026_wire_discovers_and_calls_statelessly() {
     let app = app();
-    let good = token(ALL_SCOPES);
+    let good = token(all_scopes());
     let response = app.send(&event("mcp_discover.json", Some(&good))).await;
     assert_eq!(response.status(), 200);
     let body = body(&response);
@@ -532,7 +532,7 @@ async fn limited_app(burst: u32) -> (Moto, TestApp) {
 #[tokio::test]
 async fn rate_limited_calls_are_tool_errors_with_retry_after() {
     let (_moto, app) = limited_app(1).await;
-    let good = token(ALL_SCOPES);
+    let good = token(all_scopes());
     let first = app.send(&event("mcp_tools_call.json", Some(&good))).await;
     assert_eq!(body(&first)["result"]["isError"], false);
     assert!(header(&first, "ratelimit").is_some());
@@ -560,7 +560,7 @@ async fn every_authenticated_request_is_limited_and_unauthenticated_ones_are_not
         let response = app.send(&event("mcp_initialize.json", None)).await;
         assert_eq!(response.status(), 401);
     }
-    let good = token(ALL_SCOPES);
+    let good = token(all_scopes());
     assert_eq!(
         app.send(&event("mcp_initialize.json", Some(&good)))
             .await
@@ -587,7 +587,7 @@ async fn every_authenticated_request_is_limited_and_unauthenticated_ones_are_not
 async fn a_misconfigured_deployment_answers_503() {
     let app = app_with(all_sources(), &[("MCP_RESOURCE_URL", "not a url")], None);
     let response = app
-        .send(&event("mcp_initialize.json", Some(&token(ALL_SCOPES))))
+        .send(&event("mcp_initialize.json", Some(&token(all_scopes()))))
         .await;
     assert_eq!(response.status(), 503);
     assert_eq!(body(&response)["error"]["code"], "misconfigured");
@@ -596,7 +596,7 @@ async fn a_misconfigured_deployment_answers_503() {
 #[tokio::test]
 async fn malformed_bodies_never_panic_and_are_recorded() {
     let app = app();
-    let good = token(ALL_SCOPES);
+    let good = token(all_scopes());
     for raw in [
         "",
         "{",

@@ -4,17 +4,9 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-/// Which upstream serves a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Upstream {
-    /// Google Drive.
-    GoogleDrive,
-    /// Notion.
-    Notion,
-    /// SharePoint through Microsoft Graph.
-    Sharepoint,
-}
+/// Which upstream serves a document: the server's own source kinds (same wire names), so a new
+/// source needs no enum of its own here.
+pub use workplace_record::SourceKind as Upstream;
 
 /// A person in the demo company.
 #[derive(Debug, Clone, Deserialize)]

@@ -12,16 +12,13 @@ use crate::corpus::{Principal, Upstream};
 use crate::errors;
 use crate::state::FakeState;
 
-/// The outbound apps configured in the demo project, by app id.
-pub(crate) const APPS: [&str; 3] = ["google-drive", "notion", "microsoft"];
-
+/// The upstream whose tokens outbound app `app` hands out (each fake names its app in
+/// [`crate::UPSTREAMS`]).
 fn upstream_of(app: &str) -> Option<Upstream> {
-    match app {
-        "google-drive" => Some(Upstream::GoogleDrive),
-        "notion" => Some(Upstream::Notion),
-        "microsoft" => Some(Upstream::Sharepoint),
-        _ => None,
-    }
+    crate::UPSTREAMS
+        .iter()
+        .find(|u| u.descope_app == app)
+        .map(|u| u.kind)
 }
 
 /// `POST /v1/mgmt/outbound/app/user/token`.

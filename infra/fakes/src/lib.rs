@@ -41,7 +41,6 @@ pub mod comments;
 pub mod corpus;
 mod descope;
 mod drive;
-mod drive_query;
 mod errors;
 mod fields;
 mod files;
@@ -49,7 +48,6 @@ mod gmail;
 pub mod google_mcp;
 mod graph;
 mod knobs;
-mod kql;
 mod mailbox;
 mod notion;
 mod outlook_mail;
@@ -64,7 +62,7 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use corpus::Corpus;
+pub use corpus::{Corpus, Upstream};
 pub use graph::DRIVE_ID as SHAREPOINT_DRIVE_ID;
 pub use notion::Blocks;
 pub use state::{FakeConfig, FakeState, Knob, RecordedRequest};
@@ -113,30 +111,35 @@ fn with_knobs(router: Router, state: Arc<FakeState>) -> Router {
     ))
 }
 
+/// One faked upstream: its folder's routes and what the shared parts (Descope's outbound-token API,
+/// the token store) need to know about it.
+pub struct FakeUpstream {
+    /// The source it serves.
+    pub kind: Upstream,
+    /// The Descope outbound app id that hands out its user tokens in the demo project.
+    pub descope_app: &'static str,
+    /// How its issued tokens begin (the real tokens' look: `ya29.` for Google, ...).
+    pub token_prefix: &'static str,
+    /// Its routes. Paths must not collide with another upstream's: they share one listener.
+    pub routes: fn() -> Router<Arc<FakeState>>,
+}
+
+/// Every faked upstream, one per folder (`drive/`, `notion/`, `graph/`, ...): the one list a new
+/// fake joins.
+pub const UPSTREAMS: &[FakeUpstream] = &[drive::UPSTREAM, notion::UPSTREAM, graph::UPSTREAM];
+
+/// `kind`'s fake, if there is one.
+pub fn upstream(kind: Upstream) -> Option<&'static FakeUpstream> {
+    UPSTREAMS.iter().find(|u| u.kind == kind)
+}
+
 fn api_routes(state: Arc<FakeState>) -> Router {
-    Router::new()
-        .route("/drive/v3/files", get(drive::list))
-        .route("/drive/v3/files/{id}", get(drive::get))
-        .route("/drive/v3/files/{id}/export", get(drive::export))
-        .route(
-            "/drive/v3/files/{id}/comments",
-            post(comments::drive_create).get(comments::drive_list),
-        )
+    UPSTREAMS
+        .iter()
+        .fold(Router::new(), |router, upstream| {
+            router.merge((upstream.routes)())
+        })
         .route("/token", post(tokens::google))
-        .route("/v1/search", post(notion::search))
-        .route("/v1/blocks/{id}/children", get(notion::children))
-        .route("/v1/pages/{id}", get(notion::page))
-        .route(
-            "/v1/comments",
-            post(comments::notion_create).get(comments::notion_list),
-        )
-        .route("/v1.0/search/query", post(graph::search))
-        .route(
-            "/v1.0/drives/{drive}/items/{item}/content",
-            get(graph::content),
-        )
-        .route("/v1.0/drives/{drive}/items/{item}", get(graph::item))
-        .route("/v1.0/sites/root", get(graph::site_root))
         .route("/{tenant}/oauth2/v2.0/token", post(tokens::microsoft))
         .route(
             "/v1/mgmt/outbound/app/user/token",

@@ -232,11 +232,7 @@ impl FakeState {
         principal: Principal,
         scopes: Vec<String>,
     ) -> (String, u64) {
-        let prefix = match upstream {
-            Upstream::GoogleDrive => "ya29.fake",
-            Upstream::Notion => "ntn_fake",
-            Upstream::Sharepoint => "eyJ0eXAiOiJKV1QiLCJmYWtlIjoi",
-        };
+        let prefix = crate::upstream(upstream).map_or("fake", |u| u.token_prefix);
         let token = format!("{prefix}{}", hex::encode(rand::random::<[u8; 16]>()));
         let expires_at = now() + self.config.token_ttl.as_secs();
         lock(&self.tokens).insert(
@@ -312,7 +308,7 @@ impl FakeState {
         let mut connections = lock(&self.connections);
         connections.clear();
         for user in &self.corpus.users {
-            for app in crate::descope::APPS {
+            for app in crate::UPSTREAMS.iter().map(|u| u.descope_app) {
                 let connected = !(user.descope_user_id == "U2bob" && app == "notion");
                 connections.insert((user.descope_user_id.clone(), app.to_owned()), connected);
             }

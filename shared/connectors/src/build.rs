@@ -4,40 +4,46 @@
 //! source (a [`Disabled`] stand-in reports why on every call) and is listed among the problems
 //! `/health` reports; the other sources keep serving.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::broker::{
-    DescopeOutbound, GoogleDelegation, MicrosoftClientCredentials, StaticToken, TokenBroker,
-};
+use crate::broker::{DescopeOutbound, TokenBroker};
 use crate::config::{ConfigProblem, ConnectorsConfig, Mode};
-use crate::connector::Connected;
 use crate::disabled::Disabled;
-use crate::drive::Drive;
 use crate::endpoint::BaseUrl;
-use crate::gmail::Gmail;
-use crate::graph::Graph;
-use crate::notion::Notion;
-use crate::outlook_mail::OutlookMail;
 use crate::{Access, Source, SourceKind};
 
-/// Upstream credentials, from the project's secret. Never logged (`SecretString`).
-#[derive(Default)]
+/// Upstream credentials, from the project's secret, by secret key (`descope_management_key` and
+/// each registry entry's `secret_keys`). Never logged (`SecretString`).
+#[derive(Default, Clone)]
 pub struct UpstreamCredentials {
-    /// `descope_management_key`.
-    pub descope_management_key: Option<SecretString>,
-    /// `google_service_account`: the service-account key JSON.
-    pub google_service_account: Option<SecretString>,
-    /// `notion_token`: an internal-integration token.
-    pub notion_token: Option<SecretString>,
-    /// `microsoft_client_secret`.
-    pub microsoft_client_secret: Option<SecretString>,
+    keys: BTreeMap<String, SecretString>,
 }
 
-/// The scope asked of Google, for both outbound and delegated tokens.
-const GOOGLE_SCOPE: &str = "https://www.googleapis.com/auth/drive.readonly";
-const MICROSOFT_SCOPES: [&str; 2] = ["Files.Read.All", "Sites.Read.All"];
+impl UpstreamCredentials {
+    /// The key every `descope_outbound` source reads.
+    pub const DESCOPE_MANAGEMENT_KEY: &'static str = "descope_management_key";
+
+    /// Adds (or replaces) the value of `key`.
+    pub fn with(mut self, key: &str, value: SecretString) -> Self {
+        self.keys.insert(key.to_owned(), value);
+        self
+    }
+
+    /// The value of `key`, if the secret has one.
+    pub fn get(&self, key: &str) -> Option<&SecretString> {
+        self.keys.get(key)
+    }
+}
+
+impl std::fmt::Debug for UpstreamCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.keys.keys()).finish()
+    }
+}
 
 /// Parses one base URL setting, recording a problem when it is unusable.
 fn base_url(
@@ -52,8 +58,8 @@ fn base_url(
 
 /// The access of a source in `mode`; says so in the log, once, when it is shared.
 fn access(kind: SourceKind, mode: Mode) -> Access {
-    // Drive acts as the user in both modes: their own token, or delegation impersonating them.
-    if mode != Mode::Service || kind == SourceKind::GoogleDrive {
+    // A source whose service mode still acts as the user (Drive's delegation) is per user too.
+    if mode != Mode::Service || !crate::registry::entry(kind).shared_service_credential {
         return Access::PerUser;
     }
     tracing::warn!(
@@ -71,7 +77,6 @@ fn missing(key: &'static str, why: &str) -> ConfigProblem {
         problem: format!("is missing from the secret; {why} needs it"),
     }
 }
-
 /// The sources a configuration asks for: every one that could be built, and for each one that
 /// could not, a stand-in that reports why; `problems` says what to fix.
 #[derive(Default)]
@@ -104,26 +109,20 @@ pub fn build_available_sources(
     credentials: &UpstreamCredentials,
     http: &reqwest::Client,
 ) -> BuiltSources {
-    let builder = Builder {
+    let context = BuildContext {
         config,
         credentials,
         http,
     };
     let mut built = BuiltSources::default();
-    for kind in SourceKind::ALL {
-        let mode = match kind {
-            SourceKind::GoogleDrive => config.google_mode,
-            SourceKind::Notion => config.notion_mode,
-            SourceKind::Sharepoint => config.sharepoint_mode,
-            SourceKind::Gmail => config.gmail_mode,
-            SourceKind::OutlookMail => config.outlook_mail_mode,
-        };
+    for settings in &config.sources {
+        let (kind, mode) = (settings.kind(), settings.mode());
         if mode == Mode::Disabled {
             continue;
         }
         let mut problems = Vec::new();
         let access = access(kind, mode);
-        match builder.source(kind, mode, access, &mut problems) {
+        match settings.build(&context, access, &mut problems) {
             Some(source) if problems.is_empty() => built.sources.push(source),
             _ => {
                 let mut settings: Vec<&'static str> = problems.iter().map(|p| p.setting).collect();
@@ -146,138 +145,69 @@ pub fn build_available_sources(
     built
 }
 
-/// What every source is built from.
-struct Builder<'a> {
+/// What every source is built from: the shared settings, the credentials and the HTTP client,
+/// with the steps several sources share (a base URL, a secret, a Descope outbound broker).
+pub struct BuildContext<'a> {
     config: &'a ConnectorsConfig,
     credentials: &'a UpstreamCredentials,
     http: &'a reqwest::Client,
 }
 
-impl Builder<'_> {
-    /// One source in `mode` (not `Disabled`), or `None` with its problems recorded.
-    fn source(
-        &self,
-        kind: SourceKind,
-        mode: Mode,
-        access: Access,
-        problems: &mut Vec<ConfigProblem>,
-    ) -> Option<Arc<dyn Source>> {
-        let google_scope = if kind == SourceKind::Gmail {
-            crate::gmail::SCOPE
-        } else {
-            GOOGLE_SCOPE
-        };
-        let broker = self.broker(kind, mode, google_scope, problems)?;
-        let config = self.config;
-        let http = self.http.clone();
-        let timeout = config.timeout;
-        Some(match kind {
-            SourceKind::GoogleDrive => {
-                let base = base_url("GOOGLE_API_BASE_URL", &config.google_api_base_url, problems)?;
-                // Comments get a broker of their own asking for `drive`, so a read never carries
-                // write permission (see `comment.rs`). Built from the same settings as the read
-                // broker, so its problems are already reported.
-                let write_broker =
-                    self.broker(kind, mode, crate::drive::DRIVE_WRITE_SCOPE, &mut Vec::new());
-                Arc::new(Connected {
-                    connector: Drive::new(http, base, config.content),
-                    broker,
-                    write_broker,
-                    timeout,
-                    access,
-                })
-            }
-            SourceKind::Notion => {
-                let base = base_url("NOTION_API_BASE_URL", &config.notion_api_base_url, problems)?;
-                Arc::new(Connected {
-                    connector: Notion::new(http, base),
-                    broker,
-                    // Notion has no scopes: the integration's capabilities decide what a token
-                    // may do.
-                    write_broker: None,
-                    timeout,
-                    access,
-                })
-            }
-            SourceKind::Sharepoint => {
-                let base = base_url("GRAPH_BASE_URL", &config.graph_base_url, problems)?;
-                Arc::new(Connected {
-                    connector: Graph::new(
-                        http,
-                        base,
-                        config.graph_region.clone(),
-                        config.content,
-                        config.graph_download_hosts.clone(),
-                    ),
-                    broker,
-                    write_broker: None,
-                    timeout,
-                    access,
-                })
-            }
-            SourceKind::OutlookMail => {
-                let base = base_url("GRAPH_BASE_URL", &config.graph_base_url, problems)?;
-                Arc::new(Connected {
-                    connector: OutlookMail::new(http, base),
-                    broker,
-                    write_broker: None,
-                    timeout,
-                    access,
-                })
-            }
-            SourceKind::Gmail => {
-                let server = base_url("GMAIL_MCP_URL", &config.gmail_mcp_url, problems)?;
-                Arc::new(Connected {
-                    connector: Gmail::new(http, server.join(&[])),
-                    broker,
-                    write_broker: None,
-                    timeout,
-                    access,
-                })
-            }
-        })
+impl BuildContext<'_> {
+    /// The HTTP client every upstream shares.
+    pub(crate) fn http(&self) -> reqwest::Client {
+        self.http.clone()
     }
 
-    /// The token broker for `kind` in `mode`; Google's asks for `google_scope`.
-    fn broker(
+    /// Each call's deadline.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.config.timeout
+    }
+
+    /// Caps on downloading and extracting files.
+    pub(crate) fn content_limits(&self) -> crate::ContentLimits {
+        self.config.content
+    }
+
+    /// Parses a base URL setting, recording a problem when it is unusable.
+    pub(crate) fn base_url(
         &self,
-        kind: SourceKind,
-        mode: Mode,
-        google_scope: &str,
+        setting: &'static str,
+        value: &str,
         problems: &mut Vec<ConfigProblem>,
-    ) -> Option<Arc<dyn TokenBroker>> {
-        match mode {
-            Mode::Disabled => None,
-            Mode::DescopeOutbound => self.outbound(kind, google_scope, problems),
-            Mode::Service => self.service_broker(kind, google_scope, problems),
+    ) -> Option<BaseUrl> {
+        base_url(setting, value, problems)
+    }
+
+    /// The secret's `key`, or a problem saying `why` needs it.
+    pub(crate) fn secret(
+        &self,
+        key: &'static str,
+        why: &str,
+        problems: &mut Vec<ConfigProblem>,
+    ) -> Option<&SecretString> {
+        let value = self.credentials.get(key);
+        if value.is_none() {
+            problems.push(missing(key, why));
         }
+        value
     }
 
-    /// The user's own token for `kind` through Descope Outbound Apps.
-    fn outbound(
+    /// The user's own token for `kind` through Descope Outbound Apps: outbound app `app`, asking
+    /// for `scopes`.
+    pub(crate) fn outbound(
         &self,
         kind: SourceKind,
-        google_scope: &str,
+        app: &str,
+        scopes: Vec<String>,
         problems: &mut Vec<ConfigProblem>,
     ) -> Option<Arc<dyn TokenBroker>> {
         let config = self.config;
-        let (app, scopes) = match kind {
-            SourceKind::GoogleDrive => (&config.apps[0], vec![google_scope.into()]),
-            SourceKind::Notion => (&config.apps[1], Vec::new()),
-            SourceKind::Sharepoint => (
-                &config.apps[2],
-                MICROSOFT_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
-            ),
-            // The same Google and Microsoft outbound apps, asking only for reading mail.
-            SourceKind::Gmail => (&config.apps[0], vec![google_scope.into()]),
-            SourceKind::OutlookMail => {
-                (&config.apps[2], vec![crate::outlook_mail::SCOPE.to_owned()])
-            }
-        };
-        let Some(key) = &self.credentials.descope_management_key else {
-            problems.push(missing("descope_management_key", "descope_outbound mode"));
-            return None;
-        };
+        let key = self.secret(
+            UpstreamCredentials::DESCOPE_MANAGEMENT_KEY,
+            "descope_outbound mode",
+            problems,
+        )?;
         let project = config.descope_project_id.as_deref().unwrap_or_default();
         let hint = match &config.connect_url {
             Some(url) => format!(
@@ -299,92 +229,5 @@ impl Builder<'_> {
             scopes,
             hint,
         )))
-    }
-
-    /// The service credential for `kind`: delegation as the user for Google, a shared integration
-    /// token for Notion, client credentials for Microsoft.
-    fn service_broker(
-        &self,
-        kind: SourceKind,
-        google_scope: &str,
-        problems: &mut Vec<ConfigProblem>,
-    ) -> Option<Arc<dyn TokenBroker>> {
-        let (config, credentials) = (self.config, self.credentials);
-        match kind {
-            // The configuration refuses `service` for mail; kept so a stand-in would name it.
-            SourceKind::Gmail | SourceKind::OutlookMail => {
-                problems.push(ConfigProblem {
-                    setting: if kind == SourceKind::Gmail {
-                        "GMAIL_MODE"
-                    } else {
-                        "OUTLOOK_MAIL_MODE"
-                    },
-                    problem: "mail has no service mode".into(),
-                });
-                None
-            }
-            SourceKind::GoogleDrive => {
-                let Some(json) = &credentials.google_service_account else {
-                    problems.push(missing(
-                        "google_service_account",
-                        "GOOGLE_DRIVE_MODE=service",
-                    ));
-                    return None;
-                };
-                GoogleDelegation::new(
-                    self.http.clone(),
-                    json,
-                    config.google_token_url.as_deref(),
-                    google_scope,
-                    config.google_workspace_domains.clone(),
-                )
-                .map(|broker| Arc::new(broker) as Arc<dyn TokenBroker>)
-                .map_err(|err| {
-                    problems.push(ConfigProblem {
-                        setting: "google_service_account",
-                        problem: err.to_string(),
-                    });
-                })
-                .ok()
-            }
-            SourceKind::Notion => {
-                let Some(token) = &credentials.notion_token else {
-                    problems.push(missing("notion_token", "NOTION_MODE=service"));
-                    return None;
-                };
-                Some(Arc::new(StaticToken(token.clone())))
-            }
-            SourceKind::Sharepoint => {
-                let Some(secret) = &credentials.microsoft_client_secret else {
-                    problems.push(missing(
-                        "microsoft_client_secret",
-                        "SHAREPOINT_MODE=service",
-                    ));
-                    return None;
-                };
-                let (Some(tenant), Some(client)) =
-                    (&config.microsoft_tenant_id, &config.microsoft_client_id)
-                else {
-                    // The configuration refuses this already; kept so the stand-in names it.
-                    problems.push(ConfigProblem {
-                        setting: "MICROSOFT_TENANT_ID",
-                        problem: "MICROSOFT_TENANT_ID and MICROSOFT_CLIENT_ID are required with SHAREPOINT_MODE=service".into(),
-                    });
-                    return None;
-                };
-                let login = base_url(
-                    "MICROSOFT_LOGIN_BASE_URL",
-                    &config.microsoft_login_base_url,
-                    problems,
-                )?;
-                Some(Arc::new(MicrosoftClientCredentials::new(
-                    self.http.clone(),
-                    &login,
-                    tenant,
-                    client,
-                    secret.clone(),
-                )))
-            }
-        }
     }
 }

@@ -7,9 +7,10 @@
 //! goes through one call that owns the auth header, the retry policy ([`retry`]), the deadline and
 //! error classification; every id a caller sends is parsed by its source's grammar ([`id`]) and
 //! URLs are built from typed path segments. The crate is laid out like a Vector sink: a folder
-//! per source (`search`, `content`, `render`, `wire` types), a folder of token brokers sharing one
-//! single-flight cache. [`build_sources`] turns configuration and credentials into the
-//! enabled sources. The fan-out and merge live in `workplace-service`.
+//! per source holding everything about it (`settings` and how it is built, `id` grammar, error
+//! `dialect`, `search`, `content`, `render`, `wire` types, `comment`), one [`registry`] listing
+//! the folders, and a folder of token brokers sharing one single-flight cache. [`build_sources`]
+//! turns configuration and credentials into the enabled sources. The fan-out and merge live in `workplace-service`.
 
 pub mod broker;
 mod build;
@@ -34,6 +35,7 @@ pub mod notion;
 pub mod outlook_mail;
 pub mod passage;
 pub mod query;
+pub mod registry;
 pub mod retry;
 mod source;
 mod text;
@@ -41,9 +43,11 @@ mod text_cache;
 mod upstream;
 mod wire;
 
-pub use build::{BuiltSources, UpstreamCredentials, build_available_sources, build_sources};
+pub use build::{
+    BuildContext, BuiltSources, UpstreamCredentials, build_available_sources, build_sources,
+};
 pub use comment::{AddedComment, CommentError, MAX_COMMENT_CHARS};
-pub use config::{ConfigProblem, ConnectorsConfig, Mode};
+pub use config::{ConfigProblem, ConnectorsConfig, Env, Mode, SourceSettings};
 pub use details::HitDetails;
 pub use endpoint::{BaseUrl, DEFAULT_DOWNLOAD_HOSTS, DownloadHosts, DownloadRefused};
 pub use error::SourceError;

@@ -157,7 +157,7 @@ async fn each_source_says_whether_it_runs_per_user_or_shared() {
         ("GMAIL_MODE", "descope_outbound"),
         ("OUTLOOK_MAIL_MODE", "descope_outbound"),
     ]);
-    for kind in SourceKind::ALL {
+    for &kind in SourceKind::ALL {
         assert_eq!(per_user[&kind].access(), Access::PerUser, "{kind}");
     }
     let service = h.sources(&[

@@ -14,9 +14,7 @@ use workplace_connectors::details::EmailDetails;
 use workplace_connectors::query::Plan;
 
 fn on(h: &Harness) -> Arc<dyn Source> {
-    let url = format!("{}/gmailmcp/mcp/v1", h.fakes.base_url);
-    h.sources(&[("GMAIL_MODE", "descope_outbound"), ("GMAIL_MCP_URL", &url)])[&SourceKind::Gmail]
-        .clone()
+    h.sources(&[("GMAIL_MODE", "descope_outbound")])[&SourceKind::Gmail].clone()
 }
 
 fn bob() -> UserContext {

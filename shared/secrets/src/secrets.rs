@@ -1,5 +1,7 @@
 //! The typed content of the secret.
 
+use std::collections::BTreeMap;
+
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 
@@ -7,18 +9,20 @@ use crate::SecretsError;
 
 /// Every credential the project uses. Optional keys are checked by whoever needs them (for
 /// example the connectors name a missing `notion_token` only when Notion is in service mode).
+///
+/// The sources' own credentials are not fields: each source names its keys in the connectors'
+/// registry (`workplace_connectors::registry::SourceEntry::secret_keys`), and this crate keeps
+/// every key it does not know in [`Secrets::upstream`], so adding a source does not touch it.
 #[derive(Debug, Default, Clone)]
 pub struct Secrets {
     /// `jwt_secret_key`: signs HS256 service tokens.
     pub jwt_secret_key: Option<SecretString>,
     /// `descope_management_key`: fetches users' outbound-app tokens.
     pub descope_management_key: Option<SecretString>,
-    /// `google_service_account`: the service-account key JSON (an object or a string).
-    pub google_service_account: Option<SecretString>,
-    /// `notion_token`: a Notion internal-integration token.
-    pub notion_token: Option<SecretString>,
-    /// `microsoft_client_secret`: the Entra app's client secret.
-    pub microsoft_client_secret: Option<SecretString>,
+    /// Every other key whose value is a non-empty string or an object (kept as its JSON text,
+    /// e.g. `google_service_account`'s key file): the sources' credentials, by key. Other values
+    /// (numbers, lists) are no credential and are left out, so a source names them as missing.
+    pub upstream: BTreeMap<String, SecretString>,
     /// `cequence_api_key`: authenticates the log shipper to the Cequence/OTLP endpoint.
     pub cequence_api_key: Option<SecretString>,
     /// `query_hash_key`: keys the query hash in invocation records, so hashes from different
@@ -39,6 +43,14 @@ fn string(
 }
 
 impl Secrets {
+    /// The keys this crate reads into fields of their own.
+    const NAMED: [&'static str; 4] = [
+        "jwt_secret_key",
+        "descope_management_key",
+        "cequence_api_key",
+        "query_hash_key",
+    ];
+
     /// Parses the secret's JSON. `id` only names it in errors.
     pub fn parse(id: &str, json: &str) -> Result<Self, SecretsError> {
         let value: Value = serde_json::from_str(json).map_err(|e| SecretsError::Malformed {
@@ -51,18 +63,22 @@ impl Secrets {
                 location: "the top level is not an object".into(),
             });
         };
-        let google_service_account = match map.get("google_service_account") {
-            Some(Value::Object(object)) => Some(SecretString::from(
-                Value::Object(object.clone()).to_string(),
-            )),
-            _ => string(&map, "google_service_account")?,
-        };
+        let upstream = map
+            .iter()
+            .filter(|(key, _)| !Self::NAMED.contains(&key.as_str()))
+            .filter_map(|(key, value)| {
+                let text = match value {
+                    Value::String(s) if !s.trim().is_empty() => s.clone(),
+                    Value::Object(_) => value.to_string(),
+                    _ => return None,
+                };
+                Some((key.clone(), SecretString::from(text)))
+            })
+            .collect();
         Ok(Self {
             jwt_secret_key: string(&map, "jwt_secret_key")?,
             descope_management_key: string(&map, "descope_management_key")?,
-            google_service_account,
-            notion_token: string(&map, "notion_token")?,
-            microsoft_client_secret: string(&map, "microsoft_client_secret")?,
+            upstream,
             cequence_api_key: string(&map, "cequence_api_key")?,
             query_hash_key: string(&map, "query_hash_key")?,
         })
@@ -82,9 +98,7 @@ impl Secrets {
         let Self {
             jwt_secret_key,
             descope_management_key,
-            google_service_account,
-            notion_token,
-            microsoft_client_secret,
+            upstream,
             cequence_api_key,
             query_hash_key,
         } = self;
@@ -93,15 +107,10 @@ impl Secrets {
                 descope_management_key.as_ref(),
                 other.descope_management_key.as_ref(),
             )
-            && same(
-                google_service_account.as_ref(),
-                other.google_service_account.as_ref(),
-            )
-            && same(notion_token.as_ref(), other.notion_token.as_ref())
-            && same(
-                microsoft_client_secret.as_ref(),
-                other.microsoft_client_secret.as_ref(),
-            )
+            && upstream.len() == other.upstream.len()
+            && upstream
+                .iter()
+                .all(|(key, value)| same(Some(value), other.upstream.get(key)))
             && same(cequence_api_key.as_ref(), other.cequence_api_key.as_ref())
             && same(query_hash_key.as_ref(), other.query_hash_key.as_ref())
     }
@@ -133,10 +142,21 @@ mod tests {
             "k"
         );
         assert_eq!(
-            secrets.google_service_account.unwrap().expose_secret(),
+            secrets.upstream["google_service_account"].expose_secret(),
             r#"{"client_email":"a@b"}"#
         );
-        assert!(secrets.notion_token.is_none(), "empty strings are absent");
+        assert!(
+            !secrets.upstream.contains_key("notion_token"),
+            "empty strings are absent"
+        );
+        assert!(
+            !secrets.upstream.contains_key("extra"),
+            "numbers are no credential"
+        );
+        assert!(
+            !secrets.upstream.contains_key("jwt_secret_key"),
+            "named keys are not repeated"
+        );
         assert!(secrets.cequence_api_key.is_some());
     }
 

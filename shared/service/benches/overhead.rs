@@ -24,7 +24,7 @@ use serde_json::Value;
 use workplace_connectors::{Source, SourceKind};
 use workplace_service::record::{InvocationRecord, RecordSink};
 use workplace_service::rest;
-use workplace_testkit::{ALL_SCOPES, Event, FixedSource, Tokens, app_state};
+use workplace_testkit::{Event, FixedSource, Tokens, all_scopes, app_state};
 
 const RESOURCE: &str = "https://api.example.com/mcp";
 
@@ -55,7 +55,8 @@ fn main() {
         .unwrap();
     // Ten hits from each source, so the merge ranks 30.
     let sources: Vec<Arc<dyn Source>> = SourceKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .map(|k| FixedSource::with_hits(k, 10))
         .collect();
     let state = app_state(
@@ -64,7 +65,7 @@ fn main() {
         &[("MCP_RESOURCE_URL", RESOURCE)],
         Arc::new(Discard),
     );
-    let token = Tokens::for_resource(RESOURCE).scoped(ALL_SCOPES);
+    let token = Tokens::for_resource(RESOURCE).scoped(all_scopes());
     let event = Event::fixture("tool_call_post.json")
         .token(Some(&token))
         .0

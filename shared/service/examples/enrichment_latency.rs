@@ -41,10 +41,10 @@ fn engine(fakes: &RunningFakes, snippets: SnippetSettings) -> SearchEngine {
         ("GRAPH_BASE_URL", base),
     ]);
     let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-    let credentials = UpstreamCredentials {
-        descope_management_key: Some(SecretString::from("K2demo-management-key")),
-        ..UpstreamCredentials::default()
-    };
+    let credentials = UpstreamCredentials::default().with(
+        UpstreamCredentials::DESCOPE_MANAGEMENT_KEY,
+        SecretString::from("K2demo-management-key"),
+    );
     let sources =
         workplace_connectors::build_sources(&config, &credentials, &http_client().unwrap())
             .unwrap();
@@ -71,7 +71,7 @@ async fn run(engine: &SearchEngine, label: &str) {
     for query in QUERIES {
         let started = Instant::now();
         let outcome = engine
-            .search(&user, query, &SourceKind::ALL, 10, false)
+            .search(&user, query, SourceKind::ALL, 10, false)
             .await;
         times.push(started.elapsed());
         skipped += outcome
@@ -111,7 +111,7 @@ async fn main() {
     // Upstream tokens fetched once per engine, before the latency is on.
     for engine in [&off, &on] {
         engine
-            .search(&user, "warm", &SourceKind::ALL, 1, false)
+            .search(&user, "warm", SourceKind::ALL, 1, false)
             .await;
     }
     fakes.knob(

@@ -1,7 +1,7 @@
 //! The tool catalogue, in MCP `Tool` shape, shared by `GET /mcp/tools` and MCP `tools/list`.
 
 use serde_json::{Value, json};
-use workplace_connectors::{HitDetails, SourceKind};
+use workplace_connectors::HitDetails;
 
 use crate::arguments::{
     DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_FETCH_CHARS, MAX_FETCH_OFFSET, MAX_QUERY_CHARS,
@@ -46,6 +46,15 @@ pub(crate) fn described(description: &str) -> String {
     format!("{description} {}", untrusted::NOTICE)
 }
 
+/// The wire names of every source, for the schemas' `sources` enums (from the registry, so a new
+/// source is offered without editing a schema).
+fn source_names() -> Vec<&'static str> {
+    workplace_connectors::SourceKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect()
+}
+
 fn annotations(title: &str) -> Value {
     json!({
         "title": title,
@@ -60,8 +69,9 @@ fn workplace_search() -> Value {
     json!({
         "name": WORKPLACE_SEARCH,
         "title": "Workplace search",
-        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive at once, \
-            live, and get one ranked list. A source runs with the user's own permissions unless its `sources` \
+        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, and \
+            their mail in Gmail and Outlook mail (where enabled), at once, live, and get one ranked list. A mail result \
+            is one thread, with its sender, recipients and date in `details`. A source runs with the user's own permissions unless its `sources` \
             report says `access: \"shared\"` (then one shared integration answers every caller). Each result has an `id` to pass to \
             `fetch` for the full text. Google Drive and SharePoint match words in titles and document text; Notion \
             matches page titles only, so use words likely to appear in a Notion page's title. The `sources` report \
@@ -95,11 +105,6 @@ fn workplace_search() -> Value {
         "outputSchema": with_error_branch(search_output_schema()),
         "annotations": annotations("Workplace search"),
     })
-}
-
-/// Every source's wire name, in [`SourceKind::ALL`] order: the schemas' `sources` enums.
-fn source_names() -> Vec<&'static str> {
-    SourceKind::ALL.iter().map(|k| k.as_str()).collect()
 }
 
 fn search_output_schema() -> Value {
@@ -198,7 +203,8 @@ fn search() -> Value {
     json!({
         "name": SEARCH,
         "title": "Search (ChatGPT connectors)",
-        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, live \
+        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, and their \
+            mail in Gmail and Outlook mail (where enabled), live \
             (with the user's own permissions, unless a source is configured to share one credential). Takes only a query and answers `{\"results\": [{id, title, url, \
             text}]}`; pass an `id` to `fetch` for the full text. Same engine as `workplace_search`, which also lets \
             you choose sources and the number of results. Notion matches page titles only."),
@@ -221,6 +227,52 @@ fn search() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use workplace_connectors::SourceKind;
+
+    /// The `sources` enums come from the registry, and the prose that lists the sources names
+    /// every one of them: a new source cannot be offered by one and forgotten by the other.
+    #[test]
+    fn every_source_is_offered_and_described() {
+        let tools = tools();
+        let names: Vec<Value> = SourceKind::ALL.iter().map(|k| json!(k.as_str())).collect();
+        let search = &tools[0];
+        assert_eq!(search["name"], WORKPLACE_SEARCH);
+        assert_eq!(
+            search["inputSchema"]["properties"]["sources"]["items"]["enum"],
+            json!(names)
+        );
+        assert_eq!(
+            search["outputSchema"]["properties"]["results"]["items"]["properties"]["source"]["enum"],
+            json!(names)
+        );
+        for tool in tools.as_array().unwrap() {
+            if ![WORKPLACE_SEARCH, SEARCH].contains(&tool["name"].as_str().unwrap()) {
+                continue;
+            }
+            let description = tool["description"].as_str().unwrap();
+            for kind in SourceKind::ALL {
+                assert!(
+                    description.contains(kind.display_name()),
+                    "{} does not name {}",
+                    tool["name"],
+                    kind.display_name()
+                );
+            }
+        }
+        let comment = tools
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == ADD_COMMENT)
+            .unwrap();
+        let commentable: Vec<Value> = workplace_connectors::registry::commentable()
+            .map(|k| json!(k.as_str()))
+            .collect();
+        assert_eq!(
+            comment["outputSchema"]["properties"]["source"]["enum"],
+            json!(commentable)
+        );
+    }
 
     #[test]
     fn tools_have_the_mcp_shape() {

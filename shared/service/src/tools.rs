@@ -217,7 +217,8 @@ fn resolve_sources(
         return Ok(requested.to_vec());
     }
     let allowed: Vec<SourceKind> = SourceKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|k| principal.has_scope(k.scope()))
         .collect();
     if allowed.is_empty() {

@@ -34,11 +34,11 @@ async fn stack() -> (RunningFakes, TestApp) {
 }
 
 fn alice() -> String {
-    token_with(json!({"sub": "U2alice", "scope": ALL_SCOPES}))
+    token_with(json!({"sub": "U2alice", "scope": all_scopes()}))
 }
 
 fn bob() -> String {
-    token_with(json!({"sub": "U2bob", "scope": ALL_SCOPES}))
+    token_with(json!({"sub": "U2bob", "scope": all_scopes()}))
 }
 
 async fn search(app: &TestApp, token: &str, query: &str, source: &str) -> Value {

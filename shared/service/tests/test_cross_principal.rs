@@ -22,7 +22,7 @@ async fn stack() -> (RunningFakes, TestApp) {
 }
 
 fn as_user(sub: &str, email: &str) -> String {
-    token_with(json!({"sub": sub, "email": email, "scope": ALL_SCOPES}))
+    token_with(json!({"sub": sub, "email": email, "scope": all_scopes()}))
 }
 
 async fn search(app: &TestApp, token: &str, query: &str) -> (u16, Value) {

@@ -77,7 +77,7 @@ async fn stack() -> Stack {
 }
 
 fn alice() -> String {
-    token_with(json!({"sub": "U2alice", "email": "alice@acme.example", "scope": ALL_SCOPES}))
+    token_with(json!({"sub": "U2alice", "email": "alice@acme.example", "scope": all_scopes()}))
 }
 
 async fn call(state: &AppState, tool: &str, arguments: Value) -> Value {
@@ -101,10 +101,10 @@ fn the_other_sources_are_built_and_notion_is_a_stand_in() {
         ("ALLOW_SHARED_CREDENTIALS", "notion"),
     ]);
     let config = ConnectorsConfig::from_lookup(&|k| env.get(k).map(|v| (*v).to_owned())).unwrap();
-    let credentials = workplace_connectors::UpstreamCredentials {
-        descope_management_key: Some(SecretString::from("K2demo-management-key")),
-        ..Default::default()
-    };
+    let credentials = workplace_connectors::UpstreamCredentials::default().with(
+        "descope_management_key",
+        SecretString::from("K2demo-management-key"),
+    );
     let built = build_available_sources(&config, &credentials, &http_client().unwrap());
     let kinds: Vec<SourceKind> = built.sources.iter().map(|s| s.kind()).collect();
     // The mail sources are opt-in: off unless GMAIL_MODE / OUTLOOK_MAIL_MODE turn them on.
@@ -194,7 +194,7 @@ async fn add_comment_on_the_disabled_source_says_why() {
     let token = token_with(json!({
         "sub": "U2alice",
         "email": "alice@acme.example",
-        "scope": format!("{ALL_SCOPES} workplace:write:comments"),
+        "scope": format!("{} workplace:write:comments", all_scopes()),
     }));
     let event = with_body(
         with_path(

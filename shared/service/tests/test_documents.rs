@@ -22,7 +22,7 @@ async fn real_sources() -> (RunningFakes, Vec<Arc<dyn Source>>) {
 
 async fn call(app: &TestState, tool: &str, arguments: Value) -> Value {
     let token = token_with(
-        json!({"scope": ALL_SCOPES, "sub": "dev-user", "email": "dev@acme.example", "email_verified": true}),
+        json!({"scope": all_scopes(), "sub": "dev-user", "email": "dev@acme.example", "email_verified": true}),
     );
     let event = with_body(
         with_path(

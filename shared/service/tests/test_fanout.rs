@@ -11,12 +11,7 @@ use workplace_connectors::{SourceKind, UserContext};
 use workplace_service::config::SearchSettings;
 use workplace_service::search::{SearchEngine, SourceStatus};
 
-/// The document sources these tests build (mail sources are off by default).
-const ALL: [SourceKind; 3] = [
-    SourceKind::GoogleDrive,
-    SourceKind::Notion,
-    SourceKind::Sharepoint,
-];
+const ALL: &[SourceKind] = SourceKind::ALL;
 
 async fn engine(timeout: Duration) -> (RunningFakes, SearchEngine) {
     let settings = SearchSettings {
@@ -64,7 +59,7 @@ async fn the_three_searches_run_at_once() {
     );
     let outcome = tokio::time::timeout(
         Duration::from_secs(30),
-        engine.search(&dev(), "quarterly budget", &ALL, 10, false),
+        engine.search(&dev(), "quarterly budget", ALL, 10, false),
     )
     .await
     .expect("the fan-out is concurrent");
@@ -90,14 +85,16 @@ async fn one_source_down_leaves_the_others() {
         },
     );
     let outcome = engine
-        .search(&dev(), "quarterly budget", &ALL, 10, false)
+        .search(&dev(), "quarterly budget", ALL, 10, false)
         .await;
     assert_eq!(
         statuses(&outcome),
         [
             (SourceKind::GoogleDrive, SourceStatus::Ok),
             (SourceKind::Notion, SourceStatus::Error),
-            (SourceKind::Sharepoint, SourceStatus::Ok)
+            (SourceKind::Sharepoint, SourceStatus::Ok),
+            (SourceKind::Gmail, SourceStatus::Ok),
+            (SourceKind::OutlookMail, SourceStatus::Ok)
         ]
     );
     assert!(!outcome.results.is_empty() && !outcome.all_failed());
@@ -121,7 +118,7 @@ async fn a_slow_source_times_out_alone() {
         },
     );
     let outcome = engine
-        .search(&dev(), "quarterly budget", &ALL, 10, false)
+        .search(&dev(), "quarterly budget", ALL, 10, false)
         .await;
     assert_eq!(outcome.sources[2].status, SourceStatus::Timeout);
     assert_eq!(outcome.sources[0].status, SourceStatus::Ok);
@@ -144,7 +141,7 @@ async fn a_throttled_source_reports_when_to_retry() {
         },
     );
     let outcome = engine
-        .search(&dev(), "quarterly budget", &ALL, 10, false)
+        .search(&dev(), "quarterly budget", ALL, 10, false)
         .await;
     let drive = &outcome.sources[0];
     assert_eq!(
@@ -170,7 +167,7 @@ async fn every_source_down_is_a_failed_search() {
         },
     );
     let outcome = engine
-        .search(&dev(), "quarterly budget", &ALL, 10, false)
+        .search(&dev(), "quarterly budget", ALL, 10, false)
         .await;
     assert!(outcome.all_failed());
     assert!(outcome.results.is_empty());
@@ -181,7 +178,7 @@ async fn content_is_attached_and_cut_with_a_flag() {
     let (_fakes, engine) = engine(Duration::from_secs(8)).await;
     let engine = Arc::new(engine);
     let outcome = engine
-        .search(&dev(), "quarterly budget", &ALL, 6, true)
+        .search(&dev(), "quarterly budget", ALL, 6, true)
         .await;
     assert_eq!(outcome.results.len(), 6);
     for result in &outcome.results {
@@ -206,7 +203,7 @@ async fn bob_is_told_to_connect_notion_and_still_gets_drive_and_sharepoint() {
         email: Some("bob@acme.example".into()),
         email_verified: true,
     };
-    let outcome = engine.search(&bob, "onboarding", &ALL, 10, false).await;
+    let outcome = engine.search(&bob, "onboarding", ALL, 10, false).await;
     assert_eq!(outcome.sources[1].status, SourceStatus::ReauthRequired);
     assert!(
         outcome.sources[1]
@@ -239,7 +236,7 @@ async fn include_content_against_slow_upstreams_ends_by_the_request_deadline() {
     let started = std::time::Instant::now();
     let outcome = tokio::time::timeout(
         Duration::from_secs(100),
-        engine.search(&dev(), "quarterly budget", &ALL, 10, true),
+        engine.search(&dev(), "quarterly budget", ALL, 10, true),
     )
     .await
     .expect("the request's deadline ends the search long before the stalled upstreams answer");

@@ -16,7 +16,7 @@ use workplace_service::rest;
 async fn search(arguments: Value) -> Value {
     let (_fakes, app) = fake_stack("dev-user").await;
     let token = token_with(
-        json!({"scope": ALL_SCOPES, "sub": "dev-user", "email": "dev@acme.example", "email_verified": true}),
+        json!({"scope": all_scopes(), "sub": "dev-user", "email": "dev@acme.example", "email_verified": true}),
     );
     let event = with_body(
         event("tool_call_post.json", Some(&token)),
@@ -84,7 +84,9 @@ async fn hostile_titles_and_bodies_cannot_forge_the_rendering() {
         [
             "google_drive ok (1 result)",
             "notion ok (1 result)",
-            "sharepoint ok (1 result)"
+            "sharepoint ok (1 result)",
+            "gmail ok (0 results)",
+            "outlook_mail ok (0 results)"
         ],
         "{rendering}"
     );

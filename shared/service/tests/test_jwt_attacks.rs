@@ -32,7 +32,8 @@ async fn every_crafted_token_is_401_with_a_challenge_and_reaches_no_source() {
     let jwks = jwks_server(vec![real.jwk.clone(), weak]).await;
     let calls = Arc::new(AtomicUsize::new(0));
     let sources: Vec<Arc<dyn Source>> = SourceKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .map(|k| Arc::new(Counting(k, calls.clone())) as Arc<dyn Source>)
         .collect();
     let app = app_with_env(
@@ -124,7 +125,7 @@ async fn service_tokens_are_refused_unless_configured() {
     let response = rest::call_tool(
         &app.state,
         request(&with_body(
-            event("tool_call_post.json", Some(&token(ALL_SCOPES))),
+            event("tool_call_post.json", Some(&token(all_scopes()))),
             &json!({"name": "workplace_search", "arguments": {"query": "budget"}}).to_string(),
         )),
     )

@@ -63,7 +63,7 @@ async fn health_never_shows_loaded_secrets() {
     );
     let call = rest::list_tools(
         &tools.state,
-        request(&event("tools_list_get.json", Some(&token(ALL_SCOPES)))),
+        request(&event("tools_list_get.json", Some(&token(all_scopes())))),
     )
     .await;
     assert_eq!(

@@ -45,7 +45,7 @@ async fn over_the_limit_is_429_with_retry_after_and_ratelimit_headers() {
         &[("MCP_RESOURCE_URL", RESOURCE)],
         Some(limiter(&moto, 2).await),
     );
-    let token = token(ALL_SCOPES);
+    let token = token(all_scopes());
     let event = event("tool_call_post.json", Some(&token));
 
     for remaining in ["1", "0"] {
@@ -96,7 +96,7 @@ async fn a_stopped_table_fails_open_and_says_so_in_the_record() {
     );
     let response = rest::list_tools(
         &app.state,
-        request(&event("tools_list_get.json", Some(&token(ALL_SCOPES)))),
+        request(&event("tools_list_get.json", Some(&token(all_scopes())))),
     )
     .await;
     assert_eq!(response.status(), 200);
@@ -121,7 +121,7 @@ async fn an_include_content_call_costs_by_the_results_it_may_download() {
         &[("MCP_RESOURCE_URL", RESOURCE)],
         Some(limiter(&moto, 20).await),
     );
-    let token = token(ALL_SCOPES);
+    let token = token(all_scopes());
     let plain = event("tool_call_post.json", Some(&token));
     let mut heavy = plain.clone();
     heavy["body"] = serde_json::Value::String(

@@ -14,7 +14,7 @@ use workplace_service::rest;
 #[tokio::test]
 async fn invalid_arguments_are_422_naming_the_field() {
     let app = app("workplace-search", all_sources());
-    let token = token(ALL_SCOPES);
+    let token = token(all_scopes());
     let cases = [
         (json!({"query": ""}), "query"),
         (json!({"query": "x".repeat(501)}), "query"),
@@ -53,7 +53,7 @@ async fn invalid_arguments_are_422_naming_the_field() {
 #[tokio::test]
 async fn body_problems_have_their_own_statuses() {
     let app = app("workplace-search", all_sources());
-    let token = token(ALL_SCOPES);
+    let token = token(all_scopes());
     let base = event("tool_call_post.json", Some(&token));
 
     let response = rest::call_tool(
@@ -109,7 +109,7 @@ async fn body_problems_have_their_own_statuses() {
 #[tokio::test]
 async fn base64_encoded_bodies_are_decoded() {
     let app = app("workplace-search", all_sources());
-    let mut event = event("tool_call_post.json", Some(&token(ALL_SCOPES)));
+    let mut event = event("tool_call_post.json", Some(&token(all_scopes())));
     let raw = event["body"].as_str().unwrap().to_owned();
     event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(raw));
     event["isBase64Encoded"] = json!(true);
@@ -122,7 +122,7 @@ async fn base64_encoded_bodies_are_decoded() {
 #[tokio::test]
 async fn unknown_tools_routes_and_methods() {
     let app = app("workplace-search", all_sources());
-    let token = token(ALL_SCOPES);
+    let token = token(all_scopes());
     let base = event("tool_call_post.json", Some(&token));
 
     let event = with_body(
@@ -152,7 +152,7 @@ async fn a_body_that_is_not_utf8_is_invalid_json() {
     // (schemathesis cannot prove it through the local stack, whose front answers such bodies
     // itself: tests/security/schemathesis_hooks.py).
     let app = app("workplace-search", vec![]);
-    let mut event = event("tool_call_post.json", Some(&token(ALL_SCOPES)));
+    let mut event = event("tool_call_post.json", Some(&token(all_scopes())));
     event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(b"\x1fM\xff*t\xfft"));
     event["isBase64Encoded"] = json!(true);
     let response = rest::call_tool(&app.state, request(&event)).await;

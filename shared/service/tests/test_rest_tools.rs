@@ -57,7 +57,7 @@ async fn missing_and_invalid_tokens_get_401_with_a_challenge() {
         format!("Bearer realm=\"workplace-mcp\", resource_metadata=\"{prm}\"")
     );
 
-    let expired = token_with(json!({"exp": 1_000_000, "scope": ALL_SCOPES}));
+    let expired = token_with(json!({"exp": 1_000_000, "scope": all_scopes()}));
     let wrong_audience = token_with(json!({"aud": "https://elsewhere.example.com/mcp"}));
     for bad in [
         expired.as_str(),
@@ -90,7 +90,7 @@ async fn missing_and_invalid_tokens_get_401_with_a_challenge() {
 async fn list_tools_only_answers_get() {
     let app = app("list-tools", vec![]);
     let event = with_method(
-        event("tools_list_get.json", Some(&token(ALL_SCOPES))),
+        event("tools_list_get.json", Some(&token(all_scopes()))),
         "DELETE",
     );
     let response = rest::list_tools(&app.state, request(&event)).await;
@@ -101,7 +101,7 @@ async fn list_tools_only_answers_get() {
 #[tokio::test]
 async fn a_search_returns_the_seed_shape_with_structured_content() {
     let app = app("workplace-search", all_sources());
-    let token = token(ALL_SCOPES);
+    let token = token(all_scopes());
     let response = rest::call_tool(
         &app.state,
         request(&event("tool_call_post.json", Some(&token))),
@@ -204,7 +204,7 @@ async fn one_failing_source_does_not_hide_the_others() {
     let body = body(
         &rest::call_tool(
             &app.state,
-            request(&event("tool_call_post.json", Some(&token(ALL_SCOPES)))),
+            request(&event("tool_call_post.json", Some(&token(all_scopes())))),
         )
         .await,
     );
@@ -236,7 +236,7 @@ async fn every_source_failing_is_an_error_result_naming_them() {
     );
     let response = rest::call_tool(
         &app.state,
-        request(&event("tool_call_post.json", Some(&token(ALL_SCOPES)))),
+        request(&event("tool_call_post.json", Some(&token(all_scopes())))),
     )
     .await;
     assert_eq!(response.status(), 200);
@@ -288,7 +288,7 @@ async fn missing_scopes_are_403_naming_them() {
 #[tokio::test]
 async fn fetch_pages_through_a_document() {
     let app = app("workplace-search", all_sources());
-    let token = token(ALL_SCOPES);
+    let token = token(all_scopes());
     let call = |arguments: Value| {
         with_body(
             with_path(
@@ -347,7 +347,7 @@ async fn a_misconfigured_function_answers_503_not_a_crash() {
     let app = app_with_env("workplace-search", all_sources(), &[]);
     let response = rest::call_tool(
         &app.state,
-        request(&event("tool_call_post.json", Some(&token(ALL_SCOPES)))),
+        request(&event("tool_call_post.json", Some(&token(all_scopes())))),
     )
     .await;
     assert_eq!(response.status(), 503);

@@ -17,7 +17,7 @@ async fn answer(sources: Vec<std::sync::Arc<dyn workplace_connectors::Source>>) 
     let body = body(
         &rest::call_tool(
             &app.state,
-            request(&event("tool_call_post.json", Some(&token(ALL_SCOPES)))),
+            request(&event("tool_call_post.json", Some(&token(all_scopes())))),
         )
         .await,
     );

@@ -45,7 +45,7 @@ async fn drive_and_notion_snippets_hold_the_query_terms_from_the_text() {
     .await;
     let query = "quarterly budget";
     let outcome = engine
-        .search(&dev(), query, &SourceKind::ALL, 50, false)
+        .search(&dev(), query, SourceKind::ALL, 50, false)
         .await;
     let mut checked = [0, 0];
     for result in outcome

@@ -20,20 +20,32 @@ pub async fn fake_sources(extra: &[(&str, String)]) -> (RunningFakes, Vec<Arc<dy
     let mut env: HashMap<&str, String> = HashMap::from([
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
-        ("GOOGLE_API_BASE_URL", base.clone()),
-        ("NOTION_API_BASE_URL", base.clone()),
-        // Where Gmail is when `extra` turns it on (`GMAIL_MODE`).
-        ("GMAIL_MCP_URL", format!("{base}/gmailmcp/mcp/v1")),
-        ("GRAPH_BASE_URL", base),
     ]);
+    env.extend(every_source_on_the_fakes(&base));
     env.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
     let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-    let credentials = UpstreamCredentials {
-        descope_management_key: Some(SecretString::from(MANAGEMENT_KEY)),
-        ..UpstreamCredentials::default()
-    };
+    let credentials = UpstreamCredentials::default().with(
+        UpstreamCredentials::DESCOPE_MANAGEMENT_KEY,
+        SecretString::from(MANAGEMENT_KEY),
+    );
     let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
     (fakes, sources)
+}
+
+/// Every registry source in `descope_outbound` mode (a source that is off by default too) with its
+/// upstream base URLs pointing at the fakes at `base`.
+pub fn every_source_on_the_fakes(base: &str) -> Vec<(&'static str, String)> {
+    workplace_connectors::registry::SOURCES
+        .iter()
+        .flat_map(|entry| {
+            std::iter::once((entry.mode_setting, "descope_outbound".to_owned())).chain(
+                entry
+                    .base_url_settings
+                    .iter()
+                    .map(|setting| (*setting, base.to_owned())),
+            )
+        })
+        .collect()
 }
 
 /// The Google service account the fakes trust in [`fake_sources_in_any_mode`].
@@ -62,25 +74,27 @@ pub async fn fake_sources_in_any_mode(
     let mut env: HashMap<&str, String> = HashMap::from([
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
-        ("GOOGLE_API_BASE_URL", base.clone()),
         ("GOOGLE_TOKEN_URL", format!("{base}/token")),
         ("GOOGLE_WORKSPACE_DOMAINS", "acme.example".to_owned()),
-        ("NOTION_API_BASE_URL", base.clone()),
-        ("GRAPH_BASE_URL", base.clone()),
         ("GRAPH_REGION", "NAM".to_owned()),
-        ("MICROSOFT_LOGIN_BASE_URL", base),
         ("MICROSOFT_TENANT_ID", microsoft_tenant),
         ("MICROSOFT_CLIENT_ID", microsoft_client),
         ("ALLOW_SHARED_CREDENTIALS", "notion,sharepoint".to_owned()),
     ]);
+    env.extend(every_source_on_the_fakes(&base));
     env.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
     let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-    let credentials = UpstreamCredentials {
-        descope_management_key: Some(SecretString::from(MANAGEMENT_KEY)),
-        google_service_account: Some(SecretString::from(account.json)),
-        notion_token: Some(SecretString::from(notion_token)),
-        microsoft_client_secret: Some(SecretString::from(microsoft_secret)),
-    };
+    let credentials = UpstreamCredentials::default()
+        .with(
+            UpstreamCredentials::DESCOPE_MANAGEMENT_KEY,
+            SecretString::from(MANAGEMENT_KEY),
+        )
+        .with("google_service_account", SecretString::from(account.json))
+        .with("notion_token", SecretString::from(notion_token))
+        .with(
+            "microsoft_client_secret",
+            SecretString::from(microsoft_secret),
+        );
     let sources = build_sources(&config, &credentials, &http_client().unwrap()).unwrap();
     (fakes, sources)
 }

@@ -13,6 +13,9 @@ mod token;
 
 pub use app::{TestState, app_state, body, header};
 pub use event::Event;
-pub use fakes::{MANAGEMENT_KEY, SERVICE_ACCOUNT_EMAIL, fake_sources, fake_sources_in_any_mode};
+pub use fakes::{
+    MANAGEMENT_KEY, SERVICE_ACCOUNT_EMAIL, every_source_on_the_fakes, fake_sources,
+    fake_sources_in_any_mode,
+};
 pub use source::{FixedSource, TextFn, all_sources};
-pub use token::{ALL_SCOPES, SECRET, Tokens};
+pub use token::{SECRET, Tokens, all_scopes};

@@ -124,7 +124,8 @@ impl Source for FixedSource {
 /// Three hits from every source.
 pub fn all_sources() -> Vec<Arc<dyn Source>> {
     SourceKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .map(|k| FixedSource::with_hits(k, 3))
         .collect()
 }

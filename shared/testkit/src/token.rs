@@ -6,9 +6,17 @@ use serde_json::{Value, json};
 /// The service-token key every test state is built with.
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
-/// Every read scope.
-pub const ALL_SCOPES: &str =
-    "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint";
+/// Every read scope (one per source in `SourceKind::ALL`), space-separated.
+pub fn all_scopes() -> &'static str {
+    static SCOPES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SCOPES.get_or_init(|| {
+        workplace_connectors::SourceKind::ALL
+            .iter()
+            .map(|k| k.scope())
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
 
 /// Mints HS256 service tokens for one resource (the audience).
 #[derive(Debug, Clone)]

@@ -11,7 +11,7 @@ use tower::ServiceExt;
 use workplace_connectors::{Source, SourceKind};
 use workplace_ratelimit::RateLimiter;
 use workplace_service::record::InvocationRecord;
-pub use workplace_testkit::{ALL_SCOPES, Event, FixedSource, TestState, body, header};
+pub use workplace_testkit::{Event, FixedSource, TestState, all_scopes, body, header};
 
 pub const RESOURCE: &str = "https://abc123.execute-api.us-east-1.amazonaws.com/mcp";
 pub const PRM: &str =
@@ -56,7 +56,8 @@ fn digits(_: &str) -> String {
 /// Three hits from every source; each document is 300 characters long.
 pub fn all_sources() -> Vec<Arc<dyn Source>> {
     SourceKind::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .map(|kind| FixedSource::with_text(kind, 3, digits))
         .collect()
 }

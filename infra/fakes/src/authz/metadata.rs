@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use super::{AuthServer, SCOPES};
+use super::{AuthServer, scopes};
 
 /// `GET` at every well-known location of the issuer: the metadata document.
 pub(super) async fn document(State(server): State<Arc<AuthServer>>) -> Json<Value> {
@@ -28,7 +28,7 @@ pub(super) fn metadata(server: &AuthServer) -> Value {
         "token_endpoint": format!("{base}{}", server.path("token")),
         "registration_endpoint": format!("{base}{}", server.registration_path()),
         "jwks_uri": format!("{base}/{}/.well-known/jwks.json", server.project_id),
-        "scopes_supported": SCOPES,
+        "scopes_supported": scopes(),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],

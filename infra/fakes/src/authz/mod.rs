@@ -24,6 +24,7 @@ mod token;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use workplace_record::{SourceKind, WRITE_COMMENTS_SCOPE};
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -42,27 +43,20 @@ pub const ACCESS_TOKEN_TTL: u64 = 3600;
 pub const CODE_TTL: u64 = 300;
 /// Lifetime of a refresh token.
 pub const REFRESH_TOKEN_TTL: u64 = 30 * 24 * 3600;
-/// The scopes a token can carry: one per source (what workplace-mcp checks), `add_comment`'s
-/// write scope (granted only when asked for), plus OpenID's.
-pub const SCOPES: [&str; 9] = [
-    "workplace:read:google_drive",
-    "workplace:read:notion",
-    "workplace:read:sharepoint",
-    "workplace:read:gmail",
-    "workplace:read:outlook_mail",
-    "workplace:write:comments",
-    "openid",
-    "profile",
-    "email",
-];
+/// The scopes a token can carry: one per source (what workplace-mcp checks, from
+/// `SourceKind::ALL`, so a new source is offered on the consent page without editing this),
+/// `add_comment`'s write scope (granted only when asked for), plus OpenID's.
+pub fn scopes() -> Vec<&'static str> {
+    default_scopes()
+        .into_iter()
+        .chain([WRITE_COMMENTS_SCOPE, "openid", "profile", "email"])
+        .collect()
+}
+
 /// The scopes granted when a client asks for none: every source.
-const DEFAULT_SCOPES: [&str; 5] = [
-    "workplace:read:google_drive",
-    "workplace:read:notion",
-    "workplace:read:sharepoint",
-    "workplace:read:gmail",
-    "workplace:read:outlook_mail",
-];
+fn default_scopes() -> Vec<&'static str> {
+    SourceKind::ALL.iter().map(|k| k.scope()).collect()
+}
 
 /// A registered client (RFC 7591).
 #[derive(Debug, Clone)]
@@ -217,18 +211,19 @@ impl AuthServer {
     }
 }
 
-/// The scopes in `requested` (space-separated), checked; empty means [`DEFAULT_SCOPES`].
+/// The scopes in `requested` (space-separated), checked; empty means every source's.
 fn parse_scope(requested: Option<&str>) -> Result<String, String> {
     let words: Vec<&str> = requested.unwrap_or_default().split_whitespace().collect();
-    if let Some(unknown) = words.iter().find(|w| !SCOPES.contains(w)) {
+    let known = scopes();
+    if let Some(unknown) = words.iter().find(|w| !known.contains(w)) {
         return Err(format!("unknown scope `{unknown}`"));
     }
     let words = if words.is_empty() {
-        DEFAULT_SCOPES.to_vec()
+        default_scopes()
     } else {
         words
     };
-    let mut ordered: Vec<&str> = SCOPES.into_iter().filter(|s| words.contains(s)).collect();
+    let mut ordered: Vec<&str> = known.into_iter().filter(|s| words.contains(s)).collect();
     ordered.dedup();
     Ok(ordered.join(" "))
 }

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Product, ToolAnswer, ToolCall, ToolDef, Variant};
 use crate::corpus::{Document, Principal, Upstream, plain_text, tokens};
-use crate::drive_query::{self, Dialect, Query};
+use crate::drive::query::{self as drive_query, Dialect, Query};
 
 const READONLY: &str = "https://www.googleapis.com/auth/drive.readonly";
 const FULL: &str = "https://www.googleapis.com/auth/drive";

@@ -36,7 +36,7 @@ impl DescopeOutbound {
         connect_hint: String,
     ) -> Self {
         Self {
-            upstream: Upstream::new(http, Api::Descope, ""),
+            upstream: Upstream::new(http, Api::DESCOPE, ""),
             url: base_url.join(&["v1", "mgmt", "outbound", "app", "user", "token"]),
             authorization: SecretString::from(format!(
                 "{project_id}:{}",

@@ -80,7 +80,7 @@ impl GoogleDelegation {
             .or(key.token_uri)
             .unwrap_or_else(|| "https://oauth2.googleapis.com/token".into());
         Ok(Self {
-            upstream: Upstream::new(http, Api::OAuth, ""),
+            upstream: Upstream::new(http, Api::OAUTH, ""),
             token_url: url::Url::parse(&token_url).map_err(|_| ServiceAccountError::TokenUrl)?,
             email: key.client_email,
             key: encoding,

@@ -32,7 +32,7 @@ impl MicrosoftClientCredentials {
         secret: SecretString,
     ) -> Self {
         Self {
-            upstream: Upstream::new(http, Api::OAuth, ""),
+            upstream: Upstream::new(http, Api::OAUTH, ""),
             url: login_base.join(&[tenant, "oauth2", "v2.0", "token"]),
             client_id: client_id.to_owned(),
             secret,

@@ -21,16 +21,36 @@
 
 mod comment;
 mod content;
+mod dialect;
+pub(crate) mod id;
 mod render;
 pub(crate) mod search;
+pub(crate) mod settings;
 mod wire;
 
 use crate::ContentLimits;
 use crate::endpoint::BaseUrl;
-use crate::upstream::{Api, Upstream};
+use crate::upstream::Upstream;
 
 pub use comment::DRIVE_WRITE_SCOPE;
 pub use search::escape_query;
+
+/// Google Drive's registry entry ([`crate::registry`]).
+pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEntry {
+    kind: crate::SourceKind::GoogleDrive,
+    mode_setting: "GOOGLE_DRIVE_MODE",
+    template_parameter: "GoogleDriveMode",
+    deployed_settings: &["GOOGLE_WORKSPACE_DOMAINS"],
+    on_by_default: true,
+    base_url_settings: &["GOOGLE_API_BASE_URL"],
+    secret_keys: &[settings::SERVICE_ACCOUNT_KEY],
+    // Domain-wide delegation impersonates each caller: per user, not shared.
+    shared_service_credential: false,
+    comments: true,
+    upstream_scopes: &[settings::GOOGLE_SCOPE, DRIVE_WRITE_SCOPE],
+    settings: settings::settings,
+    canonical_id: id::canonical,
+};
 
 const REAUTH: &str = "Reconnect Google Drive to workplace-mcp and try again.";
 
@@ -47,7 +67,7 @@ impl Drive {
     /// Drive at `base_url`, reading files within `limits`.
     pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl, limits: ContentLimits) -> Self {
         Self {
-            upstream: Upstream::new(http, Api::Google, REAUTH)
+            upstream: Upstream::new(http, dialect::API, REAUTH)
                 .with_headers(&[("accept", "application/json")]),
             base_url,
             limits,

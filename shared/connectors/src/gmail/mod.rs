@@ -23,6 +23,7 @@ mod content;
 pub mod id;
 mod render;
 mod search;
+pub(crate) mod settings;
 mod source;
 mod wire;
 
@@ -35,3 +36,19 @@ pub const SCOPE: &str = "https://www.googleapis.com/auth/gmail.readonly";
 pub const MAX_PAGES: usize = 3;
 /// `search_threads`' largest page.
 pub const MAX_PAGE_SIZE: usize = 50;
+
+/// Gmail in the registry (`crate::registry`).
+pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEntry {
+    kind: crate::SourceKind::Gmail,
+    mode_setting: "GMAIL_MODE",
+    template_parameter: "GmailMode",
+    deployed_settings: &[],
+    on_by_default: false,
+    base_url_settings: &["GMAIL_MCP_BASE_URL"],
+    secret_keys: &[],
+    shared_service_credential: false,
+    comments: false,
+    upstream_scopes: &[SCOPE],
+    settings: settings::settings,
+    canonical_id: id::canonical,
+};

@@ -16,13 +16,32 @@
 
 mod comment;
 mod content;
+mod dialect;
+pub(crate) mod id;
 mod render;
 mod search;
+pub(crate) mod settings;
 mod wire;
 
 use crate::ContentLimits;
 use crate::endpoint::{BaseUrl, DownloadHosts};
-use crate::upstream::{Api, Upstream};
+use crate::upstream::Upstream;
+
+/// SharePoint's registry entry ([`crate::registry`]).
+pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEntry {
+    kind: crate::SourceKind::Sharepoint,
+    mode_setting: "SHAREPOINT_MODE",
+    template_parameter: "SharepointMode",
+    deployed_settings: &["MICROSOFT_TENANT_ID", "MICROSOFT_CLIENT_ID", "GRAPH_REGION"],
+    on_by_default: true,
+    base_url_settings: &["GRAPH_BASE_URL", "MICROSOFT_LOGIN_BASE_URL"],
+    secret_keys: &[settings::CLIENT_SECRET_KEY],
+    shared_service_credential: true,
+    comments: false,
+    upstream_scopes: &settings::MICROSOFT_SCOPES,
+    settings: settings::settings,
+    canonical_id: id::canonical,
+};
 
 const REAUTH: &str = "Reconnect Microsoft 365 to workplace-mcp and try again.";
 
@@ -46,7 +65,7 @@ impl Graph {
         downloads: DownloadHosts,
     ) -> Self {
         Self {
-            upstream: Upstream::new(http, Api::Graph, REAUTH).with_redirects_as_answers(),
+            upstream: Upstream::new(http, dialect::API, REAUTH).with_redirects_as_answers(),
             base_url,
             region,
             limits,

@@ -26,10 +26,26 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::broker::TokenBroker;
+use crate::upstream::classify::text;
 use crate::upstream::{Api, Auth, Upstream};
 use crate::{SourceError, UserContext};
 
 pub(crate) use classify::Refusal;
+
+/// Google's Workspace MCP servers' HTTP-level error dialect (Google's error body); what a tool
+/// answers is read by [`classify`]. Not user-facing: a 401 is a challenge, read as an answer,
+/// and a 404 means a wrong endpoint, never an item.
+pub(crate) const API: Api = Api {
+    name: "Google's Workspace MCP server",
+    detail: |body| {
+        (
+            text(body, "/error/errors/0/reason"),
+            text(body, "/error/message"),
+        )
+    },
+    quota_codes: &["userRateLimitExceeded", "rateLimitExceeded"],
+    user_facing: false,
+};
 
 /// What a successful tool call answered: its `structuredContent` (Google's tools publish output
 /// schemas, and "clients that support structured output should ignore `content`") and the text
@@ -85,7 +101,7 @@ impl McpServer {
         scopes: &'static [&'static str],
     ) -> Self {
         Self {
-            upstream: Upstream::new(http, Api::GoogleMcp, reauth_hint).with_challenges_as_answers(),
+            upstream: Upstream::new(http, API, reauth_hint).with_challenges_as_answers(),
             endpoint,
             product,
             reauth_hint,

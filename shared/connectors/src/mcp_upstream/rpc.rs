@@ -13,7 +13,6 @@ use super::CallToolOutcome;
 use super::classify::{self, Refusal};
 use crate::SourceError;
 use crate::retry::Failure;
-use crate::upstream::Api;
 use crate::upstream::classify::{MAX_JSON_BYTES, bounded_bytes, transport};
 
 /// The protocol version every request names: stateless, no handshake.
@@ -78,7 +77,7 @@ pub(super) async fn read(
         .is_some_and(|v| v.trim_start().starts_with("text/event-stream"));
     let (bytes, cut) = bounded_bytes(response, MAX_JSON_BYTES)
         .await
-        .map_err(|e| transport(Api::GoogleMcp, &e))?;
+        .map_err(|e| transport(super::API, &e))?;
     let invalid = |what: &str| -> Failure {
         SourceError::InvalidResponse(format!("{product}'s MCP server answered {what}")).into()
     };

@@ -12,10 +12,13 @@
 
 mod comment;
 mod content;
+mod dialect;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub(crate) mod id;
 mod render;
 mod search;
+pub(crate) mod settings;
 mod wire;
 
 use secrecy::SecretString;
@@ -24,12 +27,29 @@ use tokio::time::Instant;
 use crate::SourceError;
 use crate::endpoint::BaseUrl;
 use crate::id::NotionId;
-use crate::upstream::{Api, Auth, Upstream};
+use crate::upstream::{Auth, Upstream};
 
 use wire::{Block, List};
 
 /// The pinned API version.
 pub const NOTION_VERSION: &str = "2026-03-11";
+/// Notion's registry entry ([`crate::registry`]).
+pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEntry {
+    kind: crate::SourceKind::Notion,
+    mode_setting: "NOTION_MODE",
+    template_parameter: "NotionMode",
+    deployed_settings: &[],
+    on_by_default: true,
+    base_url_settings: &["NOTION_API_BASE_URL"],
+    secret_keys: &[settings::TOKEN_KEY],
+    shared_service_credential: true,
+    comments: true,
+    // Notion has no scopes: the integration's capabilities decide what a token may do.
+    upstream_scopes: &[],
+    settings: settings::settings,
+    canonical_id: id::canonical,
+};
+
 const REAUTH: &str = "Reconnect Notion to workplace-mcp and share the pages with it.";
 
 /// The Notion source.
@@ -43,7 +63,7 @@ impl Notion {
     /// Notion at `base_url`.
     pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl) -> Self {
         Self {
-            upstream: Upstream::new(http, Api::Notion, REAUTH)
+            upstream: Upstream::new(http, dialect::API, REAUTH)
                 .with_headers(&[("Notion-Version", NOTION_VERSION)]),
             base_url,
             cache: crate::text_cache::TextCache::default(),

@@ -45,6 +45,11 @@ impl MessageId {
     }
 }
 
+/// The registry's id check: the canonical form is the id as given.
+pub(crate) fn canonical(item: &str) -> Result<String, IdError> {
+    Ok(MessageId::parse(item)?.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,9 +17,11 @@
 //! - A token without `Mail.Read` (Graph's 403 `ErrorAccessDenied`) asks the user to reconnect.
 
 mod content;
+mod dialect;
 pub mod id;
 mod render;
 mod search;
+pub(crate) mod settings;
 mod wire;
 
 use secrecy::SecretString;
@@ -28,7 +30,7 @@ use tokio::time::Instant;
 use crate::connector::{Comment, Read, Search};
 use crate::endpoint::BaseUrl;
 use crate::query::{Plan, Planned};
-use crate::upstream::{Api, Upstream};
+use crate::upstream::Upstream;
 use crate::{Content, SearchHit, SourceError, SourceKind};
 
 /// Pages of search results read at most.
@@ -45,6 +47,22 @@ const PREFER: &[(&str, &str)] = &[(
     "outlook.body-content-type=\"text\", IdType=\"ImmutableId\"",
 )];
 
+/// Outlook mail in the registry (`crate::registry`).
+pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEntry {
+    kind: SourceKind::OutlookMail,
+    mode_setting: "OUTLOOK_MAIL_MODE",
+    template_parameter: "OutlookMailMode",
+    deployed_settings: &[],
+    on_by_default: false,
+    base_url_settings: &["GRAPH_BASE_URL"],
+    secret_keys: &[],
+    shared_service_credential: false,
+    comments: false,
+    upstream_scopes: &[SCOPE],
+    settings: settings::settings,
+    canonical_id: id::canonical,
+};
+
 /// The Outlook mail source.
 pub struct OutlookMail {
     upstream: Upstream,
@@ -55,7 +73,7 @@ impl OutlookMail {
     /// Graph at `base_url`.
     pub(crate) fn new(http: reqwest::Client, base_url: BaseUrl) -> Self {
         Self {
-            upstream: Upstream::new(http, Api::Graph, REAUTH).with_headers(PREFER),
+            upstream: Upstream::new(http, dialect::API, REAUTH).with_headers(PREFER),
             base_url,
         }
     }

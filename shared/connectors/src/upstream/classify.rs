@@ -10,30 +10,49 @@ use serde_json::Value;
 use crate::SourceError;
 use crate::retry::Failure;
 
-/// The API whose error conventions apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Api {
-    Google,
-    /// Google's Workspace MCP servers (HTTP-level errors; what a tool answers is read by
-    /// `crate::mcp_upstream::classify`).
-    GoogleMcp,
-    Notion,
-    Graph,
-    Descope,
-    OAuth,
+/// An API's error conventions: what it is called in messages, where its error bodies keep their
+/// machine code and message, and which of its statuses mean what. A source's dialect lives in its
+/// folder (`<source>/dialect.rs`); the token endpoints the shared brokers call are here.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Api {
+    /// The API's name in messages.
+    pub(crate) name: &'static str,
+    /// The machine code and message of an error body.
+    pub(crate) detail: fn(&Value) -> (Option<String>, Option<String>),
+    /// Error codes that make a 403 a throttle (Google answers quota errors with 403).
+    pub(crate) quota_codes: &'static [&'static str],
+    /// Whether a 401 means the user's credentials and a 404 the item (`false` for a broker's
+    /// own API, where both mean the server's configuration).
+    pub(crate) user_facing: bool,
 }
 
 impl Api {
+    /// Descope's management API (the outbound-token broker).
+    pub(crate) const DESCOPE: Self = Self {
+        name: "Descope",
+        detail: |body| (text(body, "/errorCode"), text(body, "/errorDescription")),
+        quota_codes: &[],
+        user_facing: false,
+    };
+
+    /// An OAuth 2.0 token endpoint (RFC 6749 section 5.2).
+    pub(crate) const OAUTH: Self = Self {
+        name: "the token endpoint",
+        detail: |body| (text(body, "/error"), text(body, "/error_description")),
+        quota_codes: &[],
+        user_facing: true,
+    };
+
     fn name(self) -> &'static str {
-        match self {
-            Self::Google => "Google Drive",
-            Self::GoogleMcp => "Google's Workspace MCP server",
-            Self::Notion => "Notion",
-            Self::Graph => "Microsoft Graph",
-            Self::Descope => "Descope",
-            Self::OAuth => "the token endpoint",
-        }
+        self.name
     }
+}
+
+/// The string at `pointer` in an error body.
+pub(crate) fn text(body: &Value, pointer: &str) -> Option<String> {
+    body.pointer(pointer)
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// Largest JSON body read from an upstream.
@@ -123,32 +142,26 @@ pub(crate) async fn failure(api: Api, response: Response, reauth_hint: &str) -> 
         Ok((bytes, _)) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         Err(_) => Value::Null,
     };
-    let (code, message) = error_detail(api, &body);
+    let (code, message) = (api.detail)(&body);
     let detail = match (code.as_deref(), message.as_deref()) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(one), None) | (None, Some(one)) => one.to_owned(),
         (None, None) => status.canonical_reason().unwrap_or("error").to_owned(),
     };
-    let quota = matches!(
-        code.as_deref(),
-        Some("userRateLimitExceeded" | "rateLimitExceeded")
-    );
+    let quota = code
+        .as_deref()
+        .is_some_and(|code| api.quota_codes.contains(&code));
     let error = match status {
         StatusCode::TOO_MANY_REQUESTS => SourceError::RateLimited { retry_after: wait },
-        StatusCode::FORBIDDEN if matches!(api, Api::Google | Api::GoogleMcp) && quota => {
-            SourceError::RateLimited { retry_after: wait }
-        }
+        StatusCode::FORBIDDEN if quota => SourceError::RateLimited { retry_after: wait },
         s if s.as_u16() == 529 => SourceError::RateLimited { retry_after: wait },
-        StatusCode::UNAUTHORIZED if api != Api::Descope => SourceError::ReauthRequired {
+        StatusCode::UNAUTHORIZED if api.user_facing => SourceError::ReauthRequired {
             message: format!(
                 "{} rejected the user's credentials ({detail}). {reauth_hint}",
                 api.name()
             ),
         },
-        // An MCP endpoint answers 404 for a wrong URL or an unknown method, never for an item.
-        StatusCode::NOT_FOUND if !matches!(api, Api::Descope | Api::GoogleMcp) => {
-            SourceError::NotFound
-        }
+        StatusCode::NOT_FOUND if api.user_facing => SourceError::NotFound,
         s => SourceError::Upstream {
             status: Some(s.as_u16()),
             message: format!("{} answered HTTP {}: {detail}", api.name(), s.as_u16()),
@@ -158,23 +171,5 @@ pub(crate) async fn failure(api: Api, response: Response, reauth_hint: &str) -> 
     Failure {
         error,
         retry_after: wait,
-    }
-}
-
-/// The machine code and message of an error body, per API.
-fn error_detail(api: Api, body: &Value) -> (Option<String>, Option<String>) {
-    let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    match api {
-        Api::Google | Api::GoogleMcp => (
-            s(body.pointer("/error/errors/0/reason")),
-            s(body.pointer("/error/message")),
-        ),
-        Api::Notion => (s(body.get("code")), s(body.get("message"))),
-        Api::Graph => (
-            s(body.pointer("/error/code")),
-            s(body.pointer("/error/message")),
-        ),
-        Api::Descope => (s(body.get("errorCode")), s(body.get("errorDescription"))),
-        Api::OAuth => (s(body.get("error")), s(body.get("error_description"))),
     }
 }

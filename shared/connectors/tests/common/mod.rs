@@ -46,10 +46,6 @@ impl Harness {
         let mut env: HashMap<String, String> = [
             ("DESCOPE_PROJECT_ID", "P2demo"),
             ("DESCOPE_BASE_URL", base.as_str()),
-            ("GOOGLE_API_BASE_URL", base.as_str()),
-            ("NOTION_API_BASE_URL", base.as_str()),
-            ("GRAPH_BASE_URL", base.as_str()),
-            ("MICROSOFT_LOGIN_BASE_URL", base.as_str()),
             ("MICROSOFT_TENANT_ID", "acme-tenant"),
             (
                 "MICROSOFT_CLIENT_ID",
@@ -62,17 +58,33 @@ impl Harness {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
+        for entry in workplace_connectors::registry::SOURCES {
+            for setting in entry.base_url_settings {
+                env.insert((*setting).to_owned(), base.clone());
+            }
+        }
         env.insert("GOOGLE_TOKEN_URL".into(), format!("{base}/token"));
         for (k, v) in pairs {
             env.insert((*k).to_owned(), (*v).to_owned());
         }
         let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-        let credentials = UpstreamCredentials {
-            descope_management_key: Some(SecretString::from("K2demo-management-key")),
-            google_service_account: Some(SecretString::from(self.service_account.clone())),
-            notion_token: Some(SecretString::from("ntn_demo_integration_token")),
-            microsoft_client_secret: Some(SecretString::from("demo-client-secret")),
-        };
+        let credentials = UpstreamCredentials::default()
+            .with(
+                UpstreamCredentials::DESCOPE_MANAGEMENT_KEY,
+                SecretString::from("K2demo-management-key"),
+            )
+            .with(
+                "google_service_account",
+                SecretString::from(self.service_account.clone()),
+            )
+            .with(
+                "notion_token",
+                SecretString::from("ntn_demo_integration_token"),
+            )
+            .with(
+                "microsoft_client_secret",
+                SecretString::from("demo-client-secret"),
+            );
         build_sources(&config, &credentials, &http())
             .unwrap()
             .into_iter()

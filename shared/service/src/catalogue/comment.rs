@@ -41,7 +41,7 @@ pub(super) fn add_comment() -> Value {
             "type": "object",
             "properties": {
                 "id": {"type": "string", "description": "The item commented on."},
-                "source": {"type": "string", "enum": ["google_drive", "notion"]},
+                "source": {"type": "string", "enum": workplace_connectors::registry::commentable().map(|k| k.as_str()).collect::<Vec<_>>()},
                 "comment_id": {"type": "string"},
                 "title": {"type": "string"},
                 "url": {"type": "string", "description": "Opens the document (Drive: at the comment)."},

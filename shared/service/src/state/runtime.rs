@@ -132,14 +132,19 @@ pub fn jwks_verifier(config: &Config, http: &reqwest::Client) -> Option<Arc<Jwks
     })
 }
 
-/// The secret values the connectors are built from, for [`build_parts`] to compare.
+/// The secret values the connectors are built from (the Descope management key and each
+/// registry entry's `secret_keys`), for [`build_parts`] to compare.
 fn credentials(secrets: &Secrets) -> UpstreamCredentials {
-    UpstreamCredentials {
-        descope_management_key: secrets.descope_management_key.clone(),
-        google_service_account: secrets.google_service_account.clone(),
-        notion_token: secrets.notion_token.clone(),
-        microsoft_client_secret: secrets.microsoft_client_secret.clone(),
+    let mut credentials = UpstreamCredentials::default();
+    if let Some(key) = &secrets.descope_management_key {
+        credentials = credentials.with(UpstreamCredentials::DESCOPE_MANAGEMENT_KEY, key.clone());
     }
+    for key in workplace_connectors::registry::secret_keys() {
+        if let Some(value) = secrets.upstream.get(key) {
+            credentials = credentials.with(key, value.clone());
+        }
+    }
+    credentials
 }
 
 /// Whether two sets of connector credentials hold the same values (compared in memory, never
@@ -147,9 +152,9 @@ fn credentials(secrets: &Secrets) -> UpstreamCredentials {
 fn same_credentials(a: &Secrets, b: &Secrets) -> bool {
     let only_credentials = |s: &Secrets| Secrets {
         descope_management_key: s.descope_management_key.clone(),
-        google_service_account: s.google_service_account.clone(),
-        notion_token: s.notion_token.clone(),
-        microsoft_client_secret: s.microsoft_client_secret.clone(),
+        upstream: workplace_connectors::registry::secret_keys()
+            .filter_map(|key| Some((key.to_owned(), s.upstream.get(key)?.clone())))
+            .collect(),
         ..Secrets::default()
     };
     only_credentials(a).same_values(&only_credentials(b))

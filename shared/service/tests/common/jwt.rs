@@ -15,7 +15,7 @@ use workplace_connectors::{
     BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext,
 };
 
-use super::{ALL_SCOPES, RESOURCE};
+use super::{RESOURCE, all_scopes};
 
 pub const ISSUER: &str = "https://api.descope.com/v1/apps/agentic/P2test/MS2test";
 /// The modulus of a 1,024-bit RSA public key (public, generated once with openssl).
@@ -64,14 +64,14 @@ pub fn now() -> u64 {
 pub fn oidc_claims() -> Value {
     json!({
         "iss": ISSUER, "aud": RESOURCE, "sub": "user-42", "azp": "cursor",
-        "scope": ALL_SCOPES, "iat": now(), "exp": now() + 300,
+        "scope": all_scopes(), "iat": now(), "exp": now() + 300,
     })
 }
 
 pub fn service_claims() -> Value {
     json!({
         "iss": "workplace-mcp", "aud": RESOURCE, "sub": "user-42", "azp": "svc",
-        "scope": ALL_SCOPES, "iat": now(), "exp": now() + 300,
+        "scope": all_scopes(), "iat": now(), "exp": now() + 300,
     })
 }
 

@@ -8,7 +8,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 
 use super::jwt::*;
-use super::{ALL_SCOPES, RESOURCE, SECRET};
+use super::{RESOURCE, SECRET, all_scopes};
 
 /// The corpus: (name, token). Every entry must be refused.
 pub fn corpus(real: &Key, attacker: &Key) -> Vec<(&'static str, String)> {
@@ -259,7 +259,7 @@ pub fn corpus(real: &Key, attacker: &Key) -> Vec<(&'static str, String)> {
                 &with(
                     without(service_claims(), "exp"),
                     "permissions",
-                    json!([ALL_SCOPES]),
+                    json!([all_scopes()]),
                 ),
             ),
         ),

@@ -16,7 +16,7 @@ pub mod render;
 
 pub type TestApp = TestState;
 pub use workplace_testkit::{
-    ALL_SCOPES, Event, FixedSource, SECRET, TestState, all_sources, body, header,
+    Event, FixedSource, SECRET, TestState, all_scopes, all_sources, body, header,
 };
 
 pub const RESOURCE: &str = "https://api.example.com/mcp";

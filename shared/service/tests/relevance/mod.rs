@@ -202,7 +202,7 @@ pub(crate) async fn run_all(settings: &[Relevance]) -> (Vec<Table>, Vec<String>)
         let who = user(&judged.user);
         for (i, engine) in engines.iter().enumerate() {
             let outcome = engine
-                .search(&who, &judged.query, &SourceKind::ALL, MAX_RESULTS, false)
+                .search(&who, &judged.query, SourceKind::ALL, MAX_RESULTS, false)
                 .await;
             let titles: Vec<String> = outcome.results.iter().map(|r| r.title.clone()).collect();
             let s = score(&judged, &titles);

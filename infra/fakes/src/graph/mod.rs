@@ -1,11 +1,14 @@
 //! Microsoft Graph: `POST /v1.0/search/query`, `GET /v1.0/drives/{d}/items/{i}/content` (302 to a
 //! pre-authenticated URL on the download origin), `GET /v1.0/sites/root`.
 
+mod kql;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use serde_json::{Value, json};
 
 use crate::corpus::{Document, Principal, Upstream, plain_text};
@@ -201,7 +204,7 @@ pub(crate) async fn search(
     }
 
     // KQL (see `kql.rs`): free words ANDed, `OR`/`NOT`/parentheses, phrases, `LastModifiedTime`.
-    let kql = crate::kql::parse(query);
+    let kql = kql::parse(query);
     let words: Vec<String> = kql.words();
     let mut matches: Vec<(usize, &Document, usize)> = state
         .corpus
@@ -341,4 +344,24 @@ pub(crate) async fn item(
         Some(doc) => axum::Json(resource(doc, "driveItem", 0)).into_response(),
         None => errors::graph(404, "itemNotFound", "The resource could not be found."),
     }
+}
+
+/// This fake in [`crate::UPSTREAMS`].
+pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
+    kind: Upstream::Sharepoint,
+    descope_app: "microsoft",
+    token_prefix: "eyJ0eXAiOiJKV1QiLCJmYWtlIjoi",
+    routes,
+};
+
+/// Microsoft Graph's routes (search, items, content, the root site).
+pub(crate) fn routes() -> Router<Arc<FakeState>> {
+    Router::new()
+        .route("/v1.0/search/query", routing::post(search))
+        .route(
+            "/v1.0/drives/{drive}/items/{item}/content",
+            routing::get(content),
+        )
+        .route("/v1.0/drives/{drive}/items/{item}", routing::get(item))
+        .route("/v1.0/sites/root", routing::get(site_root))
 }

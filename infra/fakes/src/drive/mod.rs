@@ -1,21 +1,24 @@
 //! Google Drive v3: `files.list`, `files.get` (`alt=media`), `files.export`.
 
+pub(crate) mod query;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::corpus::{Document, Principal, Upstream, plain_text};
-use crate::drive_query;
 use crate::errors;
 use crate::fields::Fields;
 use crate::files;
 use crate::state::FakeState;
+use query as drive_query;
 
 /// The export size limit.
 const EXPORT_LIMIT: u64 = 10 * 1024 * 1024;
@@ -340,4 +343,24 @@ pub(crate) async fn export(
         _ => format!("\u{feff}{}", plain_text(doc)),
     };
     ([("content-type", format!("{target}; charset=utf-8"))], body).into_response()
+}
+
+/// This fake in [`crate::UPSTREAMS`].
+pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
+    kind: Upstream::GoogleDrive,
+    descope_app: "google-drive",
+    token_prefix: "ya29.fake",
+    routes,
+};
+
+/// Drive's routes (files, export, comments).
+pub(crate) fn routes() -> Router<Arc<FakeState>> {
+    Router::new()
+        .route("/drive/v3/files", routing::get(list))
+        .route("/drive/v3/files/{id}", routing::get(get))
+        .route("/drive/v3/files/{id}/export", routing::get(export))
+        .route(
+            "/drive/v3/files/{id}/comments",
+            routing::post(crate::comments::drive_create).get(crate::comments::drive_list),
+        )
 }

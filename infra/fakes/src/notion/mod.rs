@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use axum::routing;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -544,4 +546,24 @@ pub(crate) async fn page(
             ),
         ),
     }
+}
+
+/// This fake in [`crate::UPSTREAMS`].
+pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
+    kind: Upstream::Notion,
+    descope_app: "notion",
+    token_prefix: "ntn_fake",
+    routes,
+};
+
+/// Notion's routes (search, blocks, pages, comments).
+pub(crate) fn routes() -> Router<Arc<FakeState>> {
+    Router::new()
+        .route("/v1/search", routing::post(search))
+        .route("/v1/blocks/{id}/children", routing::get(children))
+        .route("/v1/pages/{id}", routing::get(page))
+        .route(
+            "/v1/comments",
+            routing::post(crate::comments::notion_create).get(crate::comments::notion_list),
+        )
 }

@@ -1,0 +1,142 @@
+//! The one list of sources. Each entry names what the rest of the workspace needs to know about a
+//! source without knowing the source: its kind (wire name, display name and scope come with it,
+//! from `workplace_record::SourceKind`), the settings it reads, the secret keys its service mode
+//! needs, what it supports, its id grammar, and how its settings are read (its `build` follows
+//! from them). Everything else is derived from this list or checked against it by a test:
+//!
+//! - the connectors' configuration and build loop ([`crate::ConnectorsConfig`],
+//!   [`crate::build_available_sources`]);
+//! - the catalogue's `sources` enums, the server instructions and `/health` (in
+//!   `workplace-service`, from [`SOURCES`] and [`SourceKind::ALL`]);
+//! - the secret keys the service hands the connectors ([`secret_keys`]);
+//! - the deployment template's parameters and the docs' tables (tests in `workplace-service`).
+//!
+//! Adding a source: see `CONTRIBUTING.md`.
+
+use std::sync::Arc;
+
+use crate::SourceKind;
+use crate::config::{ConfigProblem, Env, Mode, SourceSettings};
+use crate::id::IdError;
+
+/// What the workspace knows about one source.
+#[derive(Debug)]
+pub struct SourceEntry {
+    /// The source.
+    pub kind: SourceKind,
+    /// The environment variable holding its [`Mode`] (`GOOGLE_DRIVE_MODE`).
+    pub mode_setting: &'static str,
+    /// The deployment template's parameter for that mode (`GoogleDriveMode`).
+    pub template_parameter: &'static str,
+    /// The other environment variables the deployment template passes for it (each must be a
+    /// parameter of the template; a test checks it). Settings that only tests and `make dev` set
+    /// (base URLs of the fakes) are not listed.
+    pub deployed_settings: &'static [&'static str],
+    /// Whether it is on when its mode is not set (then `descope_outbound` when
+    /// `DESCOPE_PROJECT_ID` is set). The first three sources are; a source added later is off
+    /// (`disabled`) until an operator sets its mode, so a deployment does not change by upgrading.
+    pub on_by_default: bool,
+    /// The settings naming its upstream's base URLs: tests, `make dev` and the benchmarks point
+    /// each at the local fakes (`workplace_testkit`, `infra/scripts/stack.sh`; a test checks the
+    /// script).
+    pub base_url_settings: &'static [&'static str],
+    /// The secret keys its `service` mode reads.
+    pub secret_keys: &'static [&'static str],
+    /// Whether its `service` mode is one credential shared by every caller (and so must be
+    /// acknowledged in `ALLOW_SHARED_CREDENTIALS`); `false` when service mode still acts as each
+    /// user (Google domain-wide delegation).
+    pub shared_service_credential: bool,
+    /// Whether `add_comment` can write to it.
+    pub comments: bool,
+    /// The upstream permissions its token asks for, for the docs (`drive.readonly`, ...).
+    pub upstream_scopes: &'static [&'static str],
+    /// Reads and validates its settings (in its folder's `settings.rs`).
+    pub settings: fn(&Env<'_>, Mode, &mut Vec<ConfigProblem>) -> Arc<dyn SourceSettings>,
+    /// Checks an item id against its grammar (its folder's `id.rs`) and returns the canonical
+    /// form.
+    pub canonical_id: fn(&str) -> Result<String, IdError>,
+}
+
+/// Every source, in [`SourceKind::ALL`] order (a test checks the order).
+pub const SOURCES: &[SourceEntry] = &[
+    crate::drive::ENTRY,
+    crate::notion::ENTRY,
+    crate::graph::ENTRY,
+    crate::gmail::ENTRY,
+    crate::outlook_mail::ENTRY,
+];
+
+/// `kind`'s entry.
+pub fn entry(kind: SourceKind) -> &'static SourceEntry {
+    // Every kind has an entry (a test checks it); the first entry is an unreachable fallback.
+    SOURCES
+        .iter()
+        .find(|e| e.kind == kind)
+        .unwrap_or(&SOURCES[0])
+}
+
+/// Every secret key a source reads, besides `descope_management_key` (which the outbound mode of
+/// every source reads).
+pub fn secret_keys() -> impl Iterator<Item = &'static str> {
+    SOURCES.iter().flat_map(|e| e.secret_keys.iter().copied())
+}
+
+/// The sources `add_comment` can write to.
+pub fn commentable() -> impl Iterator<Item = SourceKind> {
+    SOURCES.iter().filter(|e| e.comments).map(|e| e.kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_lists_every_source_kind_once_in_order() {
+        let kinds: Vec<SourceKind> = SOURCES.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, SourceKind::ALL);
+        for &kind in SourceKind::ALL {
+            assert_eq!(entry(kind).kind, kind);
+        }
+    }
+
+    #[test]
+    fn settings_and_secret_keys_are_unique_and_well_formed() {
+        let mut settings = std::collections::HashSet::new();
+        let mut keys = std::collections::HashSet::new();
+        for entry in SOURCES {
+            assert!(
+                entry.mode_setting.ends_with("_MODE"),
+                "{}",
+                entry.mode_setting
+            );
+            for setting in std::iter::once(&entry.mode_setting).chain(entry.deployed_settings) {
+                assert!(settings.insert(*setting), "{setting} is listed twice");
+                assert!(
+                    setting
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'),
+                    "{setting}"
+                );
+            }
+            for key in entry.secret_keys {
+                assert!(keys.insert(*key), "{key} is listed twice");
+                assert!(
+                    key.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                    "{key}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_source_reads_its_settings_with_nothing_set() {
+        let env = |_: &str| None;
+        for entry in SOURCES {
+            let mut problems = Vec::new();
+            let settings = (entry.settings)(&Env(&env), Mode::Disabled, &mut problems);
+            assert_eq!(settings.kind(), entry.kind);
+            assert_eq!(settings.mode(), Mode::Disabled);
+            assert!(problems.is_empty(), "{:?}: {problems:?}", entry.kind);
+        }
+    }
+}
