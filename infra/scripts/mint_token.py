@@ -15,7 +15,10 @@ import json
 import sys
 import time
 
-ALL_SCOPES = "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint"
+ALL_SCOPES = (
+    "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint"
+    " workplace:read:gmail workplace:read:outlook_mail"
+)
 
 
 def b64url(data: bytes) -> str:

@@ -16,6 +16,8 @@ pub(crate) enum Dialect {
     Notion,
     /// Microsoft Graph (OData error).
     Graph,
+    /// Microsoft Graph on a mailbox (`/me/messages`): throttled as `ApplicationThrottled`.
+    Mailbox,
     /// Microsoft identity platform token endpoint.
     MicrosoftOAuth,
     /// Descope management API.
@@ -132,6 +134,12 @@ pub(crate) fn injected(
             "Notion is unavailable, please try again later.",
         ),
         (Dialect::Notion, s) => notion(s, "internal_server_error", "Unexpected error occurred."),
+        (Dialect::Mailbox, 429) => graph(
+            429,
+            "ApplicationThrottled",
+            "Application is over its MailboxConcurrency limit.",
+        ),
+        (Dialect::Mailbox, s) => return injected(Dialect::Graph, s, retry_after, drive_quota),
         (Dialect::Graph, 429) => graph(
             429,
             "TooManyRequests",

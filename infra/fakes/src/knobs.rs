@@ -35,6 +35,11 @@ pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<Dialec
             ("graph.content", Some(Dialect::Graph))
         }
         ("GET", ["v1.0", "sites", "root"]) => ("graph.site", Some(Dialect::Graph)),
+        ("GET", ["v1.0", "me", "messages"]) => ("outlook_mail.messages", Some(Dialect::Mailbox)),
+        ("GET", ["v1.0", "me", "messages", _]) => ("outlook_mail.message", Some(Dialect::Mailbox)),
+        ("GET", ["v1.0", "me", "messages", _, "attachments"]) => {
+            ("outlook_mail.attachments", Some(Dialect::Mailbox))
+        }
         ("POST", [_, "oauth2", "v2.0", "token"]) => {
             ("microsoft.token", Some(Dialect::MicrosoftOAuth))
         }

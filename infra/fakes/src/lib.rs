@@ -44,10 +44,13 @@ mod drive;
 mod errors;
 mod fields;
 mod files;
+mod gmail;
 pub mod google_mcp;
 mod graph;
 mod knobs;
+mod mailbox;
 mod notion;
+mod outlook_mail;
 mod state;
 mod tokens;
 
@@ -150,6 +153,7 @@ fn api_routes(state: Arc<FakeState>) -> Router {
         .route("/_fake/expire-tokens", post(knobs::expire_tokens))
         .route("/_fake/edit", post(knobs::edit))
         .with_state(state.clone())
+        .merge(outlook_mail::router(state.clone()))
         .merge(google_mcp::router(state))
 }
 

@@ -113,9 +113,15 @@ impl ConnectorsConfig {
         let modes: Vec<(&crate::registry::SourceEntry, Mode)> = crate::registry::SOURCES
             .iter()
             .map(|entry| {
+                // A source added later is off until its mode is set (`on_by_default`).
+                let default = if entry.on_by_default {
+                    default_mode
+                } else {
+                    Mode::Disabled
+                };
                 (
                     entry,
-                    mode(&env, entry.mode_setting, default_mode, &mut problems),
+                    mode(&env, entry.mode_setting, default, &mut problems),
                 )
             })
             .collect();

@@ -62,6 +62,8 @@ pub const SOURCES: &[SourceEntry] = &[
     crate::drive::ENTRY,
     crate::notion::ENTRY,
     crate::graph::ENTRY,
+    crate::gmail::ENTRY,
+    crate::outlook_mail::ENTRY,
 ];
 
 /// `kind`'s entry.

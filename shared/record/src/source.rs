@@ -59,6 +59,10 @@ source_kinds! {
     Notion => "notion", "Notion";
     /// SharePoint and OneDrive through Microsoft Graph search.
     Sharepoint => "sharepoint", "SharePoint";
+    /// Gmail, through Google's Gmail MCP server.
+    Gmail => "gmail", "Gmail";
+    /// Outlook mail through Microsoft Graph.
+    OutlookMail => "outlook_mail", "Outlook mail";
 }
 
 impl fmt::Display for SourceKind {

@@ -69,8 +69,9 @@ fn workplace_search() -> Value {
     json!({
         "name": WORKPLACE_SEARCH,
         "title": "Workplace search",
-        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive at once, \
-            live, and get one ranked list. A source runs with the user's own permissions unless its `sources` \
+        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, and \
+            their mail in Gmail and Outlook mail (where enabled), at once, live, and get one ranked list. A mail result \
+            is one thread, with its sender, recipients and date in `details`. A source runs with the user's own permissions unless its `sources` \
             report says `access: \"shared\"` (then one shared integration answers every caller). Each result has an `id` to pass to \
             `fetch` for the full text. Google Drive and SharePoint match words in titles and document text; Notion \
             matches page titles only, so use words likely to appear in a Notion page's title. The `sources` report \
@@ -202,7 +203,8 @@ fn search() -> Value {
     json!({
         "name": SEARCH,
         "title": "Search (ChatGPT connectors)",
-        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, live \
+        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, and their \
+            mail in Gmail and Outlook mail (where enabled), live \
             (with the user's own permissions, unless a source is configured to share one credential). Takes only a query and answers `{\"results\": [{id, title, url, \
             text}]}`; pass an `id` to `fetch` for the full text. Same engine as `workplace_search`, which also lets \
             you choose sources and the number of results. Notion matches page titles only."),

@@ -92,7 +92,9 @@ async fn one_source_down_leaves_the_others() {
         [
             (SourceKind::GoogleDrive, SourceStatus::Ok),
             (SourceKind::Notion, SourceStatus::Error),
-            (SourceKind::Sharepoint, SourceStatus::Ok)
+            (SourceKind::Sharepoint, SourceStatus::Ok),
+            (SourceKind::Gmail, SourceStatus::Ok),
+            (SourceKind::OutlookMail, SourceStatus::Ok)
         ]
     );
     assert!(!outcome.results.is_empty() && !outcome.all_failed());

@@ -279,7 +279,8 @@ async fn missing_scopes_are_403_naming_them() {
     .await;
     assert_eq!(response.status(), 403);
     assert!(header(&response, "www-authenticate").unwrap().contains(
-        "scope=\"workplace:read:google_drive workplace:read:notion workplace:read:sharepoint\""
+        "scope=\"workplace:read:google_drive workplace:read:notion workplace:read:sharepoint \
+         workplace:read:gmail workplace:read:outlook_mail\""
     ));
     assert_eq!(app.records.records()[1].outcome.as_str(), "forbidden");
 }

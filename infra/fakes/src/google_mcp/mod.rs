@@ -44,7 +44,7 @@ pub const DAILY_QUOTA: u64 = 5_000;
 
 /// The products served, by path segment (the host label of Google's server).
 pub(crate) fn products() -> Vec<Product> {
-    vec![drive::product()]
+    vec![drive::product(), crate::gmail::product()]
 }
 
 /// The knob route name of each product's endpoint (`route_of` needs a static name). A product

@@ -15,6 +15,7 @@
 
 pub mod dates;
 pub mod dialect;
+pub mod mail;
 pub mod synonyms;
 pub mod typo;
 pub mod words;
