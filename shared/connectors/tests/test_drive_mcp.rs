@@ -95,8 +95,14 @@ async fn drive_answers_the_same_searches_in_rest_and_mcp_modes() {
         queries.len()
     );
     // Plain searches agree too, and MCP hits carry Google's snippet for the query.
-    let by_rest = rest.search(&dev(), "quarterly budget", 10, soon()).await.unwrap();
-    let by_mcp = mcp.search(&dev(), "quarterly budget", 10, soon()).await.unwrap();
+    let by_rest = rest
+        .search(&dev(), "quarterly budget", 10, soon())
+        .await
+        .unwrap();
+    let by_mcp = mcp
+        .search(&dev(), "quarterly budget", 10, soon())
+        .await
+        .unwrap();
     assert_eq!(ids_and_titles(&by_mcp), ids_and_titles(&by_rest));
     assert!(
         by_mcp
@@ -111,11 +117,15 @@ async fn drive_answers_the_same_searches_in_rest_and_mcp_modes() {
 async fn one_search_is_one_tool_call_after_the_token_exchange() {
     let h = harness(Duration::from_secs(3600)).await;
     let mcp = drive_mcp(&h, &[]);
-    mcp.search(&dev(), "quarterly budget", 10, soon()).await.unwrap();
+    mcp.search(&dev(), "quarterly budget", 10, soon())
+        .await
+        .unwrap();
     assert_eq!(h.count("descope.token"), 1);
     assert_eq!(h.count("drivemcp"), 1);
     assert_eq!(h.count("drive.search") + h.count("drive.content"), 0);
-    mcp.search(&dev(), "incident review", 10, soon()).await.unwrap();
+    mcp.search(&dev(), "incident review", 10, soon())
+        .await
+        .unwrap();
     assert_eq!(h.count("descope.token"), 1, "the token is cached");
     assert_eq!(h.count("drivemcp"), 2);
     let request = h
@@ -136,7 +146,10 @@ async fn one_search_is_one_tool_call_after_the_token_exchange() {
 async fn bob_does_not_get_alices_finance_files_in_mcp_mode() {
     let h = harness(Duration::from_secs(3600)).await;
     let mcp = drive_mcp(&h, &[]);
-    let alice = mcp.search(&who("alice"), "budget", 50, soon()).await.unwrap();
+    let alice = mcp
+        .search(&who("alice"), "budget", 50, soon())
+        .await
+        .unwrap();
     let bob = mcp.search(&who("bob"), "budget", 50, soon()).await.unwrap();
     let corpus = &h.fakes.state.corpus;
     let finance_only = |id: &str| {
@@ -177,7 +190,10 @@ async fn content_matches_rest_mode_and_copy_protection_holds() {
         .iter()
         .find(|d| d.mime.as_deref() == Some("application/vnd.google-apps.document") && !d.trashed)
         .unwrap();
-    let by_rest = rest.content(&dev(), &doc.id, 100_000, soon()).await.unwrap();
+    let by_rest = rest
+        .content(&dev(), &doc.id, 100_000, soon())
+        .await
+        .unwrap();
     let by_mcp = mcp.content(&dev(), &doc.id, 100_000, soon()).await.unwrap();
     assert_eq!(by_mcp.title, by_rest.title);
     assert_eq!(by_mcp.text.trim(), by_rest.text.trim());
@@ -191,13 +207,22 @@ async fn content_matches_rest_mode_and_copy_protection_holds() {
         .find(|d| d.copy_requires_writer_permission)
         .unwrap();
     let bob = who("bob");
-    let by_rest = rest.content(&bob, &protected.id, 1000, soon()).await.unwrap();
-    let by_mcp = mcp.content(&bob, &protected.id, 1000, soon()).await.unwrap();
+    let by_rest = rest
+        .content(&bob, &protected.id, 1000, soon())
+        .await
+        .unwrap();
+    let by_mcp = mcp
+        .content(&bob, &protected.id, 1000, soon())
+        .await
+        .unwrap();
     assert!(by_mcp.text.is_empty());
     assert_eq!(by_mcp.unavailable_reason, by_rest.unavailable_reason);
     assert!(by_mcp.unavailable_reason.is_some());
 
-    let err = mcp.content(&dev(), "../../about", 10, soon()).await.unwrap_err();
+    let err = mcp
+        .content(&dev(), "../../about", 10, soon())
+        .await
+        .unwrap_err();
     assert_eq!(err, SourceError::NotFound);
 }
 
@@ -264,7 +289,10 @@ async fn an_exhausted_quota_is_rate_limited_and_a_missing_scope_asks_to_reconnec
     h.fakes
         .state
         .set_consent("U2alice", "google-drive", Some(vec!["openid".into()]));
-    let err = mcp.search(&who("alice"), "budget", 5, soon()).await.unwrap_err();
+    let err = mcp
+        .search(&who("alice"), "budget", 5, soon())
+        .await
+        .unwrap_err();
     let SourceError::ReauthRequired { message } = err else {
         panic!("{err:?}")
     };
@@ -285,7 +313,10 @@ async fn the_deadline_holds_and_throttling_is_retried() {
     );
     let started = std::time::Instant::now();
     let in_300_ms = tokio::time::Instant::now() + Duration::from_millis(300);
-    let err = mcp.search(&dev(), "budget", 5, in_300_ms).await.unwrap_err();
+    let err = mcp
+        .search(&dev(), "budget", 5, in_300_ms)
+        .await
+        .unwrap_err();
     assert_eq!(err, SourceError::Timeout);
     assert!(
         started.elapsed() < Duration::from_millis(700),
@@ -357,7 +388,7 @@ async fn measure_calls_and_latency_per_transport() {
                         .hits
                         .iter()
                         .take(SNIPPET_HITS)
-                        .map(|hit| drive.hit_text(&me, hit, 2000));
+                        .map(|hit| drive.hit_text(&me, hit, 2000, soon()));
                     futures::future::join_all(reads).await;
                 }
                 let total = started.elapsed();

@@ -63,6 +63,7 @@ async fn the_email_where_the_budget_was_approved_is_alices_reply() {
             &dev(),
             &plan("find the email where the budget was approved"),
             5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
         )
         .await
         .unwrap();
@@ -91,6 +92,7 @@ async fn the_email_where_the_budget_was_approved_is_alices_reply() {
             &bob(),
             &plan("find the email where the budget was approved"),
             5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
         )
         .await
         .unwrap();
@@ -106,7 +108,12 @@ async fn globex_threads_are_danas_and_never_bobs_or_carols() {
     let h = harness(Duration::from_secs(3600)).await;
     let gmail = on(&h);
     let found = gmail
-        .search_plan(&dev(), &plan("Globex"), 10)
+        .search_plan(
+            &dev(),
+            &plan("Globex"),
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     let titles_found = titles(&found.hits);
@@ -125,18 +132,33 @@ async fn globex_threads_are_danas_and_never_bobs_or_carols() {
     assert_eq!(threads.len(), found.hits.len(), "one hit per thread");
     for other in [bob(), carol()] {
         let none = gmail
-            .search_plan(&other, &plan("Globex"), 10)
+            .search_plan(
+                &other,
+                &plan("Globex"),
+                10,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap();
         assert!(none.hits.is_empty(), "{:?}", titles(&none.hits));
     }
     let own = gmail
-        .search_plan(&bob(), &plan("indexer deploy freeze"), 10)
+        .search_plan(
+            &bob(),
+            &plan("indexer deploy freeze"),
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(titles(&own.hits), ["Re: Search indexer deploy freeze"]);
     let own = gmail
-        .search_plan(&carol(), &plan("open enrollment"), 10)
+        .search_plan(
+            &carol(),
+            &plan("open enrollment"),
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -150,7 +172,12 @@ async fn fetch_renders_the_message_with_its_thread_and_attachments() {
     let h = harness(Duration::from_secs(3600)).await;
     let gmail = on(&h);
     let content = gmail
-        .content(&dev(), "19a3c1f0b2d4e601/19a3d7a2c5e1f702", 20_000)
+        .content(
+            &dev(),
+            "19a3c1f0b2d4e601/19a3d7a2c5e1f702",
+            20_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     let text = &content.text;
@@ -177,7 +204,12 @@ async fn fetch_renders_the_message_with_its_thread_and_attachments() {
         "later message: {text}"
     );
     let request = gmail
-        .content(&dev(), "19a3c1f0b2d4e601/19a3c1f0b2d4e601", 20_000)
+        .content(
+            &dev(),
+            "19a3c1f0b2d4e601/19a3c1f0b2d4e601",
+            20_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(
@@ -196,7 +228,15 @@ async fn fetch_renders_the_message_with_its_thread_and_attachments() {
         (dev(), "19a3c1f0b2d4e601/19a2f4c8d1e0a901"),
     ] {
         assert_eq!(
-            gmail.content(&who, id, 1000).await.unwrap_err(),
+            gmail
+                .content(
+                    &who,
+                    id,
+                    1000,
+                    tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+                )
+                .await
+                .unwrap_err(),
             SourceError::NotFound,
             "{id}"
         );
@@ -215,7 +255,15 @@ async fn caller_ids_are_parsed_before_any_request() {
         "",
     ] {
         assert_eq!(
-            gmail.content(&dev(), hostile, 1000).await.unwrap_err(),
+            gmail
+                .content(
+                    &dev(),
+                    hostile,
+                    1000,
+                    tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+                )
+                .await
+                .unwrap_err(),
             SourceError::NotFound,
             "{hostile}"
         );
@@ -235,7 +283,12 @@ async fn quota_is_rate_limited_and_a_refused_token_asks_to_reconnect() {
         },
     );
     let err = gmail
-        .search_plan(&dev(), &plan("globex"), 5)
+        .search_plan(
+            &dev(),
+            &plan("globex"),
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, SourceError::RateLimited { .. }), "{err:?}");
@@ -243,7 +296,12 @@ async fn quota_is_rate_limited_and_a_refused_token_asks_to_reconnect() {
     h.fakes.state.reset();
     h.fakes.state.expire_tokens();
     let err = gmail
-        .search_plan(&dev(), &plan("globex"), 5)
+        .search_plan(
+            &dev(),
+            &plan("globex"),
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -256,7 +314,15 @@ async fn quota_is_rate_limited_and_a_refused_token_asks_to_reconnect() {
 async fn a_search_is_one_tool_call_with_the_limit_as_page_size() {
     let h = harness(Duration::from_secs(3600)).await;
     let gmail = on(&h);
-    let found = gmail.search_plan(&dev(), &plan("Globex"), 2).await.unwrap();
+    let found = gmail
+        .search_plan(
+            &dev(),
+            &plan("Globex"),
+            2,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert_eq!(found.hits.len(), 2);
     let calls: Vec<serde_json::Value> = h
         .fakes
@@ -277,7 +343,12 @@ async fn measure_one_search() {
     let h = harness(Duration::from_secs(3600)).await;
     let gmail = on(&h);
     gmail
-        .search_plan(&dev(), &plan("warm up"), 10)
+        .search_plan(
+            &dev(),
+            &plan("warm up"),
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     for latency_ms in [0, 200] {
@@ -292,7 +363,15 @@ async fn measure_one_search() {
         for q in ["Globex", "find the email where the budget was approved"] {
             let before = h.fakes.requests().len();
             let started = std::time::Instant::now();
-            let found = gmail.search_plan(&dev(), &plan(q), 10).await.unwrap();
+            let found = gmail
+                .search_plan(
+                    &dev(),
+                    &plan(q),
+                    10,
+                    tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+                )
+                .await
+                .unwrap();
             let took = started.elapsed();
             let calls: Vec<&str> = h.fakes.requests()[before..]
                 .iter()

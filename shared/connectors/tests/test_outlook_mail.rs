@@ -41,7 +41,12 @@ async fn globex_mail_is_found_for_dana_and_never_for_bob() {
     let h = harness(Duration::from_secs(3600)).await;
     let outlook = &h.sources(ON)[&SourceKind::OutlookMail];
     let found = outlook
-        .search_plan(&dev(), &plan("Globex"), 10)
+        .search_plan(
+            &dev(),
+            &plan("Globex"),
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(found.hits.len() >= 3, "{:?}", titles(&found.hits));
@@ -66,12 +71,22 @@ async fn globex_mail_is_found_for_dana_and_never_for_bob() {
     assert_eq!(email(qbr).from.name.as_deref(), Some("Alice Nguyen"));
 
     let as_bob = outlook
-        .search_plan(&bob(), &plan("Globex"), 10)
+        .search_plan(
+            &bob(),
+            &plan("Globex"),
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert!(as_bob.hits.is_empty(), "{:?}", titles_of(&as_bob.hits));
     let own = outlook
-        .search_plan(&bob(), &plan("search indexer"), 10)
+        .search_plan(
+            &bob(),
+            &plan("search indexer"),
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(titles_of(&own.hits), ["On-call handover: search indexer"]);
@@ -88,7 +103,12 @@ async fn one_hit_per_conversation_and_pages_follow_the_next_link() {
     // Asking for 3 conversations reads pages of 6 messages: the first holds the QBR note and
     // the five messages of the SSO case, two conversations only, so the second page is read.
     let found = outlook
-        .search_plan(&dev(), &plan("globex"), 3)
+        .search_plan(
+            &dev(),
+            &plan("globex"),
+            3,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     let threads: std::collections::HashSet<&str> = found
@@ -125,7 +145,15 @@ async fn fetch_shows_the_message_in_its_conversation_with_attachments() {
     let h = harness(Duration::from_secs(3600)).await;
     let outlook = &h.sources(ON)[&SourceKind::OutlookMail];
     let third = "AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0AZ2xvYmV4LXNzby0wMwAA";
-    let content = outlook.content(&dev(), third, 20_000).await.unwrap();
+    let content = outlook
+        .content(
+            &dev(),
+            third,
+            20_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     let text = &content.text;
     assert!(
         text.starts_with("Subject: RE: Globex: SSO login failures\n"),
@@ -162,7 +190,15 @@ async fn fetch_shows_the_message_in_its_conversation_with_attachments() {
     );
 
     let first = "AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0AZ2xvYmV4LXNzby0wMQAA";
-    let content = outlook.content(&dev(), first, 20_000).await.unwrap();
+    let content = outlook
+        .content(
+            &dev(),
+            first,
+            20_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert!(
         content
             .text
@@ -183,7 +219,15 @@ async fn fetch_shows_the_message_in_its_conversation_with_attachments() {
 
     // Bob has no such message: not found, as for an id that never existed.
     assert_eq!(
-        outlook.content(&bob(), first, 20_000).await.unwrap_err(),
+        outlook
+            .content(
+                &bob(),
+                first,
+                20_000,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
+            .await
+            .unwrap_err(),
         SourceError::NotFound
     );
 }
@@ -200,7 +244,15 @@ async fn caller_ids_are_parsed_before_any_request() {
         "",
     ] {
         assert_eq!(
-            outlook.content(&dev(), hostile, 1000).await.unwrap_err(),
+            outlook
+                .content(
+                    &dev(),
+                    hostile,
+                    1000,
+                    tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+                )
+                .await
+                .unwrap_err(),
             SourceError::NotFound,
             "{hostile}"
         );
@@ -220,7 +272,12 @@ async fn throttling_is_retried_then_reported_and_401_asks_to_reconnect() {
         },
     );
     let err = outlook
-        .search_plan(&dev(), &plan("globex"), 5)
+        .search_plan(
+            &dev(),
+            &plan("globex"),
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, SourceError::RateLimited { .. }), "{err:?}");
@@ -235,7 +292,12 @@ async fn throttling_is_retried_then_reported_and_401_asks_to_reconnect() {
         },
     );
     let err = outlook
-        .search_plan(&dev(), &plan("globex"), 5)
+        .search_plan(
+            &dev(),
+            &plan("globex"),
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -256,13 +318,27 @@ async fn the_mailbox_concurrency_limit_throttles_and_retries_succeed() {
         .unwrap();
     // Warm the token cache so the six searches reach Graph together.
     outlook
-        .search_plan(&dev(), &plan("offsite"), 1)
+        .search_plan(
+            &dev(),
+            &plan("offsite"),
+            1,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     let before = mail_requests(&h).len();
     let searches = (0..6).map(|_| {
         let outlook = outlook.clone();
-        async move { outlook.search_plan(&dev(), &plan("globex"), 2).await }
+        async move {
+            outlook
+                .search_plan(
+                    &dev(),
+                    &plan("globex"),
+                    2,
+                    tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+                )
+                .await
+        }
     });
     let results = futures::future::join_all(searches).await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");
@@ -328,7 +404,12 @@ async fn measure_one_search() {
     let h = harness(Duration::from_secs(3600)).await;
     let outlook = &h.sources(ON)[&SourceKind::OutlookMail];
     outlook
-        .search_plan(&dev(), &plan("warm up"), 10)
+        .search_plan(
+            &dev(),
+            &plan("warm up"),
+            10,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     for latency_ms in [0, 200] {
@@ -347,7 +428,15 @@ async fn measure_one_search() {
         ] {
             let before = h.fakes.requests().len();
             let started = std::time::Instant::now();
-            let found = outlook.search_plan(&dev(), &plan(q), limit).await.unwrap();
+            let found = outlook
+                .search_plan(
+                    &dev(),
+                    &plan(q),
+                    limit,
+                    tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+                )
+                .await
+                .unwrap();
             let took = started.elapsed();
             let calls: Vec<&str> = h.fakes.requests()[before..]
                 .iter()

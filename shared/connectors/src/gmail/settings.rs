@@ -73,7 +73,6 @@ impl SourceSettings for GmailSettings {
             connector: Gmail::new(context.http(), endpoint),
             broker,
             write_broker: None,
-            timeout: context.timeout(),
             access,
         }))
     }

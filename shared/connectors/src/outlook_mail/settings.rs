@@ -80,7 +80,6 @@ impl SourceSettings for OutlookMailSettings {
             connector: OutlookMail::new(context.http(), base),
             broker,
             write_broker: None,
-            timeout: context.timeout(),
             access,
         }))
     }

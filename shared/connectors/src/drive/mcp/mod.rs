@@ -89,9 +89,7 @@ impl Source for DriveMcp {
         limit: usize,
         deadline: Instant,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
-        Box::pin(async move {
-            self.search_text(user, query, limit, deadline).await
-        })
+        Box::pin(async move { self.search_text(user, query, limit, deadline).await })
     }
 
     fn search_plan<'a>(
@@ -101,9 +99,7 @@ impl Source for DriveMcp {
         limit: usize,
         deadline: Instant,
     ) -> BoxFuture<'a, Result<Planned, SourceError>> {
-        Box::pin(async move {
-            self.search_planned(user, plan, limit, deadline).await
-        })
+        Box::pin(async move { self.search_planned(user, plan, limit, deadline).await })
     }
 
     fn content<'a>(
