@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// Which API's error conventions apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Dialect {
     /// Google APIs (`{"error":{"code","message","errors":[...]}}`).
     Google,
@@ -22,6 +22,8 @@ pub(crate) enum Dialect {
     MicrosoftOAuth,
     /// Descope management API.
     Descope,
+    /// A fake that answers its own faults ([`crate::FakeKnobs::fault`]).
+    Upstream(fn(u16, Option<u64>) -> Response),
 }
 
 /// A JSON response with a status.
@@ -164,6 +166,7 @@ pub(crate) fn injected(
             descope(429, "E130429", "Too many requests", "Rate limit exceeded")
         }
         (Dialect::Descope, s) => descope(s, "E000500", "Internal error", "Internal service error"),
+        (Dialect::Upstream(fault), s) => fault(s, retry_after),
     };
     if let Some(seconds) = retry_after
         && let Ok(value) = HeaderValue::from_str(&seconds.to_string())

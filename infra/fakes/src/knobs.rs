@@ -19,6 +19,13 @@ use crate::state::{FakeState, Knob, RecordedRequest};
 /// The route a request is for, and whose error dialect applies.
 pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<Dialect>) {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    for upstream in crate::UPSTREAMS {
+        if let Some(knobs) = upstream.knobs
+            && let Some(route) = (knobs.route_of)(method, &segments)
+        {
+            return (route, Some(Dialect::Upstream(knobs.fault)));
+        }
+    }
     match (method, segments.as_slice()) {
         ("GET", ["drive", "v3", "files"]) => ("drive.search", Some(Dialect::Google)),
         ("GET", ["drive", "v3", "files", _]) | ("GET", ["drive", "v3", "files", _, "export"]) => {

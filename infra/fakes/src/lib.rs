@@ -122,11 +122,29 @@ pub struct FakeUpstream {
     pub token_prefix: &'static str,
     /// Its routes. Paths must not collide with another upstream's: they share one listener.
     pub routes: fn() -> Router<Arc<FakeState>>,
+    /// The knob name of a request (`method`, path segments) to one of its routes, and the answer
+    /// to a fault injected there (`status`, `Retry-After` seconds) in its error dialect: lets a
+    /// fake's routes take knobs without a line in `knobs.rs`. `None` for the fakes whose routes
+    /// `knobs::route_of` names itself.
+    pub knobs: Option<FakeKnobs>,
+}
+
+/// How a fake's routes are named for the knobs, and how an injected fault looks in its dialect.
+#[derive(Clone, Copy)]
+pub struct FakeKnobs {
+    /// The route name of `(method, path segments)`, when the route is this fake's.
+    pub route_of: fn(&str, &[&str]) -> Option<&'static str>,
+    /// The answer to an injected fault: `status`, and `Retry-After` seconds for a throttle.
+    pub fault: fn(u16, Option<u64>) -> axum::response::Response,
 }
 
 /// Every faked upstream, one per folder (`drive/`, `notion/`, `graph/`, ...): the one list a new
 /// fake joins.
-pub const UPSTREAMS: &[FakeUpstream] = &[drive::UPSTREAM, notion::UPSTREAM, graph::UPSTREAM];
+pub const UPSTREAMS: &[FakeUpstream] = &[
+    drive::UPSTREAM,
+    notion::UPSTREAM,
+    graph::UPSTREAM,
+];
 
 /// `kind`'s fake, if there is one.
 pub fn upstream(kind: Upstream) -> Option<&'static FakeUpstream> {

@@ -288,10 +288,18 @@ mod tests {
 
     #[test]
     fn scopes_default_to_every_source_and_unknown_ones_are_refused() {
-        assert_eq!(
-            parse_scope(None).unwrap(),
-            "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint \
-             workplace:read:gmail workplace:read:outlook_mail"
+        let every_source: Vec<&str> = workplace_record::SourceKind::ALL
+            .iter()
+            .map(|k| k.scope())
+            .collect();
+        assert_eq!(parse_scope(None).unwrap(), every_source.join(" "));
+        assert!(
+            every_source.starts_with(&[
+                "workplace:read:google_drive",
+                "workplace:read:notion",
+                "workplace:read:sharepoint"
+            ]),
+            "{every_source:?}"
         );
         assert_eq!(
             parse_scope(Some("workplace:read:notion openid workplace:read:notion")).unwrap(),

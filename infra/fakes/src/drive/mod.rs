@@ -351,6 +351,7 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "google-drive",
     token_prefix: "ya29.fake",
     routes,
+    knobs: None,
 };
 
 /// Drive's routes (files, export, comments).

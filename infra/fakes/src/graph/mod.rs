@@ -352,6 +352,7 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "microsoft",
     token_prefix: "eyJ0eXAiOiJKV1QiLCJmYWtlIjoi",
     routes,
+    knobs: None,
 };
 
 /// Microsoft Graph's routes (search, items, content, the root site).

@@ -554,6 +554,7 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "notion",
     token_prefix: "ntn_fake",
     routes,
+    knobs: None,
 };
 
 /// Notion's routes (search, blocks, pages, comments).
