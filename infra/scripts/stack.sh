@@ -88,6 +88,8 @@ GMAIL_MODE=descope_outbound
 GMAIL_MCP_BASE_URL=$FAKES_URL
 OUTLOOK_MAIL_MODE=descope_outbound
 MICROSOFT_LOGIN_BASE_URL=$FAKES_URL
+SALESFORCE_INSTANCE_URL=$FAKES_URL
+SALESFORCE_MODE=descope_outbound
 SECRETS_ID=$SECRET_ID
 RATE_LIMIT_TABLE=$TABLE
 # Every authenticated request is charged (initialize and tools/list too), and the conformance

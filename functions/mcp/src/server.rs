@@ -35,7 +35,7 @@ permissions unless its entry in `sources` says `access: \"shared\"`, meaning one
 integration answers every caller. Use plain keywords (for example \"Q4 planning\"). Notion matches page titles only, \
 so for Notion use words likely to appear in a page title; Google Drive and SharePoint match titles \
 and text. Omit `sources` to search every source the user has connected. Each result has an `id`: \
-pass it to `fetch` to read the document's full text, and when `truncated` is true call `fetch` \
+pass it to `fetch` to read the document's full text (a Salesforce record with its related records), and when `truncated` is true call `fetch` \
 again with `offset` set to `next_offset`. The `sources` list in every answer says which sources \
 answered; a source that timed out, was rate limited or needs the user to reconnect is named there \
 while the other sources' results are still returned. A result with `isError: true` explains what \

@@ -51,6 +51,7 @@ mod knobs;
 mod mailbox;
 mod notion;
 mod outlook_mail;
+mod salesforce;
 mod state;
 mod tokens;
 
@@ -144,6 +145,7 @@ pub const UPSTREAMS: &[FakeUpstream] = &[
     drive::UPSTREAM,
     notion::UPSTREAM,
     graph::UPSTREAM,
+    salesforce::UPSTREAM,
 ];
 
 /// `kind`'s fake, if there is one.

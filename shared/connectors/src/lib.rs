@@ -35,6 +35,7 @@ pub mod passage;
 pub mod query;
 pub mod registry;
 pub mod retry;
+pub mod salesforce;
 mod source;
 mod text;
 mod text_cache;

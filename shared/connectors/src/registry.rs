@@ -64,6 +64,7 @@ pub const SOURCES: &[SourceEntry] = &[
     crate::graph::ENTRY,
     crate::gmail::ENTRY,
     crate::outlook_mail::ENTRY,
+    crate::salesforce::ENTRY,
 ];
 
 /// `kind`'s entry.

@@ -63,6 +63,8 @@ source_kinds! {
     Gmail => "gmail", "Gmail";
     /// Outlook mail through Microsoft Graph.
     OutlookMail => "outlook_mail", "Outlook mail";
+    /// Salesforce CRM records: accounts, contacts, opportunities and cases.
+    Salesforce => "salesforce", "Salesforce";
 }
 
 impl fmt::Display for SourceKind {
