@@ -76,7 +76,9 @@ fn workplace_search() -> Value {
             `fetch` for the full text. Google Drive and SharePoint match words in titles and document text; Notion \
             matches page titles only, so use words likely to appear in a Notion page's title. The `sources` report \
             says which sources answered; a source that timed out, was rate limited or needs the user to reconnect \
-            is named there, and the other sources' results are still returned. Salesforce (when enabled) answers CRM             records (accounts, contacts, opportunities, cases) with their key fields (stage, amount, close date, owner,             status, priority) in `details`."),
+            is named there, and the other sources' results are still returned. Salesforce (when enabled) answers CRM \
+            records (accounts, contacts, opportunities, cases) with their key fields (stage, amount, close date, owner, \
+            status, priority) in `details`."),
         "inputSchema": {
             "type": "object",
             "properties": {
@@ -207,7 +209,8 @@ fn search() -> Value {
             mail in Gmail and Outlook mail (where enabled), live \
             (with the user's own permissions, unless a source is configured to share one credential). Takes only a query and answers `{\"results\": [{id, title, url, \
             text}]}`; pass an `id` to `fetch` for the full text. Same engine as `workplace_search`, which also lets \
-            you choose sources and the number of results. Notion matches page titles only. Salesforce (when enabled)             answers CRM records: accounts, contacts, opportunities and cases."),
+            you choose sources and the number of results. Notion matches page titles only. Salesforce (when enabled) \
+            answers CRM records: accounts, contacts, opportunities and cases."),
         "inputSchema": {
             "type": "object",
             "properties": {

@@ -145,7 +145,6 @@ impl SourceSettings for SalesforceSettings {
             connector: Salesforce::new(context.http(), instance),
             broker,
             write_broker: None,
-            timeout: context.timeout(),
             access,
         }))
     }
