@@ -483,7 +483,7 @@ async fn the_2026_wire_discovers_and_calls_statelessly() {
     let called = body_of(response);
     assert_eq!(called["result"]["resultType"], "complete", "{called}");
     assert_eq!(called["result"]["isError"], false);
-    assert_eq!(called["result"]["structuredContent"]["total_count"], 9);
+    assert_eq!(called["result"]["structuredContent"]["total_count"], 10);
 
     // SEP-2243: Mcp-Name must match the body.
     let response = app

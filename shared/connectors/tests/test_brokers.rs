@@ -228,10 +228,12 @@ async fn delegation_acts_only_for_verified_emails_in_the_workspace_domains() {
 #[tokio::test]
 async fn each_source_says_whether_it_runs_per_user_or_shared() {
     let h = harness(Duration::from_secs(3600)).await;
-    let per_user = h.sources(&[
-        ("GMAIL_MODE", "descope_outbound"),
-        ("OUTLOOK_MAIL_MODE", "descope_outbound"),
-    ]);
+    // Every registry source on, those that are off by default included.
+    let every_source: Vec<(&str, &str)> = workplace_connectors::registry::SOURCES
+        .iter()
+        .map(|entry| (entry.mode_setting, "descope_outbound"))
+        .collect();
+    let per_user = h.sources(&every_source);
     for &kind in SourceKind::ALL {
         assert_eq!(per_user[&kind].access(), Access::PerUser, "{kind}");
     }

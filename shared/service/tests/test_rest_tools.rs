@@ -278,10 +278,15 @@ async fn missing_scopes_are_403_naming_them() {
     )
     .await;
     assert_eq!(response.status(), 403);
-    assert!(header(&response, "www-authenticate").unwrap().contains(
-        "scope=\"workplace:read:google_drive workplace:read:notion workplace:read:sharepoint \
-         workplace:read:gmail workplace:read:outlook_mail\""
-    ));
+    let every_read_scope: Vec<&str> = workplace_connectors::SourceKind::ALL
+        .iter()
+        .map(|k| k.scope())
+        .collect();
+    assert!(
+        header(&response, "www-authenticate")
+            .unwrap()
+            .contains(&format!("scope=\"{}\"", every_read_scope.join(" ")))
+    );
     assert_eq!(app.records.records()[1].outcome.as_str(), "forbidden");
 }
 
