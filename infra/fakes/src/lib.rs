@@ -20,7 +20,7 @@
 //! App-only tokens (Notion integration, Graph client credentials) see documents shared with `all`.
 //!
 //! The control API under `/_fake/` sets faults per route (`drive.search`, `drive.content`,
-//! `google.token`, `drive.comments`, `notion.search`, `notion.blocks`, `notion.comments`, `graph.search`, `graph.content`,
+//! `google.token`, `drive.comments`, `notion.search`, `notion.blocks`, `notion.comments`, `graph.search`, `graph.content`, `outlook.calendar`, `outlook.event`,
 //! `microsoft.token`, `descope.token`, or `*`): `POST /_fake/knobs {"route", "latency_ms",
 //! "status", "retry_after", "drive_quota", "malformed", "times"}`; a barrier holding responses
 //! until N requests arrived: `POST /_fake/barrier {"routes": [...], "count": N}`; Descope
@@ -32,6 +32,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod authz;
+pub mod calendar;
 pub mod comments;
 pub mod corpus;
 mod descope;
@@ -128,6 +129,11 @@ fn api_routes(state: Arc<FakeState>) -> Router {
         )
         .route("/v1.0/drives/{drive}/items/{item}", get(graph::item))
         .route("/v1.0/sites/root", get(graph::site_root))
+        .route(
+            "/v1.0/me/calendarView",
+            get(calendar::outlook::calendar_view),
+        )
+        .route("/v1.0/me/events/{id}", get(calendar::outlook::event))
         .route("/{tenant}/oauth2/v2.0/token", post(tokens::microsoft))
         .route(
             "/v1/mgmt/outbound/app/user/token",

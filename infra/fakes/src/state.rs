@@ -126,6 +126,8 @@ struct Barrier {
 pub struct FakeState {
     /// The documents.
     pub corpus: Corpus,
+    /// The demo calendars (`corpus/calendar.json`).
+    pub calendars: crate::calendar::Calendars,
     /// The credentials accepted.
     pub config: FakeConfig,
     /// Base URL of the download listener.
@@ -165,6 +167,7 @@ impl FakeState {
             edits: Mutex::new(HashMap::new()),
             comments: Mutex::new(Vec::new()),
             corpus,
+            calendars: crate::calendar::Calendars::demo(),
             config,
             download_base: Mutex::new(String::new()),
             tokens: Mutex::new(HashMap::new()),
