@@ -4,6 +4,11 @@
 //! |---|---|---|
 //! | `GOOGLE_DRIVE_MODE`, `NOTION_MODE`, `SHAREPOINT_MODE` | `descope_outbound`, `service`, `disabled` | `descope_outbound` when `DESCOPE_PROJECT_ID` is set, else `disabled` |
 //!
+//! | `GOOGLE_CALENDAR_MODE`, `OUTLOOK_CALENDAR_MODE` | `descope_outbound`, `disabled` | `disabled` |
+//!
+//! The calendars are opt-in (an existing deployment does not start reading calendars on an
+//! upgrade) and have no `service` mode: they are read only with the user's own token.
+//!
 //! `descope_outbound` uses each user's own token (permission-aware by construction); `service`
 //! uses a service credential: Google domain-wide delegation *as the user*, a Notion integration
 //! token, or Microsoft client credentials (these two see what is shared with the integration or
@@ -51,6 +56,13 @@ pub struct ConnectorsConfig {
     pub notion_mode: Mode,
     /// Mode of SharePoint.
     pub sharepoint_mode: Mode,
+    /// Mode of Google Calendar (`GOOGLE_CALENDAR_MODE`): `descope_outbound` or `disabled`.
+    pub google_calendar_mode: Mode,
+    /// Mode of the Outlook calendar (`OUTLOOK_CALENDAR_MODE`): `descope_outbound` or `disabled`.
+    pub outlook_calendar_mode: Mode,
+    /// `GOOGLE_CALENDAR_MCP_URL` (default `https://calendarmcp.googleapis.com/mcp/v1`): Google's
+    /// Calendar MCP server.
+    pub google_calendar_mcp_url: String,
     /// `SOURCE_TIMEOUT_MS`: each call's deadline, retries included.
     pub timeout: Duration,
     /// `DESCOPE_BASE_URL` (default `https://api.descope.com`).
@@ -127,6 +139,25 @@ impl ConnectorsConfig {
             mode("NOTION_MODE"),
             mode("SHAREPOINT_MODE"),
         );
+        // Calendars are opt-in and per user only: no default from the Descope project, no
+        // service mode.
+        let mut calendar_mode = |setting: &'static str| match get(setting).as_deref() {
+            None | Some("disabled") => Mode::Disabled,
+            Some("descope_outbound") => Mode::DescopeOutbound,
+            Some(other) => {
+                problems.push(ConfigProblem {
+                    setting,
+                    problem: format!(
+                        "must be descope_outbound or disabled (got `{other}`): calendars are read only with each user's own token"
+                    ),
+                });
+                Mode::Disabled
+            }
+        };
+        let (google_calendar_mode, outlook_calendar_mode) = (
+            calendar_mode("GOOGLE_CALENDAR_MODE"),
+            calendar_mode("OUTLOOK_CALENDAR_MODE"),
+        );
         let timeout = get("SOURCE_TIMEOUT_MS")
             .and_then(|v| v.parse::<u64>().ok())
             .map_or(Duration::from_secs(8), Duration::from_millis);
@@ -134,6 +165,10 @@ impl ConnectorsConfig {
             google_mode,
             notion_mode,
             sharepoint_mode,
+            google_calendar_mode,
+            outlook_calendar_mode,
+            google_calendar_mcp_url: get("GOOGLE_CALENDAR_MCP_URL")
+                .unwrap_or_else(|| "https://calendarmcp.googleapis.com/mcp/v1".into()),
             timeout,
             descope_base_url: get("DESCOPE_BASE_URL")
                 .unwrap_or_else(|| "https://api.descope.com".into()),
@@ -176,7 +211,14 @@ impl ConnectorsConfig {
             descope_project_id,
             content: crate::ContentLimits::from_lookup(&get, &mut problems),
         };
-        let outbound = [google_mode, notion_mode, sharepoint_mode].contains(&Mode::DescopeOutbound);
+        let outbound = [
+            google_mode,
+            notion_mode,
+            sharepoint_mode,
+            google_calendar_mode,
+            outlook_calendar_mode,
+        ]
+        .contains(&Mode::DescopeOutbound);
         if outbound && config.descope_project_id.is_none() {
             problems.push(ConfigProblem {
                 setting: "DESCOPE_PROJECT_ID",
@@ -316,6 +358,26 @@ mod tests {
         let config = load(&[("DESCOPE_PROJECT_ID", "P2x")]).unwrap();
         assert_eq!(config.google_mode, Mode::DescopeOutbound);
         assert_eq!(load(&[]).unwrap().notion_mode, Mode::Disabled);
+    }
+
+    #[test]
+    fn calendars_are_opt_in_and_per_user_only() {
+        let config = load(&[("DESCOPE_PROJECT_ID", "P2x")]).unwrap();
+        assert_eq!(config.google_calendar_mode, Mode::Disabled);
+        assert_eq!(config.outlook_calendar_mode, Mode::Disabled);
+        let on = load(&[
+            ("DESCOPE_PROJECT_ID", "P2x"),
+            ("GOOGLE_CALENDAR_MODE", "descope_outbound"),
+            ("OUTLOOK_CALENDAR_MODE", "descope_outbound"),
+        ])
+        .unwrap();
+        assert_eq!(on.google_calendar_mode, Mode::DescopeOutbound);
+        assert_eq!(on.outlook_calendar_mode, Mode::DescopeOutbound);
+        let service = load(&[("OUTLOOK_CALENDAR_MODE", "service")]).unwrap_err();
+        assert_eq!(service[0].setting, "OUTLOOK_CALENDAR_MODE");
+        assert!(service[0].problem.contains("own token"), "{:?}", service[0]);
+        let no_project = load(&[("GOOGLE_CALENDAR_MODE", "descope_outbound")]).unwrap_err();
+        assert_eq!(no_project[0].setting, "DESCOPE_PROJECT_ID");
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! | Notion | a UUID: 32 hex digits, bare or dashed 8-4-4-4-12 | dashed, lowercase |
 //! | Google Drive | `[A-Za-z0-9_-]`, 1 to 128 characters | as given |
 //! | SharePoint (Graph) | `<drive id>/<item id>`, each `[A-Za-z0-9!_-]`, 1 to 200 characters | as given |
+//! | Google Calendar | an event id, `[A-Za-z0-9_]`, 1 to 1024 characters (`google_calendar/id.rs`) | as given |
+//! | Outlook calendar | a Graph event id, `[A-Za-z0-9_=-]`, 1 to 500 characters (`outlook_calendar/id.rs`) | as given |
 //!
 //! Graph search also returns list items that have no drive; their ids are `list/<item id>` and
 //! have no downloadable content.
@@ -171,6 +173,8 @@ pub fn canonical(source: SourceKind, item: &str) -> Result<String, IdError> {
         SourceKind::Notion => NotionId::parse(item)?.0,
         SourceKind::GoogleDrive => DriveFileId::parse(item)?.0,
         SourceKind::Sharepoint => GraphItemId::parse(item)?.to_string(),
+        SourceKind::GoogleCalendar => crate::google_calendar::EventId::parse(item)?.to_string(),
+        SourceKind::OutlookCalendar => crate::outlook_calendar::EventId::parse(item)?.to_string(),
     })
 }
 
@@ -183,7 +187,7 @@ fn dot_segment(s: &str) -> Result<(), IdError> {
 }
 
 /// One path segment: non-empty, not a dot segment, bounded, within `allowed`.
-fn segment(
+pub(crate) fn segment(
     s: &str,
     source: SourceKind,
     max: usize,

@@ -13,6 +13,7 @@
 
 pub mod broker;
 mod build;
+pub mod calendar;
 pub mod comment;
 pub mod config;
 mod connector;
@@ -21,11 +22,13 @@ mod document;
 pub mod drive;
 mod endpoint;
 mod error;
+pub mod google_calendar;
 pub mod graph;
 pub mod id;
 mod limits;
 mod model;
 pub mod notion;
+pub mod outlook_calendar;
 pub mod passage;
 pub mod query;
 pub mod retry;
@@ -35,6 +38,7 @@ mod text_cache;
 mod upstream;
 mod wire;
 
+pub use calendar::{EmptyWindow, TimeWindow};
 pub use build::{BuiltSources, UpstreamCredentials, build_available_sources, build_sources};
 pub use comment::{AddedComment, CommentError, MAX_COMMENT_CHARS};
 pub use config::{ConfigProblem, ConnectorsConfig, Mode};

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 /// The scope `add_comment` needs beside the source's read scope: the one write this server does.
 pub const WRITE_COMMENTS_SCOPE: &str = "workplace:write:comments";
 
-/// One searchable upstream. The wire names (`google_drive`, `notion`, `sharepoint`) are part of the
-/// public API: they appear in requests, responses, result ids, OAuth scopes and records.
+/// One searchable upstream. The wire names (`google_drive`, `notion`, `sharepoint`,
+/// `google_calendar`, `outlook_calendar`) are part of the public API: they appear in requests,
+/// responses, result ids, OAuth scopes and records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
@@ -19,11 +20,21 @@ pub enum SourceKind {
     Notion,
     /// SharePoint and OneDrive through Microsoft Graph search.
     Sharepoint,
+    /// The user's primary Google calendar, through Google's Calendar MCP server.
+    GoogleCalendar,
+    /// The user's Outlook calendar, through Microsoft Graph.
+    OutlookCalendar,
 }
 
 impl SourceKind {
     /// Every source, in the order responses list them.
-    pub const ALL: [SourceKind; 3] = [Self::GoogleDrive, Self::Notion, Self::Sharepoint];
+    pub const ALL: [SourceKind; 5] = [
+        Self::GoogleDrive,
+        Self::Notion,
+        Self::Sharepoint,
+        Self::GoogleCalendar,
+        Self::OutlookCalendar,
+    ];
 
     /// The wire name.
     pub const fn as_str(self) -> &'static str {
@@ -31,7 +42,15 @@ impl SourceKind {
             Self::GoogleDrive => "google_drive",
             Self::Notion => "notion",
             Self::Sharepoint => "sharepoint",
+            Self::GoogleCalendar => "google_calendar",
+            Self::OutlookCalendar => "outlook_calendar",
         }
+    }
+
+    /// Whether the source is a calendar: it lists events in a time window (`list_events`) as
+    /// well as answering searches.
+    pub const fn is_calendar(self) -> bool {
+        matches!(self, Self::GoogleCalendar | Self::OutlookCalendar)
     }
 
     /// The OAuth scope a caller needs to search this source: one scope per source, so an
@@ -41,6 +60,8 @@ impl SourceKind {
             Self::GoogleDrive => "workplace:read:google_drive",
             Self::Notion => "workplace:read:notion",
             Self::Sharepoint => "workplace:read:sharepoint",
+            Self::GoogleCalendar => "workplace:read:google_calendar",
+            Self::OutlookCalendar => "workplace:read:outlook_calendar",
         }
     }
 
@@ -50,6 +71,8 @@ impl SourceKind {
             Self::GoogleDrive => "Google Drive",
             Self::Notion => "Notion",
             Self::Sharepoint => "SharePoint",
+            Self::GoogleCalendar => "Google Calendar",
+            Self::OutlookCalendar => "Outlook calendar",
         }
     }
 }
@@ -66,11 +89,12 @@ pub struct UnknownSource(pub String);
 
 impl fmt::Display for UnknownSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown source `{}` (expected one of google_drive, notion, sharepoint)",
-            self.0
-        )
+        write!(f, "unknown source `{}` (expected one of ", self.0)?;
+        for (i, kind) in SourceKind::ALL.iter().enumerate() {
+            f.write_str(if i == 0 { "" } else { ", " })?;
+            f.write_str(kind.as_str())?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -147,7 +171,7 @@ mod tests {
         assert_eq!(SourceKind::Notion.scope(), "workplace:read:notion");
         let scopes: std::collections::HashSet<_> =
             SourceKind::ALL.iter().map(|k| k.scope()).collect();
-        assert_eq!(scopes.len(), 3);
+        assert_eq!(scopes.len(), SourceKind::ALL.len());
     }
 
     #[test]

@@ -1,0 +1,254 @@
+//! What the calendar sources share: the time window events are listed in, the [`Calendar`]
+//! wrapper that turns a calendar API into a [`Source`], and one event model (`event.rs`) both
+//! upstreams' answers are read into, so hits, details and `fetch` text look the same whichever
+//! calendar an event came from.
+//!
+//! A calendar is *listed* by window ([`Source::events`], the `list_events` tool) and also
+//! *searched* by keyword (`workplace_search`): a search lists the window a dated query names
+//! ("next week"), or [`SEARCH_PAST`] before to [`SEARCH_AHEAD`] after now, with the query's
+//! keywords as the upstream's filter (Google's `fullText`; Graph has no search on events, so a
+//! post-filter over `calendarView`, see `outlook_calendar`).
+
+mod event;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::time::Instant;
+
+pub(crate) use event::{CalendarEvent, response};
+
+use crate::broker::{TokenBroker, begin};
+use crate::query::{Plan, Planned};
+use crate::{BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+
+/// How far back a keyword search of a calendar looks.
+pub const SEARCH_PAST: Duration = Duration::from_secs(90 * 24 * 3600);
+/// How far ahead a keyword search of a calendar looks.
+pub const SEARCH_AHEAD: Duration = Duration::from_secs(90 * 24 * 3600);
+/// Most upstream pages one listing follows: both calendars may answer short (even empty) pages
+/// that still link a next one, so the loop is bounded by this as well as by the deadline.
+pub const MAX_PAGES: usize = 10;
+/// Most events the relaxed pass of a search lists before keeping those with any keyword.
+const MAX_LISTED: usize = 100;
+
+/// A time window `[start, end)` with `end` after `start`, in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeWindow {
+    start: OffsetDateTime,
+    end: OffsetDateTime,
+}
+
+/// Why two times are not a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the end must be after the start")]
+pub struct EmptyWindow;
+
+impl TimeWindow {
+    /// The window from `start` to `end`, converted to UTC; `end` must be after `start`.
+    pub fn new(start: OffsetDateTime, end: OffsetDateTime) -> Result<Self, EmptyWindow> {
+        if end <= start {
+            return Err(EmptyWindow);
+        }
+        Ok(Self {
+            start: start.to_offset(time::UtcOffset::UTC),
+            end: end.to_offset(time::UtcOffset::UTC),
+        })
+    }
+
+    /// The window a keyword search looks in: the query's own dates when it names some ("next
+    /// week"), else from [`SEARCH_PAST`] before `now` to [`SEARCH_AHEAD`] after.
+    pub fn for_search(plan: Option<&Plan>, now: OffsetDateTime) -> Self {
+        if let Some(range) = plan.and_then(|p| p.range.as_ref())
+            && let Ok(window) = Self::new(
+                range.from.midnight().assume_utc(),
+                range.until.midnight().assume_utc(),
+            )
+        {
+            return window;
+        }
+        Self {
+            start: now - SEARCH_PAST,
+            end: now + SEARCH_AHEAD,
+        }
+    }
+
+    /// The start.
+    pub fn start(&self) -> OffsetDateTime {
+        self.start
+    }
+
+    /// The end (exclusive).
+    pub fn end(&self) -> OffsetDateTime {
+        self.end
+    }
+
+    /// How long the window is.
+    pub fn duration(&self) -> time::Duration {
+        self.end - self.start
+    }
+
+    /// The start as RFC 3339 in UTC (`2026-12-07T00:00:00Z`).
+    pub fn start_rfc3339(&self) -> String {
+        rfc3339(self.start)
+    }
+
+    /// The end as RFC 3339 in UTC.
+    pub fn end_rfc3339(&self) -> String {
+        rfc3339(self.end)
+    }
+}
+
+/// RFC 3339 in UTC with a `Z`; formatting a UTC time cannot fail, the fallback is never used.
+pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// One calendar API as the [`Calendar`] wrapper uses it (each in its source's folder).
+pub(crate) trait CalendarApi: Send + Sync {
+    /// Which source this is.
+    const KIND: SourceKind;
+    /// The parsed form of this source's event ids.
+    type Id: Send + Sync;
+
+    /// Parses an event id; one the upstream could not have issued is [`SourceError::NotFound`].
+    fn parse_id(item_id: &str) -> Result<Self::Id, SourceError>;
+
+    /// The events overlapping `window` (with `query`: only those matching its words), at most
+    /// `limit`, earliest first, with `token` before `deadline`.
+    fn list_with(
+        &self,
+        token: &SecretString,
+        window: &TimeWindow,
+        query: Option<&str>,
+        limit: usize,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Vec<CalendarEvent>, SourceError>> + Send;
+
+    /// One event, with its description.
+    fn event_with(
+        &self,
+        token: &SecretString,
+        id: &Self::Id,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<CalendarEvent, SourceError>> + Send;
+}
+
+/// A calendar API as a [`Source`]: its token broker (the user's own token; calendars have no
+/// service mode) and its deadline.
+pub(crate) struct Calendar<C> {
+    pub(crate) api: C,
+    pub(crate) broker: Arc<dyn TokenBroker>,
+    pub(crate) timeout: Duration,
+}
+
+impl<C: CalendarApi> Calendar<C> {
+    async fn list(
+        &self,
+        user: &UserContext,
+        window: &TimeWindow,
+        query: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<CalendarEvent>, SourceError> {
+        let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+        let mut events = self
+            .api
+            .list_with(&token, window, query, limit, deadline)
+            .await?;
+        events.sort_by(|a, b| (a.start, &a.title).cmp(&(b.start, &b.title)));
+        events.truncate(limit);
+        Ok(events)
+    }
+}
+
+impl<C: CalendarApi> Source for Calendar<C> {
+    fn kind(&self) -> SourceKind {
+        C::KIND
+    }
+
+    fn search<'a>(
+        &'a self,
+        user: &'a UserContext,
+        query: &'a str,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
+        Box::pin(async move {
+            let window = TimeWindow::for_search(None, OffsetDateTime::now_utc());
+            let events = self.list(user, &window, Some(query), limit).await?;
+            Ok(events.iter().map(CalendarEvent::hit).collect())
+        })
+    }
+
+    /// The strict pass asks the upstream for events with every keyword (dates in the query
+    /// choose the window instead); when that finds too little, the relaxed pass lists the
+    /// window once and keeps events with any keyword.
+    fn search_plan<'a>(
+        &'a self,
+        user: &'a UserContext,
+        plan: &'a Plan,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Planned, SourceError>> {
+        Box::pin(async move {
+            let window = TimeWindow::for_search(Some(plan), OffsetDateTime::now_utc());
+            let keywords = plan.keywords();
+            let strict = (!keywords.is_empty()).then_some(keywords.as_str());
+            let events = self.list(user, &window, strict, limit).await?;
+            let hits = events.iter().map(CalendarEvent::hit).collect();
+            let planned = Planned::pass_through(hits, strict.unwrap_or_default());
+            if plan.groups.len() < 2 {
+                return Ok(planned);
+            }
+            let terms: Vec<&str> = plan
+                .groups
+                .iter()
+                .flat_map(|g| g.terms.iter().map(String::as_str))
+                .collect();
+            let shown = || Some((format!("any of: {}", terms.join(" | ")), ()));
+            Ok(planned
+                .relax_once(plan, limit, shown, |()| async {
+                    let all = self.list(user, &window, None, MAX_LISTED).await?;
+                    let mut hits: Vec<SearchHit> = all
+                        .iter()
+                        .filter(|e| terms.iter().any(|t| e.mentions(t)))
+                        .map(CalendarEvent::hit)
+                        .collect();
+                    hits.truncate(limit);
+                    Ok(hits)
+                })
+                .await)
+        })
+    }
+
+    fn content<'a>(
+        &'a self,
+        user: &'a UserContext,
+        item_id: &'a str,
+        max_chars: usize,
+    ) -> BoxFuture<'a, Result<Content, SourceError>> {
+        Box::pin(async move {
+            let id = C::parse_id(item_id)?;
+            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
+            let event = self.api.event_with(&token, &id, deadline).await?;
+            Ok(event.content(max_chars))
+        })
+    }
+
+    fn events<'a>(
+        &'a self,
+        user: &'a UserContext,
+        window: &'a TimeWindow,
+        query: Option<&'a str>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
+        Box::pin(async move {
+            let events = self.list(user, window, query, limit).await?;
+            Ok(events.iter().map(CalendarEvent::hit).collect())
+        })
+    }
+}

@@ -1,0 +1,213 @@
+//! Google Calendar through Google's Calendar MCP server (`calendarmcp.googleapis.com/mcp/v1`),
+//! as the user: their own Google token through Descope, asking only
+//! `calendar.events.readonly`. Google requires AI agents to reach Workspace data through its MCP
+//! servers (enforced from 2027-02-01, see the README), so this source has no REST mode, and no
+//! service mode either: the MCP servers document user OAuth only.
+//!
+//! - Listing: `list_events` on `primary` with `startTime`/`endTime` (the window), `timeZone`
+//!   UTC, `orderBy` `startTime` and `pageSize`. Pages may be short or even empty and still carry
+//!   a `nextPageToken`: tokens are followed until enough events arrived, the token is absent,
+//!   [`MAX_PAGES`] pages were read, or the deadline passes.
+//! - Keyword search: the same `list_events` with `fullText` over the search window (documented
+//!   and deterministic; `search_events` is "semantic" and its shape is not published).
+//! - Fetch: `get_event` (description, attendees, organizer, location, conference link).
+//! - Failures are error results, classified by the MCP transport (missing credentials →
+//!   `reauth_required`, quota → `rate_limited`).
+
+mod id;
+mod wire;
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::time::Instant;
+
+pub use id::EventId;
+
+use crate::calendar::{CalendarApi, CalendarEvent, MAX_PAGES, TimeWindow, response};
+use crate::model::{Attendee, Person};
+use crate::{BoxFuture, SourceError, SourceKind};
+
+/// The OAuth scope asked of Google for this source: events, read-only (no calendar list, no
+/// free/busy of others).
+pub const SCOPE: &str = "https://www.googleapis.com/auth/calendar.events.readonly";
+
+/// Largest `pageSize` asked per `list_events` call.
+const PAGE_SIZE: usize = 250;
+
+/// Calls one tool of an upstream MCP server with the user's token, answering its
+/// `structuredContent` (an error result is already a classified [`SourceError`]).
+pub(crate) trait CallTool: Send + Sync {
+    /// Calls `name` with `arguments` before `deadline`.
+    fn call_tool<'a>(
+        &'a self,
+        token: &'a SecretString,
+        name: &'a str,
+        arguments: Value,
+        deadline: Instant,
+    ) -> BoxFuture<'a, Result<Value, SourceError>>;
+}
+
+/// The Google Calendar source.
+pub struct GoogleCalendar {
+    mcp: Arc<dyn CallTool>,
+}
+
+impl GoogleCalendar {
+    /// The calendar behind the MCP server `mcp` talks to.
+    pub(crate) fn new(mcp: Arc<dyn CallTool>) -> Self {
+        Self { mcp }
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &SecretString,
+        name: &str,
+        arguments: Value,
+        deadline: Instant,
+    ) -> Result<T, SourceError> {
+        let answer = self.mcp.call_tool(token, name, arguments, deadline).await?;
+        serde_json::from_value(answer).map_err(|e| {
+            // The category only: the message may quote event text.
+            SourceError::InvalidResponse(format!(
+                "the Google Calendar MCP server answered {name} with unexpected content ({:?} error)",
+                e.classify()
+            ))
+        })
+    }
+}
+
+/// A `start`/`end`: an all-day date as its midnight UTC, else the instant.
+fn instant(when: &wire::When) -> Result<(OffsetDateTime, bool), SourceError> {
+    if let Some(date) = &when.date {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        if let Ok(day) = time::Date::parse(date, &format) {
+            return Ok((day.midnight().assume_utc(), true));
+        }
+    }
+    when.date_time
+        .as_deref()
+        .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
+        .map(|t| (t.to_offset(time::UtcOffset::UTC), false))
+        .ok_or_else(|| {
+            SourceError::InvalidResponse(
+                "the Google Calendar MCP server answered an event without a readable time".into(),
+            )
+        })
+}
+
+impl wire::Event {
+    fn into_event(self) -> Result<CalendarEvent, SourceError> {
+        let (start, all_day) = instant(&self.start)?;
+        let (end, _) = instant(&self.end)?;
+        Ok(CalendarEvent {
+            title: self.summary.unwrap_or_default(),
+            url: self.html_link.unwrap_or_default(),
+            description: self
+                .description
+                .map(|d| d.trim().to_owned())
+                .filter(|d| !d.is_empty()),
+            start,
+            end,
+            all_day,
+            time_zone: "UTC".into(),
+            location: self.location.filter(|l| !l.is_empty()),
+            organizer: self.organizer.and_then(|o| {
+                Some(Person {
+                    email: o.email.filter(|e| !e.is_empty())?,
+                    name: o.display_name.filter(|n| !n.is_empty()),
+                })
+            }),
+            attendees: self
+                .attendees
+                .into_iter()
+                .map(|a| Attendee {
+                    email: a.email,
+                    name: a.display_name.filter(|n| !n.is_empty()),
+                    response: a.response_status.as_deref().and_then(response),
+                })
+                .collect(),
+            status: self.status,
+            conference_url: self.conference_url.or(self.hangout_link),
+            updated: self.updated,
+            id: self.id,
+        })
+    }
+}
+
+impl CalendarApi for GoogleCalendar {
+    const KIND: SourceKind = SourceKind::GoogleCalendar;
+    type Id = EventId;
+
+    fn parse_id(item_id: &str) -> Result<EventId, SourceError> {
+        EventId::parse(item_id).map_err(|_| SourceError::NotFound)
+    }
+
+    async fn list_with(
+        &self,
+        token: &SecretString,
+        window: &TimeWindow,
+        query: Option<&str>,
+        limit: usize,
+        deadline: Instant,
+    ) -> Result<Vec<CalendarEvent>, SourceError> {
+        let mut arguments = json!({
+            "calendarId": "primary",
+            "startTime": window.start_rfc3339(),
+            "endTime": window.end_rfc3339(),
+            "timeZone": "UTC",
+            "orderBy": "startTime",
+            "pageSize": limit.clamp(1, PAGE_SIZE),
+        });
+        if let Some(query) = query {
+            arguments["fullText"] = json!(query);
+        }
+        let mut events = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page: wire::EventList = self
+                .call(token, "list_events", arguments.clone(), deadline)
+                .await?;
+            for raw in page.events {
+                events.push(raw.into_event()?);
+            }
+            match page.next_page_token {
+                Some(next) if events.len() < limit && !next.is_empty() => {
+                    arguments["pageToken"] = json!(next);
+                }
+                _ => break,
+            }
+        }
+        Ok(events)
+    }
+
+    async fn event_with(
+        &self,
+        token: &SecretString,
+        id: &EventId,
+        deadline: Instant,
+    ) -> Result<CalendarEvent, SourceError> {
+        let arguments = json!({"calendarId": "primary", "eventId": id.as_str()});
+        let event: wire::Event = self.call(token, "get_event", arguments, deadline).await?;
+        event.into_event()
+    }
+}
+
+/// The Google Calendar source over the MCP server at `url`, or `None` with the problem recorded.
+pub(crate) fn build(
+    http: reqwest::Client,
+    url: &str,
+    broker: Arc<dyn crate::broker::TokenBroker>,
+    timeout: std::time::Duration,
+    problems: &mut Vec<crate::ConfigProblem>,
+) -> Option<Arc<dyn crate::Source>> {
+    // Until the upstream MCP transport is merged, there is nothing to call the server with.
+    let _ = (http, url, broker, timeout);
+    problems.push(crate::ConfigProblem {
+        setting: "GOOGLE_CALENDAR_MODE",
+        problem: "the upstream MCP transport is not in this build".into(),
+    });
+    None
+}
