@@ -75,6 +75,7 @@ impl Text {
                 text,
                 truncated,
                 unavailable_reason: None,
+                details: None,
             },
             Self::Unavailable(reason) => Content::unavailable(title, url, reason),
         }

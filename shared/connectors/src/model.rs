@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::SourceKind;
+use crate::{HitDetails, SourceKind};
 
 /// The user a search runs as. Connectors use it to obtain the *user's own* upstream token (or to
 /// impersonate the user with a service account); the caller's bearer token is deliberately absent.
@@ -42,6 +42,9 @@ pub struct SearchHit {
     /// means it reads nothing. Not part of any response.
     #[serde(skip)]
     pub media_type: Option<String>,
+    /// What a mail, meeting or CRM hit says beyond a document's fields; `None` for documents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<HitDetails>,
 }
 
 /// The text of one item.
@@ -57,6 +60,8 @@ pub struct Content {
     pub truncated: bool,
     /// Why there is no text, when there is none (for example an export limit).
     pub unavailable_reason: Option<String>,
+    /// What a mail, meeting or CRM item says beyond a document's fields; `None` for documents.
+    pub details: Option<HitDetails>,
 }
 
 impl Content {
@@ -78,6 +83,7 @@ impl Content {
             text: text.to_owned(),
             truncated: cut || cut_bytes,
             unavailable_reason: None,
+            details: None,
         }
     }
 
@@ -89,6 +95,7 @@ impl Content {
             text: String::new(),
             truncated: false,
             unavailable_reason: Some(reason),
+            details: None,
         }
     }
 }

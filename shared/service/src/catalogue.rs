@@ -1,6 +1,7 @@
 //! The tool catalogue, in MCP `Tool` shape, shared by `GET /mcp/tools` and MCP `tools/list`.
 
 use serde_json::{Value, json};
+use workplace_connectors::HitDetails;
 
 use crate::arguments::{
     DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_FETCH_CHARS, MAX_FETCH_OFFSET, MAX_QUERY_CHARS,
@@ -112,6 +113,7 @@ fn search_output_schema() -> Value {
                         "snippet": {"type": "string"},
                         "modified_time": {"type": ["string", "null"]},
                         "author": {"type": "string"},
+                        "details": HitDetails::json_schema(),
                         "score": {"type": "number"},
                         "content": {"type": "string"},
                         "truncated": {"type": "boolean"},
@@ -178,6 +180,7 @@ fn fetch() -> Value {
                 "truncated": {"type": "boolean"},
                 "content_error": {"type": "string", "description": "Why the document has no text: encrypted, scanned, damaged, over a size limit."},
                 "metadata": {"type": "object"},
+                "details": HitDetails::json_schema(),
                 "content_trust": untrusted::schema_property()
             },
             "required": ["id", "title", "text", "url", "offset", "truncated", "content_trust"]

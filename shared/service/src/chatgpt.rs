@@ -150,6 +150,7 @@ mod tests {
             snippet: "Goals for Q4".into(),
             modified_time: None,
             author: None,
+            details: None,
             score: 0.5,
             content: None,
             truncated: None,

@@ -440,6 +440,10 @@ async fn fetch(
     if let Some(reason) = &content.unavailable_reason {
         structured["content_error"] = json!(reason);
     }
+    // An email's sender and thread, an event's time and attendees, a record's key fields.
+    if let Some(details) = &content.details {
+        structured["details"] = json!(details);
+    }
     // ChatGPT's fetch contract: `{id, title, text, url, metadata}` as JSON in the first text
     // content. The paging fields ride along; `fetch`'s description tells the model how to use them.
     untrusted::label(&mut structured);

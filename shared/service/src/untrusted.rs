@@ -163,6 +163,11 @@ pub fn render_search(summary: &str, outcome: &SearchOutcome) -> String {
         if let Some(author) = &result.author {
             let _ = writeln!(out, "Author: {}", quote(author));
         }
+        if let Some(details) = &result.details {
+            for line in details.lines(&quote) {
+                let _ = writeln!(out, "{line}");
+            }
+        }
         if let Some(error) = &result.content_error {
             let _ = writeln!(out, "Content error: {}", quote(error));
         }

@@ -31,6 +31,7 @@ fn hits(kind: SourceKind) -> impl Strategy<Value = Vec<SearchHit>> {
                     modified_time: None,
                     author: None,
                     media_type: None,
+                    details: None,
                     title: title.clone(),
                 })
                 .collect()

@@ -8,7 +8,8 @@ mod common;
 
 use common::render::parse;
 use proptest::prelude::*;
-use workplace_connectors::{Access, SourceKind};
+use workplace_connectors::details::{Attendee, EventDetails, Person};
+use workplace_connectors::{Access, HitDetails, SourceKind};
 use workplace_service::search::{SearchOutcome, SearchResult, SourceReport, SourceStatus};
 use workplace_service::untrusted::render_search;
 
@@ -21,6 +22,24 @@ fn hit(n: usize, title: &str, url: &str, snippet: &str, body: Option<&str>) -> S
         snippet: snippet.to_owned(),
         modified_time: None,
         author: Some(title.to_owned()),
+        details: Some(HitDetails::Event(EventDetails {
+            start: snippet.to_owned(),
+            end: title.to_owned(),
+            all_day: n.is_multiple_of(2),
+            time_zone: None,
+            location: Some(url.to_owned()),
+            organizer: Some(Person {
+                email: title.to_owned(),
+                name: Some(snippet.to_owned()),
+            }),
+            attendees: vec![Attendee {
+                email: url.to_owned(),
+                name: None,
+                response: Some(title.to_owned()),
+            }],
+            status: Some(snippet.to_owned()),
+            conference_url: Some(url.to_owned()),
+        })),
         score: 0.5,
         content: body.map(str::to_owned),
         truncated: None,
@@ -148,5 +167,20 @@ proptest! {
         prop_assert_eq!(parsed.titles, titles);
         prop_assert_eq!(parsed.bodies, bodies);
         prop_assert_eq!(parsed.statuses, vec!["notion ok (1 result)".to_owned()]);
+        // Each event's detail lines read back to exactly its fields, in order.
+        let details: Vec<Vec<String>> = fields
+            .iter()
+            .flat_map(|(title, url, snippet, _)| {
+                vec![
+                    vec![snippet.clone(), title.clone()],
+                    vec![url.clone()],
+                    vec![format!("{snippet} <{title}>")],
+                    vec![url.clone(), title.clone()],
+                    vec![snippet.clone()],
+                    vec![url.clone()],
+                ]
+            })
+            .collect();
+        prop_assert_eq!(parsed.details, details);
     }
 }

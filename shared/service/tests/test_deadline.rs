@@ -42,6 +42,7 @@ impl Source for SlowDocuments {
                     modified_time: None,
                     author: None,
                     media_type: None,
+                    details: None,
                 })
                 .collect())
         })
@@ -61,6 +62,7 @@ impl Source for SlowDocuments {
                 text: format!("text of {item_id}"),
                 truncated: false,
                 unavailable_reason: None,
+                details: None,
             })
         })
     }

@@ -66,6 +66,7 @@ impl FixedSource {
                 modified_time: Some("2026-11-01T10:00:00Z".into()),
                 author: Some("Alice".into()),
                 media_type: None,
+                details: None,
             })
             .collect();
         Self {
@@ -114,6 +115,7 @@ impl Source for FixedSource {
                 text: (self.text)(item_id),
                 truncated: false,
                 unavailable_reason: None,
+                details: None,
             })
         })
     }

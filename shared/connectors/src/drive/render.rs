@@ -44,6 +44,7 @@ pub(super) fn hit(file: &File) -> SearchHit {
         // Without it `hit_text` reads nothing: a hit the caller may not download gets no text,
         // neither read for them nor from the cache another caller's read filled.
         media_type: Some(file.mime_type.clone()).filter(|m| !m.is_empty() && file.can_download()),
+        details: None,
     }
 }
 

@@ -34,6 +34,7 @@ pub(super) fn hit(raw: &Hit) -> SearchHit {
         modified_time: resource.last_modified_date_time.clone(),
         author,
         media_type: None,
+        details: None,
     }
 }
 

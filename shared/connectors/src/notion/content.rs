@@ -79,6 +79,7 @@ impl Read for Notion {
             text: text.to_owned(),
             truncated: cut || !rendered.complete,
             unavailable_reason: None,
+            details: None,
         })
     }
 

@@ -26,6 +26,7 @@ pub(super) fn page_hit(page: &Page) -> Option<SearchHit> {
         modified_time: page.last_edited_time.clone(),
         author: None,
         media_type: None,
+        details: None,
     })
 }
 

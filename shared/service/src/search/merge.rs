@@ -45,6 +45,7 @@ pub fn merge(lists: Vec<(SourceKind, Vec<SearchHit>)>, max_results: usize) -> Ve
                     snippet: hit.snippet,
                     modified_time: hit.modified_time,
                     author: hit.author,
+                    details: hit.details,
                     score,
                     content: None,
                     truncated: None,
@@ -97,6 +98,7 @@ mod tests {
             modified_time: None,
             author: None,
             media_type: None,
+            details: None,
         }
     }
 

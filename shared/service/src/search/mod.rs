@@ -12,7 +12,9 @@ use futures::StreamExt;
 use serde::Serialize;
 use tokio::time::Instant;
 use workplace_connectors::query::{Plan, Planned};
-use workplace_connectors::{Access, SearchHit, Source, SourceError, SourceKind, UserContext};
+use workplace_connectors::{
+    Access, HitDetails, SearchHit, Source, SourceError, SourceKind, UserContext,
+};
 
 use crate::config::SearchSettings;
 
@@ -122,6 +124,10 @@ pub struct SearchResult {
     /// Author, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+    /// For an email, an event or a CRM record: its sender and date, time and attendees, or key
+    /// fields, so an agent can answer without a `fetch`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<HitDetails>,
     /// Relevance score (`rank.rs`; reciprocal rank fusion with the planner off); higher is
     /// better; comparable within one response only.
     pub score: f64,

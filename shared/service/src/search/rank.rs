@@ -133,6 +133,7 @@ pub fn rank(
                     snippet: hit.snippet,
                     modified_time: hit.modified_time,
                     author: hit.author,
+                    details: hit.details,
                     score: s,
                     content: None,
                     truncated: None,
@@ -168,6 +169,7 @@ mod tests {
             modified_time: Some("2026-10-02T00:00:00Z".into()),
             author: None,
             media_type: None,
+            details: None,
         }
     }
 

@@ -14,6 +14,51 @@ pub struct Parsed {
     pub links: Vec<String>,
     pub bodies: Vec<String>,
     pub statuses: Vec<String>,
+    /// The values of each detail line (an email's, an event's or a record's fields), in order.
+    pub details: Vec<Vec<String>>,
+}
+
+/// The labels of `HitDetails::lines`: each followed by `: ` and quoted values only.
+const DETAIL_LABELS: [&str; 13] = [
+    "From",
+    "To",
+    "Cc",
+    "Sent",
+    "Attachments",
+    "When",
+    "Location",
+    "Organizer",
+    "Attendees",
+    "Status",
+    "Conference",
+    "Object",
+    "Field",
+];
+
+/// The separators a detail line may have between its quoted values.
+const SEPARATORS: [&str; 6] = [" (all day)", " to ", " = ", ", ", " (", ")"];
+
+/// Reads a detail line's values: string literals with only our separators between them.
+fn quoted_sequence(mut rest: &str) -> Vec<String> {
+    let mut values = Vec::new();
+    while !rest.is_empty() {
+        if rest.starts_with('"') {
+            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+            let value = stream
+                .next()
+                .expect("a value")
+                .unwrap_or_else(|e| panic!("not a string literal: {rest:?}: {e}"));
+            rest = &rest[stream.byte_offset()..];
+            values.push(value);
+        } else {
+            let separator = SEPARATORS
+                .iter()
+                .find(|s| rest.starts_with(**s))
+                .unwrap_or_else(|| panic!("text we did not write in a detail line: {rest:?}"));
+            rest = &rest[separator.len()..];
+        }
+    }
+    values
 }
 
 /// Reads a rendering line by line: a fence opened by `<<<third-party-text NONCE` ends only at
@@ -53,6 +98,11 @@ pub fn parse(text: &str) -> Parsed {
             quoted(modified);
         } else if let Some(error) = line.strip_prefix("Content error: ") {
             quoted(error);
+        } else if let Some(rest) = DETAIL_LABELS
+            .iter()
+            .find_map(|label| line.strip_prefix(label)?.strip_prefix(": "))
+        {
+            parsed.details.push(quoted_sequence(rest));
         } else if let Some(status) = line.strip_prefix("Source status: ") {
             parsed.statuses.push(status.to_owned());
         } else {
