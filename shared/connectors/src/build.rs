@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use crate::calendar::Calendar;
 use crate::broker::{
     DescopeOutbound, GoogleDelegation, MicrosoftClientCredentials, StaticToken, TokenBroker,
 };
+use crate::calendar::Calendar;
 use crate::config::{ConfigProblem, ConnectorsConfig, Mode};
 use crate::connector::Connected;
 use crate::disabled::Disabled;

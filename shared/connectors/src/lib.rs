@@ -39,8 +39,8 @@ mod text_cache;
 mod upstream;
 mod wire;
 
-pub use calendar::{EmptyWindow, TimeWindow};
 pub use build::{BuiltSources, UpstreamCredentials, build_available_sources, build_sources};
+pub use calendar::{EmptyWindow, TimeWindow, WindowError};
 pub use comment::{AddedComment, CommentError, MAX_COMMENT_CHARS};
 pub use config::{ConfigProblem, ConnectorsConfig, Mode};
 pub use details::HitDetails;

@@ -11,6 +11,7 @@ use crate::tool_result::with_error_branch;
 use crate::untrusted;
 
 mod comment;
+mod events;
 
 /// Name of the search tool.
 pub const WORKPLACE_SEARCH: &str = "workplace_search";
@@ -22,18 +23,22 @@ pub const SEARCH: &str = "search";
 /// Name of the comment tool, the one write (scope `workplace:write:comments`).
 pub const ADD_COMMENT: &str = "add_comment";
 
+/// Name of the calendar tool: events in a time window.
+pub const LIST_EVENTS: &str = "list_events";
+
 /// Every tool, in MCP `Tool` shape.
 pub fn tools() -> Value {
     json!([
         workplace_search(),
         fetch(),
         search(),
-        comment::add_comment()
+        comment::add_comment(),
+        events::list_events()
     ])
 }
 
 /// Every tool's name, in catalogue order. Only these reach records and metric dimensions.
-pub const NAMES: [&str; 4] = [WORKPLACE_SEARCH, FETCH, SEARCH, ADD_COMMENT];
+pub const NAMES: [&str; 5] = [WORKPLACE_SEARCH, FETCH, SEARCH, ADD_COMMENT, LIST_EVENTS];
 
 /// Whether `name` is a tool this server offers.
 pub fn is_known(name: &str) -> bool {
@@ -44,6 +49,14 @@ pub fn is_known(name: &str) -> bool {
 /// hosts show descriptions to the model before any result arrives.
 pub(crate) fn described(description: &str) -> String {
     format!("{description} {}", untrusted::NOTICE)
+}
+
+/// Every source's wire name, for the `sources` enums.
+pub(crate) fn source_names() -> Vec<&'static str> {
+    workplace_connectors::SourceKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect()
 }
 
 fn annotations(title: &str) -> Value {
@@ -76,7 +89,7 @@ fn workplace_search() -> Value {
                 },
                 "sources": {
                     "type": "array",
-                    "items": {"type": "string", "enum": ["google_drive", "notion", "sharepoint"]},
+                    "items": {"type": "string", "enum": source_names()},
                     "minItems": 1, "maxItems": MAX_SOURCES, "uniqueItems": true,
                     "description": "Which sources to search. Omit to search every source you are authorized for."
                 },
@@ -107,7 +120,7 @@ fn search_output_schema() -> Value {
                     "type": "object",
                     "properties": {
                         "id": {"type": "string", "description": "Source-qualified id; pass it to `fetch`."},
-                        "source": {"type": "string", "enum": ["google_drive", "notion", "sharepoint"]},
+                        "source": {"type": "string", "enum": source_names()},
                         "title": {"type": "string"},
                         "url": {"type": "string"},
                         "snippet": {"type": "string"},
@@ -125,26 +138,32 @@ fn search_output_schema() -> Value {
             },
             "content_trust": untrusted::schema_property(),
             "total_count": {"type": "integer"},
-            "sources": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "source": {"type": "string"},
-                        "status": {"type": "string", "enum": ["ok", "timeout", "rate_limited", "reauth_required", "error"]},
-                        "count": {"type": "integer"},
-                        "access": {"type": "string", "enum": ["per_user", "shared"]},
-                        "retry_after_seconds": {"type": "integer"},
-                        "message": {"type": "string"},
-                        "query": {"type": "string", "description": "The query this source ran, in its own dialect."},
-                        "relaxed_query": {"type": "string", "description": "The broader query it ran next, when the first found too little."}
-                    },
-                    "required": ["source", "status", "count"]
-                }
-            },
+            "sources": source_reports_schema(),
             "searched_for": {"type": "string", "description": "The corrected keywords searched for, when the query as typed found too little and a likely misspelling was corrected."}
         },
         "required": ["results", "total_count", "sources", "content_trust"]
+    })
+}
+
+/// The per-source reports every answer over several sources carries (`workplace_search`,
+/// `list_events`).
+pub(crate) fn source_reports_schema() -> Value {
+    json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "source": {"type": "string"},
+                "status": {"type": "string", "enum": ["ok", "timeout", "rate_limited", "reauth_required", "error"]},
+                "count": {"type": "integer"},
+                "access": {"type": "string", "enum": ["per_user", "shared"]},
+                "retry_after_seconds": {"type": "integer"},
+                "message": {"type": "string"},
+                "query": {"type": "string", "description": "The query this source ran, in its own dialect."},
+                "relaxed_query": {"type": "string", "description": "The broader query it ran next, when the first found too little."}
+            },
+            "required": ["source", "status", "count"]
+        }
     })
 }
 

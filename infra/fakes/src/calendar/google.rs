@@ -126,8 +126,9 @@ fn text<'a>(args: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>,
 fn time_arg(args: &Map<String, Value>, name: &str) -> Result<Option<OffsetDateTime>, ToolError> {
     text(args, name)?
         .map(|value| {
-            OffsetDateTime::parse(value, &Rfc3339)
-                .map_err(|_| format!("Invalid value for {name}: {value:?} is not an RFC 3339 time."))
+            OffsetDateTime::parse(value, &Rfc3339).map_err(|_| {
+                format!("Invalid value for {name}: {value:?} is not an RFC 3339 time.")
+            })
         })
         .transpose()
 }
@@ -147,7 +148,16 @@ fn calendar_of<'a>(
         .shares
         .iter()
         .find(|s| s.owner.eq_ignore_ascii_case(id) && s.reader.eq_ignore_ascii_case(caller))
-        .map(|s| (id, if s.role == "reader" { "reader" } else { "freeBusyReader" }))
+        .map(|s| {
+            (
+                id,
+                if s.role == "reader" {
+                    "reader"
+                } else {
+                    "freeBusyReader"
+                },
+            )
+        })
         .ok_or_else(|| "Not Found".to_owned())
 }
 
@@ -166,7 +176,11 @@ fn list_events(
         None | Some(Value::Null) => 250,
         Some(v) => match v.as_u64() {
             Some(n @ 1..=MAX_PAGE_SIZE) => n,
-            _ => return Err(format!("Invalid value for pageSize: must be 1 to {MAX_PAGE_SIZE}.")),
+            _ => {
+                return Err(format!(
+                    "Invalid value for pageSize: must be 1 to {MAX_PAGE_SIZE}."
+                ));
+            }
         },
     };
     let order = text(args, "orderBy")?.unwrap_or("default");
@@ -222,7 +236,9 @@ fn page<'e>(
         return Ok((Vec::new(), Some(page_token(binding, offset))));
     }
     let offset: usize = state.parse().map_err(|_| "Invalid page token.")?;
-    let size = usize::try_from(page_size).unwrap_or(SERVER_PAGE).min(SERVER_PAGE);
+    let size = usize::try_from(page_size)
+        .unwrap_or(SERVER_PAGE)
+        .min(SERVER_PAGE);
     let page: Vec<&Event> = events.iter().skip(offset).take(size).copied().collect();
     let end = offset + page.len();
     let next = (end < events.len()).then(|| {
@@ -302,8 +318,8 @@ fn when(value: &str, all_day: bool) -> Value {
 /// An event as `owner`'s calendar shows it to a caller with `role`.
 fn event_json(event: &Event, owner: &str, role: &str) -> Value {
     use base64::Engine;
-    let eid = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("{} {owner}", event.id));
+    let eid =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{} {owner}", event.id));
     let mut out = json!({
         "id": event.id, "status": "confirmed",
         "htmlLink": format!("https://www.google.com/calendar/event?eid={eid}"),
@@ -341,7 +357,8 @@ fn event_json(event: &Event, owner: &str, role: &str) -> Value {
             .attendees
             .iter()
             .map(|a| {
-                let mut attendee = json!({"email": a.email, "displayName": a.name, "responseStatus": a.response});
+                let mut attendee =
+                    json!({"email": a.email, "displayName": a.name, "responseStatus": a.response});
                 if a.email.eq_ignore_ascii_case(&event.organizer.email) {
                     attendee["organizer"] = json!(true);
                 }
@@ -397,7 +414,10 @@ mod tests {
         assert!(ids.len() > SERVER_PAGE, "{ids:?}");
         assert!(pages > 2, "{pages}");
         assert!(ids.contains(&"globexrenewalreview20261208".to_owned()));
-        assert!(!ids.contains(&"globexssofollowup20261215".to_owned()), "outside the window");
+        assert!(
+            !ids.contains(&"globexssofollowup20261215".to_owned()),
+            "outside the window"
+        );
         let (bob, _) = all_pages("bob@acme.example", window);
         assert!(bob.iter().all(|id| !id.contains("globex")), "{bob:?}");
     }
@@ -406,18 +426,25 @@ mod tests {
     fn full_text_matches_every_word_anywhere_in_the_event() {
         let args = json!({"startTime": "2026-12-07T00:00:00Z", "endTime": "2026-12-21T00:00:00Z", "fullText": "globex"});
         let (ids, _) = all_pages("dev@acme.example", args.clone());
-        assert!(ids.contains(&"renewalpricingdryrun20261209".to_owned()), "description: {ids:?}");
+        assert!(
+            ids.contains(&"renewalpricingdryrun20261209".to_owned()),
+            "description: {ids:?}"
+        );
         assert!(ids.contains(&"globexssofollowup20261215".to_owned()));
         assert!(all_pages("carol@acme.example", args).0.is_empty());
     }
 
     #[test]
     fn tokens_scopes_and_ranges_fail_as_error_results() {
-        let window = json!({"startTime": "2026-12-07T00:00:00Z", "endTime": "2026-12-14T00:00:00Z"});
+        let window =
+            json!({"startTime": "2026-12-07T00:00:00Z", "endTime": "2026-12-14T00:00:00Z"});
         let first = run("dev@acme.example", "list_events", window).unwrap();
         let token = first["nextPageToken"].clone();
         let other = json!({"startTime": "2026-12-07T00:00:00Z", "endTime": "2026-12-15T00:00:00Z", "pageToken": token});
-        assert_eq!(run("dev@acme.example", "list_events", other).unwrap_err(), "Invalid page token.");
+        assert_eq!(
+            run("dev@acme.example", "list_events", other).unwrap_err(),
+            "Invalid page token."
+        );
         let empty = json!({"startTime": "2026-12-08T00:00:00Z", "endTime": "2026-12-08T00:00:00Z"});
         assert_eq!(
             run("dev@acme.example", "list_events", empty).unwrap_err(),
@@ -430,19 +457,32 @@ mod tests {
             "list_events",
             &json!({}),
         );
-        assert_eq!(drive_only.unwrap_err(), "Request had insufficient authentication scopes.");
+        assert_eq!(
+            drive_only.unwrap_err(),
+            "Request had insufficient authentication scopes."
+        );
     }
 
     #[test]
     fn readers_see_private_events_as_times_only() {
-        let args = json!({"calendarId": "dev@acme.example", "eventId": "doctorappointment20261209"});
+        let args =
+            json!({"calendarId": "dev@acme.example", "eventId": "doctorappointment20261209"});
         let owner = run("dev@acme.example", "get_event", args.clone()).unwrap();
         assert_eq!(owner["summary"], "Doctor appointment");
         let reader = run("alice@acme.example", "get_event", args.clone()).unwrap();
-        assert!(reader.get("summary").is_none() && reader.get("location").is_none(), "{reader}");
+        assert!(
+            reader.get("summary").is_none() && reader.get("location").is_none(),
+            "{reader}"
+        );
         assert_eq!(reader["start"]["dateTime"], "2026-12-09T08:00:00Z");
-        assert_eq!(run("bob@acme.example", "get_event", args).unwrap_err(), "Not Found");
+        assert_eq!(
+            run("bob@acme.example", "get_event", args).unwrap_err(),
+            "Not Found"
+        );
         let not_his = json!({"eventId": "globexrenewalreview20261208"});
-        assert_eq!(run("bob@acme.example", "get_event", not_his).unwrap_err(), "Not Found");
+        assert_eq!(
+            run("bob@acme.example", "get_event", not_his).unwrap_err(),
+            "Not Found"
+        );
     }
 }

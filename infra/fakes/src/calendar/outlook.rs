@@ -27,7 +27,11 @@ use crate::errors;
 use crate::state::FakeState;
 
 /// The delegated scopes that can read the user's calendar.
-const CALENDAR_SCOPES: [&str; 3] = ["Calendars.Read", "Calendars.ReadBasic", "Calendars.ReadWrite"];
+const CALENDAR_SCOPES: [&str; 3] = [
+    "Calendars.Read",
+    "Calendars.ReadBasic",
+    "Calendars.ReadWrite",
+];
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -41,13 +45,15 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// token on `/me`, 403 without a calendar scope.
 fn caller(state: &FakeState, headers: &HeaderMap) -> Result<String, Response> {
     let token = bearer(headers);
-    let principal = state.check_token(Upstream::Sharepoint, token).ok_or_else(|| {
-        errors::graph(
-            401,
-            "InvalidAuthenticationToken",
-            "Access token is empty or invalid.",
-        )
-    })?;
+    let principal = state
+        .check_token(Upstream::Sharepoint, token)
+        .ok_or_else(|| {
+            errors::graph(
+                401,
+                "InvalidAuthenticationToken",
+                "Access token is empty or invalid.",
+            )
+        })?;
     let Principal::User(email) = principal else {
         return Err(errors::graph(
             400,
@@ -86,9 +92,8 @@ fn bound(value: &str) -> Option<OffsetDateTime> {
 /// Graph's `dateTimeTimeZone` in UTC: seven fractional digits, no offset.
 fn date_time(value: &str) -> Value {
     let at = instant(value).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].0000000"
-    );
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].0000000");
     json!({"dateTime": at.format(&format).unwrap_or_default(), "timeZone": "UTC"})
 }
 
@@ -107,7 +112,9 @@ fn html(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('\n', "<br>");
-    format!("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body><div>{escaped}</div></body></html>")
+    format!(
+        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"></head><body><div>{escaped}</div></body></html>"
+    )
 }
 
 /// An event as `owner`'s mailbox shows it; `text_body` when the caller preferred text bodies.
@@ -174,7 +181,9 @@ fn select(event: Value, fields: Option<&str>) -> Value {
     let wanted: Vec<&str> = fields.split(',').map(str::trim).collect();
     Value::Object(
         map.iter()
-            .filter(|(k, _)| k.as_str() == "id" || k.starts_with("@odata") || wanted.contains(&k.as_str()))
+            .filter(|(k, _)| {
+                k.as_str() == "id" || k.starts_with("@odata") || wanted.contains(&k.as_str())
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
     )
@@ -210,7 +219,9 @@ pub(crate) async fn calendar_view(
         );
     };
     let (Some(from), Some(to)) = (bound(start), bound(end)) else {
-        return invalid("The value of the StartDateTime or EndDateTime parameter is not a valid date and time.");
+        return invalid(
+            "The value of the StartDateTime or EndDateTime parameter is not a valid date and time.",
+        );
     };
     let top = match get("$top").map(str::parse::<usize>) {
         None => 10,
@@ -281,8 +292,11 @@ pub(crate) async fn event(
     match found {
         Some(event) => {
             let fields = params.get("$select").map(String::as_str);
-            axum::Json(select(event_json(event, &owner, prefers_text(&headers)), fields))
-                .into_response()
+            axum::Json(select(
+                event_json(event, &owner, prefers_text(&headers)),
+                fields,
+            ))
+            .into_response()
         }
         None => errors::graph(
             404,

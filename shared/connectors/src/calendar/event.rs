@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use time::OffsetDateTime;
 
 use super::rfc3339;
-use crate::model::{Attendee, EventDetails, HitDetails, Person};
+use crate::details::{Attendee, EventDetails, HitDetails, Person};
 use crate::{Content, SearchHit};
 
 /// An event in the shape both calendars are read into. Times are UTC.
@@ -132,11 +132,19 @@ impl CalendarEvent {
     }
 
     fn details(&self) -> EventDetails {
+        // An all-day event's bounds are dates alone, as both upstreams state them.
+        let at = |t: OffsetDateTime| {
+            if self.all_day {
+                t.date().to_string()
+            } else {
+                rfc3339(t)
+            }
+        };
         EventDetails {
-            start: rfc3339(self.start),
-            end: rfc3339(self.end),
+            start: at(self.start),
+            end: at(self.end),
             all_day: self.all_day,
-            time_zone: self.time_zone.clone(),
+            time_zone: Some(self.time_zone.clone()),
             location: self.location.clone(),
             organizer: self.organizer.clone(),
             attendees: self.attendees.clone(),

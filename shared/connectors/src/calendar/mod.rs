@@ -4,9 +4,8 @@
 //! calendar an event came from.
 //!
 //! A calendar is *listed* by window ([`Source::events`], the `list_events` tool) and also
-//! *searched* by keyword (`workplace_search`): a search lists the window a dated query names
-//! ("next week"), or [`SEARCH_PAST`] before to [`SEARCH_AHEAD`] after now, with the query's
-//! keywords as the upstream's filter (Google's `fullText`; Graph has no search on events, so a
+//! *searched* by keyword (`workplace_search`): a search lists [`SEARCH_PAST`] before to
+//! [`SEARCH_AHEAD`] after now, with the query's keywords as the upstream's filter (Google's `fullText`; Graph has no search on events, so a
 //! post-filter over `calendarView`, see `outlook_calendar`).
 
 mod event;
@@ -48,6 +47,25 @@ pub struct TimeWindow {
 #[error("the end must be after the start")]
 pub struct EmptyWindow;
 
+/// Why a window's bounds, as a caller wrote them, are not a window: which bound, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WindowError {
+    /// The start is not an RFC 3339 time with an offset.
+    #[error("start: {0}")]
+    Start(String),
+    /// The end is not an RFC 3339 time with an offset, or not after the start.
+    #[error("end: {0}")]
+    End(String),
+}
+
+fn parse_bound(value: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(value.trim(), &Rfc3339).map_err(|_| {
+        format!(
+            "must be an RFC 3339 time with an offset, e.g. 2026-12-07T00:00:00Z (got {value:?})"
+        )
+    })
+}
+
 impl TimeWindow {
     /// The window from `start` to `end`, converted to UTC; `end` must be after `start`.
     pub fn new(start: OffsetDateTime, end: OffsetDateTime) -> Result<Self, EmptyWindow> {
@@ -60,17 +78,25 @@ impl TimeWindow {
         })
     }
 
-    /// The window a keyword search looks in: the query's own dates when it names some ("next
-    /// week"), else from [`SEARCH_PAST`] before `now` to [`SEARCH_AHEAD`] after.
-    pub fn for_search(plan: Option<&Plan>, now: OffsetDateTime) -> Self {
-        if let Some(range) = plan.and_then(|p| p.range.as_ref())
-            && let Ok(window) = Self::new(
-                range.from.midnight().assume_utc(),
-                range.until.midnight().assume_utc(),
-            )
-        {
-            return window;
-        }
+    /// Parses the bounds a caller wrote (RFC 3339 with an offset); the end must be after the
+    /// start.
+    pub fn parse(start: &str, end: &str) -> Result<Self, WindowError> {
+        let from = parse_bound(start).map_err(WindowError::Start)?;
+        let to = parse_bound(end).map_err(WindowError::End)?;
+        Self::new(from, to).map_err(|_| {
+            WindowError::End(format!(
+                "must be after start ({} is not after {})",
+                rfc3339(to),
+                rfc3339(from)
+            ))
+        })
+    }
+
+    /// The window a keyword search looks in: from [`SEARCH_PAST`] before `now` to
+    /// [`SEARCH_AHEAD`] after. The planner's date words are not used: they read as ranges up to
+    /// today ("this week" is Monday to today), which suits documents, not meetings; a question
+    /// about a period is `list_events`' to answer.
+    pub fn for_search(now: OffsetDateTime) -> Self {
         Self {
             start: now - SEARCH_PAST,
             end: now + SEARCH_AHEAD,
@@ -87,9 +113,9 @@ impl TimeWindow {
         self.end
     }
 
-    /// How long the window is.
-    pub fn duration(&self) -> time::Duration {
-        self.end - self.start
+    /// How long the window is, in whole seconds.
+    pub fn seconds(&self) -> i64 {
+        (self.end - self.start).whole_seconds()
     }
 
     /// The start as RFC 3339 in UTC (`2026-12-07T00:00:00Z`).
@@ -179,15 +205,15 @@ impl<C: CalendarApi> Source for Calendar<C> {
         limit: usize,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
-            let window = TimeWindow::for_search(None, OffsetDateTime::now_utc());
+            let window = TimeWindow::for_search(OffsetDateTime::now_utc());
             let events = self.list(user, &window, Some(query), limit).await?;
             Ok(events.iter().map(CalendarEvent::hit).collect())
         })
     }
 
-    /// The strict pass asks the upstream for events with every keyword (dates in the query
-    /// choose the window instead); when that finds too little, the relaxed pass lists the
-    /// window once and keeps events with any keyword.
+    /// The strict pass asks the upstream for events with every keyword (date words are not
+    /// keywords); when that finds too little, the relaxed pass lists the window once and keeps
+    /// events with any keyword.
     fn search_plan<'a>(
         &'a self,
         user: &'a UserContext,
@@ -195,7 +221,7 @@ impl<C: CalendarApi> Source for Calendar<C> {
         limit: usize,
     ) -> BoxFuture<'a, Result<Planned, SourceError>> {
         Box::pin(async move {
-            let window = TimeWindow::for_search(Some(plan), OffsetDateTime::now_utc());
+            let window = TimeWindow::for_search(OffsetDateTime::now_utc());
             let keywords = plan.keywords();
             let strict = (!keywords.is_empty()).then_some(keywords.as_str());
             let events = self.list(user, &window, strict, limit).await?;
@@ -250,5 +276,30 @@ impl<C: CalendarApi> Source for Calendar<C> {
             let events = self.list(user, window, query, limit).await?;
             Ok(events.iter().map(CalendarEvent::hit).collect())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_parsed_to_utc_and_must_not_be_empty() {
+        let window =
+            TimeWindow::parse("2026-12-07T01:00:00+01:00", "2026-12-14T00:00:00Z").unwrap();
+        assert_eq!(window.start_rfc3339(), "2026-12-07T00:00:00Z");
+        assert_eq!(window.seconds(), 7 * 24 * 3600);
+        assert!(matches!(
+            TimeWindow::parse("2026-12-07", "2026-12-14T00:00:00Z"),
+            Err(WindowError::Start(_))
+        ));
+        assert!(matches!(
+            TimeWindow::parse("2026-12-07T00:00:00Z", "2026-12-07T00:00:00Z"),
+            Err(WindowError::End(_))
+        ));
+        assert!(matches!(
+            TimeWindow::parse("2026-12-07T00:00:00Z", "next week"),
+            Err(WindowError::End(_))
+        ));
     }
 }

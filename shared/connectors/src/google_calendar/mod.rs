@@ -25,10 +25,10 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use tokio::time::Instant;
 
-pub use id::EventId;
+pub use id::{EventId, MAX_EVENT_ID};
 
 use crate::calendar::{CalendarApi, CalendarEvent, MAX_PAGES, TimeWindow, response};
-use crate::model::{Attendee, Person};
+use crate::details::{Attendee, Person};
 use crate::{BoxFuture, SourceError, SourceKind};
 
 /// The OAuth scope asked of Google for this source: events, read-only (no calendar list, no

@@ -44,7 +44,8 @@ pub(crate) struct Event {
     pub(crate) hangout_link: Option<String>,
 }
 
-/// `start`/`end`: `{date}` for all-day events, else `{dateTime, timeZone}`.
+/// `start`/`end`: `{date}` for all-day events, else `{dateTime, timeZone}` (the `dateTime`
+/// carries its offset, so the zone name is not needed).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct When {
@@ -52,8 +53,6 @@ pub(crate) struct When {
     pub(crate) date: Option<String>,
     #[serde(default)]
     pub(crate) date_time: Option<String>,
-    #[serde(default)]
-    pub(crate) time_zone: Option<String>,
 }
 
 /// `organizer`.

@@ -23,11 +23,11 @@ use secrecy::SecretString;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-pub use id::EventId;
+pub use id::{EventId, MAX_EVENT_ID};
 
 use crate::calendar::{CalendarApi, CalendarEvent, MAX_PAGES, TimeWindow, response};
+use crate::details::{Attendee, Person};
 use crate::endpoint::BaseUrl;
-use crate::model::{Attendee, Person};
 use crate::upstream::{Api, Auth, Upstream};
 use crate::{SourceError, SourceKind};
 use wire::{DateTimeTimeZone, EventPage, GraphEvent};
