@@ -1,0 +1,222 @@
+//! The calendar sources against the fakes over real HTTP: windows, per-user calendars, short
+//! pages, keyword filters, fetch, scopes, throttling and revoked tokens.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use workplace_connectors::details::EventDetails;
+use workplace_connectors::{HitDetails, SearchHit, TimeWindow};
+
+const OUTLOOK: [(&str, &str); 1] = [("OUTLOOK_CALENDAR_MODE", "descope_outbound")];
+
+fn week() -> TimeWindow {
+    TimeWindow::parse("2026-12-07T00:00:00Z", "2026-12-14T00:00:00Z").unwrap()
+}
+
+fn bob() -> UserContext {
+    user("U2bob", "bob@acme.example")
+}
+
+fn event(hit: &SearchHit) -> &EventDetails {
+    match &hit.details {
+        Some(HitDetails::Event(event)) => event,
+        other => panic!("{}: no event details: {other:?}", hit.title),
+    }
+}
+
+fn query_of(request: &upstream_fakes::RecordedRequest) -> HashMap<String, String> {
+    url::form_urlencoded::parse(request.query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+#[tokio::test]
+async fn outlook_lists_the_users_week_in_short_pages_earliest_first() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let outlook = &h.sources(&OUTLOOK)[&SourceKind::OutlookCalendar];
+    let hits = outlook.events(&dev(), &week(), None, 50).await.unwrap();
+    assert_eq!(
+        titles(&hits),
+        [
+            "Incident review: search latency",
+            "Q3 budget check-in",
+            "Globex QBR prep",
+            "Globex contract redlines with Hank",
+        ],
+        "Dana's week: the sign-off (16th), Carol's review and the all-day close starting at the window's end are out"
+    );
+    let qbr = event(&hits[2]);
+    assert_eq!(
+        (qbr.start.as_str(), qbr.end.as_str()),
+        ("2026-12-10T13:00:00Z", "2026-12-10T14:00:00Z")
+    );
+    assert_eq!(qbr.organizer.as_ref().unwrap().email, "dev@acme.example");
+    assert_eq!(qbr.attendees[0].response.as_deref(), Some("accepted"));
+    assert!(
+        qbr.conference_url
+            .as_deref()
+            .unwrap()
+            .starts_with("https://teams.microsoft.com/")
+    );
+    let incident = event(&hits[0]);
+    assert_eq!(incident.attendees[0].response.as_deref(), Some("tentative"));
+
+    // The fake answers at most three events a page: the second page came through nextLink.
+    let requests: Vec<_> = h
+        .fakes
+        .requests()
+        .into_iter()
+        .filter(|r| r.route == "outlook.calendar")
+        .collect();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    let first = query_of(&requests[0]);
+    assert_eq!(first["startDateTime"], "2026-12-07T00:00:00Z");
+    assert_eq!(first["endDateTime"], "2026-12-14T00:00:00Z");
+    assert!(first["$select"].contains("attendees"), "{first:?}");
+    assert_eq!(query_of(&requests[1])["$skip"], "3");
+
+    let bobs = outlook.events(&bob(), &week(), None, 50).await.unwrap();
+    assert_eq!(titles(&bobs), ["Incident review: search latency"]);
+}
+
+#[tokio::test]
+async fn outlook_keeps_only_events_with_every_word_and_only_the_users_own() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let outlook = &h.sources(&OUTLOOK)[&SourceKind::OutlookCalendar];
+    let globex = outlook
+        .events(&dev(), &week(), Some("Globex"), 50)
+        .await
+        .unwrap();
+    assert_eq!(
+        titles(&globex),
+        ["Globex QBR prep", "Globex contract redlines with Hank"]
+    );
+    let hank = outlook
+        .events(
+            &dev(),
+            &week(),
+            Some("globex hank.scorpio@globex.example"),
+            50,
+        )
+        .await
+        .unwrap();
+    assert_eq!(titles(&hank), ["Globex contract redlines with Hank"]);
+    for other in [bob(), user("U2carol", "carol@acme.example")] {
+        let none = outlook
+            .events(&other, &week(), Some("Globex"), 50)
+            .await
+            .unwrap();
+        assert!(none.is_empty(), "{}: {:?}", other.subject, titles(&none));
+    }
+}
+
+#[tokio::test]
+async fn outlook_asks_descope_for_calendars_read_only() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let outlook = &h.sources(&OUTLOOK)[&SourceKind::OutlookCalendar];
+    outlook.events(&dev(), &week(), None, 5).await.unwrap();
+    let token_requests: Vec<_> = h
+        .fakes
+        .requests()
+        .into_iter()
+        .filter(|r| r.route == "descope.token")
+        .collect();
+    assert_eq!(token_requests.len(), 1);
+    let body: serde_json::Value =
+        serde_json::from_str(token_requests[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["appId"], "microsoft");
+    assert_eq!(body["scopes"], serde_json::json!(["Calendars.Read"]));
+}
+
+#[tokio::test]
+async fn outlook_fetch_renders_the_description_and_people() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let outlook = &h.sources(&OUTLOOK)[&SourceKind::OutlookCalendar];
+    let hits = outlook
+        .events(&dev(), &week(), Some("QBR"), 5)
+        .await
+        .unwrap();
+    let content = outlook
+        .content(&dev(), &hits[0].item_id, 10_000)
+        .await
+        .unwrap();
+    assert_eq!(content.title, "Globex QBR prep");
+    for line in [
+        "When: 2026-12-10 13:00-14:00 UTC",
+        "Where: Madrid-2",
+        "Organizer: Dana Evans <dev@acme.example>",
+        "- Alice Nguyen <alice@acme.example> (accepted)",
+        "FY2027 renewal (USD 480,000, close date 2027-01-15)",
+    ] {
+        assert!(content.text.contains(line), "{line}: {}", content.text);
+    }
+    assert!(matches!(content.details, Some(HitDetails::Event(_))));
+    let request = h
+        .fakes
+        .requests()
+        .into_iter()
+        .find(|r| r.route == "outlook.event")
+        .unwrap();
+    assert!(request.path.ends_with(&hits[0].item_id), "{}", request.path);
+    // Bob cannot read Dana's meeting, and an id outside Graph's alphabet never leaves.
+    assert_eq!(
+        outlook.content(&bob(), &hits[0].item_id, 100).await,
+        Err(SourceError::NotFound)
+    );
+    let before = h.count("outlook.event");
+    assert_eq!(
+        outlook.content(&dev(), "AAMk/../../users", 100).await,
+        Err(SourceError::NotFound)
+    );
+    assert_eq!(h.count("outlook.event"), before);
+}
+
+#[tokio::test]
+async fn outlook_throttling_and_revoked_tokens_are_classified() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let outlook =
+        &h.sources(&[OUTLOOK[0], ("SOURCE_TIMEOUT_MS", "2000")])[&SourceKind::OutlookCalendar];
+    h.fakes.knob(
+        "outlook.calendar",
+        Knob {
+            retry_after: Some(30),
+            ..Knob::default()
+        },
+    );
+    let throttled = outlook.events(&dev(), &week(), None, 5).await;
+    assert_eq!(
+        throttled,
+        Err(SourceError::RateLimited {
+            retry_after: Some(Duration::from_secs(30))
+        })
+    );
+    h.fakes.knob(
+        "outlook.calendar",
+        Knob {
+            status: Some(401),
+            ..Knob::default()
+        },
+    );
+    let revoked = outlook.events(&dev(), &week(), None, 5).await;
+    assert!(
+        matches!(&revoked, Err(SourceError::ReauthRequired { message }) if message.contains("Reconnect Microsoft 365")),
+        "{revoked:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_document_source_is_not_a_calendar() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let sources = h.sources(&OUTLOOK);
+    let notion = &sources[&SourceKind::Notion];
+    assert_eq!(
+        notion.events(&dev(), &week(), None, 5).await,
+        Err(SourceError::NotACalendar(SourceKind::Notion))
+    );
+    assert!(
+        !sources.contains_key(&SourceKind::GoogleCalendar),
+        "calendars are opt-in"
+    );
+}
