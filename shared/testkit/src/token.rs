@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
 /// Every read scope.
-pub const ALL_SCOPES: &str =
-    "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint";
+pub const ALL_SCOPES: &str = "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint \
+    workplace:read:google_calendar workplace:read:outlook_calendar";
 
 /// Mints HS256 service tokens for one resource (the audience).
 #[derive(Debug, Clone)]
