@@ -1,5 +1,7 @@
 //! Drive's `q` language: enough of the grammar to parse what connectors send and reject what the
-//! real API rejects (unterminated strings, unknown fields, dangling operators).
+//! real API rejects (unterminated strings, unknown fields, dangling operators). Two dialects: the
+//! REST API's (`name`, `trashed`, …) and the Drive MCP server's `search_files` (`title` where REST
+//! has `name`, plus `owner`, `sharedWithMe`, `parentId`, `createdTime`; no `trashed`).
 
 use crate::corpus::{Document, full_text_score, plain_text, tokens};
 
@@ -94,9 +96,19 @@ fn lex(input: &str) -> Result<Vec<Token>, String> {
     Ok(out)
 }
 
+/// Which API's field names a query may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// Drive v3 `files.list` `q`.
+    Rest,
+    /// The Drive MCP server's `search_files` `query`.
+    Mcp,
+}
+
 struct Parser {
     tokens: Vec<Token>,
     at: usize,
+    dialect: Dialect,
 }
 
 impl Parser {
@@ -156,12 +168,14 @@ impl Parser {
                     Some(Token::Word(w)) if matches!(w.as_str(), "true" | "false") => w,
                     _ => return Err(format!("expected a value after `{field} {op}`")),
                 };
-                let allowed: &[&str] = match field.as_str() {
-                    "fullText" => &["contains"],
-                    "name" => &["contains", "=", "!="],
-                    "mimeType" => &["contains", "=", "!="],
-                    "trashed" | "starred" => &["=", "!="],
-                    "modifiedTime" | "viewedByMeTime" => &["=", "!=", "<", "<=", ">", ">="],
+                const DATES: &[&str] = &["=", "!=", "<", "<=", ">", ">="];
+                let allowed: &[&str] = match (self.dialect, field.as_str()) {
+                    (_, "fullText") => &["contains"],
+                    (Dialect::Rest, "name") | (Dialect::Mcp, "title") => &["contains", "=", "!="],
+                    (_, "mimeType") => &["contains", "=", "!="],
+                    (Dialect::Rest, "trashed" | "starred") => &["=", "!="],
+                    (_, "modifiedTime" | "viewedByMeTime") | (Dialect::Mcp, "createdTime") => DATES,
+                    (Dialect::Mcp, "owner" | "parentId" | "sharedWithMe") => &["=", "!="],
                     _ => return Err(format!("unknown field `{field}`")),
                 };
                 if !allowed.contains(&op.as_str()) {
@@ -174,11 +188,17 @@ impl Parser {
     }
 }
 
-/// Parses `q`.
+/// Parses a REST `q`.
 pub(crate) fn parse(q: &str) -> Result<Query, String> {
+    parse_in(q, Dialect::Rest)
+}
+
+/// Parses `q` in `dialect`.
+pub(crate) fn parse_in(q: &str, dialect: Dialect) -> Result<Query, String> {
     let mut parser = Parser {
         tokens: lex(q)?,
         at: 0,
+        dialect,
     };
     let query = parser.or()?;
     if parser.at != parser.tokens.len() {
@@ -199,11 +219,16 @@ impl Query {
 
     /// Whether `doc` matches.
     pub(crate) fn matches(&self, doc: &Document) -> bool {
+        self.matches_for(doc, "")
+    }
+
+    /// Whether `doc` matches for the user `me` (whom `owner = 'me'` and `sharedWithMe` name).
+    pub(crate) fn matches_for(&self, doc: &Document, me: &str) -> bool {
         match self {
-            Self::And(a, b) => a.matches(doc) && b.matches(doc),
-            Self::Or(a, b) => a.matches(doc) || b.matches(doc),
-            Self::Not(a) => !a.matches(doc),
-            Self::Term { field, op, value } => term(doc, field, op, value),
+            Self::And(a, b) => a.matches_for(doc, me) && b.matches_for(doc, me),
+            Self::Or(a, b) => a.matches_for(doc, me) || b.matches_for(doc, me),
+            Self::Not(a) => !a.matches_for(doc, me),
+            Self::Term { field, op, value } => term(doc, field, op, value, me),
         }
     }
 
@@ -220,8 +245,11 @@ impl Query {
     }
 }
 
-fn term(doc: &Document, field: &str, op: &str, value: &str) -> bool {
+fn term(doc: &Document, field: &str, op: &str, value: &str, me: &str) -> bool {
     let mime = doc.mime.as_deref().unwrap_or("application/octet-stream");
+    // The MCP dialect's `title` is REST's `name`.
+    let field = if field == "title" { "name" } else { field };
+    let equal = op == "=";
     match (field, op) {
         ("fullText", _) => {
             if let Some(phrase) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
@@ -246,10 +274,21 @@ fn term(doc: &Document, field: &str, op: &str, value: &str) -> bool {
         ("trashed", "!=") => doc.trashed.to_string() != value,
         ("starred", "=") => value == "false",
         ("starred", "!=") => value == "true",
-        ("modifiedTime", op) => {
+        ("owner", _) => {
+            let owner = if value == "me" { me } else { value };
+            doc.owner.eq_ignore_ascii_case(owner) == equal
+        }
+        ("sharedWithMe", _) => {
+            let shared = !doc.owner.eq_ignore_ascii_case(me);
+            (shared.to_string() == value) == equal
+        }
+        // Files outside shared drives sit in the user's My Drive root.
+        ("parentId", _) => (value == "root" && doc.drive_id.is_none()) == equal,
+        ("modifiedTime" | "createdTime", op) => {
+            // Seconds precision; `get` so a multi-byte character never splits.
             let (a, b) = (
-                &doc.modified[..doc.modified.len().min(19)],
-                &value[..value.len().min(19)],
+                doc.modified.get(..19).unwrap_or(&doc.modified),
+                value.get(..19).unwrap_or(value),
             );
             match op {
                 "=" => a == b,
@@ -297,5 +336,33 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse("(name contains 'a' or not mimeType = 'b') and trashed != true").is_ok());
+    }
+
+    #[test]
+    fn the_mcp_dialect_says_title_and_knows_no_trash() {
+        assert!(parse_in("title contains 'budget' and owner = 'me'", Dialect::Mcp).is_ok());
+        assert!(parse_in("sharedWithMe = true and parentId = 'root'", Dialect::Mcp).is_ok());
+        for bad in [
+            "name contains 'budget'",
+            "trashed = false",
+            "title contains",
+        ] {
+            assert!(parse_in(bad, Dialect::Mcp).is_err(), "{bad}");
+        }
+        assert!(parse("title contains 'budget'").is_err());
+        let corpus = crate::corpus::Corpus::demo();
+        let doc = corpus
+            .documents
+            .iter()
+            .find(|d| d.title == "FY2027 Q1 Quarterly Budget")
+            .unwrap();
+        let mine = parse_in("owner = 'me'", Dialect::Mcp).unwrap();
+        assert!(mine.matches_for(doc, &doc.owner));
+        assert!(!mine.matches_for(doc, "someone@acme.example"));
+        let shared = parse_in("sharedWithMe = true", Dialect::Mcp).unwrap();
+        assert!(shared.matches_for(doc, "someone@acme.example"));
+        assert!(!shared.matches_for(doc, &doc.owner));
+        let titled = parse_in("title contains 'quarterly'", Dialect::Mcp).unwrap();
+        assert!(titled.matches(doc));
     }
 }

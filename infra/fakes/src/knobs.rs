@@ -43,6 +43,13 @@ pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<Dialec
         ("POST", ["v1", "mgmt", "outbound", "app", "user", "token"]) => {
             ("descope.token", Some(Dialect::Descope))
         }
+        ("POST", [product, "mcp", "v1" | "v1self"]) => (
+            crate::google_mcp::ROUTES
+                .iter()
+                .find(|(p, _)| p == product)
+                .map_or("google_mcp", |(_, route)| route),
+            Some(Dialect::Google),
+        ),
         (_, ["download", ..]) => ("download", None),
         (_, ["_fake", ..]) => ("control", None),
         _ => ("unknown", None),
@@ -72,7 +79,7 @@ pub(crate) async fn middleware(
     state.record(RecordedRequest {
         route,
         method,
-        path,
+        path: path.clone(),
         query: parts.uri.query().unwrap_or_default().to_owned(),
         authorization: authorization.is_some(),
         authorization_hash: authorization,
@@ -91,6 +98,22 @@ pub(crate) async fn middleware(
         return next.run(request).await;
     };
     let dialect = dialect.unwrap_or(Dialect::Google);
+    if knob.challenge {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        if let [product, "mcp", _] = segments.as_slice() {
+            let origin = crate::google_mcp::origin(request.headers());
+            let scope = knob
+                .challenge_scope
+                .clone()
+                .unwrap_or_else(|| crate::google_mcp::product_scopes(product));
+            return crate::google_mcp::challenge_response(
+                &origin,
+                product,
+                Some("invalid_token"),
+                &scope,
+            );
+        }
+    }
     if let Some(retry_after) = knob.retry_after {
         let status = if knob.drive_quota { 403 } else { 429 };
         return errors::injected(dialect, status, Some(retry_after), knob.drive_quota);

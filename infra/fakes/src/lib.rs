@@ -27,6 +27,11 @@
 //! connections: `POST /_fake/connections {"user_id", "app_id", "connected"}`;
 //! `POST /_fake/expire-tokens`; a Notion page edit, `POST /_fake/edit {"id", "last_edited_time"}`;
 //! `POST /_fake/reset`; and the request log, `GET /_fake/requests`.
+//!
+//! Google's Workspace MCP servers are served on the same listener, one path per product
+//! (`/drivemcp/mcp/v1`, …; see [`google_mcp`]), with knob routes named after the product
+//! (`drivemcp`, `gmailmcp`, `calendarmcp`), a `challenge` knob answering `401` with
+//! `WWW-Authenticate`, and their own switches at `POST /_fake/google-mcp`.
 
 // Handlers return an early `Response` as their error: the idiom of axum handlers, not a hot path.
 #![allow(clippy::result_large_err)]
@@ -41,6 +46,7 @@ mod drive_query;
 mod errors;
 mod fields;
 mod files;
+pub mod google_mcp;
 mod graph;
 mod knobs;
 mod kql;
@@ -146,7 +152,8 @@ fn api_routes(state: Arc<FakeState>) -> Router {
         .route("/_fake/connections", post(knobs::set_connection))
         .route("/_fake/expire-tokens", post(knobs::expire_tokens))
         .route("/_fake/edit", post(knobs::edit))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(google_mcp::router(state))
 }
 
 fn download_router(state: Arc<FakeState>) -> Router {

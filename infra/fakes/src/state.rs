@@ -92,6 +92,13 @@ pub struct Knob {
     /// Answer 200 with a body that is not the API's JSON.
     #[serde(default)]
     pub malformed: bool,
+    /// On a Google MCP route: answer `401` with `WWW-Authenticate: Bearer resource_metadata=…`
+    /// whatever the token, as a resource server that refuses it would.
+    #[serde(default)]
+    pub challenge: bool,
+    /// With `challenge`: the `scope` the challenge names (default: the product's scopes).
+    #[serde(default)]
+    pub challenge_scope: Option<String>,
     /// How many requests the fault applies to (then it clears); unlimited when absent.
     #[serde(default)]
     pub times: Option<u32>,
@@ -143,6 +150,8 @@ pub struct FakeState {
     edits: Mutex<HashMap<String, String>>,
     notion: crate::notion::Blocks,
     comments: Mutex<Vec<crate::comments::StoredComment>>,
+    /// Google's MCP servers' switches and quota counters.
+    pub google_mcp: crate::google_mcp::GoogleMcpState,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -166,6 +175,7 @@ impl FakeState {
             downloads: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
             comments: Mutex::new(Vec::new()),
+            google_mcp: crate::google_mcp::GoogleMcpState::default(),
             corpus,
             calendars: crate::calendar::Calendars::demo(),
             config,
@@ -373,6 +383,7 @@ impl FakeState {
         lock(&self.requests).clear();
         lock(&self.comments).clear();
         *lock(&self.barrier) = Barrier::default();
+        self.google_mcp.reset();
         self.reset_connections();
     }
 }

@@ -27,6 +27,9 @@ pub mod google_calendar;
 pub mod graph;
 pub mod id;
 mod limits;
+// Used by the Google MCP sources (Drive's `mcp` transport, Gmail, Google Calendar).
+#[allow(dead_code)]
+mod mcp_upstream;
 mod model;
 pub mod notion;
 pub mod outlook_calendar;

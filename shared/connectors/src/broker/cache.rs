@@ -14,7 +14,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
 use crate::SourceError;
@@ -83,6 +83,24 @@ impl TokenCache {
         Ok(token)
     }
 
+    /// Forgets `key`'s token if it is still `stale` (an upstream refused it before it expired:
+    /// revoked, or its grant changed), so the next [`Self::get_or_fetch`] fetches a new one. A
+    /// token another caller already replaced is kept: evicting it would only cost a fetch.
+    pub(crate) async fn evict(&self, key: &TokenKey, stale: &SecretString) {
+        let slot = {
+            let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+            slots.get(key).cloned()
+        };
+        let Some(slot) = slot else { return };
+        let mut entry = slot.lock().await;
+        if entry
+            .as_ref()
+            .is_some_and(|(token, _)| token.expose_secret() == stale.expose_secret())
+        {
+            *entry = None;
+        }
+    }
+
     fn slot(&self, key: &TokenKey) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(slot) = slots.get(key) {
@@ -108,8 +126,6 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
-
-    use secrecy::ExposeSecret;
 
     use super::*;
 
@@ -214,6 +230,27 @@ mod tests {
             .unwrap();
         assert_eq!(again.expose_secret(), "token-1");
         assert_eq!(fetches.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn eviction_forgets_only_the_refused_token() {
+        let cache = TokenCache::default();
+        let fetches = AtomicUsize::new(0);
+        let gate = tokio::sync::Semaphore::new(1);
+        let hour = Duration::from_secs(3600);
+        let key = TokenKey::new("google-drive", "U2alice", "U2alice");
+        let get = || cache.get_or_fetch(&key, || fetch_counted(&fetches, &gate, hour));
+        let first = get().await.unwrap();
+        // Another token than the cached one: someone already refreshed, nothing is evicted.
+        cache.evict(&key, &SecretString::from("token-other")).await;
+        assert_eq!(get().await.unwrap().expose_secret(), "token-0");
+        cache.evict(&key, &first).await;
+        assert_eq!(get().await.unwrap().expose_secret(), "token-1");
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+        // Evicting a key never fetched is harmless.
+        cache
+            .evict(&TokenKey::new("x", "y", "z"), &SecretString::from("t"))
+            .await;
     }
 
     #[tokio::test(start_paused = true)]

@@ -106,4 +106,9 @@ impl TokenBroker for DescopeOutbound {
                 .await
         })
     }
+
+    fn evict<'a>(&'a self, user: &'a UserContext, stale: &'a SecretString) -> BoxFuture<'a, ()> {
+        let key = TokenKey::new(&self.app_id, &user.subject, &user.subject);
+        Box::pin(async move { self.cache.evict(&key, stale).await })
+    }
 }

@@ -191,4 +191,13 @@ impl TokenBroker for GoogleDelegation {
                 .await
         })
     }
+
+    fn evict<'a>(&'a self, user: &'a UserContext, stale: &'a SecretString) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Ok(email) = self.impersonable(user) {
+                let key = TokenKey::new(&self.scope, &user.subject, email);
+                self.cache.evict(&key, stale).await;
+            }
+        })
+    }
 }

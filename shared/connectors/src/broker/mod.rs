@@ -32,6 +32,14 @@ pub trait TokenBroker: Send + Sync {
         user: &'a UserContext,
         deadline: Instant,
     ) -> BoxFuture<'a, Result<SecretString, SourceError>>;
+
+    /// Forgets `stale`, a token of `user`'s that the upstream refused before it expired (a
+    /// resource server's 401 challenge), so the next [`Self::token`] fetches a fresh one. The
+    /// default does nothing: a broker without a cache always fetches anew.
+    fn evict<'a>(&'a self, user: &'a UserContext, stale: &'a SecretString) -> BoxFuture<'a, ()> {
+        let _ = (user, stale);
+        Box::pin(async {})
+    }
 }
 
 /// Starts one upstream call: its deadline (`timeout` from now) and a token for `user` obtained

@@ -14,6 +14,9 @@ use crate::retry::Failure;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Api {
     Google,
+    /// Google's Workspace MCP servers (HTTP-level errors; what a tool answers is read by
+    /// `crate::mcp_upstream::classify`).
+    GoogleMcp,
     Notion,
     Graph,
     Descope,
@@ -24,6 +27,7 @@ impl Api {
     fn name(self) -> &'static str {
         match self {
             Self::Google => "Google Drive",
+            Self::GoogleMcp => "Google's Workspace MCP server",
             Self::Notion => "Notion",
             Self::Graph => "Microsoft Graph",
             Self::Descope => "Descope",
@@ -131,7 +135,7 @@ pub(crate) async fn failure(api: Api, response: Response, reauth_hint: &str) -> 
     );
     let error = match status {
         StatusCode::TOO_MANY_REQUESTS => SourceError::RateLimited { retry_after: wait },
-        StatusCode::FORBIDDEN if api == Api::Google && quota => {
+        StatusCode::FORBIDDEN if matches!(api, Api::Google | Api::GoogleMcp) && quota => {
             SourceError::RateLimited { retry_after: wait }
         }
         s if s.as_u16() == 529 => SourceError::RateLimited { retry_after: wait },
@@ -141,7 +145,10 @@ pub(crate) async fn failure(api: Api, response: Response, reauth_hint: &str) -> 
                 api.name()
             ),
         },
-        StatusCode::NOT_FOUND if api != Api::Descope => SourceError::NotFound,
+        // An MCP endpoint answers 404 for a wrong URL or an unknown method, never for an item.
+        StatusCode::NOT_FOUND if !matches!(api, Api::Descope | Api::GoogleMcp) => {
+            SourceError::NotFound
+        }
         s => SourceError::Upstream {
             status: Some(s.as_u16()),
             message: format!("{} answered HTTP {}: {detail}", api.name(), s.as_u16()),
@@ -158,7 +165,7 @@ pub(crate) async fn failure(api: Api, response: Response, reauth_hint: &str) -> 
 fn error_detail(api: Api, body: &Value) -> (Option<String>, Option<String>) {
     let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
     match api {
-        Api::Google => (
+        Api::Google | Api::GoogleMcp => (
             s(body.pointer("/error/errors/0/reason")),
             s(body.pointer("/error/message")),
         ),

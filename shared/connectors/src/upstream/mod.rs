@@ -40,6 +40,9 @@ pub(crate) struct Upstream {
     /// Whether a 3xx is an answer (Graph's `/content` redirect) rather than a failure. The shared
     /// client follows no redirects, so a redirect is only ever read, never followed with the token.
     redirect_is_answer: bool,
+    /// Whether a 401 is an answer: an MCP resource server's challenge (`WWW-Authenticate`),
+    /// which the MCP client reads and follows (`crate::mcp_upstream`) instead of failing.
+    challenge_is_answer: bool,
 }
 
 impl Upstream {
@@ -51,6 +54,7 @@ impl Upstream {
             reauth_hint,
             headers: &[],
             redirect_is_answer: false,
+            challenge_is_answer: false,
         }
     }
 
@@ -63,6 +67,12 @@ impl Upstream {
     /// Treats 3xx answers as answers.
     pub(crate) fn with_redirects_as_answers(mut self) -> Self {
         self.redirect_is_answer = true;
+        self
+    }
+
+    /// Treats 401 answers as answers (see `challenge_is_answer`).
+    pub(crate) fn with_challenges_as_answers(mut self) -> Self {
+        self.challenge_is_answer = true;
         self
     }
 
@@ -152,7 +162,10 @@ impl Upstream {
             .await
             .map_err(|e| classify::transport(self.api, &e))?;
         let status = response.status();
-        if status.is_success() || (self.redirect_is_answer && status.is_redirection()) {
+        if status.is_success()
+            || (self.redirect_is_answer && status.is_redirection())
+            || (self.challenge_is_answer && status == reqwest::StatusCode::UNAUTHORIZED)
+        {
             Ok(response)
         } else {
             Err(classify::failure(self.api, response, self.reauth_hint).await)
