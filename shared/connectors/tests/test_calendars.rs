@@ -220,3 +220,163 @@ async fn a_document_source_is_not_a_calendar() {
         "calendars are opt-in"
     );
 }
+
+const GOOGLE: [(&str, &str); 1] = [("GOOGLE_CALENDAR_MODE", "descope_outbound")];
+
+/// The `list_events` calls the Google Calendar MCP fake received.
+fn google_calls(h: &Harness) -> Vec<serde_json::Value> {
+    h.fakes
+        .requests()
+        .into_iter()
+        .filter(|r| r.route == "calendarmcp")
+        .map(|r| serde_json::from_str::<serde_json::Value>(r.body.as_deref().unwrap()).unwrap())
+        .filter(|b| b["params"]["name"] == "list_events")
+        .collect()
+}
+
+#[tokio::test]
+async fn google_lists_the_week_following_short_and_empty_pages() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let google = &h.sources(&GOOGLE)[&SourceKind::GoogleCalendar];
+    let hits = google.events(&dev(), &week(), None, 50).await.unwrap();
+    assert_eq!(
+        titles(&hits),
+        [
+            "Finance weekly sync",
+            "Madrid office closed (public holiday)",
+            "Globex renewal review",
+            "Doctor appointment",
+            "Platform engineering sync",
+            "Renewal pricing dry run",
+        ],
+        "Dana's own week, her private appointment in full; the 15th is outside"
+    );
+    let holiday = event(&hits[1]);
+    assert!(holiday.all_day);
+    assert_eq!(
+        (holiday.start.as_str(), holiday.end.as_str()),
+        ("2026-12-08", "2026-12-09")
+    );
+    // Three events, an empty page with a token, then the rest: every token was followed.
+    let calls = google_calls(&h);
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    let first = &calls[0]["params"]["arguments"];
+    assert_eq!(first["calendarId"], "primary");
+    assert_eq!(first["startTime"], "2026-12-07T00:00:00Z");
+    assert_eq!(first["endTime"], "2026-12-14T00:00:00Z");
+    assert_eq!(first["timeZone"], "UTC");
+    assert_eq!(first["orderBy"], "startTime");
+    assert!(first.get("pageToken").is_none());
+    assert!(calls[1]["params"]["arguments"]["pageToken"].is_string());
+    assert_ne!(
+        calls[1]["params"]["arguments"]["pageToken"],
+        calls[2]["params"]["arguments"]["pageToken"]
+    );
+
+    let bobs = google.events(&bob(), &week(), None, 50).await.unwrap();
+    assert_eq!(
+        titles(&bobs),
+        [
+            "Platform engineering sync",
+            "Search cluster capacity planning"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn google_full_text_finds_globex_for_dana_only_and_fetch_reads_the_event() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let google = &h.sources(&GOOGLE)[&SourceKind::GoogleCalendar];
+    let hits = google
+        .events(&dev(), &week(), Some("Globex"), 50)
+        .await
+        .unwrap();
+    assert_eq!(
+        titles(&hits),
+        ["Globex renewal review", "Renewal pricing dry run"],
+        "the dry run mentions Globex in its description only"
+    );
+    assert_eq!(
+        google_calls(&h).last().unwrap()["params"]["arguments"]["fullText"],
+        "Globex"
+    );
+    let review = event(&hits[0]);
+    assert_eq!(review.location.as_deref(), Some("Madrid-2 / Meet"));
+    assert_eq!(review.attendees.len(), 3);
+    assert_eq!(review.attendees[2].response.as_deref(), Some("tentative"));
+    for other in [bob(), user("U2carol", "carol@acme.example")] {
+        let none = google
+            .events(&other, &week(), Some("Globex"), 50)
+            .await
+            .unwrap();
+        assert!(none.is_empty(), "{}: {:?}", other.subject, titles(&none));
+    }
+    let content = google
+        .content(&dev(), &hits[0].item_id, 10_000)
+        .await
+        .unwrap();
+    for line in [
+        "When: 2026-12-08 15:00-16:00 UTC",
+        "Organizer: Alice Nguyen <alice@acme.example>",
+        "- Hank Scorpio <hank.scorpio@globex.example> (tentative)",
+        "Join: https://meet.google.com/gbx-rnwl-rvw",
+        "Renewal value: USD 480,000",
+    ] {
+        assert!(content.text.contains(line), "{line}: {}", content.text);
+    }
+    assert_eq!(
+        google.content(&bob(), &hits[0].item_id, 100).await,
+        Err(SourceError::NotFound),
+        "Bob may not read Dana's meeting"
+    );
+}
+
+#[tokio::test]
+async fn google_asks_descope_for_the_events_scope_only() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let google = &h.sources(&GOOGLE)[&SourceKind::GoogleCalendar];
+    google.events(&dev(), &week(), None, 1).await.unwrap();
+    let request = h
+        .fakes
+        .requests()
+        .into_iter()
+        .find(|r| r.route == "descope.token")
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["appId"], "google-drive");
+    assert_eq!(
+        body["scopes"],
+        serde_json::json!(["https://www.googleapis.com/auth/calendar.events.readonly"])
+    );
+}
+
+#[tokio::test]
+async fn google_quota_and_refused_credentials_are_classified() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let google = &h.sources(&GOOGLE)[&SourceKind::GoogleCalendar];
+    h.fakes.state.google_mcp.set(
+        "calendarmcp",
+        upstream_fakes::google_mcp::Settings {
+            quota: Some(1),
+            used: Some(1),
+            ..Default::default()
+        },
+    );
+    let quota = google.events(&dev(), &week(), None, 5).await;
+    assert!(
+        matches!(quota, Err(SourceError::RateLimited { .. })),
+        "{quota:?}"
+    );
+    h.fakes.state.google_mcp.reset();
+    // A token Descope no longer has: the server refuses it, a fresh one is asked for once.
+    google.events(&dev(), &week(), None, 1).await.unwrap();
+    h.fakes.state.expire_tokens();
+    h.fakes
+        .state
+        .set_connection("dev-user", "google-drive", false);
+    let revoked = google.events(&dev(), &week(), None, 5).await;
+    assert!(
+        matches!(&revoked, Err(SourceError::ReauthRequired { .. })),
+        "{revoked:?}"
+    );
+}

@@ -86,7 +86,12 @@ fn statuses(structured: &Value) -> Vec<(String, String)> {
 #[tokio::test]
 async fn globex_meetings_next_week_are_one_call_for_dana_and_none_for_bob() {
     let (_fakes, app) = stack().await;
-    let (status, answer) = list(&app, &as_user("dev-user", ALL_SCOPES), next_week(Some("Globex"))).await;
+    let (status, answer) = list(
+        &app,
+        &as_user("dev-user", ALL_SCOPES),
+        next_week(Some("Globex")),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(answer["isError"], false, "{answer}");
     let structured = &answer["structuredContent"];
@@ -111,7 +116,12 @@ async fn globex_meetings_next_week_are_one_call_for_dana_and_none_for_bob() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| (a["email"].as_str().unwrap(), a["response"].as_str().unwrap()))
+        .map(|a| {
+            (
+                a["email"].as_str().unwrap(),
+                a["response"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         people,
@@ -131,10 +141,18 @@ async fn globex_meetings_next_week_are_one_call_for_dana_and_none_for_bob() {
     );
     assert_eq!(structured["content_trust"], "third_party");
     let text = answer["content"][1]["text"].as_str().unwrap();
-    assert!(text.contains("Event 1: \"google_calendar:globexrenewalreview20261208\""), "{text}");
+    assert!(
+        text.contains("Event 1: \"google_calendar:globexrenewalreview20261208\""),
+        "{text}"
+    );
     assert!(text.contains("Location: \"Madrid-2 / Meet\""), "{text}");
 
-    let (_, bob) = list(&app, &as_user("U2bob", ALL_SCOPES), next_week(Some("Globex"))).await;
+    let (_, bob) = list(
+        &app,
+        &as_user("U2bob", ALL_SCOPES),
+        next_week(Some("Globex")),
+    )
+    .await;
     assert_fits("list_events", &bob["structuredContent"]);
     assert_eq!(titles(&bob["structuredContent"]), Vec::<String>::new());
     assert_eq!(bob["isError"], false);
@@ -157,9 +175,18 @@ async fn window_errors_name_the_field() {
     for (arguments, field) in [
         (json!({"end": "2026-12-14T00:00:00Z"}), "start"),
         (json!({"start": "2026-12-07T00:00:00Z"}), "end"),
-        (json!({"start": "next monday", "end": "2026-12-14T00:00:00Z"}), "start"),
-        (json!({"start": "2026-12-14T00:00:00Z", "end": "2026-12-07T00:00:00Z"}), "end"),
-        (json!({"start": "2026-12-01T00:00:00Z", "end": "2027-03-01T00:00:00Z"}), "end"),
+        (
+            json!({"start": "next monday", "end": "2026-12-14T00:00:00Z"}),
+            "start",
+        ),
+        (
+            json!({"start": "2026-12-14T00:00:00Z", "end": "2026-12-07T00:00:00Z"}),
+            "end",
+        ),
+        (
+            json!({"start": "2026-12-01T00:00:00Z", "end": "2027-03-01T00:00:00Z"}),
+            "end",
+        ),
         (
             json!({"start": "2026-12-07T00:00:00Z", "end": "2026-12-14T00:00:00Z", "sources": ["notion"]}),
             "sources",
@@ -169,12 +196,18 @@ async fn window_errors_name_the_field() {
         assert_eq!(status, 422, "{arguments}: {answer}");
         assert_eq!(answer["error"]["code"], "invalid_arguments", "{answer}");
         assert!(
-            answer["error"]["message"].as_str().unwrap().contains(&format!("`{field}`")),
+            answer["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("`{field}`")),
             "{arguments}: {answer}"
         );
     }
     assert!(
-        fakes.requests().iter().all(|r| r.route != "outlook.calendar"),
+        fakes
+            .requests()
+            .iter()
+            .all(|r| r.route != "outlook.calendar"),
         "nothing invalid reaches a calendar"
     );
 }
@@ -205,7 +238,11 @@ async fn a_token_without_a_calendar_scope_never_reaches_that_calendar() {
         requests
             .iter()
             .filter(|r| r.route == "descope.token")
-            .all(|r| !r.body.as_deref().unwrap_or_default().contains("Calendars.Read")),
+            .all(|r| !r
+                .body
+                .as_deref()
+                .unwrap_or_default()
+                .contains("Calendars.Read")),
         "not even for a token"
     );
 }
@@ -233,7 +270,10 @@ async fn a_throttled_or_revoked_calendar_is_reported_and_the_other_still_answers
         ]
     );
     assert_eq!(structured["sources"][1]["retry_after_seconds"], 30);
-    assert_eq!(titles(structured), ["Globex renewal review", "Renewal pricing dry run"]);
+    assert_eq!(
+        titles(structured),
+        ["Globex renewal review", "Renewal pricing dry run"]
+    );
 
     fakes.knob(
         "outlook.calendar",
@@ -262,15 +302,27 @@ async fn fetch_reads_an_event_listed_by_list_events() {
     let (_fakes, app) = stack().await;
     let token = as_user("dev-user", ALL_SCOPES);
     let (_, answer) = list(&app, &token, next_week(Some("QBR"))).await;
-    let id = answer["structuredContent"]["events"][0]["id"].as_str().unwrap().to_owned();
+    let id = answer["structuredContent"]["events"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let event = with_body(
-        with_path(event("tool_call_post.json", Some(&token)), "/mcp/tools/fetch/call"),
+        with_path(
+            event("tool_call_post.json", Some(&token)),
+            "/mcp/tools/fetch/call",
+        ),
         &json!({"name": "fetch", "arguments": {"id": id}}).to_string(),
     );
     let fetched = body(&rest::call_tool(&app.state, request(&event)).await);
     let structured = &fetched["structuredContent"];
     assert_fits("fetch", structured);
     assert_eq!(structured["title"], "Globex QBR prep");
-    assert!(structured["text"].as_str().unwrap().contains("Attendees:\n- Alice Nguyen"), "{structured}");
+    assert!(
+        structured["text"]
+            .as_str()
+            .unwrap()
+            .contains("Attendees:\n- Alice Nguyen"),
+        "{structured}"
+    );
     assert_eq!(structured["details"]["type"], "event");
 }

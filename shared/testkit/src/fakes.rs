@@ -22,6 +22,11 @@ pub async fn fake_sources(extra: &[(&str, String)]) -> (RunningFakes, Vec<Arc<dy
         ("DESCOPE_BASE_URL", base.clone()),
         ("GOOGLE_API_BASE_URL", base.clone()),
         ("NOTION_API_BASE_URL", base.clone()),
+        // Read only when GOOGLE_CALENDAR_MODE turns the calendar on.
+        (
+            "GOOGLE_CALENDAR_MCP_URL",
+            format!("{base}/calendarmcp/mcp/v1"),
+        ),
         ("GRAPH_BASE_URL", base),
     ]);
     env.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
@@ -64,6 +69,10 @@ pub async fn fake_sources_in_any_mode(
         ("GOOGLE_TOKEN_URL", format!("{base}/token")),
         ("GOOGLE_WORKSPACE_DOMAINS", "acme.example".to_owned()),
         ("NOTION_API_BASE_URL", base.clone()),
+        (
+            "GOOGLE_CALENDAR_MCP_URL",
+            format!("{base}/calendarmcp/mcp/v1"),
+        ),
         ("GRAPH_BASE_URL", base.clone()),
         ("GRAPH_REGION", "NAM".to_owned()),
         ("MICROSOFT_LOGIN_BASE_URL", base),

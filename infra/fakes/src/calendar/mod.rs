@@ -1,14 +1,13 @@
 //! The demo calendars (`corpus/calendar.json`) and what both calendar fakes share: who sees which
 //! event, time windows, keyword matching and opaque page tokens bound to their query.
 //!
-//! - [`google`]: the Google Calendar MCP server's tools (`list_events`, `get_event`,
-//!   `search_events`), as product handlers of the fake Google MCP frame.
+//! - `google_mcp/calendar.rs`: the Google Calendar MCP server's tools (`list_events`,
+//!   `get_event`, `search_events`), a product of the fake Google MCP frame.
 //! - [`outlook`]: Microsoft Graph `GET /v1.0/me/calendarView` and `GET /v1.0/me/events/{id}`.
 //!
 //! An event is on the calendar of its organizer and of each attendee, nobody else's (Google's
 //! `shares` aside: a reader of another user's calendar sees its private events redacted).
 
-pub mod google;
 pub(crate) mod outlook;
 
 use base64::Engine;

@@ -21,7 +21,7 @@ use tokio::time::Instant;
 
 pub(crate) use event::{CalendarEvent, response};
 
-use crate::broker::{TokenBroker, begin};
+use crate::broker::TokenBroker;
 use crate::query::{Plan, Planned};
 use crate::{BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
 
@@ -136,6 +136,23 @@ pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// Who a calendar call acts for and until when: the user's broker (calendars always use the
+/// user's own token), the user, and the call's deadline. The Google calendar hands them to its
+/// MCP client, which fetches a fresh token once when the server refuses one; the Outlook
+/// calendar takes a token.
+pub(crate) struct Caller<'a> {
+    pub(crate) broker: &'a dyn TokenBroker,
+    pub(crate) user: &'a UserContext,
+    pub(crate) deadline: Instant,
+}
+
+impl Caller<'_> {
+    /// The user's token, before the deadline.
+    pub(crate) async fn token(&self) -> Result<SecretString, SourceError> {
+        self.broker.token(self.user, self.deadline).await
+    }
+}
+
 /// One calendar API as the [`Calendar`] wrapper uses it (each in its source's folder).
 pub(crate) trait CalendarApi: Send + Sync {
     /// Which source this is.
@@ -147,22 +164,20 @@ pub(crate) trait CalendarApi: Send + Sync {
     fn parse_id(item_id: &str) -> Result<Self::Id, SourceError>;
 
     /// The events overlapping `window` (with `query`: only those matching its words), at most
-    /// `limit`, earliest first, with `token` before `deadline`.
+    /// `limit`, earliest first.
     fn list_with(
         &self,
-        token: &SecretString,
+        caller: &Caller<'_>,
         window: &TimeWindow,
         query: Option<&str>,
         limit: usize,
-        deadline: Instant,
     ) -> impl Future<Output = Result<Vec<CalendarEvent>, SourceError>> + Send;
 
     /// One event, with its description.
     fn event_with(
         &self,
-        token: &SecretString,
+        caller: &Caller<'_>,
         id: &Self::Id,
-        deadline: Instant,
     ) -> impl Future<Output = Result<CalendarEvent, SourceError>> + Send;
 }
 
@@ -175,6 +190,15 @@ pub(crate) struct Calendar<C> {
 }
 
 impl<C: CalendarApi> Calendar<C> {
+    /// Starts one call: its deadline runs from now.
+    fn caller<'a>(&'a self, user: &'a UserContext) -> Caller<'a> {
+        Caller {
+            broker: self.broker.as_ref(),
+            user,
+            deadline: Instant::now() + self.timeout,
+        }
+    }
+
     async fn list(
         &self,
         user: &UserContext,
@@ -182,11 +206,8 @@ impl<C: CalendarApi> Calendar<C> {
         query: Option<&str>,
         limit: usize,
     ) -> Result<Vec<CalendarEvent>, SourceError> {
-        let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
-        let mut events = self
-            .api
-            .list_with(&token, window, query, limit, deadline)
-            .await?;
+        let caller = self.caller(user);
+        let mut events = self.api.list_with(&caller, window, query, limit).await?;
         events.sort_by(|a, b| (a.start, &a.title).cmp(&(b.start, &b.title)));
         events.truncate(limit);
         Ok(events)
@@ -259,8 +280,7 @@ impl<C: CalendarApi> Source for Calendar<C> {
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
             let id = C::parse_id(item_id)?;
-            let (token, deadline) = begin(self.broker.as_ref(), user, self.timeout).await?;
-            let event = self.api.event_with(&token, &id, deadline).await?;
+            let event = self.api.event_with(&self.caller(user), &id).await?;
             Ok(event.content(max_chars))
         })
     }

@@ -11,25 +11,29 @@
 //! - Keyword search: the same `list_events` with `fullText` over the search window (documented
 //!   and deterministic; `search_events` is "semantic" and its shape is not published).
 //! - Fetch: `get_event` (description, attendees, organizer, location, conference link).
-//! - Failures are error results, classified by the MCP transport (missing credentials →
-//!   `reauth_required`, quota → `rate_limited`).
+//! - Failures are error results, classified by the MCP transport (`mcp_upstream`): a refused
+//!   credential is followed once with a fresh token, then `reauth_required`; quota →
+//!   `rate_limited`.
 
 mod id;
 mod wire;
 
 use std::sync::Arc;
 
-use secrecy::SecretString;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use tokio::time::Instant;
 
 pub use id::{EventId, MAX_EVENT_ID};
 
-use crate::calendar::{CalendarApi, CalendarEvent, MAX_PAGES, TimeWindow, response};
+use crate::broker::TokenBroker;
+use crate::calendar::{
+    Calendar, CalendarApi, CalendarEvent, Caller, MAX_PAGES, TimeWindow, response,
+};
 use crate::details::{Attendee, Person};
-use crate::{BoxFuture, SourceError, SourceKind};
+use crate::endpoint::BaseUrl;
+use crate::mcp_upstream::McpServer;
+use crate::{ConfigProblem, Source, SourceError, SourceKind};
 
 /// The OAuth scope asked of Google for this source: events, read-only (no calendar list, no
 /// free/busy of others).
@@ -38,45 +42,34 @@ pub const SCOPE: &str = "https://www.googleapis.com/auth/calendar.events.readonl
 /// Largest `pageSize` asked per `list_events` call.
 const PAGE_SIZE: usize = 250;
 
-/// Calls one tool of an upstream MCP server with the user's token, answering its
-/// `structuredContent` (an error result is already a classified [`SourceError`]).
-pub(crate) trait CallTool: Send + Sync {
-    /// Calls `name` with `arguments` before `deadline`.
-    fn call_tool<'a>(
-        &'a self,
-        token: &'a SecretString,
-        name: &'a str,
-        arguments: Value,
-        deadline: Instant,
-    ) -> BoxFuture<'a, Result<Value, SourceError>>;
-}
+const REAUTH: &str = "Reconnect Google to workplace-mcp (with calendar access) and try again.";
+
+/// The scopes our tokens are asked with (the MCP client tells a challenge for others apart).
+const SCOPES: &[&str] = &[SCOPE];
 
 /// The Google Calendar source.
 pub struct GoogleCalendar {
-    mcp: Arc<dyn CallTool>,
+    mcp: McpServer,
 }
 
 impl GoogleCalendar {
-    /// The calendar behind the MCP server `mcp` talks to.
-    pub(crate) fn new(mcp: Arc<dyn CallTool>) -> Self {
-        Self { mcp }
+    /// The calendar behind the MCP server at `endpoint`.
+    pub(crate) fn new(http: reqwest::Client, endpoint: url::Url) -> Self {
+        Self {
+            mcp: McpServer::new(http, endpoint, "Google Calendar", REAUTH, SCOPES),
+        }
     }
 
     async fn call<T: serde::de::DeserializeOwned>(
         &self,
-        token: &SecretString,
-        name: &str,
+        caller: &Caller<'_>,
+        tool: &str,
         arguments: Value,
-        deadline: Instant,
     ) -> Result<T, SourceError> {
-        let answer = self.mcp.call_tool(token, name, arguments, deadline).await?;
-        serde_json::from_value(answer).map_err(|e| {
-            // The category only: the message may quote event text.
-            SourceError::InvalidResponse(format!(
-                "the Google Calendar MCP server answered {name} with unexpected content ({:?} error)",
-                e.classify()
-            ))
-        })
+        self.mcp
+            .call_tool_as(caller.broker, caller.user, tool, arguments, caller.deadline)
+            .await?
+            .parse(self.mcp.product())
     }
 }
 
@@ -148,11 +141,10 @@ impl CalendarApi for GoogleCalendar {
 
     async fn list_with(
         &self,
-        token: &SecretString,
+        caller: &Caller<'_>,
         window: &TimeWindow,
         query: Option<&str>,
         limit: usize,
-        deadline: Instant,
     ) -> Result<Vec<CalendarEvent>, SourceError> {
         let mut arguments = json!({
             "calendarId": "primary",
@@ -167,9 +159,7 @@ impl CalendarApi for GoogleCalendar {
         }
         let mut events = Vec::new();
         for _ in 0..MAX_PAGES {
-            let page: wire::EventList = self
-                .call(token, "list_events", arguments.clone(), deadline)
-                .await?;
+            let page: wire::EventList = self.call(caller, "list_events", arguments.clone()).await?;
             for raw in page.events {
                 events.push(raw.into_event()?);
             }
@@ -185,29 +175,31 @@ impl CalendarApi for GoogleCalendar {
 
     async fn event_with(
         &self,
-        token: &SecretString,
+        caller: &Caller<'_>,
         id: &EventId,
-        deadline: Instant,
     ) -> Result<CalendarEvent, SourceError> {
         let arguments = json!({"calendarId": "primary", "eventId": id.as_str()});
-        let event: wire::Event = self.call(token, "get_event", arguments, deadline).await?;
+        let event: wire::Event = self.call(caller, "get_event", arguments).await?;
         event.into_event()
     }
 }
 
-/// The Google Calendar source over the MCP server at `url`, or `None` with the problem recorded.
+/// The Google Calendar source over the MCP server at `url` (`GOOGLE_CALENDAR_MCP_URL`), or
+/// `None` with the problem recorded.
 pub(crate) fn build(
     http: reqwest::Client,
     url: &str,
-    broker: Arc<dyn crate::broker::TokenBroker>,
+    broker: Arc<dyn TokenBroker>,
     timeout: std::time::Duration,
-    problems: &mut Vec<crate::ConfigProblem>,
-) -> Option<Arc<dyn crate::Source>> {
-    // Until the upstream MCP transport is merged, there is nothing to call the server with.
-    let _ = (http, url, broker, timeout);
-    problems.push(crate::ConfigProblem {
-        setting: "GOOGLE_CALENDAR_MODE",
-        problem: "the upstream MCP transport is not in this build".into(),
-    });
-    None
+    problems: &mut Vec<ConfigProblem>,
+) -> Option<Arc<dyn Source>> {
+    let endpoint = BaseUrl::parse("GOOGLE_CALENDAR_MCP_URL", url)
+        .map_err(|problem| problems.push(problem))
+        .ok()?
+        .join(&[]);
+    Some(Arc::new(Calendar {
+        api: GoogleCalendar::new(http, endpoint),
+        broker,
+        timeout,
+    }))
 }

@@ -19,13 +19,11 @@
 mod id;
 mod wire;
 
-use secrecy::SecretString;
 use time::OffsetDateTime;
-use tokio::time::Instant;
 
 pub use id::{EventId, MAX_EVENT_ID};
 
-use crate::calendar::{CalendarApi, CalendarEvent, MAX_PAGES, TimeWindow, response};
+use crate::calendar::{CalendarApi, CalendarEvent, Caller, MAX_PAGES, TimeWindow, response};
 use crate::details::{Attendee, Person};
 use crate::endpoint::BaseUrl;
 use crate::upstream::{Api, Auth, Upstream};
@@ -178,12 +176,12 @@ impl CalendarApi for OutlookCalendar {
 
     async fn list_with(
         &self,
-        token: &SecretString,
+        caller: &Caller<'_>,
         window: &TimeWindow,
         query: Option<&str>,
         limit: usize,
-        deadline: Instant,
     ) -> Result<Vec<CalendarEvent>, SourceError> {
+        let (token, deadline) = (caller.token().await?, caller.deadline);
         let mut url = self.base_url.join(&["v1.0", "me", "calendarView"]);
         let top = if query.is_some() { FILTER_PAGE } else { limit };
         url.query_pairs_mut()
@@ -196,7 +194,7 @@ impl CalendarApi for OutlookCalendar {
         for _ in 0..MAX_PAGES {
             let page: EventPage = self
                 .upstream
-                .json(Auth::Bearer(token), deadline, |http| http.get(url.clone()))
+                .json(Auth::Bearer(&token), deadline, |http| http.get(url.clone()))
                 .await?;
             for raw in page.value {
                 let event = raw.into_event()?;
@@ -214,16 +212,16 @@ impl CalendarApi for OutlookCalendar {
 
     async fn event_with(
         &self,
-        token: &SecretString,
+        caller: &Caller<'_>,
         id: &EventId,
-        deadline: Instant,
     ) -> Result<CalendarEvent, SourceError> {
+        let (token, deadline) = (caller.token().await?, caller.deadline);
         let mut url = self.base_url.join(&["v1.0", "me", "events", id.as_str()]);
         url.query_pairs_mut()
             .append_pair("$select", &format!("{LIST_FIELDS},body"));
         let event: GraphEvent = self
             .upstream
-            .json(Auth::Bearer(token), deadline, |http| http.get(url.clone()))
+            .json(Auth::Bearer(&token), deadline, |http| http.get(url.clone()))
             .await?;
         event.into_event()
     }

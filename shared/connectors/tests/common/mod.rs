@@ -63,6 +63,10 @@ impl Harness {
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
         env.insert("GOOGLE_TOKEN_URL".into(), format!("{base}/token"));
+        env.insert(
+            "GOOGLE_CALENDAR_MCP_URL".into(),
+            format!("{base}/calendarmcp/mcp/v1"),
+        );
         for (k, v) in pairs {
             env.insert((*k).to_owned(), (*v).to_owned());
         }

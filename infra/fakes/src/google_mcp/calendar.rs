@@ -1,12 +1,13 @@
-//! The Google Calendar MCP server's read tools, as `google-workspace-mcp.md` §3 documents them:
-//! `list_events`, `get_event` and `search_events`, with camelCase arguments, `structuredContent`
-//! shaped like the published output schema, and failures as error results (text), never HTTP
-//! codes.
+//! Google Calendar's MCP server (`calendarmcp`): the read tools as `google-workspace-mcp.md` §3
+//! documents them, `list_events`, `get_event` and `search_events`, with camelCase arguments,
+//! `structuredContent` shaped like the published output schema, and failures as error results
+//! (text), never HTTP codes, over the demo calendars (`corpus/calendar.json`).
 //!
 //! - Per user: `primary` is the caller's own calendar; another user's calendar answers only to a
 //!   reader it is shared with, and its private events come back with times only.
 //! - Scopes: a token needs `calendar.events.readonly` (or a broader calendar scope), else the
-//!   call fails as Google's servers fail it.
+//!   frame fails the call as Google's servers do; the quota and credential errors are the
+//!   frame's.
 //! - Paging: at most [`SERVER_PAGE`] events per page whatever `pageSize` asks, an *empty* page
 //!   with a token after the first one, tokens bound to the query (another query's token is
 //!   refused).
@@ -15,10 +16,12 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{Calendars, Event, SERVER_PAGE, instant, page_state, page_token};
+use super::{Product, ToolCall, ToolDef};
+use crate::calendar::{Calendars, Event, SERVER_PAGE, instant, page_state, page_token};
+use crate::corpus::{Principal, Upstream};
 
 /// The scopes that let a token read events.
-const READ_SCOPES: [&str; 4] = [
+const READ_SCOPES: &[&str] = &[
     "https://www.googleapis.com/auth/calendar.events.readonly",
     "https://www.googleapis.com/auth/calendar.readonly",
     "https://www.googleapis.com/auth/calendar.events",
@@ -29,11 +32,68 @@ const READ_SCOPES: [&str; 4] = [
 const MAX_PAGE_SIZE: u64 = 2500;
 
 /// A failed tool call: the error result's text.
-pub type ToolError = String;
+type ToolError = String;
 
-/// The read tools, in MCP `Tool` shape (input and output schemas trimmed to what is documented).
-pub fn tools() -> Vec<Value> {
-    let event = json!({"type": "object", "properties": {
+/// The Calendar MCP server (read tools only: writes need approval forms, not modelled).
+pub(super) fn product() -> Product {
+    let tool = |name, description, input: fn() -> Value, output: fn() -> Value, handler| ToolDef {
+        name,
+        description,
+        input_schema: input,
+        output_schema: output,
+        read_only: true,
+        on_v1self: true,
+        units: 1,
+        scopes: READ_SCOPES,
+        handler,
+    };
+    Product {
+        name: "calendarmcp",
+        title: "Google Calendar MCP server",
+        // The Google outbound app's tokens (`google-drive` in the demo project) carry the
+        // calendar scope when it was asked for.
+        upstream: Upstream::GoogleDrive,
+        scopes: &[
+            "https://www.googleapis.com/auth/calendar.calendarlist.readonly",
+            "https://www.googleapis.com/auth/calendar.events.freebusy",
+            "https://www.googleapis.com/auth/calendar.events.readonly",
+        ],
+        tools: vec![
+            tool(
+                "list_events",
+                "Lists events from a calendar within a time range.",
+                list_input,
+                list_output,
+                |call| list_events(&call.state.calendars, caller(call)?, call.args),
+            ),
+            tool(
+                "get_event",
+                "Gets one event by id.",
+                get_input,
+                event_schema,
+                |call| get_event(&call.state.calendars, caller(call)?, call.args),
+            ),
+            tool(
+                "search_events",
+                "Searches the primary calendar's events.",
+                search_input,
+                search_output,
+                |call| search_events(&call.state.calendars, caller(call)?, call.args),
+            ),
+        ],
+    }
+}
+
+/// The caller's email: calendars are per user, app-only tokens have none.
+fn caller<'a>(call: &'a ToolCall<'_>) -> Result<&'a str, ToolError> {
+    match call.principal {
+        Principal::User(email) => Ok(email),
+        Principal::App => Err("The caller does not have permission".into()),
+    }
+}
+
+fn event_schema() -> Value {
+    json!({"type": "object", "properties": {
         "id": {"type": "string"}, "status": {"type": "string"}, "htmlLink": {"type": "string"},
         "created": {"type": "string"}, "updated": {"type": "string"}, "summary": {"type": "string"},
         "description": {"type": "string"}, "location": {"type": "string"},
@@ -41,78 +101,50 @@ pub fn tools() -> Vec<Value> {
         "start": {"type": "object"}, "end": {"type": "object"},
         "visibility": {"type": "string"}, "attendees": {"type": "array"},
         "eventType": {"type": "string"}, "conferenceUrl": {"type": "string"}
-    }});
-    let read_only = json!({"readOnlyHint": true, "idempotentHint": true, "destructiveHint": false});
-    vec![
-        json!({
-            "name": "list_events",
-            "description": "Lists events from a calendar within a time range.",
-            "inputSchema": {"type": "object", "properties": {
-                "calendarId": {"type": "string", "description": "Defaults to primary."},
-                "startTime": {"type": "string", "description": "RFC 3339; exclusive lower bound on an event's end. Defaults to now."},
-                "endTime": {"type": "string", "description": "RFC 3339; exclusive upper bound on an event's start."},
-                "timeZone": {"type": "string"},
-                "pageSize": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-                "pageToken": {"type": "string"},
-                "orderBy": {"type": "string", "enum": ["default", "startTime", "startTimeDesc", "lastModified"]},
-                "fullText": {"type": "string"},
-                "eventTypeFilter": {"type": "array", "items": {"type": "string"}}
-            }},
-            "outputSchema": {"type": "object", "properties": {
-                "summary": {"type": "string"}, "timeZone": {"type": "string"},
-                "accessRole": {"type": "string"}, "defaultReminders": {"type": "array"},
-                "events": {"type": "array", "items": event},
-                "nextPageToken": {"type": "string"}
-            }},
-            "annotations": read_only,
-        }),
-        json!({
-            "name": "get_event",
-            "description": "Gets one event by id.",
-            "inputSchema": {"type": "object", "properties": {
-                "eventId": {"type": "string"}, "calendarId": {"type": "string"}
-            }, "required": ["eventId"]},
-            "outputSchema": event,
-            "annotations": read_only,
-        }),
-        json!({
-            "name": "search_events",
-            "description": "Searches the primary calendar's events.",
-            "inputSchema": {"type": "object", "properties": {
-                "query": {"type": "string"}, "startTime": {"type": "string"},
-                "endTime": {"type": "string"}, "pageSize": {"type": "integer"},
-                "pageToken": {"type": "string"}
-            }, "required": ["query"]},
-            "outputSchema": {"type": "object", "properties": {
-                "events": {"type": "array", "items": event}, "nextPageToken": {"type": "string"}
-            }},
-            "annotations": read_only,
-        }),
-    ]
+    }})
 }
 
-/// Runs one read tool for `caller` (their email) whose token carries `scopes`.
-pub fn call(
-    calendars: &Calendars,
-    caller: &str,
-    scopes: &[String],
-    name: &str,
-    args: &Value,
-) -> Result<Value, ToolError> {
-    if !scopes.iter().any(|s| READ_SCOPES.contains(&s.as_str())) {
-        return Err("Request had insufficient authentication scopes.".into());
-    }
-    let args = match args {
-        Value::Object(map) => map.clone(),
-        Value::Null => Map::new(),
-        _ => return Err("Invalid arguments: expected an object.".into()),
-    };
-    match name {
-        "list_events" => list_events(calendars, caller, &args),
-        "get_event" => get_event(calendars, caller, &args),
-        "search_events" => search_events(calendars, caller, &args),
-        other => Err(format!("Unknown tool: {other}")),
-    }
+fn list_input() -> Value {
+    json!({"type": "object", "properties": {
+        "calendarId": {"type": "string", "description": "Defaults to primary."},
+        "startTime": {"type": "string", "description": "RFC 3339; exclusive lower bound on an event's end. Defaults to now."},
+        "endTime": {"type": "string", "description": "RFC 3339; exclusive upper bound on an event's start."},
+        "timeZone": {"type": "string"},
+        "pageSize": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        "pageToken": {"type": "string"},
+        "orderBy": {"type": "string", "enum": ["default", "startTime", "startTimeDesc", "lastModified"]},
+        "fullText": {"type": "string"},
+        "eventTypeFilter": {"type": "array", "items": {"type": "string"}}
+    }})
+}
+
+fn list_output() -> Value {
+    json!({"type": "object", "properties": {
+        "summary": {"type": "string"}, "timeZone": {"type": "string"},
+        "accessRole": {"type": "string"}, "defaultReminders": {"type": "array"},
+        "events": {"type": "array", "items": event_schema()},
+        "nextPageToken": {"type": "string"}
+    }})
+}
+
+fn get_input() -> Value {
+    json!({"type": "object", "properties": {
+        "eventId": {"type": "string"}, "calendarId": {"type": "string"}
+    }, "required": ["eventId"]})
+}
+
+fn search_input() -> Value {
+    json!({"type": "object", "properties": {
+        "query": {"type": "string"}, "startTime": {"type": "string"},
+        "endTime": {"type": "string"}, "pageSize": {"type": "integer"},
+        "pageToken": {"type": "string"}
+    }, "required": ["query"]})
+}
+
+fn search_output() -> Value {
+    json!({"type": "object", "properties": {
+        "events": {"type": "array", "items": event_schema()}, "nextPageToken": {"type": "string"}
+    }})
 }
 
 fn text<'a>(args: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, ToolError> {
@@ -380,10 +412,14 @@ fn event_json(event: &Event, owner: &str, role: &str) -> Value {
 mod tests {
     use super::*;
 
-    const READ: &str = "https://www.googleapis.com/auth/calendar.events.readonly";
-
     fn run(caller: &str, name: &str, args: Value) -> Result<Value, ToolError> {
-        call(&Calendars::demo(), caller, &[READ.to_owned()], name, &args)
+        let calendars = Calendars::demo();
+        let args = args.as_object().cloned().unwrap_or_default();
+        match name {
+            "list_events" => list_events(&calendars, caller, &args),
+            "get_event" => get_event(&calendars, caller, &args),
+            _ => search_events(&calendars, caller, &args),
+        }
     }
 
     fn all_pages(caller: &str, mut args: Value) -> (Vec<String>, usize) {
@@ -435,7 +471,7 @@ mod tests {
     }
 
     #[test]
-    fn tokens_scopes_and_ranges_fail_as_error_results() {
+    fn stale_tokens_and_empty_ranges_fail_as_error_results() {
         let window =
             json!({"startTime": "2026-12-07T00:00:00Z", "endTime": "2026-12-14T00:00:00Z"});
         let first = run("dev@acme.example", "list_events", window).unwrap();
@@ -449,17 +485,6 @@ mod tests {
         assert_eq!(
             run("dev@acme.example", "list_events", empty).unwrap_err(),
             "The specified time range is empty."
-        );
-        let drive_only = call(
-            &Calendars::demo(),
-            "dev@acme.example",
-            &["https://www.googleapis.com/auth/drive.readonly".to_owned()],
-            "list_events",
-            &json!({}),
-        );
-        assert_eq!(
-            drive_only.unwrap_err(),
-            "Request had insufficient authentication scopes."
         );
     }
 
