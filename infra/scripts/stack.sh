@@ -82,6 +82,10 @@ GOOGLE_API_BASE_URL=$FAKES_URL
 NOTION_API_BASE_URL=$FAKES_URL
 GRAPH_BASE_URL=$FAKES_URL
 MICROSOFT_LOGIN_BASE_URL=$FAKES_URL
+# The calendars are opt-in in production; the local stack turns them on (the fakes serve both).
+GOOGLE_CALENDAR_MODE=descope_outbound
+GOOGLE_CALENDAR_MCP_URL=$FAKES_URL/calendarmcp/mcp/v1
+OUTLOOK_CALENDAR_MODE=descope_outbound
 SECRETS_ID=$SECRET_ID
 RATE_LIMIT_TABLE=$TABLE
 # Every authenticated request is charged (initialize and tools/list too), and the conformance

@@ -220,6 +220,10 @@ class TrustModel(unittest.TestCase):
         self.assertEqual(SOURCE["Parameters"]["AllowSharedCredentials"]["Default"], "")
         for mode in ("GoogleDriveMode", "NotionMode", "SharepointMode"):
             self.assertEqual(SOURCE["Parameters"][mode]["Default"], "descope_outbound")
+        # New sources are opt-in, so an existing deployment does not change on an upgrade.
+        for mode in ("GoogleCalendarMode", "OutlookCalendarMode"):
+            self.assertEqual(SOURCE["Parameters"][mode]["Default"], "disabled")
+            self.assertNotIn("service", SOURCE["Parameters"][mode]["AllowedValues"])
 
     def test_throttling_and_reserved_concurrency_are_parameters(self):
         stage = RESOURCES["HttpApiApiGatewayDefaultStage"]["Properties"]["DefaultRouteSettings"]

@@ -27,7 +27,7 @@ def test_lists_tools_and_calls_search_and_fetch(sdk, stack, token, searchable, o
     for name, tool in [("search", "workplace_search"), ("fetch", "fetch"), ("invalid", "workplace_search")]:
         assert_schema_valid(output_schemas, tool, out[name]["structured"])
     assert out["protocol_version"] == PROTOCOL[sdk]
-    assert out["tools"] == ["workplace_search", "fetch", "search", "add_comment"]
+    assert out["tools"] == ["workplace_search", "fetch", "search", "add_comment", "list_events"]
     assert out["output_schemas"] == [True, True, True, True]
 
     search = out["search"]["structured"]

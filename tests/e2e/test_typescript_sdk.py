@@ -30,7 +30,7 @@ def test_lists_searches_fetches_and_reads_every_error(stack, token, searchable, 
     install_script()
     out = ts("session", stack.mcp_url, token)
     assert out["ok"], out
-    assert out["tools"] == ["workplace_search", "fetch", "search", "add_comment"]
+    assert out["tools"] == ["workplace_search", "fetch", "search", "add_comment", "list_events"]
     for name, tool in [("search", "workplace_search"), ("fetch", "fetch"), ("chatgpt_search", "search"),
                        ("invalid", "workplace_search"), ("not_found", "fetch")]:
         valid(out[name], output_schemas, tool)

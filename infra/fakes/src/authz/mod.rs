@@ -44,20 +44,24 @@ pub const CODE_TTL: u64 = 300;
 pub const REFRESH_TOKEN_TTL: u64 = 30 * 24 * 3600;
 /// The scopes a token can carry: one per source (what workplace-mcp checks), `add_comment`'s
 /// write scope (granted only when asked for), plus OpenID's.
-pub const SCOPES: [&str; 7] = [
+pub const SCOPES: [&str; 9] = [
     "workplace:read:google_drive",
     "workplace:read:notion",
     "workplace:read:sharepoint",
+    "workplace:read:google_calendar",
+    "workplace:read:outlook_calendar",
     "workplace:write:comments",
     "openid",
     "profile",
     "email",
 ];
 /// The scopes granted when a client asks for none: every source.
-const DEFAULT_SCOPES: [&str; 3] = [
+const DEFAULT_SCOPES: [&str; 5] = [
     "workplace:read:google_drive",
     "workplace:read:notion",
     "workplace:read:sharepoint",
+    "workplace:read:google_calendar",
+    "workplace:read:outlook_calendar",
 ];
 
 /// A registered client (RFC 7591).
@@ -291,7 +295,8 @@ mod tests {
     fn scopes_default_to_every_source_and_unknown_ones_are_refused() {
         assert_eq!(
             parse_scope(None).unwrap(),
-            "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint"
+            "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint \
+             workplace:read:google_calendar workplace:read:outlook_calendar"
         );
         assert_eq!(
             parse_scope(Some("workplace:read:notion openid workplace:read:notion")).unwrap(),
