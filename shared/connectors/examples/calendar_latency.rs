@@ -3,7 +3,8 @@
 //! a few runs, with every calendar route answering at once and after 200 ms (the fakes' latency
 //! knob). The user's token is fetched before timing (Descope answers once per token lifetime).
 //! Figures are printed, never asserted. Run:
-//! `cargo run --release -p workplace-connectors --example calendar_latency`.
+//! `cargo run -p workplace-connectors --example calendar_latency` (add `--release` for figures
+//! without debug overhead).
 
 #![allow(
     clippy::unwrap_used,
