@@ -1,7 +1,8 @@
 //! Local fakes of the upstream APIs workplace-mcp talks to, over real HTTP, with a demo workspace.
 //!
 //! One listener serves Google Drive v3 (`/drive/v3/...`, token `/token`), Notion (`/v1/search`,
-//! `/v1/blocks/...`), Microsoft Graph (`/v1.0/...`, token `/{tenant}/oauth2/v2.0/token`) and the
+//! `/v1/blocks/...`), Microsoft Graph (`/v1.0/...`, token `/{tenant}/oauth2/v2.0/token`; the
+//! Outlook calendar at `/v1.0/me/calendarView` and `/v1.0/me/events/{id}`, see [`calendar`]) and the
 //! Descope outbound-token API (`/v1/mgmt/outbound/app/user/token`); their paths do not collide. A
 //! second listener is the "download origin" Graph redirects file content to, so a client that
 //! forwards its bearer token across the redirect is caught. Shapes, paging, errors and throttling

@@ -1,7 +1,7 @@
 //! The calendar sources against the fakes over real HTTP: windows, per-user calendars, short
 //! pages, keyword filters, fetch, scopes, throttling and revoked tokens.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -77,7 +77,10 @@ fn workplace_search() -> Value {
             live, and get one ranked list. A source runs with the user's own permissions unless its `sources` \
             report says `access: \"shared\"` (then one shared integration answers every caller). Each result has an `id` to pass to \
             `fetch` for the full text. Google Drive and SharePoint match words in titles and document text; Notion \
-            matches page titles only, so use words likely to appear in a Notion page's title. The `sources` report \
+            matches page titles only, so use words likely to appear in a Notion page's title. Where the server \
+            offers them, the user's Google and Outlook calendars are searched too (meetings from 90 days before to \
+            90 days after today, with their time, place and attendees in `details`); for the meetings in a given \
+            period, use `list_events`. The `sources` report \
             says which sources answered; a source that timed out, was rate limited or needs the user to reconnect \
             is named there, and the other sources' results are still returned."),
         "inputSchema": {

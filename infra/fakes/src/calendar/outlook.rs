@@ -267,7 +267,7 @@ pub(crate) async fn calendar_view(
         query.append_pair("$top", &top.to_string());
         query.append_pair("$skip", &next.to_string());
         let link = format!("http://{host}/v1.0/me/calendarView?{}", query.finish());
-        answer["@odata.nextLink"] = json!(link.to_string());
+        answer["@odata.nextLink"] = json!(link);
     }
     axum::Json(answer).into_response()
 }
