@@ -266,9 +266,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_demo_corpus_loads_with_sixty_one_documents_over_three_sources() {
+    fn the_demo_corpus_loads_with_sixty_six_documents_over_three_sources() {
         let corpus = Corpus::demo();
-        assert_eq!(corpus.documents.len(), 64);
+        assert_eq!(corpus.documents.len(), 66);
         for source in [
             Upstream::GoogleDrive,
             Upstream::Notion,
