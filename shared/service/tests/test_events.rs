@@ -326,3 +326,64 @@ async fn fetch_reads_an_event_listed_by_list_events() {
     );
     assert_eq!(structured["details"]["type"], "event");
 }
+
+/// `workplace_search` searches the calendars too (90 days either side of today: the demo
+/// meetings are in December 2026).
+#[tokio::test]
+async fn a_search_for_globex_finds_danas_meetings_and_none_of_bobs() {
+    let (_fakes, app) = stack().await;
+    let search = |token: String| {
+        let app = &app;
+        async move {
+            let event = with_body(
+                with_path(
+                    event("tool_call_post.json", Some(&token)),
+                    "/mcp/tools/workplace_search/call",
+                ),
+                &json!({"name": "workplace_search", "arguments": {
+                    "query": "Globex", "sources": ["google_calendar", "outlook_calendar"], "max_results": 20
+                }})
+                .to_string(),
+            );
+            body(&rest::call_tool(&app.state, request(&event)).await)
+        }
+    };
+    let dana = search(as_user("dev-user", ALL_SCOPES)).await;
+    let structured = &dana["structuredContent"];
+    assert_fits("workplace_search", structured);
+    let found: Vec<&str> = structured["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    for meeting in [
+        "Globex renewal review",
+        "Globex SSO follow-up with Hank",
+        "Globex QBR prep",
+        "Globex contract redlines with Hank",
+        "Globex renewal sign-off",
+    ] {
+        assert!(found.contains(&meeting), "{meeting}: {found:?}");
+    }
+    let review = structured["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "Globex renewal review")
+        .unwrap();
+    assert_eq!(review["details"]["type"], "event");
+    assert_eq!(review["details"]["location"], "Madrid-2 / Meet");
+
+    let bob = search(as_user("U2bob", ALL_SCOPES)).await;
+    assert_fits("workplace_search", &bob["structuredContent"]);
+    assert_eq!(bob["structuredContent"]["total_count"], 0, "{bob}");
+    assert!(
+        bob["structuredContent"]["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "ok"),
+        "{bob}"
+    );
+}
