@@ -1,4 +1,4 @@
-//! What the calendar sources share: the time window events are listed in, the [`Calendar`]
+//! What the calendar sources share: the time window events are listed in, the `Calendar`
 //! wrapper that turns a calendar API into a [`Source`], and one event model (`event.rs`) both
 //! upstreams' answers are read into, so hits, details and `fetch` text look the same whichever
 //! calendar an event came from.
