@@ -15,7 +15,10 @@ import json
 import sys
 import time
 
-ALL_SCOPES = "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint"
+ALL_SCOPES = (
+    "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint "
+    "workplace:read:google_calendar workplace:read:outlook_calendar"
+)
 
 
 def b64url(data: bytes) -> str:

@@ -35,7 +35,9 @@ integration answers every caller. Use plain keywords (for example \"Q4 planning\
 so for Notion use words likely to appear in a page title; Google Drive and SharePoint match titles \
 and text. Omit `sources` to search every source the user has connected. Each result has an `id`: \
 pass it to `fetch` to read the document's full text, and when `truncated` is true call `fetch` \
-again with `offset` set to `next_offset`. The `sources` list in every answer says which sources \
+again with `offset` set to `next_offset`. For meetings in a period (\"what meetings do I have with \
+Globex next week?\"), call `list_events` with `start` and `end` (RFC 3339) and an optional `query`: \
+it lists the user's Google and Outlook calendars, earliest first. The `sources` list in every answer says which sources \
 answered; a source that timed out, was rate limited or needs the user to reconnect is named there \
 while the other sources' results are still returned. A result with `isError: true` explains what \
 to change (an argument, a missing permission, or a wait before retrying). Titles, snippets, links \
@@ -223,7 +225,13 @@ mod tests {
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
         assert_eq!(
             names,
-            ["workplace_search", "fetch", "search", "add_comment"]
+            [
+                "workplace_search",
+                "fetch",
+                "search",
+                "add_comment",
+                "list_events"
+            ]
         );
         for tool in tools.iter() {
             assert!(tool.output_schema.is_some());

@@ -37,6 +37,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod authz;
+pub mod calendar;
 pub mod comments;
 pub mod corpus;
 mod descope;
@@ -123,7 +124,13 @@ pub struct FakeUpstream {
 
 /// Every faked upstream, one per folder (`drive/`, `notion/`, `graph/`, ...): the one list a new
 /// fake joins.
-pub const UPSTREAMS: &[FakeUpstream] = &[drive::UPSTREAM, notion::UPSTREAM, graph::UPSTREAM];
+pub const UPSTREAMS: &[FakeUpstream] = &[
+    drive::UPSTREAM,
+    notion::UPSTREAM,
+    graph::UPSTREAM,
+    calendar::GOOGLE_UPSTREAM,
+    calendar::outlook::UPSTREAM,
+];
 
 /// `kind`'s fake, if there is one.
 pub fn upstream(kind: Upstream) -> Option<&'static FakeUpstream> {

@@ -153,7 +153,10 @@ async fn delegation_acts_only_for_verified_emails_in_the_workspace_domains() {
 #[tokio::test]
 async fn each_source_says_whether_it_runs_per_user_or_shared() {
     let h = harness(Duration::from_secs(3600)).await;
-    let per_user = h.sources(&[]);
+    let per_user = h.sources(&[
+        ("GOOGLE_CALENDAR_MODE", "descope_outbound"),
+        ("OUTLOOK_CALENDAR_MODE", "descope_outbound"),
+    ]);
     for &kind in SourceKind::ALL {
         assert_eq!(per_user[&kind].access(), Access::PerUser, "{kind}");
     }

@@ -59,6 +59,10 @@ source_kinds! {
     Notion => "notion", "Notion";
     /// SharePoint and OneDrive through Microsoft Graph search.
     Sharepoint => "sharepoint", "SharePoint";
+    /// The user's primary Google calendar, through Google's Calendar MCP server.
+    GoogleCalendar => "google_calendar", "Google Calendar";
+    /// The user's Outlook calendar, through Microsoft Graph.
+    OutlookCalendar => "outlook_calendar", "Outlook calendar";
 }
 
 impl fmt::Display for SourceKind {

@@ -119,13 +119,15 @@ async fn protected_resource_metadata_follows_rfc_9728() {
             body["bearer_methods_supported"],
             serde_json::json!(["header"])
         );
-        // The three read scopes and the one write scope, `add_comment`'s.
+        // The read scopes, one per source, and the one write scope, `add_comment`'s.
         assert_eq!(
             body["scopes_supported"],
             serde_json::json!([
                 "workplace:read:google_drive",
                 "workplace:read:notion",
                 "workplace:read:sharepoint",
+                "workplace:read:google_calendar",
+                "workplace:read:outlook_calendar",
                 "workplace:write:comments"
             ])
         );

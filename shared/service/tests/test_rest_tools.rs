@@ -30,7 +30,13 @@ async fn tools_are_listed_in_mcp_shape_for_any_valid_token() {
         .collect();
     assert_eq!(
         names,
-        ["workplace_search", "fetch", "search", "add_comment"]
+        [
+            "workplace_search",
+            "fetch",
+            "search",
+            "add_comment",
+            "list_events"
+        ]
     );
     // What the model reads must say how Notion matches, or it will search Notion with body text.
     assert!(
@@ -279,7 +285,8 @@ async fn missing_scopes_are_403_naming_them() {
     .await;
     assert_eq!(response.status(), 403);
     assert!(header(&response, "www-authenticate").unwrap().contains(
-        "scope=\"workplace:read:google_drive workplace:read:notion workplace:read:sharepoint\""
+        "scope=\"workplace:read:google_drive workplace:read:notion workplace:read:sharepoint \
+         workplace:read:google_calendar workplace:read:outlook_calendar\""
     ));
     assert_eq!(app.records.records()[1].outcome.as_str(), "forbidden");
 }

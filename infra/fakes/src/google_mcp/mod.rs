@@ -24,6 +24,7 @@
 //! [`ToolDef`]s, each with its schemas and a handler. Adding a product is writing its folder and
 //! adding it to [`products`].
 
+mod calendar;
 mod drive;
 mod frame;
 mod rpc;
@@ -44,7 +45,7 @@ pub const DAILY_QUOTA: u64 = 5_000;
 
 /// The products served, by path segment (the host label of Google's server).
 pub(crate) fn products() -> Vec<Product> {
-    vec![drive::product()]
+    vec![drive::product(), calendar::product()]
 }
 
 /// The knob route name of each product's endpoint (`route_of` needs a static name). A product
