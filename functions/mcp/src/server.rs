@@ -29,7 +29,8 @@ pub const SERVER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What `initialize` and `server/discover` tell the model about using the tools.
 pub const INSTRUCTIONS: &str = "Search the user's company documents in Google Drive, Notion and \
-SharePoint/OneDrive with `workplace_search`; every search runs live. A source answers with the user's own \
+SharePoint/OneDrive, and their meetings in Google Calendar and the Outlook calendar, with \
+`workplace_search`; every search runs live. A source answers with the user's own \
 permissions unless its entry in `sources` says `access: \"shared\"`, meaning one shared \
 integration answers every caller. Use plain keywords (for example \"Q4 planning\"). Notion matches page titles only, \
 so for Notion use words likely to appear in a page title; Google Drive and SharePoint match titles \

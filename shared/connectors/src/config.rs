@@ -118,7 +118,17 @@ impl ConnectorsConfig {
             .map(|entry| {
                 (
                     entry,
-                    mode(&env, entry.mode_setting, default_mode, &mut problems),
+                    mode(
+                        &env,
+                        entry.mode_setting,
+                        // A source added later is off until an operator turns it on.
+                        if entry.on_by_default {
+                            default_mode
+                        } else {
+                            Mode::Disabled
+                        },
+                        &mut problems,
+                    ),
                 )
             })
             .collect();

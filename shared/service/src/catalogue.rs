@@ -74,8 +74,8 @@ fn workplace_search() -> Value {
     json!({
         "name": WORKPLACE_SEARCH,
         "title": "Workplace search",
-        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive at once, \
-            live, and get one ranked list. A source runs with the user's own permissions unless its `sources` \
+        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, and \
+            their meetings in Google Calendar and the Outlook calendar, at once, live, and get one ranked list. A source runs with the user's own permissions unless its `sources` \
             report says `access: \"shared\"` (then one shared integration answers every caller). Each result has an `id` to pass to \
             `fetch` for the full text. Google Drive and SharePoint match words in titles and document text; Notion \
             matches page titles only, so use words likely to appear in a Notion page's title. Where the server \
@@ -216,7 +216,8 @@ fn search() -> Value {
     json!({
         "name": SEARCH,
         "title": "Search (ChatGPT connectors)",
-        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, live \
+        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, and \
+            their meetings in Google Calendar and the Outlook calendar, live \
             (with the user's own permissions, unless a source is configured to share one credential). Takes only a query and answers `{\"results\": [{id, title, url, \
             text}]}`; pass an `id` to `fetch` for the full text. Same engine as `workplace_search`, which also lets \
             you choose sources and the number of results. Notion matches page titles only."),

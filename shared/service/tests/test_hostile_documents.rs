@@ -84,7 +84,9 @@ async fn hostile_titles_and_bodies_cannot_forge_the_rendering() {
         [
             "google_drive ok (1 result)",
             "notion ok (1 result)",
-            "sharepoint ok (1 result)"
+            "sharepoint ok (1 result)",
+            "google_calendar ok (0 results)",
+            "outlook_calendar ok (0 results)"
         ],
         "{rendering}"
     );

@@ -290,7 +290,8 @@ mod tests {
     fn scopes_default_to_every_source_and_unknown_ones_are_refused() {
         assert_eq!(
             parse_scope(None).unwrap(),
-            "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint"
+            "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint \
+             workplace:read:google_calendar workplace:read:outlook_calendar"
         );
         assert_eq!(
             parse_scope(Some("workplace:read:notion openid workplace:read:notion")).unwrap(),
