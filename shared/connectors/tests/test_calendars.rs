@@ -402,11 +402,7 @@ async fn keyword_search_looks_around_the_configured_instant_not_the_clock() {
         let none = elsewhere[&kind].search(&dev(), "Globex", 10).await.unwrap();
         assert!(none.is_empty(), "{kind:?}: {:?}", titles(&none));
     }
-    let window = google_calls(&h)
-        .iter()
-        .map(|call| call["params"]["arguments"]["startTime"].clone())
-        .last()
-        .unwrap();
+    let window = google_calls(&h).last().unwrap()["params"]["arguments"]["startTime"].clone();
     assert_eq!(
         window, "2020-03-03T00:00:00Z",
         "90 days before the instant set"

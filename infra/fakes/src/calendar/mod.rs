@@ -3,7 +3,7 @@
 //!
 //! - `google_mcp/calendar.rs`: the Google Calendar MCP server's tools (`list_events`,
 //!   `get_event`, `search_events`), a product of the fake Google MCP frame.
-//! - [`outlook`]: Microsoft Graph `GET /v1.0/me/calendarView` and `GET /v1.0/me/events/{id}`.
+//! - `outlook`: Microsoft Graph `GET /v1.0/me/calendarView` and `GET /v1.0/me/events/{id}`.
 //!
 //! An event is on the calendar of its organizer and of each attendee, nobody else's (Google's
 //! `shares` aside: a reader of another user's calendar sees its private events redacted).
