@@ -17,7 +17,8 @@ import time
 
 ALL_SCOPES = (
     "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint"
-    " workplace:read:gmail workplace:read:outlook_mail"
+    " workplace:read:gmail workplace:read:outlook_mail workplace:read:salesforce"
+    " workplace:read:google_calendar workplace:read:outlook_calendar"
 )
 
 

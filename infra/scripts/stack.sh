@@ -90,6 +90,13 @@ OUTLOOK_MAIL_MODE=descope_outbound
 MICROSOFT_LOGIN_BASE_URL=$FAKES_URL
 SALESFORCE_INSTANCE_URL=$FAKES_URL
 SALESFORCE_MODE=descope_outbound
+# The calendars are opt-in in production; the local stack turns them on (the fakes serve both).
+GOOGLE_CALENDAR_MODE=descope_outbound
+GOOGLE_CALENDAR_MCP_URL=$FAKES_URL/calendarmcp/mcp/v1
+OUTLOOK_CALENDAR_MODE=descope_outbound
+# Keyword searches of the calendars look around the demo meetings' weeks (December 2026), so the
+# demo and the end-to-end tests find them whatever today's date.
+CALENDAR_SEARCH_AROUND=2026-12-12T00:00:00Z
 SECRETS_ID=$SECRET_ID
 RATE_LIMIT_TABLE=$TABLE
 # Every authenticated request is charged (initialize and tools/list too), and the conformance

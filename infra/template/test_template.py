@@ -220,6 +220,10 @@ class TrustModel(unittest.TestCase):
         self.assertEqual(SOURCE["Parameters"]["AllowSharedCredentials"]["Default"], "")
         for mode in ("GoogleDriveMode", "NotionMode", "SharepointMode"):
             self.assertEqual(SOURCE["Parameters"][mode]["Default"], "descope_outbound")
+        # New sources are opt-in, so an existing deployment does not change on an upgrade.
+        for mode in ("GoogleCalendarMode", "OutlookCalendarMode"):
+            self.assertEqual(SOURCE["Parameters"][mode]["Default"], "disabled")
+            self.assertNotIn("service", SOURCE["Parameters"][mode]["AllowedValues"])
 
     def test_drive_transport_is_a_validated_parameter_defaulting_to_rest(self):
         parameter = SOURCE["Parameters"]["GoogleDriveTransport"]

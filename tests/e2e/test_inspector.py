@@ -35,7 +35,7 @@ def test_tools_list(stack, token):
     done = inspector(stack.mcp_url, token, "--method", "tools/list")
     assert done.returncode == 0, done.stderr
     tools = output(done)["tools"]
-    assert [t["name"] for t in tools] == ["workplace_search", "fetch", "search", "add_comment"]
+    assert [t["name"] for t in tools] == ["workplace_search", "fetch", "search", "add_comment", "list_events"]
     # Every tool only reads, but add_comment, the one write (not idempotent, not destructive).
     assert all(t["annotations"]["readOnlyHint"] for t in tools if t["name"] != "add_comment")
     write = next(t for t in tools if t["name"] == "add_comment")["annotations"]

@@ -27,12 +27,13 @@ def test_lists_tools_and_calls_search_and_fetch(sdk, stack, token, searchable, o
     for name, tool in [("search", "workplace_search"), ("fetch", "fetch"), ("invalid", "workplace_search")]:
         assert_schema_valid(output_schemas, tool, out[name]["structured"])
     assert out["protocol_version"] == PROTOCOL[sdk]
-    assert out["tools"] == ["workplace_search", "fetch", "search", "add_comment"]
-    assert out["output_schemas"] == [True, True, True, True]
+    assert out["tools"] == ["workplace_search", "fetch", "search", "add_comment", "list_events"]
+    assert out["output_schemas"] == [True, True, True, True, True]
 
     search = out["search"]["structured"]
     assert set(search) >= {"results", "total_count", "sources"}
-    assert {s["source"] for s in search["sources"]} == {"google_drive", "notion", "sharepoint"}
+    assert {s["source"] for s in search["sources"]} == {
+        "google_drive", "notion", "sharepoint", "google_calendar", "outlook_calendar"}
     assert out["search"]["text"] and out["search"]["text"][0]
     if searchable:
         assert search["results"], out

@@ -30,10 +30,14 @@ def test_lists_searches_fetches_and_reads_every_error(stack, token, searchable, 
     install_script()
     out = ts("session", stack.mcp_url, token)
     assert out["ok"], out
-    assert out["tools"] == ["workplace_search", "fetch", "search", "add_comment"]
+    assert out["tools"] == ["workplace_search", "fetch", "search", "add_comment", "list_events"]
     for name, tool in [("search", "workplace_search"), ("fetch", "fetch"), ("chatgpt_search", "search"),
-                       ("invalid", "workplace_search"), ("not_found", "fetch")]:
+                       ("invalid", "workplace_search"), ("not_found", "fetch"), ("meetings", "list_events")]:
         valid(out[name], output_schemas, tool)
+    if searchable:
+        # "What meetings do I have with Globex next week?" in one call, across both calendars.
+        titles = [e["title"] for e in out["meetings"]["structured"]["events"]]
+        assert "Globex renewal review" in titles and "Globex QBR prep" in titles, out["meetings"]
 
     # A 501-character query: a readable isError result, not an McpError -32602.
     invalid = out["invalid"]

@@ -29,14 +29,17 @@ pub const SERVER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What `initialize` and `server/discover` tell the model about using the tools.
 pub const INSTRUCTIONS: &str = "Search the user's company documents in Google Drive, Notion and \
-SharePoint/OneDrive, and their mail in Gmail and Outlook mail where enabled, with `workplace_search`; \
+SharePoint/OneDrive, their mail in Gmail and Outlook mail, their meetings in Google Calendar and the \
+Outlook calendar, and CRM records in Salesforce (each where enabled), with `workplace_search`; \
 every search runs live; `fetch` on a mail result shows the message with its thread and attachments. A source answers with the user's own \
 permissions unless its entry in `sources` says `access: \"shared\"`, meaning one shared \
 integration answers every caller. Use plain keywords (for example \"Q4 planning\"). Notion matches page titles only, \
 so for Notion use words likely to appear in a page title; Google Drive and SharePoint match titles \
 and text. Omit `sources` to search every source the user has connected. Each result has an `id`: \
 pass it to `fetch` to read the document's full text (a Salesforce record with its related records), and when `truncated` is true call `fetch` \
-again with `offset` set to `next_offset`. The `sources` list in every answer says which sources \
+again with `offset` set to `next_offset`. For meetings in a period (\"what meetings do I have with \
+Globex next week?\"), call `list_events` with `start` and `end` (RFC 3339) and an optional `query`: \
+it lists the user's Google and Outlook calendars, earliest first. The `sources` list in every answer says which sources \
 answered; a source that timed out, was rate limited or needs the user to reconnect is named there \
 while the other sources' results are still returned. A result with `isError: true` explains what \
 to change (an argument, a missing permission, or a wait before retrying). Titles, snippets, links \
@@ -224,7 +227,13 @@ mod tests {
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
         assert_eq!(
             names,
-            ["workplace_search", "fetch", "search", "add_comment"]
+            [
+                "workplace_search",
+                "fetch",
+                "search",
+                "add_comment",
+                "list_events"
+            ]
         );
         for tool in tools.iter() {
             assert!(tool.output_schema.is_some());

@@ -85,7 +85,13 @@ async fn tools_list_serves_the_shared_catalogue() {
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["workplace_search", "fetch", "search", "add_comment"]
+        [
+            "workplace_search",
+            "fetch",
+            "search",
+            "add_comment",
+            "list_events"
+        ]
     );
     let expected = workplace_service::catalogue::tools();
     for (tool, shared) in tools.iter().zip(expected.as_array().unwrap()) {
@@ -483,6 +489,7 @@ async fn the_2026_wire_discovers_and_calls_statelessly() {
     let called = body_of(response);
     assert_eq!(called["result"]["resultType"], "complete", "{called}");
     assert_eq!(called["result"]["isError"], false);
+    // Hits from every source, cut to the default ten results.
     assert_eq!(called["result"]["structuredContent"]["total_count"], 10);
 
     // SEP-2243: Mcp-Name must match the body.

@@ -47,6 +47,8 @@ pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<Dialec
         ("GET", ["v1.0", "me", "messages", _, "attachments"]) => {
             ("outlook_mail.attachments", Some(Dialect::Mailbox))
         }
+        ("GET", ["v1.0", "me", "calendarView"]) => ("outlook.calendar", Some(Dialect::Graph)),
+        ("GET", ["v1.0", "me", "events", _]) => ("outlook.event", Some(Dialect::Graph)),
         ("POST", [_, "oauth2", "v2.0", "token"]) => {
             ("microsoft.token", Some(Dialect::MicrosoftOAuth))
         }

@@ -37,6 +37,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod authz;
+pub mod calendar;
 pub mod comments;
 pub mod corpus;
 mod descope;
@@ -146,6 +147,8 @@ pub const UPSTREAMS: &[FakeUpstream] = &[
     notion::UPSTREAM,
     graph::UPSTREAM,
     salesforce::UPSTREAM,
+    calendar::GOOGLE_UPSTREAM,
+    calendar::outlook::UPSTREAM,
 ];
 
 /// `kind`'s fake, if there is one.

@@ -133,6 +133,8 @@ struct Barrier {
 pub struct FakeState {
     /// The documents.
     pub corpus: Corpus,
+    /// The demo calendars (`corpus/calendar.json`).
+    pub calendars: crate::calendar::Calendars,
     /// The credentials accepted.
     pub config: FakeConfig,
     /// Base URL of the download listener.
@@ -177,6 +179,7 @@ impl FakeState {
             comments: Mutex::new(Vec::new()),
             google_mcp: crate::google_mcp::GoogleMcpState::default(),
             corpus,
+            calendars: crate::calendar::Calendars::demo(),
             config,
             download_base: Mutex::new(String::new()),
             tokens: Mutex::new(HashMap::new()),

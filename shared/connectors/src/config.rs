@@ -266,6 +266,33 @@ mod tests {
     }
 
     #[test]
+    fn calendars_are_opt_in_and_per_user_only() {
+        let config = load(&[("DESCOPE_PROJECT_ID", "P2x")]).unwrap();
+        assert_eq!(config.mode(SourceKind::GoogleCalendar), Mode::Disabled);
+        assert_eq!(config.mode(SourceKind::OutlookCalendar), Mode::Disabled);
+        let on = load(&[
+            ("DESCOPE_PROJECT_ID", "P2x"),
+            ("GOOGLE_CALENDAR_MODE", "descope_outbound"),
+            ("OUTLOOK_CALENDAR_MODE", "descope_outbound"),
+        ])
+        .unwrap();
+        assert_eq!(on.mode(SourceKind::GoogleCalendar), Mode::DescopeOutbound);
+        assert_eq!(on.mode(SourceKind::OutlookCalendar), Mode::DescopeOutbound);
+        let service = load(&[("OUTLOOK_CALENDAR_MODE", "service")]).unwrap_err();
+        assert_eq!(service[0].setting, "OUTLOOK_CALENDAR_MODE");
+        assert!(service[0].problem.contains("own token"), "{:?}", service[0]);
+        let no_project = load(&[("GOOGLE_CALENDAR_MODE", "descope_outbound")]).unwrap_err();
+        assert_eq!(no_project[0].setting, "DESCOPE_PROJECT_ID");
+    }
+
+    #[test]
+    fn the_calendar_search_window_is_centred_on_a_valid_instant() {
+        let bad = load(&[("CALENDAR_SEARCH_AROUND", "next tuesday")]).unwrap_err();
+        assert_eq!(bad[0].setting, "CALENDAR_SEARCH_AROUND");
+        assert!(load(&[("CALENDAR_SEARCH_AROUND", "2026-12-09T00:00:00Z")]).is_ok());
+    }
+
+    #[test]
     fn delegation_needs_workspace_domains() {
         // Drive's own check (`drive/settings.rs`), reached through the registry.
         let problems = load(&[("GOOGLE_DRIVE_MODE", "service")]).unwrap_err();

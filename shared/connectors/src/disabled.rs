@@ -68,6 +68,21 @@ impl Source for Disabled {
         Box::pin(std::future::ready(Err(self.error())))
     }
 
+    fn events<'a>(
+        &'a self,
+        _user: &'a UserContext,
+        _window: &'a crate::calendar::TimeWindow,
+        _query: Option<&'a str>,
+        _limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
+        let error = if crate::registry::is_calendar(self.kind) {
+            self.error()
+        } else {
+            SourceError::NotACalendar(self.kind)
+        };
+        Box::pin(std::future::ready(Err(error)))
+    }
+
     fn add_comment<'a>(
         &'a self,
         _user: &'a UserContext,

@@ -51,6 +51,9 @@ pub enum SourceError {
     /// The upstream answered something we could not understand.
     #[error("unexpected response from upstream: {0}")]
     InvalidResponse(String),
+    /// The source cannot list events in a time window: it is not a calendar.
+    #[error("{} is not a calendar: only calendar sources list events", .0.display_name())]
+    NotACalendar(crate::SourceKind),
 }
 
 impl SourceError {
@@ -64,7 +67,8 @@ impl SourceError {
             | Self::NotFound
             | Self::NotConfigured(_)
             | Self::Disabled { .. }
-            | Self::InvalidResponse(_) => false,
+            | Self::InvalidResponse(_)
+            | Self::NotACalendar(_) => false,
         }
     }
 }

@@ -14,6 +14,7 @@
 
 pub mod broker;
 mod build;
+pub mod calendar;
 pub mod comment;
 pub mod config;
 mod connector;
@@ -24,6 +25,7 @@ pub mod drive;
 mod endpoint;
 mod error;
 pub mod gmail;
+pub mod google_calendar;
 pub mod graph;
 pub mod id;
 mod limits;
@@ -31,6 +33,7 @@ mod mcp_upstream;
 mod model;
 pub mod notion;
 pub mod outlook_mail;
+pub mod outlook_calendar;
 pub mod passage;
 pub mod query;
 pub mod registry;
@@ -45,6 +48,7 @@ mod wire;
 pub use build::{
     BuildContext, BuiltSources, UpstreamCredentials, build_available_sources, build_sources,
 };
+pub use calendar::{EmptyWindow, TimeWindow, WindowError};
 pub use comment::{AddedComment, CommentError, MAX_COMMENT_CHARS};
 pub use config::{ConfigProblem, ConnectorsConfig, Env, Mode, SourceSettings};
 pub use details::HitDetails;

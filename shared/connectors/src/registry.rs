@@ -48,6 +48,9 @@ pub struct SourceEntry {
     pub shared_service_credential: bool,
     /// Whether `add_comment` can write to it.
     pub comments: bool,
+    /// Whether it is a calendar: `list_events` lists its events in a time window
+    /// ([`crate::Source::events`]), and only such sources may be named to `list_events`.
+    pub lists_events: bool,
     /// The upstream permissions its token asks for, for the docs (`drive.readonly`, ...).
     pub upstream_scopes: &'static [&'static str],
     /// Reads and validates its settings (in its folder's `settings.rs`).
@@ -65,6 +68,8 @@ pub const SOURCES: &[SourceEntry] = &[
     crate::gmail::ENTRY,
     crate::outlook_mail::ENTRY,
     crate::salesforce::ENTRY,
+    crate::google_calendar::ENTRY,
+    crate::outlook_calendar::ENTRY,
 ];
 
 /// `kind`'s entry.
@@ -80,6 +85,16 @@ pub fn entry(kind: SourceKind) -> &'static SourceEntry {
 /// every source reads).
 pub fn secret_keys() -> impl Iterator<Item = &'static str> {
     SOURCES.iter().flat_map(|e| e.secret_keys.iter().copied())
+}
+
+/// The calendars: the sources `list_events` lists.
+pub fn calendars() -> impl Iterator<Item = SourceKind> {
+    SOURCES.iter().filter(|e| e.lists_events).map(|e| e.kind)
+}
+
+/// Whether `kind` is a calendar ([`SourceEntry::lists_events`]).
+pub fn is_calendar(kind: SourceKind) -> bool {
+    entry(kind).lists_events
 }
 
 /// The sources `add_comment` can write to.

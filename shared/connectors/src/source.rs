@@ -5,6 +5,7 @@ use std::pin::Pin;
 
 use serde::Serialize;
 
+use crate::calendar::TimeWindow;
 use crate::comment::{AddedComment, CommentError};
 use crate::query::{Plan, Planned};
 use crate::{Content, SearchHit, SourceError, SourceKind, UserContext};
@@ -92,6 +93,22 @@ pub trait Source: Send + Sync {
         max_chars: usize,
         deadline: Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>>;
+
+    /// Lists the events that overlap `window` (they end after its start and begin before its
+    /// end), at most `limit`, sorted by start; with `query`, only those matching its words.
+    /// Only calendars list events ([`crate::registry::is_calendar`]); the default answers
+    /// [`SourceError::NotACalendar`].
+    fn events<'a>(
+        &'a self,
+        user: &'a UserContext,
+        window: &'a TimeWindow,
+        query: Option<&'a str>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
+        let _ = (user, window, query, limit);
+        let kind = self.kind();
+        Box::pin(async move { Err(SourceError::NotACalendar(kind)) })
+    }
 
     /// Whether [`Self::hit_text`] reads hits: true for sources whose search answers no
     /// query-aware snippet of its own (Drive, Notion), so the service enriches their hits.

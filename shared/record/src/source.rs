@@ -65,6 +65,10 @@ source_kinds! {
     OutlookMail => "outlook_mail", "Outlook mail";
     /// Salesforce CRM records: accounts, contacts, opportunities and cases.
     Salesforce => "salesforce", "Salesforce";
+    /// The user's primary Google calendar, through Google's Calendar MCP server.
+    GoogleCalendar => "google_calendar", "Google Calendar";
+    /// The user's Outlook calendar, through Microsoft Graph.
+    OutlookCalendar => "outlook_calendar", "Outlook calendar";
 }
 
 impl fmt::Display for SourceKind {

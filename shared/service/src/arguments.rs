@@ -10,10 +10,13 @@ use workplace_connectors::{ItemId, SourceKind};
 // Named by path so the fuzz target, which compiles this file on its own (`fuzz/`), finds it too.
 #[path = "arguments/comment.rs"]
 mod comment;
+#[path = "arguments/events.rs"]
+mod events;
 #[path = "arguments/values.rs"]
 mod values;
 
 pub use comment::CommentArgs;
+pub use events::{DEFAULT_EVENTS, EventsArgs, MAX_EVENTS, MAX_WINDOW_DAYS};
 use values::{integer, invalid, kind_of, object, reject_unknown, required_text};
 
 /// A rejected argument: which field and why. Becomes a 422 on REST and an `isError` tool result

@@ -11,6 +11,7 @@ use crate::tool_result::with_error_branch;
 use crate::untrusted;
 
 mod comment;
+mod events;
 
 /// Name of the search tool.
 pub const WORKPLACE_SEARCH: &str = "workplace_search";
@@ -22,18 +23,22 @@ pub const SEARCH: &str = "search";
 /// Name of the comment tool, the one write (scope `workplace:write:comments`).
 pub const ADD_COMMENT: &str = "add_comment";
 
+/// Name of the calendar tool: events in a time window.
+pub const LIST_EVENTS: &str = "list_events";
+
 /// Every tool, in MCP `Tool` shape.
 pub fn tools() -> Value {
     json!([
         workplace_search(),
         fetch(),
         search(),
-        comment::add_comment()
+        comment::add_comment(),
+        events::list_events()
     ])
 }
 
 /// Every tool's name, in catalogue order. Only these reach records and metric dimensions.
-pub const NAMES: [&str; 4] = [WORKPLACE_SEARCH, FETCH, SEARCH, ADD_COMMENT];
+pub const NAMES: [&str; 5] = [WORKPLACE_SEARCH, FETCH, SEARCH, ADD_COMMENT, LIST_EVENTS];
 
 /// Whether `name` is a tool this server offers.
 pub fn is_known(name: &str) -> bool {
@@ -48,7 +53,7 @@ pub(crate) fn described(description: &str) -> String {
 
 /// The wire names of every source, for the schemas' `sources` enums (from the registry, so a new
 /// source is offered without editing a schema).
-fn source_names() -> Vec<&'static str> {
+pub(crate) fn source_names() -> Vec<&'static str> {
     workplace_connectors::SourceKind::ALL
         .iter()
         .map(|k| k.as_str())
@@ -70,11 +75,15 @@ fn workplace_search() -> Value {
         "name": WORKPLACE_SEARCH,
         "title": "Workplace search",
         "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, and \
-            their mail in Gmail and Outlook mail (where enabled), at once, live, and get one ranked list. A mail result \
-            is one thread, with its sender, recipients and date in `details`. A source runs with the user's own permissions unless its `sources` \
+            their mail in Gmail and Outlook mail, their meetings in Google Calendar and the Outlook calendar (each where enabled), \
+            at once, live, and get one ranked list. A mail result is one thread, with its sender, recipients and date in \
+            `details`; a meeting has its time, place, organizer and attendees there. A source runs with the user's own permissions unless its `sources` \
             report says `access: \"shared\"` (then one shared integration answers every caller). Each result has an `id` to pass to \
             `fetch` for the full text. Google Drive and SharePoint match words in titles and document text; Notion \
-            matches page titles only, so use words likely to appear in a Notion page's title. The `sources` report \
+            matches page titles only, so use words likely to appear in a Notion page's title. Where the server \
+            offers them, the user's Google and Outlook calendars are searched too (meetings from 90 days before to \
+            90 days after today, with their time, place and attendees in `details`); for the meetings in a given \
+            period, use `list_events`. The `sources` report \
             says which sources answered; a source that timed out, was rate limited or needs the user to reconnect \
             is named there, and the other sources' results are still returned. Salesforce (when enabled) answers CRM \
             records (accounts, contacts, opportunities, cases) with their key fields (stage, amount, close date, owner, \
@@ -137,26 +146,32 @@ fn search_output_schema() -> Value {
             },
             "content_trust": untrusted::schema_property(),
             "total_count": {"type": "integer"},
-            "sources": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "source": {"type": "string"},
-                        "status": {"type": "string", "enum": ["ok", "timeout", "rate_limited", "reauth_required", "error"]},
-                        "count": {"type": "integer"},
-                        "access": {"type": "string", "enum": ["per_user", "shared"]},
-                        "retry_after_seconds": {"type": "integer"},
-                        "message": {"type": "string"},
-                        "query": {"type": "string", "description": "The query this source ran, in its own dialect."},
-                        "relaxed_query": {"type": "string", "description": "The broader query it ran next, when the first found too little."}
-                    },
-                    "required": ["source", "status", "count"]
-                }
-            },
+            "sources": source_reports_schema(),
             "searched_for": {"type": "string", "description": "The corrected keywords searched for, when the query as typed found too little and a likely misspelling was corrected."}
         },
         "required": ["results", "total_count", "sources", "content_trust"]
+    })
+}
+
+/// The per-source reports every answer over several sources carries (`workplace_search`,
+/// `list_events`).
+pub(crate) fn source_reports_schema() -> Value {
+    json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {
+                "source": {"type": "string"},
+                "status": {"type": "string", "enum": ["ok", "timeout", "rate_limited", "reauth_required", "error"]},
+                "count": {"type": "integer"},
+                "access": {"type": "string", "enum": ["per_user", "shared"]},
+                "retry_after_seconds": {"type": "integer"},
+                "message": {"type": "string"},
+                "query": {"type": "string", "description": "The query this source ran, in its own dialect."},
+                "relaxed_query": {"type": "string", "description": "The broader query it ran next, when the first found too little."}
+            },
+            "required": ["source", "status", "count"]
+        }
     })
 }
 
@@ -205,8 +220,8 @@ fn search() -> Value {
     json!({
         "name": SEARCH,
         "title": "Search (ChatGPT connectors)",
-        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, and their \
-            mail in Gmail and Outlook mail (where enabled), live \
+        "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, their \
+            mail in Gmail and Outlook mail and their meetings in Google Calendar and the Outlook calendar (where enabled), live \
             (with the user's own permissions, unless a source is configured to share one credential). Takes only a query and answers `{\"results\": [{id, title, url, \
             text}]}`; pass an `id` to `fetch` for the full text. Same engine as `workplace_search`, which also lets \
             you choose sources and the number of results. Notion matches page titles only. Salesforce (when enabled) \

@@ -6,17 +6,20 @@ use workplace_auth::{Principal, TokenKind};
 use workplace_connectors::{SourceError, SourceKind, UserContext};
 use workplace_record::ErrorCode;
 
-use crate::arguments::{CommentArgs, FetchArgs, InvalidArgument, SearchArgs};
-use crate::catalogue::{self, ADD_COMMENT, FETCH, SEARCH, WORKPLACE_SEARCH};
+use crate::arguments::{CommentArgs, EventsArgs, FetchArgs, InvalidArgument, SearchArgs};
+use crate::catalogue::{self, ADD_COMMENT, FETCH, LIST_EVENTS, SEARCH, WORKPLACE_SEARCH};
 use crate::chatgpt;
 use crate::search::{SearchEngine, SourceStatus, truncate_chars};
 pub use crate::tool_result::{ContentItem, EmbeddedResource, ToolResult};
 use crate::untrusted;
 
-// `add_comment` (scopes and run) lives in its own file.
+// `add_comment` (scopes and run) lives in its own file, as does `list_events`.
 mod comment;
+mod events;
 
 pub use comment::confirmation_state;
+pub(crate) use events::output_schema as events_output_schema;
+pub use events::{EventsOutcome, ListedEvent, Window};
 
 /// Why a call could not start. Each maps to one HTTP status on REST.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,6 +75,13 @@ pub enum PreparedCall {
     Fetch(FetchArgs),
     /// `add_comment`.
     Comment(CommentArgs),
+    /// `list_events` over the resolved calendars.
+    Events {
+        /// The validated arguments.
+        args: EventsArgs,
+        /// The calendars to list: the requested ones, or every one the caller may read.
+        sources: Vec<SourceKind>,
+    },
 }
 
 impl PreparedCall {
@@ -88,13 +98,14 @@ impl PreparedCall {
             } => SEARCH,
             Self::Fetch(_) => FETCH,
             Self::Comment(_) => ADD_COMMENT,
+            Self::Events { .. } => LIST_EVENTS,
         }
     }
 
     /// The sources the call touches.
     pub fn sources(&self) -> Vec<SourceKind> {
         match self {
-            Self::Search { sources, .. } => sources.clone(),
+            Self::Search { sources, .. } | Self::Events { sources, .. } => sources.clone(),
             Self::Fetch(args) => vec![args.id.source],
             Self::Comment(args) => vec![args.id.source],
         }
@@ -104,6 +115,7 @@ impl PreparedCall {
     pub fn query(&self) -> Option<&str> {
         match self {
             Self::Search { args, .. } => Some(&args.query),
+            Self::Events { args, .. } => args.query.as_deref(),
             // A comment's text is content, not a query: never hashed into the record.
             Self::Fetch(_) | Self::Comment(_) => None,
         }
@@ -128,6 +140,8 @@ impl PreparedCall {
     ///   extraction. Five per token rather than one keeps the most expensive call (15) inside the
     ///   seed's per-user burst of 20, so the deployed policy stays the seed's while a full
     ///   `include_content` call still costs fifteen small searches.
+    /// - `list_events`: like a search, one token per ten events asked for
+    ///   (`ceil(max_results / 10)`, 1..=10): each calendar pages through the window.
     /// - `fetch` and `add_comment`: one token (one item read or one write).
     ///
     /// Every request is charged one token at admission, before its arguments are read; a tool
@@ -143,6 +157,10 @@ impl PreparedCall {
                     0
                 };
                 search.saturating_add(content).min(MAX_CALL_COST)
+            }
+            Self::Events { args, .. } => {
+                let results = u32::try_from(args.max_results).unwrap_or(u32::MAX);
+                results.div_ceil(10).clamp(1, MAX_CALL_COST)
             }
             Self::Fetch(_) | Self::Comment(_) => 1,
         }
@@ -191,6 +209,7 @@ pub fn prepare(
             Ok(PreparedCall::Fetch(args))
         }
         ADD_COMMENT => comment::prepare(arguments, principal),
+        LIST_EVENTS => events::prepare(engine, arguments, principal),
         other => {
             debug_assert!(!catalogue::is_known(other));
             Err(CallError::UnknownTool(other.to_owned()))
@@ -362,6 +381,7 @@ pub async fn run_confirmed(
         }
         PreparedCall::Fetch(args) => fetch(engine, &user, args).await,
         PreparedCall::Comment(args) => comment::run(engine, &user, args, confirmation).await,
+        PreparedCall::Events { args, sources } => events::run(engine, &user, args, sources).await,
     }
 }
 
@@ -527,6 +547,15 @@ mod cost_tests {
         ))
         .unwrap();
         assert_eq!(PreparedCall::Fetch(fetch).cost(), 1);
+        let events = |max: u64| PreparedCall::Events {
+            args: EventsArgs::parse(Some(&json!({
+                "start": "2026-12-07T00:00:00Z", "end": "2026-12-14T00:00:00Z", "max_results": max
+            })))
+            .unwrap(),
+            sources: vec![SourceKind::GoogleCalendar],
+        };
+        assert_eq!(events(25).cost(), 3, "like a search: one per ten events");
+        assert_eq!(events(100).cost(), 10);
     }
 
     #[test]

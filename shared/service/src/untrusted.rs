@@ -23,7 +23,8 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::search::SearchOutcome;
+use crate::search::{SearchOutcome, SourceReport};
+use crate::tools::EventsOutcome;
 
 /// The `structuredContent` field naming who wrote the text in an answer.
 pub const CONTENT_TRUST_FIELD: &str = "content_trust";
@@ -175,10 +176,16 @@ pub fn render_search(summary: &str, outcome: &SearchOutcome) -> String {
             let _ = writeln!(out, "Content:\n{}", fence(content));
         }
     }
-    if !outcome.sources.is_empty() {
+    source_statuses(&mut out, &outcome.sources);
+    out
+}
+
+/// One `Source status:` line per source.
+fn source_statuses(out: &mut String, reports: &[SourceReport]) {
+    if !reports.is_empty() {
         out.push('\n');
     }
-    for report in &outcome.sources {
+    for report in reports {
         let _ = write!(
             out,
             "Source status: {} {} ({} result{})",
@@ -192,6 +199,33 @@ pub fn render_search(summary: &str, outcome: &SearchOutcome) -> String {
         }
         out.push('\n');
     }
+}
+
+/// The text rendering of a `list_events` answer, on the same rules as [`render_search`]: one
+/// block per event with every third-party field quoted (its details through
+/// [`workplace_connectors::HitDetails::lines`]), then one line per calendar.
+pub fn render_events(summary: &str, outcome: &EventsOutcome) -> String {
+    let mut out = String::new();
+    out.push_str(summary);
+    out.push('\n');
+    out.push_str(NOTICE);
+    out.push('\n');
+    for (index, event) in outcome.events.iter().enumerate() {
+        let _ = write!(
+            out,
+            "\nEvent {}: {}\nSource: {}\nTitle: {}\nLink: {}\n",
+            index + 1,
+            quote(&event.id),
+            event.source,
+            quote(&event.title),
+            quote(&event.url),
+        );
+        let details = workplace_connectors::HitDetails::Event(event.event.clone());
+        for line in details.lines(&quote) {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    source_statuses(&mut out, &outcome.sources);
     out
 }
 

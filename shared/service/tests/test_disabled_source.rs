@@ -107,14 +107,15 @@ fn the_other_sources_are_built_and_notion_is_a_stand_in() {
     );
     let built = build_available_sources(&config, &credentials, &http_client().unwrap());
     let kinds: Vec<SourceKind> = built.sources.iter().map(|s| s.kind()).collect();
-    // The mail sources are opt-in: off unless GMAIL_MODE / OUTLOOK_MAIL_MODE turn them on.
+    // The mail, calendar and CRM sources are opt-in: off unless their modes turn them on.
     assert_eq!(
         kinds,
         [
             SourceKind::GoogleDrive,
             SourceKind::Notion,
             SourceKind::Sharepoint
-        ]
+        ],
+        "every document source; the others are opt-in"
     );
     let settings: Vec<&str> = built.problems.iter().map(|p| p.setting).collect();
     assert_eq!(settings, ["notion_token"]);

@@ -30,7 +30,13 @@ async fn tools_are_listed_in_mcp_shape_for_any_valid_token() {
         .collect();
     assert_eq!(
         names,
-        ["workplace_search", "fetch", "search", "add_comment"]
+        [
+            "workplace_search",
+            "fetch",
+            "search",
+            "add_comment",
+            "list_events"
+        ]
     );
     // What the model reads must say how Notion matches, or it will search Notion with body text.
     assert!(

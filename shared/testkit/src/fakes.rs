@@ -22,6 +22,17 @@ pub async fn fake_sources(extra: &[(&str, String)]) -> (RunningFakes, Vec<Arc<dy
         ("DESCOPE_BASE_URL", base.clone()),
         // Used when a test sets GOOGLE_DRIVE_TRANSPORT=mcp: the fakes' Drive MCP server.
         ("GOOGLE_DRIVE_MCP_URL", format!("{base}/drivemcp/mcp/v1")),
+        // Google Calendar's one endpoint is its MCP server: the fakes' beside Drive's.
+        (
+            "GOOGLE_CALENDAR_MCP_URL",
+            format!("{base}/calendarmcp/mcp/v1"),
+        ),
+        // Keyword searches of the calendars look around the demo meetings' weeks, whatever the
+        // date the tests run on.
+        (
+            "CALENDAR_SEARCH_AROUND",
+            upstream_fakes::calendar::DEMO_AROUND.to_owned(),
+        ),
     ]);
     env.extend(every_source_on_the_fakes(&base));
     env.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
@@ -77,6 +88,17 @@ pub async fn fake_sources_in_any_mode(
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
         ("GOOGLE_DRIVE_MCP_URL", format!("{base}/drivemcp/mcp/v1")),
+        // Google Calendar's one endpoint is its MCP server: the fakes' beside Drive's.
+        (
+            "GOOGLE_CALENDAR_MCP_URL",
+            format!("{base}/calendarmcp/mcp/v1"),
+        ),
+        // Keyword searches of the calendars look around the demo meetings' weeks, whatever the
+        // date the tests run on.
+        (
+            "CALENDAR_SEARCH_AROUND",
+            upstream_fakes::calendar::DEMO_AROUND.to_owned(),
+        ),
         ("GOOGLE_TOKEN_URL", format!("{base}/token")),
         ("GOOGLE_WORKSPACE_DOMAINS", "acme.example".to_owned()),
         ("GRAPH_REGION", "NAM".to_owned()),

@@ -4,7 +4,8 @@
 // outputSchema (the SDK checks too, and throws -32602 on a mismatch).
 //
 // Usage: node ts_client.mjs SCENARIO URL [TOKEN|USER_ID] [ARGS...]
-//   session URL TOKEN            list, workplace_search, search, fetch, invalid arguments, not found
+//   session URL TOKEN            list, workplace_search, search, fetch, invalid arguments, not found,
+//                                list_events (Globex meetings in the week of 2026-12-07)
 //   rate_limited URL TOKEN       one call by a caller whose limit is spent
 //   missing_scope URL TOKEN      workplace_search on a source the token lacks
 //   no_token URL                 connect without a token
@@ -118,6 +119,9 @@ async function main() {
     out.chatgpt_search = await call(client, "search", { query: "quarterly budget" });
     out.invalid = await call(client, "workplace_search", { query: "q".repeat(501) });
     out.not_found = await call(client, "fetch", { id: "google_drive:does-not-exist" });
+    out.meetings = await call(client, "list_events", {
+      start: "2026-12-07T00:00:00Z", end: "2026-12-14T00:00:00Z", query: "Globex",
+    });
     await client.close();
   } else if (scenario === "rate_limited") {
     const { client } = await connect(credential);

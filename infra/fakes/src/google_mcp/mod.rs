@@ -13,17 +13,18 @@
 //!   the MCP authorization spec; the `challenge` knob forces one on any request.
 //! - A token lacking the tool's scope: an error result. A per-product quota of 5,000 units a
 //!   day (Standard tier), some tools costing several: exceeded, an error result in the format
-//!   of Google's quota errors (the MCP format is **[unconfirmed]**).
+//!   of Google's quota errors (the MCP format is **\[unconfirmed\]**).
 //! - Disabled-service and permission failures as error results (`Settings::disabled`,
 //!   `Settings::denied`).
 //! - `v1self` lists and serves only the tools that need no approval form.
 //!
 //! Not modelled: elicitation (approval forms and MRTR `dependentRequests`).
 //!
-//! A product is a [`Product`]: its name, the token upstream it accepts, its scopes and a table of
-//! [`ToolDef`]s, each with its schemas and a handler. Adding a product is writing its folder and
-//! adding it to [`products`].
+//! A product is a `Product`: its name, the token upstream it accepts, its scopes and a table of
+//! `ToolDef`s, each with its schemas and a handler. Adding a product is writing its folder and
+//! adding it to `products`.
 
+mod calendar;
 mod drive;
 mod frame;
 mod rpc;
@@ -44,7 +45,7 @@ pub const DAILY_QUOTA: u64 = 5_000;
 
 /// The products served, by path segment (the host label of Google's server).
 pub(crate) fn products() -> Vec<Product> {
-    vec![drive::product(), crate::gmail::product()]
+    vec![drive::product(), crate::gmail::product(), calendar::product()]
 }
 
 /// The knob route name of each product's endpoint (`route_of` needs a static name). A product

@@ -52,6 +52,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     // Domain-wide delegation impersonates each caller: per user, not shared.
     shared_service_credential: false,
     comments: true,
+    lists_events: false,
     upstream_scopes: &[settings::GOOGLE_SCOPE, DRIVE_WRITE_SCOPE],
     settings: settings::settings,
     canonical_id: id::canonical,

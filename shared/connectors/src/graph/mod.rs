@@ -16,7 +16,7 @@
 
 mod comment;
 mod content;
-mod dialect;
+pub(crate) mod dialect;
 pub(crate) mod id;
 mod render;
 mod search;
@@ -38,6 +38,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     secret_keys: &[settings::CLIENT_SECRET_KEY],
     shared_service_credential: true,
     comments: false,
+    lists_events: false,
     upstream_scopes: &settings::MICROSOFT_SCOPES,
     settings: settings::settings,
     canonical_id: id::canonical,

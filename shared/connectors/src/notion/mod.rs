@@ -44,6 +44,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     secret_keys: &[settings::TOKEN_KEY],
     shared_service_credential: true,
     comments: true,
+    lists_events: false,
     // Notion has no scopes: the integration's capabilities decide what a token may do.
     upstream_scopes: &[],
     settings: settings::settings,

@@ -63,6 +63,15 @@ impl Harness {
             }
         }
         env.insert("GOOGLE_TOKEN_URL".into(), format!("{base}/token"));
+        env.insert(
+            "GOOGLE_CALENDAR_MCP_URL".into(),
+            format!("{base}/calendarmcp/mcp/v1"),
+        );
+        // Keyword searches of the calendars look around the demo meetings, in any year.
+        env.insert(
+            "CALENDAR_SEARCH_AROUND".into(),
+            upstream_fakes::calendar::DEMO_AROUND.into(),
+        );
         for (k, v) in pairs {
             env.insert((*k).to_owned(), (*v).to_owned());
         }

@@ -419,7 +419,7 @@ pub fn truncate_chars(text: &str, max: usize) -> (&str, bool) {
     }
 }
 
-fn report_failure(
+pub(crate) fn report_failure(
     kind: SourceKind,
     access: Access,
     err: &SourceError,
