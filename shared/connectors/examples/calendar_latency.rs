@@ -78,7 +78,16 @@ async fn main() {
     };
     let week = TimeWindow::parse("2026-12-07T00:00:00Z", "2026-12-14T00:00:00Z").unwrap();
     for source in &sources {
-        source.events(&dana, &week, None, 1).await.unwrap();
+        source
+            .events(
+                &dana,
+                &week,
+                None,
+                1,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
+            .await
+            .unwrap();
     }
     println!("| source | call | upstream requests | median at 0 ms | median at 200 ms |");
     println!("|---|---|---|---|---|");
@@ -109,9 +118,38 @@ async fn main() {
                     );
                     let started = Instant::now();
                     let answer = match index {
-                        0 => source.search(&dana, "Globex", 20).await,
-                        1 => source.events(&dana, &week, None, 25).await,
-                        _ => source.events(&dana, &week, Some("Globex"), 25).await,
+                        0 => {
+                            source
+                                .search(
+                                    &dana,
+                                    "Globex",
+                                    20,
+                                    tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+                                )
+                                .await
+                        }
+                        1 => {
+                            source
+                                .events(
+                                    &dana,
+                                    &week,
+                                    None,
+                                    25,
+                                    tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+                                )
+                                .await
+                        }
+                        _ => {
+                            source
+                                .events(
+                                    &dana,
+                                    &week,
+                                    Some("Globex"),
+                                    25,
+                                    tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+                                )
+                                .await
+                        }
                     };
                     answer.unwrap();
                     times.push(started.elapsed());

@@ -74,6 +74,7 @@ impl Source for Disabled {
         _window: &'a crate::calendar::TimeWindow,
         _query: Option<&'a str>,
         _limit: usize,
+        _deadline: crate::Deadline,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         let error = if crate::registry::is_calendar(self.kind) {
             self.error()

@@ -104,8 +104,9 @@ pub trait Source: Send + Sync {
         window: &'a TimeWindow,
         query: Option<&'a str>,
         limit: usize,
+        deadline: Deadline,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
-        let _ = (user, window, query, limit);
+        let _ = (user, window, query, limit, deadline);
         let kind = self.kind();
         Box::pin(async move { Err(SourceError::NotACalendar(kind)) })
     }

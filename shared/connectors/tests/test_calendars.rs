@@ -36,7 +36,16 @@ fn query_of(request: &upstream_fakes::RecordedRequest) -> HashMap<String, String
 async fn outlook_lists_the_users_week_in_short_pages_earliest_first() {
     let h = harness(Duration::from_secs(3600)).await;
     let outlook = &h.sources(&OUTLOOK)[&SourceKind::OutlookCalendar];
-    let hits = outlook.events(&dev(), &week(), None, 50).await.unwrap();
+    let hits = outlook
+        .events(
+            &dev(),
+            &week(),
+            None,
+            50,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert_eq!(
         titles(&hits),
         [
@@ -77,7 +86,16 @@ async fn outlook_lists_the_users_week_in_short_pages_earliest_first() {
     assert!(first["$select"].contains("attendees"), "{first:?}");
     assert_eq!(query_of(&requests[1])["$skip"], "3");
 
-    let bobs = outlook.events(&bob(), &week(), None, 50).await.unwrap();
+    let bobs = outlook
+        .events(
+            &bob(),
+            &week(),
+            None,
+            50,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert_eq!(titles(&bobs), ["Incident review: search latency"]);
 }
 
@@ -86,7 +104,13 @@ async fn outlook_keeps_only_events_with_every_word_and_only_the_users_own() {
     let h = harness(Duration::from_secs(3600)).await;
     let outlook = &h.sources(&OUTLOOK)[&SourceKind::OutlookCalendar];
     let globex = outlook
-        .events(&dev(), &week(), Some("Globex"), 50)
+        .events(
+            &dev(),
+            &week(),
+            Some("Globex"),
+            50,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -99,13 +123,20 @@ async fn outlook_keeps_only_events_with_every_word_and_only_the_users_own() {
             &week(),
             Some("globex hank.scorpio@globex.example"),
             50,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
         )
         .await
         .unwrap();
     assert_eq!(titles(&hank), ["Globex contract redlines with Hank"]);
     for other in [bob(), user("U2carol", "carol@acme.example")] {
         let none = outlook
-            .events(&other, &week(), Some("Globex"), 50)
+            .events(
+                &other,
+                &week(),
+                Some("Globex"),
+                50,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap();
         assert!(none.is_empty(), "{}: {:?}", other.subject, titles(&none));
@@ -116,7 +147,16 @@ async fn outlook_keeps_only_events_with_every_word_and_only_the_users_own() {
 async fn outlook_asks_descope_for_calendars_read_only() {
     let h = harness(Duration::from_secs(3600)).await;
     let outlook = &h.sources(&OUTLOOK)[&SourceKind::OutlookCalendar];
-    outlook.events(&dev(), &week(), None, 5).await.unwrap();
+    outlook
+        .events(
+            &dev(),
+            &week(),
+            None,
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     let token_requests: Vec<_> = h
         .fakes
         .requests()
@@ -135,11 +175,22 @@ async fn outlook_fetch_renders_the_description_and_people() {
     let h = harness(Duration::from_secs(3600)).await;
     let outlook = &h.sources(&OUTLOOK)[&SourceKind::OutlookCalendar];
     let hits = outlook
-        .events(&dev(), &week(), Some("QBR"), 5)
+        .events(
+            &dev(),
+            &week(),
+            Some("QBR"),
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     let content = outlook
-        .content(&dev(), &hits[0].item_id, 10_000)
+        .content(
+            &dev(),
+            &hits[0].item_id,
+            10_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(content.title, "Globex QBR prep");
@@ -162,12 +213,26 @@ async fn outlook_fetch_renders_the_description_and_people() {
     assert!(request.path.ends_with(&hits[0].item_id), "{}", request.path);
     // Bob cannot read Dana's meeting, and an id outside Graph's alphabet never leaves.
     assert_eq!(
-        outlook.content(&bob(), &hits[0].item_id, 100).await,
+        outlook
+            .content(
+                &bob(),
+                &hits[0].item_id,
+                100,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
+            .await,
         Err(SourceError::NotFound)
     );
     let before = h.count("outlook.event");
     assert_eq!(
-        outlook.content(&dev(), "AAMk/../../users", 100).await,
+        outlook
+            .content(
+                &dev(),
+                "AAMk/../../users",
+                100,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
+            .await,
         Err(SourceError::NotFound)
     );
     assert_eq!(h.count("outlook.event"), before);
@@ -185,7 +250,15 @@ async fn outlook_throttling_and_revoked_tokens_are_classified() {
             ..Knob::default()
         },
     );
-    let throttled = outlook.events(&dev(), &week(), None, 5).await;
+    let throttled = outlook
+        .events(
+            &dev(),
+            &week(),
+            None,
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await;
     assert_eq!(
         throttled,
         Err(SourceError::RateLimited {
@@ -199,7 +272,15 @@ async fn outlook_throttling_and_revoked_tokens_are_classified() {
             ..Knob::default()
         },
     );
-    let revoked = outlook.events(&dev(), &week(), None, 5).await;
+    let revoked = outlook
+        .events(
+            &dev(),
+            &week(),
+            None,
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await;
     assert!(
         matches!(&revoked, Err(SourceError::ReauthRequired { message }) if message.contains("Reconnect Microsoft 365")),
         "{revoked:?}"
@@ -212,7 +293,15 @@ async fn a_document_source_is_not_a_calendar() {
     let sources = h.sources(&OUTLOOK);
     let notion = &sources[&SourceKind::Notion];
     assert_eq!(
-        notion.events(&dev(), &week(), None, 5).await,
+        notion
+            .events(
+                &dev(),
+                &week(),
+                None,
+                5,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
+            .await,
         Err(SourceError::NotACalendar(SourceKind::Notion))
     );
     assert!(
@@ -238,7 +327,16 @@ fn google_calls(h: &Harness) -> Vec<serde_json::Value> {
 async fn google_lists_the_week_following_short_and_empty_pages() {
     let h = harness(Duration::from_secs(3600)).await;
     let google = &h.sources(&GOOGLE)[&SourceKind::GoogleCalendar];
-    let hits = google.events(&dev(), &week(), None, 50).await.unwrap();
+    let hits = google
+        .events(
+            &dev(),
+            &week(),
+            None,
+            50,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert_eq!(
         titles(&hits),
         [
@@ -273,7 +371,16 @@ async fn google_lists_the_week_following_short_and_empty_pages() {
         calls[2]["params"]["arguments"]["pageToken"]
     );
 
-    let bobs = google.events(&bob(), &week(), None, 50).await.unwrap();
+    let bobs = google
+        .events(
+            &bob(),
+            &week(),
+            None,
+            50,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     assert_eq!(
         titles(&bobs),
         [
@@ -288,7 +395,13 @@ async fn google_full_text_finds_globex_for_dana_only_and_fetch_reads_the_event()
     let h = harness(Duration::from_secs(3600)).await;
     let google = &h.sources(&GOOGLE)[&SourceKind::GoogleCalendar];
     let hits = google
-        .events(&dev(), &week(), Some("Globex"), 50)
+        .events(
+            &dev(),
+            &week(),
+            Some("Globex"),
+            50,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -306,13 +419,24 @@ async fn google_full_text_finds_globex_for_dana_only_and_fetch_reads_the_event()
     assert_eq!(review.attendees[2].response.as_deref(), Some("tentative"));
     for other in [bob(), user("U2carol", "carol@acme.example")] {
         let none = google
-            .events(&other, &week(), Some("Globex"), 50)
+            .events(
+                &other,
+                &week(),
+                Some("Globex"),
+                50,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
             .await
             .unwrap();
         assert!(none.is_empty(), "{}: {:?}", other.subject, titles(&none));
     }
     let content = google
-        .content(&dev(), &hits[0].item_id, 10_000)
+        .content(
+            &dev(),
+            &hits[0].item_id,
+            10_000,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
         .await
         .unwrap();
     for line in [
@@ -325,7 +449,14 @@ async fn google_full_text_finds_globex_for_dana_only_and_fetch_reads_the_event()
         assert!(content.text.contains(line), "{line}: {}", content.text);
     }
     assert_eq!(
-        google.content(&bob(), &hits[0].item_id, 100).await,
+        google
+            .content(
+                &bob(),
+                &hits[0].item_id,
+                100,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+            )
+            .await,
         Err(SourceError::NotFound),
         "Bob may not read Dana's meeting"
     );
@@ -335,7 +466,16 @@ async fn google_full_text_finds_globex_for_dana_only_and_fetch_reads_the_event()
 async fn google_asks_descope_for_the_events_scope_only() {
     let h = harness(Duration::from_secs(3600)).await;
     let google = &h.sources(&GOOGLE)[&SourceKind::GoogleCalendar];
-    google.events(&dev(), &week(), None, 1).await.unwrap();
+    google
+        .events(
+            &dev(),
+            &week(),
+            None,
+            1,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     let request = h
         .fakes
         .requests()
@@ -362,19 +502,44 @@ async fn google_quota_and_refused_credentials_are_classified() {
             ..Default::default()
         },
     );
-    let quota = google.events(&dev(), &week(), None, 5).await;
+    let quota = google
+        .events(
+            &dev(),
+            &week(),
+            None,
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await;
     assert!(
         matches!(quota, Err(SourceError::RateLimited { .. })),
         "{quota:?}"
     );
     h.fakes.state.google_mcp.reset();
     // A token Descope no longer has: the server refuses it, a fresh one is asked for once.
-    google.events(&dev(), &week(), None, 1).await.unwrap();
+    google
+        .events(
+            &dev(),
+            &week(),
+            None,
+            1,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await
+        .unwrap();
     h.fakes.state.expire_tokens();
     h.fakes
         .state
         .set_connection("dev-user", "google-drive", false);
-    let revoked = google.events(&dev(), &week(), None, 5).await;
+    let revoked = google
+        .events(
+            &dev(),
+            &week(),
+            None,
+            5,
+            tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+        )
+        .await;
     assert!(
         matches!(&revoked, Err(SourceError::ReauthRequired { .. })),
         "{revoked:?}"
@@ -392,14 +557,30 @@ async fn keyword_search_looks_around_the_configured_instant_not_the_clock() {
         .collect();
     let elsewhere = h.sources(&far);
     for kind in [SourceKind::GoogleCalendar, SourceKind::OutlookCalendar] {
-        let found = demo[&kind].search(&dev(), "Globex", 10).await.unwrap();
+        let found = demo[&kind]
+            .search(
+                &dev(),
+                "Globex",
+                10,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
+            .await
+            .unwrap();
         assert!(
             found.iter().any(|hit| hit.title.contains("Globex")),
             "{kind:?}: the demo meetings around {}: {:?}",
             upstream_fakes::calendar::DEMO_AROUND,
             titles(&found)
         );
-        let none = elsewhere[&kind].search(&dev(), "Globex", 10).await.unwrap();
+        let none = elsewhere[&kind]
+            .search(
+                &dev(),
+                "Globex",
+                10,
+                tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+            )
+            .await
+            .unwrap();
         assert!(none.is_empty(), "{kind:?}: {:?}", titles(&none));
     }
     let window = google_calls(&h).last().unwrap()["params"]["arguments"]["startTime"].clone();

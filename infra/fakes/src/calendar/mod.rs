@@ -23,6 +23,7 @@ pub(crate) const GOOGLE_UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "google-drive",
     token_prefix: "ya29.fake",
     routes: axum::Router::new,
+    knobs: None,
 };
 
 use base64::Engine;

@@ -313,6 +313,7 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "microsoft",
     token_prefix: "eyJ0eXAiOiJKV1QiLCJmYWtlIjoi",
     routes,
+    knobs: None,
 };
 
 /// Graph's calendar routes.

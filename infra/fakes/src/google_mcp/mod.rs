@@ -45,7 +45,11 @@ pub const DAILY_QUOTA: u64 = 5_000;
 
 /// The products served, by path segment (the host label of Google's server).
 pub(crate) fn products() -> Vec<Product> {
-    vec![drive::product(), crate::gmail::product(), calendar::product()]
+    vec![
+        drive::product(),
+        crate::gmail::product(),
+        calendar::product(),
+    ]
 }
 
 /// The knob route name of each product's endpoint (`route_of` needs a static name). A product

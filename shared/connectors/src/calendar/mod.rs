@@ -225,19 +225,18 @@ pub(crate) trait CalendarApi: Send + Sync {
 pub(crate) struct Calendar<C> {
     pub(crate) api: C,
     pub(crate) broker: Arc<dyn TokenBroker>,
-    pub(crate) timeout: Duration,
     /// The instant a keyword search's window is centred on (`CALENDAR_SEARCH_AROUND`); `None`:
     /// now.
     pub(crate) search_around: Option<OffsetDateTime>,
 }
 
 impl<C: CalendarApi> Calendar<C> {
-    /// Starts one call: its deadline runs from now.
-    fn caller<'a>(&'a self, user: &'a UserContext) -> Caller<'a> {
+    /// One call as `user`, before the caller's `deadline`.
+    fn caller<'a>(&'a self, user: &'a UserContext, deadline: Instant) -> Caller<'a> {
         Caller {
             broker: self.broker.as_ref(),
             user,
-            deadline: Instant::now() + self.timeout,
+            deadline,
         }
     }
 
@@ -252,8 +251,9 @@ impl<C: CalendarApi> Calendar<C> {
         window: &TimeWindow,
         query: Option<&str>,
         limit: usize,
+        deadline: Instant,
     ) -> Result<Vec<CalendarEvent>, SourceError> {
-        let caller = self.caller(user);
+        let caller = self.caller(user, deadline);
         let mut events = self.api.list_with(&caller, window, query, limit).await?;
         events.sort_by(|a, b| (a.start, &a.title).cmp(&(b.start, &b.title)));
         events.truncate(limit);
@@ -271,10 +271,13 @@ impl<C: CalendarApi> Source for Calendar<C> {
         user: &'a UserContext,
         query: &'a str,
         limit: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
             let window = self.search_window();
-            let events = self.list(user, &window, Some(query), limit).await?;
+            let events = self
+                .list(user, &window, Some(query), limit, deadline)
+                .await?;
             Ok(events.iter().map(CalendarEvent::hit).collect())
         })
     }
@@ -287,12 +290,13 @@ impl<C: CalendarApi> Source for Calendar<C> {
         user: &'a UserContext,
         plan: &'a Plan,
         limit: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Planned, SourceError>> {
         Box::pin(async move {
             let window = self.search_window();
             let keywords = plan.keywords();
             let strict = (!keywords.is_empty()).then_some(keywords.as_str());
-            let events = self.list(user, &window, strict, limit).await?;
+            let events = self.list(user, &window, strict, limit, deadline).await?;
             let hits = events.iter().map(CalendarEvent::hit).collect();
             let planned = Planned::pass_through(hits, strict.unwrap_or_default());
             if plan.groups.len() < 2 {
@@ -306,7 +310,7 @@ impl<C: CalendarApi> Source for Calendar<C> {
             let shown = || Some((format!("any of: {}", terms.join(" | ")), ()));
             Ok(planned
                 .relax_once(plan, limit, shown, |()| async {
-                    let all = self.list(user, &window, None, MAX_LISTED).await?;
+                    let all = self.list(user, &window, None, MAX_LISTED, deadline).await?;
                     let mut hits: Vec<SearchHit> = all
                         .iter()
                         .filter(|e| terms.iter().any(|t| e.mentions(t)))
@@ -324,10 +328,14 @@ impl<C: CalendarApi> Source for Calendar<C> {
         user: &'a UserContext,
         item_id: &'a str,
         max_chars: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
             let id = C::parse_id(item_id)?;
-            let event = self.api.event_with(&self.caller(user), &id).await?;
+            let event = self
+                .api
+                .event_with(&self.caller(user, deadline), &id)
+                .await?;
             Ok(event.content(max_chars))
         })
     }
@@ -338,9 +346,10 @@ impl<C: CalendarApi> Source for Calendar<C> {
         window: &'a TimeWindow,
         query: Option<&'a str>,
         limit: usize,
+        deadline: Instant,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
-            let events = self.list(user, window, query, limit).await?;
+            let events = self.list(user, window, query, limit, deadline).await?;
             Ok(events.iter().map(CalendarEvent::hit).collect())
         })
     }

@@ -48,6 +48,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     secret_keys: &[],
     shared_service_credential: false,
     comments: false,
+    lists_events: false,
     upstream_scopes: &[SCOPE],
     settings: settings::settings,
     canonical_id: id::canonical,

@@ -87,7 +87,6 @@ impl SourceSettings for GoogleCalendarSettings {
         Some(Arc::new(Calendar {
             api: GoogleCalendar::new(context.http(), endpoint),
             broker,
-            timeout: context.timeout(),
             search_around: self.search_around,
         }))
     }

@@ -82,7 +82,6 @@ impl SourceSettings for OutlookCalendarSettings {
         Some(Arc::new(Calendar {
             api: OutlookCalendar::new(context.http(), base),
             broker,
-            timeout: context.timeout(),
             search_around: self.search_around,
         }))
     }

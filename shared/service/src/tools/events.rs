@@ -150,7 +150,13 @@ pub(crate) async fn list(
         let query = args.query.as_deref();
         tokio::time::timeout(
             deadline,
-            source.events(user, &args.window, query, args.max_results),
+            source.events(
+                user,
+                &args.window,
+                query,
+                args.max_results,
+                tokio::time::Instant::now() + deadline,
+            ),
         )
         .await
         .unwrap_or(Err(SourceError::Timeout))
