@@ -32,8 +32,8 @@ pub struct InvalidArgument {
 
 /// Longest accepted query, in characters after trimming.
 pub const MAX_QUERY_CHARS: usize = 500;
-/// Most sources one call may name.
-pub const MAX_SOURCES: usize = 5;
+/// Most sources one call may name: each source once.
+pub const MAX_SOURCES: usize = SourceKind::ALL.len();
 /// Bounds of `max_results`.
 pub const MAX_RESULTS: u64 = 50;
 /// `max_results` when omitted.
