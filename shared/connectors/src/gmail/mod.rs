@@ -10,7 +10,7 @@
 //!   limit (Gmail's maximum is 50). **One hit per thread**: Gmail's search unit is the thread, and
 //!   a hit per message would fill the results with one exchange's replies. The hit shows the
 //!   previewed message whose subject and snippet hold the most of the query's concepts, the
-//!   newest of equals ([`render::representative`]): for "the email where the budget was
+//!   newest of equals (`render::representative`): for "the email where the budget was
 //!   approved", the reply that says so, not the request before it. A short page with a
 //!   `nextPageToken` is followed, at most [`MAX_PAGES`] pages (`search.rs`).
 //! - Fetch: `get_thread` (`FULL_CONTENT`) and that message in full, with its attachments named
