@@ -94,8 +94,7 @@ async fn one_source_down_leaves_the_others() {
         .await;
     assert_eq!(
         statuses(&outcome),
-        SourceKind::ALL
-            .iter()
+        ALL.iter()
             .map(|&kind| match kind {
                 SourceKind::Notion => (kind, SourceStatus::Error),
                 other => (other, SourceStatus::Ok),
