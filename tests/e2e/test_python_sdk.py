@@ -32,8 +32,10 @@ def test_lists_tools_and_calls_search_and_fetch(sdk, stack, token, searchable, o
 
     search = out["search"]["structured"]
     assert set(search) >= {"results", "total_count", "sources"}
+    # The local stack turns every source on: documents, mail, the CRM and calendars.
     assert {s["source"] for s in search["sources"]} == {
-        "google_drive", "notion", "sharepoint", "google_calendar", "outlook_calendar"}
+        "google_drive", "notion", "sharepoint", "gmail", "outlook_mail", "salesforce",
+        "google_calendar", "outlook_calendar"}
     assert out["search"]["text"] and out["search"]["text"][0]
     if searchable:
         assert search["results"], out
