@@ -15,10 +15,14 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
+use workplace_connectors::gmail::id::{GmailItemId, MAX_GMAIL_ID};
 use workplace_connectors::id::{
     DriveFileId, GraphItemId, MAX_DRIVE_ID, MAX_GRAPH_SEGMENT, NotionId, canonical,
 };
+use workplace_connectors::outlook_mail::id::{MAX_MESSAGE_ID, MessageId};
+use workplace_connectors::salesforce::id::RecordId;
 use workplace_connectors::{BaseUrl, ItemId, SourceKind};
+use workplace_connectors::{google_calendar, outlook_calendar};
 
 static BASE: LazyLock<BaseUrl> = LazyLock::new(|| {
     BaseUrl::parse("FUZZ", "https://upstream.example/prefix").expect("a valid base URL")
@@ -87,6 +91,47 @@ fuzz_target!(|data: &[u8]| {
                     "content",
                 ]);
             }
+            SourceKind::Gmail => {
+                // Tool arguments, not a URL; the same alphabet all the same.
+                let gmail = GmailItemId::parse(&id.item).expect("a canonical Gmail id");
+                for part in [gmail.thread(), gmail.message()] {
+                    check_segment(part);
+                    assert!(part.len() <= MAX_GMAIL_ID);
+                }
+            }
+            SourceKind::OutlookMail => {
+                let message = MessageId::parse(&id.item).expect("a canonical Outlook message id");
+                check_segment(message.as_str());
+                assert!(message.as_str().len() <= MAX_MESSAGE_ID);
+                check_url(&["v1.0", "me", "messages", message.as_str()]);
+                check_url(&["v1.0", "me", "messages", message.as_str(), "attachments"]);
+            }
+            SourceKind::Salesforce => {
+                // The id goes into SOQL as a quoted literal and into the Lightning link's path.
+                let record = RecordId::parse(&id.item).expect("a canonical Salesforce id");
+                assert_eq!(record.as_str().len(), 18);
+                assert!(record.as_str().chars().all(|c| c.is_ascii_alphanumeric()));
+                check_url(&[
+                    "lightning",
+                    "r",
+                    record.object().api_name(),
+                    record.as_str(),
+                    "view",
+                ]);
+            }
+            SourceKind::GoogleCalendar => {
+                let event = google_calendar::id::EventId::parse(&id.item)
+                    .expect("a canonical Google event id");
+                check_segment(event.as_str());
+                assert!(event.as_str().len() <= google_calendar::id::MAX_EVENT_ID);
+            }
+            SourceKind::OutlookCalendar => {
+                let event = outlook_calendar::id::EventId::parse(&id.item)
+                    .expect("a canonical Outlook event id");
+                check_segment(event.as_str());
+                assert!(event.as_str().len() <= outlook_calendar::id::MAX_EVENT_ID);
+                check_url(&["v1.0", "me", "events", event.as_str()]);
+            }
         }
     }
     // Each grammar on its own, on the raw text (a caller's id part may reach any of them).
@@ -103,5 +148,25 @@ fuzz_target!(|data: &[u8]| {
         check_segment(item.item());
         assert_eq!(item.to_string(), text);
         assert_eq!(item.is_list_item(), item.drive() == GraphItemId::LIST);
+    }
+    if let Ok(gmail) = GmailItemId::parse(text) {
+        check_segment(gmail.thread());
+        check_segment(gmail.message());
+        assert_eq!(gmail.to_string(), text);
+    }
+    if let Ok(message) = MessageId::parse(text) {
+        check_segment(message.as_str());
+        assert_eq!(message.as_str(), text);
+    }
+    if let Ok(record) = RecordId::parse(text) {
+        // The first fifteen characters are the id; the suffix is a (case-folded) checksum.
+        assert_eq!(record.as_str().get(..15), text.get(..15));
+        assert_eq!(RecordId::parse(record.as_str()).as_ref(), Ok(&record));
+    }
+    if let Ok(event) = google_calendar::id::EventId::parse(text) {
+        check_segment(event.as_str());
+    }
+    if let Ok(event) = outlook_calendar::id::EventId::parse(text) {
+        check_segment(event.as_str());
     }
 });

@@ -15,7 +15,7 @@
 //!   credential is followed once with a fresh token, then `reauth_required`; quota →
 //!   `rate_limited`.
 
-pub(crate) mod id;
+pub mod id;
 pub(crate) mod settings;
 mod wire;
 

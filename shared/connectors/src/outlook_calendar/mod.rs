@@ -17,7 +17,7 @@
 //!   (`Prefer: outlook.body-content-type="text"`).
 
 mod dialect;
-pub(crate) mod id;
+pub mod id;
 pub(crate) mod settings;
 mod wire;
 
