@@ -21,7 +21,7 @@ use workplace_connectors::id::{
 };
 use workplace_connectors::outlook_mail::id::{MAX_MESSAGE_ID, MessageId};
 use workplace_connectors::salesforce::id::RecordId;
-use workplace_connectors::{BaseUrl, ItemId, SourceKind};
+use workplace_connectors::{BaseUrl, ItemId};
 use workplace_connectors::{google_calendar, outlook_calendar};
 
 static BASE: LazyLock<BaseUrl> = LazyLock::new(|| {
@@ -58,26 +58,22 @@ fuzz_target!(|data: &[u8]| {
         assert!(text.len() <= ItemId::MAX_LEN);
         let shown = id.to_string();
         assert_eq!(ItemId::parse(&shown).as_ref(), Ok(&id));
-        assert_eq!(
-            canonical(id.source, &id.item).as_deref(),
-            Ok(id.item.as_str())
-        );
-        match id.source {
-            SourceKind::Notion => {
-                let notion = NotionId::parse(&id.item).expect("a canonical Notion id");
+        let item = id.item().to_string();
+        assert_eq!(canonical(id.source(), &item).as_deref(), Ok(item.as_str()));
+        // The typed value the source is handed: each part one segment (or argument), bounded.
+        match &id {
+            ItemId::Notion(notion) => {
                 check_segment(notion.as_str());
                 assert_eq!(notion.as_str().len(), 36);
                 check_url(&["v1", "pages", notion.as_str()]);
                 check_url(&["v1", "blocks", notion.as_str(), "children"]);
             }
-            SourceKind::GoogleDrive => {
-                let file = DriveFileId::parse(&id.item).expect("a canonical Drive id");
+            ItemId::GoogleDrive(file) => {
                 check_segment(file.as_str());
                 assert!(file.as_str().len() <= MAX_DRIVE_ID);
                 check_url(&["drive", "v3", "files", file.as_str()]);
             }
-            SourceKind::Sharepoint => {
-                let item = GraphItemId::parse(&id.item).expect("a canonical Graph id");
+            ItemId::Sharepoint(item) => {
                 for part in [item.drive(), item.item()] {
                     check_segment(part);
                     assert!(part.len() <= MAX_GRAPH_SEGMENT);
@@ -91,24 +87,21 @@ fuzz_target!(|data: &[u8]| {
                     "content",
                 ]);
             }
-            SourceKind::Gmail => {
+            ItemId::Gmail(gmail) => {
                 // Tool arguments, not a URL; the same alphabet all the same.
-                let gmail = GmailItemId::parse(&id.item).expect("a canonical Gmail id");
                 for part in [gmail.thread(), gmail.message()] {
                     check_segment(part);
                     assert!(part.len() <= MAX_GMAIL_ID);
                 }
             }
-            SourceKind::OutlookMail => {
-                let message = MessageId::parse(&id.item).expect("a canonical Outlook message id");
+            ItemId::OutlookMail(message) => {
                 check_segment(message.as_str());
                 assert!(message.as_str().len() <= MAX_MESSAGE_ID);
                 check_url(&["v1.0", "me", "messages", message.as_str()]);
                 check_url(&["v1.0", "me", "messages", message.as_str(), "attachments"]);
             }
-            SourceKind::Salesforce => {
+            ItemId::Salesforce(record) => {
                 // The id goes into SOQL as a quoted literal and into the Lightning link's path.
-                let record = RecordId::parse(&id.item).expect("a canonical Salesforce id");
                 assert_eq!(record.as_str().len(), 18);
                 assert!(record.as_str().chars().all(|c| c.is_ascii_alphanumeric()));
                 check_url(&[
@@ -119,15 +112,11 @@ fuzz_target!(|data: &[u8]| {
                     "view",
                 ]);
             }
-            SourceKind::GoogleCalendar => {
-                let event = google_calendar::id::EventId::parse(&id.item)
-                    .expect("a canonical Google event id");
+            ItemId::GoogleCalendar(event) => {
                 check_segment(event.as_str());
                 assert!(event.as_str().len() <= google_calendar::id::MAX_EVENT_ID);
             }
-            SourceKind::OutlookCalendar => {
-                let event = outlook_calendar::id::EventId::parse(&id.item)
-                    .expect("a canonical Outlook event id");
+            ItemId::OutlookCalendar(event) => {
                 check_segment(event.as_str());
                 assert!(event.as_str().len() <= outlook_calendar::id::MAX_EVENT_ID);
                 check_url(&["v1.0", "me", "events", event.as_str()]);

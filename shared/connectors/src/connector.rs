@@ -1,8 +1,8 @@
 //! What every connector does the same way, written once: [`Connected`] turns a connector (the
 //! part that differs: how it searches, [`Search`], and reads one item, [`Read`]) into a
-//! [`Source`]. It parses the
-//! caller's item id with the source's grammar *before* any token is fetched, starts the deadline,
-//! gets the token from the broker, then hands over.
+//! [`Source`]. It takes the source's own id out of the caller's [`ItemId`] (parsed by the
+//! source's grammar when the caller's text was read) *before* any token is fetched, gets the
+//! token from the broker, then hands over.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -12,9 +12,12 @@ use tokio::time::Instant;
 
 use crate::broker::{TokenBroker, begin};
 use crate::comment::{AddedComment, CommentError, bounded};
+use crate::id::SourceId;
 use crate::query::{Plan, Planned};
 use crate::source::Deadline;
-use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{
+    Access, BoxFuture, Content, ItemId, SearchHit, Source, SourceError, SourceKind, UserContext,
+};
 
 /// How one upstream searches (in the source's `search.rs`).
 pub(crate) trait Search: Send + Sync {
@@ -43,12 +46,15 @@ pub(crate) trait Search: Send + Sync {
 
 /// How one upstream reads an item (in the source's `content.rs`).
 pub(crate) trait Read: Send + Sync {
-    /// The parsed form of this source's item ids.
-    type Id: Send + Sync;
+    /// The parsed form of this source's item ids (its `ItemId` variant).
+    type Id: SourceId + Send + Sync;
 
-    /// Parses an item id; an id the upstream could not have issued is [`SourceError::NotFound`]
-    /// (it names nothing the user can see).
-    fn parse_id(item_id: &str) -> Result<Self::Id, SourceError>;
+    /// Whether an id the grammar accepts names something this reads; `false` answers
+    /// [`SourceError::NotFound`] before any token is fetched. All of them, by default.
+    fn readable(id: &Self::Id) -> bool {
+        let _ = id;
+        true
+    }
 
     /// Reads one item with `token` before `deadline`.
     fn content_with(
@@ -155,15 +161,17 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
     fn content<'a>(
         &'a self,
         user: &'a UserContext,
-        item_id: &'a str,
+        id: &'a ItemId,
         max_chars: usize,
         deadline: Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
-            let id = C::parse_id(item_id)?;
+            let id = C::Id::of(id)
+                .filter(|id| C::readable(id))
+                .ok_or(SourceError::NotFound)?;
             let token = begin(self.broker.as_ref(), user, deadline).await?;
             self.connector
-                .content_with(&token, &id, max_chars, deadline)
+                .content_with(&token, id, max_chars, deadline)
                 .await
         })
     }
@@ -193,7 +201,7 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
     fn add_comment<'a>(
         &'a self,
         user: &'a UserContext,
-        item_id: &'a str,
+        id: &'a ItemId,
         text: &'a str,
         deadline: Deadline,
     ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
@@ -210,7 +218,7 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
                 return Err(CommentError::SharedCredential { kind: C::KIND });
             }
             let text = bounded(text)?;
-            let id = C::parse_id(item_id)?;
+            let id = C::Id::of(id).ok_or(CommentError::Source(SourceError::NotFound))?;
             let broker = self.write_broker.as_ref().unwrap_or(&self.broker);
             let token = begin(broker.as_ref(), user, deadline)
                 .await
@@ -228,7 +236,7 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
                     other => other,
                 })?;
             self.connector
-                .comment_with(&token, &id, text, deadline)
+                .comment_with(&token, id, text, deadline)
                 .await
         })
     }

@@ -61,7 +61,7 @@ impl Source for Disabled {
     fn content<'a>(
         &'a self,
         _user: &'a UserContext,
-        _item_id: &'a str,
+        _id: &'a crate::ItemId,
         _max_chars: usize,
         _deadline: crate::source::Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
@@ -87,7 +87,7 @@ impl Source for Disabled {
     fn add_comment<'a>(
         &'a self,
         _user: &'a UserContext,
-        _item_id: &'a str,
+        _id: &'a crate::ItemId,
         _text: &'a str,
         _deadline: crate::source::Deadline,
     ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {

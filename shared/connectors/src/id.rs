@@ -45,9 +45,16 @@ pub use crate::drive::id::{DriveFileId, MAX_DRIVE_ID};
 pub use crate::graph::id::{GraphItemId, MAX_GRAPH_SEGMENT};
 pub use crate::notion::id::NotionId;
 
+/// A source's parsed item id, as [`crate::ItemId`] holds it: a connector takes its own type out
+/// of an `ItemId` with [`SourceId::of`] (implemented by the registry's `sources!` list).
+pub trait SourceId: Sized {
+    /// This source's id inside `id`; `None` when `id` names another source's item.
+    fn of(id: &crate::ItemId) -> Option<&Self>;
+}
+
 /// Checks `item` against `source`'s grammar and returns its canonical form.
 pub fn canonical(source: SourceKind, item: &str) -> Result<String, IdError> {
-    (crate::registry::entry(source).canonical_id)(item)
+    crate::ItemId::new(source, item).map(|id| id.item().to_string())
 }
 
 /// Refuses a `.` or `..` segment.

@@ -55,6 +55,7 @@ pub use details::HitDetails;
 pub use endpoint::{BaseUrl, DEFAULT_DOWNLOAD_HOSTS, DownloadHosts, DownloadRefused};
 pub use error::SourceError;
 pub use limits::ContentLimits;
-pub use model::{Content, ItemId, ItemIdError, SearchHit, UserContext};
+pub use model::{Content, ItemIdError, SearchHit, UserContext};
+pub use registry::ItemId;
 pub use source::{Access, BoxFuture, Deadline, Source};
 pub use workplace_record::{SourceKind, UnknownSource, WRITE_COMMENTS_SCOPE};

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::{HitDetails, SourceKind};
+use crate::{HitDetails, ItemId, SourceKind};
 
 /// The user a search runs as. Connectors use it to obtain the *user's own* upstream token (or to
 /// impersonate the user with a service account); the caller's bearer token is deliberately absent.
@@ -100,16 +100,6 @@ impl Content {
     }
 }
 
-/// A result id that names its source: `<source>:<item id>`, e.g. `notion:2f1c...`. It is what
-/// `fetch` takes, so it must survive a round trip through a model unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ItemId {
-    /// Which source the item lives in.
-    pub source: SourceKind,
-    /// The source's own id.
-    pub item: String,
-}
-
 /// Why a string is not an [`ItemId`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ItemIdError {
@@ -133,26 +123,24 @@ impl ItemId {
     /// Upper bound on an id's length; upstream ids are far shorter.
     pub const MAX_LEN: usize = 512;
 
-    /// Parses `<source>:<item id>`, checking the item against the source's grammar and keeping
-    /// its canonical form ([`crate::id::canonical`]): what is stored here can go into a URL path
-    /// segment.
+    /// Parses `<source>:<item id>`, checking the item against the source's grammar (see
+    /// [`crate::id`]).
     pub fn parse(s: &str) -> Result<Self, ItemIdError> {
         let (source, item) = s.split_once(':').ok_or(ItemIdError::Shape)?;
         if item.is_empty() || s.len() > Self::MAX_LEN || item.chars().any(char::is_control) {
             return Err(ItemIdError::Shape);
         }
         let source: SourceKind = source.parse()?;
-        let item = crate::id::canonical(source, item).map_err(|reason| ItemIdError::Item {
+        Self::new(source, item).map_err(|reason| ItemIdError::Item {
             kind: source,
             reason,
-        })?;
-        Ok(Self { source, item })
+        })
     }
 }
 
 impl fmt::Display for ItemId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.source, self.item)
+        write!(f, "{}:{}", self.source(), self.item())
     }
 }
 
@@ -163,8 +151,8 @@ mod tests {
     #[test]
     fn item_ids_round_trip() {
         let id = ItemId::parse("sharepoint:b!abc-def/01XYZ").unwrap();
-        assert_eq!(id.source, SourceKind::Sharepoint);
-        assert_eq!(id.item, "b!abc-def/01XYZ");
+        assert_eq!(id.source(), SourceKind::Sharepoint);
+        assert_eq!(id.item().to_string(), "b!abc-def/01XYZ");
         assert_eq!(id.to_string(), "sharepoint:b!abc-def/01XYZ");
     }
 

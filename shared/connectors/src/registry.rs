@@ -1,8 +1,9 @@
 //! The one list of sources. Each entry names what the rest of the workspace needs to know about a
 //! source without knowing the source: its kind (wire name, display name and scope come with it,
 //! from `workplace_record::SourceKind`), the settings it reads, the secret keys its service mode
-//! needs, what it supports, its id grammar, and how its settings are read (its `build` follows
-//! from them). Everything else is derived from this list or checked against it by a test:
+//! needs, what it supports, and how its settings are read (its `build` follows from them). The
+//! `sources!` list below names each source's folder and id type, once. Everything else is derived
+//! from this list or checked against it by a test:
 //!
 //! - the connectors' configuration and build loop ([`crate::ConnectorsConfig`],
 //!   [`crate::build_available_sources`]);
@@ -55,22 +56,80 @@ pub struct SourceEntry {
     pub upstream_scopes: &'static [&'static str],
     /// Reads and validates its settings (in its folder's `settings.rs`).
     pub settings: fn(&Env<'_>, Mode, &mut Vec<ConfigProblem>) -> Arc<dyn SourceSettings>,
-    /// Checks an item id against its grammar (its folder's `id.rs`) and returns the canonical
-    /// form.
-    pub canonical_id: fn(&str) -> Result<String, IdError>,
+    /// An item id in its grammar whose last two characters may be any two digits (test doubles
+    /// number their items with it; a test checks it).
+    pub example_id: &'static str,
 }
 
-/// Every source, in [`SourceKind::ALL`] order (a test checks the order).
-pub const SOURCES: &[SourceEntry] = &[
-    crate::drive::ENTRY,
-    crate::notion::ENTRY,
-    crate::graph::ENTRY,
-    crate::gmail::ENTRY,
-    crate::outlook_mail::ENTRY,
-    crate::salesforce::ENTRY,
-    crate::google_calendar::ENTRY,
-    crate::outlook_calendar::ENTRY,
-];
+/// The sources: one line each, naming its kind, its folder and the type its id grammar parses
+/// to. From it come [`SOURCES`] (each folder's `ENTRY`) and [`ItemId`], with one variant per
+/// source, so an id crosses the [`crate::Source`] trait as the value its grammar produced and is
+/// never parsed twice. A [`SourceKind`] without a line here does not compile.
+macro_rules! sources {
+    ($($kind:ident => $folder:ident :: $id:ident),+ $(,)?) => {
+        /// Every source, in [`SourceKind::ALL`] order (a test checks the order).
+        pub const SOURCES: &[SourceEntry] = &[$(crate::$folder::ENTRY),+];
+
+        /// A result id that names its source: `<source>:<item id>`, e.g. `notion:2f1c...`. It
+        /// is what `fetch` and `add_comment` take, so it must survive a round trip through a
+        /// model unchanged; it holds the item as its source's grammar parsed it (see
+        /// [`crate::id`]), so what is stored here can only become the URL path segments or tool
+        /// arguments the source means.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum ItemId {
+            $(
+                #[doc = concat!("An item of `", stringify!($folder), "`.")]
+                $kind(crate::$folder::id::$id),
+            )+
+        }
+
+        impl ItemId {
+            /// Checks `item` against `kind`'s grammar.
+            pub fn new(kind: SourceKind, item: &str) -> Result<Self, IdError> {
+                match kind {
+                    $(SourceKind::$kind => crate::$folder::id::$id::parse(item).map(Self::$kind),)+
+                }
+            }
+
+            /// The source the item lives in.
+            pub const fn source(&self) -> SourceKind {
+                match self {
+                    $(Self::$kind(_) => SourceKind::$kind,)+
+                }
+            }
+
+            /// The source's own id, canonical.
+            pub fn item(&self) -> &(dyn std::fmt::Display + Send + Sync) {
+                match self {
+                    $(Self::$kind(id) => id,)+
+                }
+            }
+        }
+
+        $(
+            impl crate::id::SourceId for crate::$folder::id::$id {
+                fn of(id: &ItemId) -> Option<&Self> {
+                    match id {
+                        ItemId::$kind(id) => Some(id),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+            }
+        )+
+    };
+}
+
+sources! {
+    GoogleDrive => drive::DriveFileId,
+    Notion => notion::NotionId,
+    Sharepoint => graph::GraphItemId,
+    Gmail => gmail::GmailItemId,
+    OutlookMail => outlook_mail::MessageId,
+    Salesforce => salesforce::RecordId,
+    GoogleCalendar => google_calendar::EventId,
+    OutlookCalendar => outlook_calendar::EventId,
+}
 
 /// `kind`'s entry.
 pub fn entry(kind: SourceKind) -> &'static SourceEntry {
@@ -112,6 +171,19 @@ mod tests {
         assert_eq!(kinds, SourceKind::ALL);
         for &kind in SourceKind::ALL {
             assert_eq!(entry(kind).kind, kind);
+        }
+    }
+
+    #[test]
+    fn every_example_id_parses_and_can_be_numbered() {
+        for entry in SOURCES {
+            let id = ItemId::new(entry.kind, entry.example_id).unwrap();
+            assert_eq!(id.source(), entry.kind);
+            let stem = &entry.example_id[..entry.example_id.len() - 2];
+            for n in [0, 7, 42, 99] {
+                let numbered = format!("{stem}{n:02}");
+                assert!(ItemId::new(entry.kind, &numbered).is_ok(), "{numbered}");
+            }
         }
     }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::calendar::TimeWindow;
 use crate::comment::{AddedComment, CommentError};
 use crate::query::{Plan, Planned};
-use crate::{Content, SearchHit, SourceError, SourceKind, UserContext};
+use crate::{Content, ItemId, SearchHit, SourceError, SourceKind, UserContext};
 
 /// When a call must be answered: computed once by the caller (the service, from the validated
 /// `SOURCE_TIMEOUT_MS` and the request's own deadline) and passed down, so the token broker and the
@@ -85,11 +85,13 @@ pub trait Source: Send + Sync {
         })
     }
 
-    /// Fetches the plain text of one item, at most `max_chars` characters.
+    /// Fetches the plain text of one item, at most `max_chars` characters. The id was parsed by
+    /// this source's grammar when the caller's text was read; an id of another source's item is
+    /// [`SourceError::NotFound`].
     fn content<'a>(
         &'a self,
         user: &'a UserContext,
-        item_id: &'a str,
+        id: &'a ItemId,
         max_chars: usize,
         deadline: Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>>;
@@ -136,11 +138,11 @@ pub trait Source: Send + Sync {
     fn add_comment<'a>(
         &'a self,
         user: &'a UserContext,
-        item_id: &'a str,
+        id: &'a ItemId,
         text: &'a str,
         deadline: Deadline,
     ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
-        let _ = (user, item_id, text, deadline);
+        let _ = (user, id, text, deadline);
         let kind = self.kind();
         Box::pin(async move {
             Err(CommentError::NotSupported {

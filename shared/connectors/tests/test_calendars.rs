@@ -185,7 +185,7 @@ async fn outlook_fetch_renders_the_description_and_people() {
         .await
         .unwrap();
     let content = outlook
-        .content(
+        .content_of(
             &dev(),
             &hits[0].item_id,
             10_000,
@@ -214,7 +214,7 @@ async fn outlook_fetch_renders_the_description_and_people() {
     // Bob cannot read Dana's meeting, and an id outside Graph's alphabet never leaves.
     assert_eq!(
         outlook
-            .content(
+            .content_of(
                 &bob(),
                 &hits[0].item_id,
                 100,
@@ -226,7 +226,7 @@ async fn outlook_fetch_renders_the_description_and_people() {
     let before = h.count("outlook.event");
     assert_eq!(
         outlook
-            .content(
+            .content_of(
                 &dev(),
                 "AAMk/../../users",
                 100,
@@ -431,7 +431,7 @@ async fn google_full_text_finds_globex_for_dana_only_and_fetch_reads_the_event()
         assert!(none.is_empty(), "{}: {:?}", other.subject, titles(&none));
     }
     let content = google
-        .content(
+        .content_of(
             &dev(),
             &hits[0].item_id,
             10_000,
@@ -450,7 +450,7 @@ async fn google_full_text_finds_globex_for_dana_only_and_fetch_reads_the_event()
     }
     assert_eq!(
         google
-            .content(
+            .content_of(
                 &bob(),
                 &hits[0].item_id,
                 100,

@@ -23,7 +23,7 @@ async fn drive_comments_are_added_as_the_user_with_the_write_scope() {
     let drive = &h.sources(&[])[&SourceKind::GoogleDrive];
     // A read first: its token is the read-only one and must not be reused for the write.
     drive
-        .content(
+        .content_of(
             &dev(),
             DRIVE_FILE,
             100,
@@ -33,7 +33,7 @@ async fn drive_comments_are_added_as_the_user_with_the_write_scope() {
         .unwrap();
 
     let added = drive
-        .add_comment(
+        .comment_on(
             &dev(),
             DRIVE_FILE,
             "Looks good; please add the VPN step.",
@@ -90,7 +90,7 @@ async fn drive_comments_work_with_domain_wide_delegation() {
     let h = harness(Duration::from_secs(3600)).await;
     let drive = &h.sources(&[("GOOGLE_DRIVE_MODE", "service")])[&SourceKind::GoogleDrive];
     let added = drive
-        .add_comment(
+        .comment_on(
             &dev(),
             DRIVE_FILE,
             "Delegated comment",
@@ -109,7 +109,7 @@ async fn a_file_the_user_cannot_see_is_not_found_and_nothing_is_written() {
     let drive = &h.sources(&[])[&SourceKind::GoogleDrive];
     let carol = user("U2carol", "carol@acme.example");
     let err = drive
-        .add_comment(
+        .comment_on(
             &carol,
             DRIVE_FINANCE,
             "hello",
@@ -136,7 +136,7 @@ async fn ids_outside_the_grammar_are_refused_before_any_token_is_asked_for() {
         (SourceKind::Notion, "x?filter=1"),
     ] {
         let err = sources[&kind]
-            .add_comment(
+            .comment_on(
                 &dev(),
                 bad,
                 "hi",
@@ -147,7 +147,7 @@ async fn ids_outside_the_grammar_are_refused_before_any_token_is_asked_for() {
         assert_eq!(err, CommentError::Source(SourceError::NotFound), "{bad}");
     }
     let err = sources[&SourceKind::GoogleDrive]
-        .add_comment(
+        .comment_on(
             &dev(),
             DRIVE_FILE,
             "   ",
@@ -166,7 +166,7 @@ async fn notion_page_comments_are_added_as_the_user() {
     // The bare form of the id is canonicalised before it reaches Notion.
     let bare = NOTION_PAGE.replace('-', "").to_uppercase();
     let added = notion
-        .add_comment(
+        .comment_on(
             &dev(),
             &bare,
             "Add the laptop pickup time.",
@@ -185,7 +185,7 @@ async fn notion_page_comments_are_added_as_the_user() {
     // Bob never connected Notion: he is asked to, and nothing is written.
     let bob = user("U2bob", "bob@acme.example");
     let err = notion
-        .add_comment(
+        .comment_on(
             &bob,
             NOTION_PAGE,
             "hi",
@@ -224,7 +224,7 @@ async fn a_notion_integration_without_the_comment_capability_is_named() {
     };
     let notion = &h.sources(&[])[&SourceKind::Notion];
     let err = notion
-        .add_comment(
+        .comment_on(
             &dev(),
             NOTION_PAGE,
             "hi",
@@ -248,7 +248,7 @@ async fn shared_credentials_and_sharepoint_do_not_comment() {
         ("GRAPH_REGION", "NAM"),
     ]);
     let err = shared[&SourceKind::Notion]
-        .add_comment(
+        .comment_on(
             &dev(),
             NOTION_PAGE,
             "hi",
@@ -264,7 +264,7 @@ async fn shared_credentials_and_sharepoint_do_not_comment() {
     );
     for sources in [shared, h.sources(&[])] {
         let err = sources[&SourceKind::Sharepoint]
-            .add_comment(
+            .comment_on(
                 &dev(),
                 "b!abc/01ACMESP0002Q3ZWBTUFOFD3GSPGO",
                 "hi",
@@ -300,7 +300,7 @@ async fn a_write_is_not_repeated_after_a_server_error_but_is_after_throttling() 
         },
     );
     let err = drive
-        .add_comment(
+        .comment_on(
             &dev(),
             DRIVE_FILE,
             "once",
@@ -334,7 +334,7 @@ async fn a_write_is_not_repeated_after_a_server_error_but_is_after_throttling() 
         },
     );
     drive
-        .add_comment(
+        .comment_on(
             &dev(),
             DRIVE_FILE,
             "after a 429",

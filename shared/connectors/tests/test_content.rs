@@ -29,7 +29,7 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
     };
 
     let doc = drive
-        .content(
+        .content_of(
             &dev(),
             &id("FY2027 Q1 Quarterly Budget"),
             100_000,
@@ -47,7 +47,7 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
         "the byte-order mark is stripped"
     );
     let cut = drive
-        .content(
+        .content_of(
             &dev(),
             &id("FY2027 Q1 Quarterly Budget"),
             20,
@@ -58,7 +58,7 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
     assert_eq!((cut.text.chars().count(), cut.truncated), (20, true));
 
     let sheet = drive
-        .content(
+        .content_of(
             &dev(),
             &id("Quarterly budget tracker FY2027"),
             10_000,
@@ -73,7 +73,7 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
     );
 
     let huge = drive
-        .content(
+        .content_of(
             &dev(),
             &id("Board deck FY2027 budget (huge)"),
             10_000,
@@ -85,7 +85,7 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
     assert!(huge.unavailable_reason.unwrap().contains("10 MB"));
 
     let pdf = drive
-        .content(
+        .content_of(
             &dev(),
             &id("Vendor quarterly budget invoice scan.pdf"),
             10_000,
@@ -97,7 +97,7 @@ async fn drive_content_exports_docs_and_reports_the_export_limit() {
     // "no text extraction for application/pdf files" before extraction existed).
     assert!(pdf.unavailable_reason.unwrap().contains("no text layer"));
     let text = drive
-        .content(
+        .content_of(
             &dev(),
             &id("budget-export-notes.txt"),
             10_000,
@@ -163,7 +163,7 @@ async fn notion_search_is_by_title_and_content_renders_nested_blocks() {
         .find(|h| h.title == "FY2027 Q3 Quarterly Budget")
         .unwrap();
     let content = notion
-        .content(
+        .content_of(
             &dev(),
             &page.item_id,
             100_000,
@@ -229,7 +229,7 @@ async fn graph_search_strips_highlights_dedupes_and_downloads_without_the_bearer
         .find(|h| h.title == "FY2027 Q4 Quarterly Budget.md")
         .unwrap();
     let content = graph
-        .content(
+        .content_of(
             &dev(),
             &budget.item_id,
             100_000,
@@ -259,7 +259,7 @@ async fn graph_search_strips_highlights_dedupes_and_downloads_without_the_bearer
         .await
         .unwrap();
     let docx = graph
-        .content(
+        .content_of(
             &dev(),
             &docx[0].item_id,
             1000,
@@ -360,7 +360,7 @@ async fn a_sharepoint_download_redirect_off_microsoft_hosts_is_refused() {
             .unwrap()
             .clone_from(&target.to_owned());
         let content = graph
-            .content(
+            .content_of(
                 &dev(),
                 &budget.item_id,
                 100_000,
@@ -399,7 +399,7 @@ async fn notion_fetch_pages_come_from_one_full_render_after_a_snippet() {
             .unwrap();
         let page = hits.iter().find(|h| h.title == title).unwrap();
         notion
-            .content(
+            .content_of(
                 &dev(),
                 &page.item_id,
                 100_000,
@@ -444,7 +444,7 @@ async fn notion_fetch_pages_come_from_one_full_render_after_a_snippet() {
     let mut offset = 0;
     loop {
         let content = notion
-            .content(
+            .content_of(
                 &dev(),
                 &page.item_id,
                 offset + page_chars + 1,

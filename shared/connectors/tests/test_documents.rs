@@ -77,7 +77,7 @@ async fn every_demo_office_and_pdf_file_fetches_to_its_text_or_its_precise_error
         let (kind, id) = target(entry);
         let name = format!("{kind}:{}", entry["file"].as_str().unwrap());
         let content = sources[&kind]
-            .content(
+            .content_of(
                 &dev(),
                 &id,
                 100_000,
@@ -152,7 +152,7 @@ async fn downloads_stop_at_the_configured_cap_and_extraction_at_the_character_li
     let small = h.sources(&[("CONTENT_MAX_DOWNLOAD_BYTES", "2048")]);
     let drive = &small[&SourceKind::GoogleDrive];
     let docx = drive
-        .content(
+        .content_of(
             &dev(),
             "1AcmeDrvF01x7Hq2LmZ9pR4tW",
             10_000,
@@ -166,7 +166,7 @@ async fn downloads_stop_at_the_configured_cap_and_extraction_at_the_character_li
     );
     let graph = &small[&SourceKind::Sharepoint];
     let pptx = graph
-        .content(
+        .content_of(
             &dev(),
             &format!("{SHAREPOINT_DRIVE_ID}/01ACMESPF001Q3ZWBTUFOFD3GSPGO"),
             10_000,
@@ -187,7 +187,7 @@ async fn downloads_stop_at_the_configured_cap_and_extraction_at_the_character_li
     assert!(!download.is_empty() && download.iter().all(|r| !r.authorization));
 
     let cut = h.sources(&[])[&SourceKind::GoogleDrive]
-        .content(
+        .content_of(
             &dev(),
             "1AcmeDrvF01x7Hq2LmZ9pR4tW",
             30,

@@ -167,12 +167,12 @@ async fn bob_does_not_get_alices_finance_files_in_mcp_mode() {
     assert!(!bob.iter().any(|hit| finance_only(&hit.item_id)), "{bob:?}");
     let secret = alice.iter().find(|hit| finance_only(&hit.item_id)).unwrap();
     let err = mcp
-        .content(&who("bob"), &secret.item_id, 1000, soon())
+        .content_of(&who("bob"), &secret.item_id, 1000, soon())
         .await
         .unwrap_err();
     assert_eq!(err, SourceError::NotFound);
     let content = mcp
-        .content(&who("alice"), &secret.item_id, 100_000, soon())
+        .content_of(&who("alice"), &secret.item_id, 100_000, soon())
         .await
         .unwrap();
     assert_eq!(content.title, secret.title);
@@ -191,13 +191,16 @@ async fn content_matches_rest_mode_and_copy_protection_holds() {
         .find(|d| d.mime.as_deref() == Some("application/vnd.google-apps.document") && !d.trashed)
         .unwrap();
     let by_rest = rest
-        .content(&dev(), &doc.id, 100_000, soon())
+        .content_of(&dev(), &doc.id, 100_000, soon())
         .await
         .unwrap();
-    let by_mcp = mcp.content(&dev(), &doc.id, 100_000, soon()).await.unwrap();
+    let by_mcp = mcp
+        .content_of(&dev(), &doc.id, 100_000, soon())
+        .await
+        .unwrap();
     assert_eq!(by_mcp.title, by_rest.title);
     assert_eq!(by_mcp.text.trim(), by_rest.text.trim());
-    let cut = mcp.content(&dev(), &doc.id, 10, soon()).await.unwrap();
+    let cut = mcp.content_of(&dev(), &doc.id, 10, soon()).await.unwrap();
     assert!(cut.truncated && cut.text.chars().count() == 10);
 
     // A viewer of a file whose owner turned off downloading sees it but gets no text.
@@ -208,11 +211,11 @@ async fn content_matches_rest_mode_and_copy_protection_holds() {
         .unwrap();
     let bob = who("bob");
     let by_rest = rest
-        .content(&bob, &protected.id, 1000, soon())
+        .content_of(&bob, &protected.id, 1000, soon())
         .await
         .unwrap();
     let by_mcp = mcp
-        .content(&bob, &protected.id, 1000, soon())
+        .content_of(&bob, &protected.id, 1000, soon())
         .await
         .unwrap();
     assert!(by_mcp.text.is_empty());
@@ -220,7 +223,7 @@ async fn content_matches_rest_mode_and_copy_protection_holds() {
     assert!(by_mcp.unavailable_reason.is_some());
 
     let err = mcp
-        .content(&dev(), "../../about", 10, soon())
+        .content_of(&dev(), "../../about", 10, soon())
         .await
         .unwrap_err();
     assert_eq!(err, SourceError::NotFound);
@@ -342,7 +345,7 @@ async fn comments_are_not_available_in_mcp_mode() {
     let h = harness(Duration::from_secs(3600)).await;
     let mcp = drive_mcp(&h, &[]);
     let err = mcp
-        .add_comment(&dev(), "1Q1budgetFY27", "hello", soon())
+        .comment_on(&dev(), "1Q1budgetFY27", "hello", soon())
         .await
         .unwrap_err();
     let workplace_connectors::CommentError::NotSupported { reason, .. } = err else {

@@ -172,7 +172,7 @@ async fn fetch_renders_the_message_with_its_thread_and_attachments() {
     let h = harness(Duration::from_secs(3600)).await;
     let gmail = on(&h);
     let content = gmail
-        .content(
+        .content_of(
             &dev(),
             "19a3c1f0b2d4e601/19a3d7a2c5e1f702",
             20_000,
@@ -204,7 +204,7 @@ async fn fetch_renders_the_message_with_its_thread_and_attachments() {
         "later message: {text}"
     );
     let request = gmail
-        .content(
+        .content_of(
             &dev(),
             "19a3c1f0b2d4e601/19a3c1f0b2d4e601",
             20_000,
@@ -229,7 +229,7 @@ async fn fetch_renders_the_message_with_its_thread_and_attachments() {
     ] {
         assert_eq!(
             gmail
-                .content(
+                .content_of(
                     &who,
                     id,
                     1000,
@@ -256,7 +256,7 @@ async fn caller_ids_are_parsed_before_any_request() {
     ] {
         assert_eq!(
             gmail
-                .content(
+                .content_of(
                     &dev(),
                     hostile,
                     1000,

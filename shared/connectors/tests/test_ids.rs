@@ -1,5 +1,7 @@
 //! Ids a caller sends never become upstream paths: traversal, queries, fragments and encoded
-//! slashes are refused before any request, and a valid id reaches exactly its own path.
+//! slashes are refused by the source's grammar when the id is parsed (`ItemId`), so no source is
+//! ever handed one; a valid id reaches exactly its own path; and a source handed another source's
+//! id answers `NotFound` without a request.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -57,7 +59,7 @@ async fn id_traversal_never_changes_the_path_the_upstream_receives() {
     ];
     for (kind, id) in &attacks {
         let err = sources[kind]
-            .content(
+            .content_of(
                 &dev(),
                 id,
                 1000,
@@ -81,7 +83,7 @@ async fn id_traversal_never_changes_the_path_the_upstream_receives() {
     let logged = h.fakes.requests().len();
     let dashless = page.replace('-', "").to_uppercase();
     sources[&SourceKind::Notion]
-        .content(
+        .content_of(
             &dev(),
             &dashless,
             1000,
@@ -102,4 +104,34 @@ async fn id_traversal_never_changes_the_path_the_upstream_receives() {
         "{paths:?}"
     );
     assert_eq!(paths[1], format!("/v1/blocks/{page}/children"));
+}
+
+#[tokio::test]
+async fn a_source_handed_another_sources_id_reaches_nothing() {
+    let h = harness(Duration::from_secs(3600)).await;
+    // Every source on, as the user's own (the sources added later are off by default).
+    let on: Vec<(&str, &str)> = workplace_connectors::registry::SOURCES
+        .iter()
+        .map(|e| (e.mode_setting, "descope_outbound"))
+        .collect();
+    let sources = h.sources(&on);
+    assert_eq!(sources.len(), SourceKind::ALL.len());
+    let logged = h.fakes.requests().len();
+    let deadline = || tokio::time::Instant::now() + std::time::Duration::from_secs(8);
+    for &kind in SourceKind::ALL {
+        let entry = workplace_connectors::registry::entry(kind);
+        for &other in SourceKind::ALL.iter().filter(|&&k| k != kind) {
+            let id = ItemId::new(kind, entry.example_id).unwrap();
+            let err = sources[&other]
+                .content(&dev(), &id, 1000, deadline())
+                .await
+                .unwrap_err();
+            assert_eq!(err, SourceError::NotFound, "{other} given {id}");
+        }
+    }
+    assert_eq!(
+        h.fakes.requests().len(),
+        logged,
+        "no token fetched, no upstream request"
+    );
 }

@@ -146,7 +146,7 @@ async fn fetch_shows_the_message_in_its_conversation_with_attachments() {
     let outlook = &h.sources(ON)[&SourceKind::OutlookMail];
     let third = "AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0AZ2xvYmV4LXNzby0wMwAA";
     let content = outlook
-        .content(
+        .content_of(
             &dev(),
             third,
             20_000,
@@ -191,7 +191,7 @@ async fn fetch_shows_the_message_in_its_conversation_with_attachments() {
 
     let first = "AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0AZ2xvYmV4LXNzby0wMQAA";
     let content = outlook
-        .content(
+        .content_of(
             &dev(),
             first,
             20_000,
@@ -220,7 +220,7 @@ async fn fetch_shows_the_message_in_its_conversation_with_attachments() {
     // Bob has no such message: not found, as for an id that never existed.
     assert_eq!(
         outlook
-            .content(
+            .content_of(
                 &bob(),
                 first,
                 20_000,
@@ -245,7 +245,7 @@ async fn caller_ids_are_parsed_before_any_request() {
     ] {
         assert_eq!(
             outlook
-                .content(
+                .content_of(
                     &dev(),
                     hostile,
                     1000,

@@ -71,7 +71,7 @@ async fn drive_hits_give_their_text_in_one_read_and_the_passage_holds_the_query(
         "served from the cache"
     );
     let fetched = drive
-        .content(
+        .content_of(
             &dev(),
             &docx.item_id,
             20_000,
@@ -141,7 +141,7 @@ async fn an_office_file_over_the_snippet_download_cap_gets_no_snippet_but_is_sti
     );
     // The whole file is still read for a fetch, under CONTENT_MAX_DOWNLOAD_BYTES.
     let fetched = drive
-        .content(
+        .content_of(
             &dev(),
             &docx.item_id,
             20_000,
@@ -225,7 +225,7 @@ async fn notion_text_is_cached_by_page_and_edit_time() {
     // Snippets read a page's own blocks only; a fetch reads the whole tree once, then the cache
     // answers fetches and snippets alike.
     let content = notion
-        .content(
+        .content_of(
             &dev(),
             &page.item_id,
             100_000,
@@ -235,7 +235,7 @@ async fn notion_text_is_cached_by_page_and_edit_time() {
         .unwrap();
     let after_fetch = h.count("notion.blocks");
     let again = notion
-        .content(
+        .content_of(
             &dev(),
             &page.item_id,
             100_000,

@@ -277,7 +277,7 @@ mod tests {
     fn fetch_arguments() {
         let page = "notion:2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab";
         let args = FetchArgs::parse(Some(&json!({"id": page, "offset": 10}))).unwrap();
-        assert_eq!(args.id.source, SourceKind::Notion);
+        assert_eq!(args.id.source(), SourceKind::Notion);
         assert_eq!((args.offset, args.max_chars), (10, DEFAULT_FETCH_CHARS));
         let args =
             FetchArgs::parse(Some(&json!({"id": page, "offset": MAX_FETCH_OFFSET}))).unwrap();

@@ -106,8 +106,8 @@ impl PreparedCall {
     pub fn sources(&self) -> Vec<SourceKind> {
         match self {
             Self::Search { sources, .. } | Self::Events { sources, .. } => sources.clone(),
-            Self::Fetch(args) => vec![args.id.source],
-            Self::Comment(args) => vec![args.id.source],
+            Self::Fetch(args) => vec![args.id.source()],
+            Self::Comment(args) => vec![args.id.source()],
         }
     }
 
@@ -200,7 +200,7 @@ pub fn prepare(
         }
         FETCH => {
             let args = FetchArgs::parse(arguments)?;
-            let scope = args.id.source.scope();
+            let scope = args.id.source().scope();
             if !principal.has_scope(scope) {
                 return Err(CallError::InsufficientScope {
                     missing: vec![scope],
@@ -390,7 +390,7 @@ async fn fetch(
     user: &UserContext,
     args: &FetchArgs,
 ) -> (ToolResult, CallSummary) {
-    let kind = args.id.source;
+    let kind = args.id.source();
     let fail = |err: &SourceError| {
         let classified = crate::failure::classify(err);
         let mut details = json!({"message": err.to_string()});
@@ -420,12 +420,7 @@ async fn fetch(
         .min(engine.settings().request_deadline);
     let content = match tokio::time::timeout(
         deadline,
-        source.content(
-            user,
-            &args.id.item,
-            want,
-            tokio::time::Instant::now() + deadline,
-        ),
+        source.content(user, &args.id, want, tokio::time::Instant::now() + deadline),
     )
     .await
     {

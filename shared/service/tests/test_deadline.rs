@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 use workplace_connectors::{
-    BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext,
+    BoxFuture, Content, ItemId, SearchHit, Source, SourceError, SourceKind, UserContext,
 };
 use workplace_service::config::SearchSettings;
 use workplace_service::search::SearchEngine;
@@ -52,14 +52,15 @@ impl Source for SlowDocuments {
     fn content<'a>(
         &'a self,
         _user: &'a UserContext,
-        item_id: &'a str,
+        id: &'a ItemId,
         _max_chars: usize,
         _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
+            let item_id = id.item();
             tokio::time::sleep(self.read).await;
             Ok(Content {
-                title: item_id.to_owned(),
+                title: item_id.to_string(),
                 url: format!("https://drive.example/{item_id}"),
                 text: format!("text of {item_id}"),
                 truncated: false,
@@ -132,7 +133,7 @@ async fn a_source_slower_than_the_request_deadline_is_reported_as_timed_out() {
         fn content<'a>(
             &'a self,
             _user: &'a UserContext,
-            _item_id: &'a str,
+            _id: &'a ItemId,
             _max_chars: usize,
             _deadline: workplace_connectors::Deadline,
         ) -> BoxFuture<'a, Result<Content, SourceError>> {

@@ -133,7 +133,13 @@ async fn a_search_returns_the_seed_shape_with_structured_content() {
     assert_eq!(text, body["structuredContent"]);
     assert_eq!(text["total_count"], 6);
     let first = &text["results"][0];
-    assert_eq!(first["id"], "google_drive:google_drive-1");
+    assert_eq!(
+        first["id"],
+        format!(
+            "google_drive:{}",
+            workplace_testkit::item_id(SourceKind::GoogleDrive, 1)
+        )
+    );
     for key in [
         "source",
         "title",

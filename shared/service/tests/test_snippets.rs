@@ -56,12 +56,12 @@ async fn drive_and_notion_snippets_hold_the_query_terms_from_the_text() {
         assert_eq!(result.enrichment_skipped, None, "{}", result.title);
         // Files with no text to read (over the export limit, encrypted, scanned, damaged) keep
         // the source's snippet; every other one must show the passage around the query.
-        let item = result.id.split_once(':').unwrap().1;
+        let item = workplace_connectors::ItemId::parse(&result.id).unwrap();
         let source = engine.source(result.source).unwrap();
         let content = source
             .content(
                 &dev(),
-                item,
+                &item,
                 20_000,
                 tokio::time::Instant::now() + std::time::Duration::from_secs(8),
             )

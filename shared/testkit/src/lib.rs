@@ -17,5 +17,5 @@ pub use fakes::{
     MANAGEMENT_KEY, SERVICE_ACCOUNT_EMAIL, every_source_on_the_fakes, fake_sources,
     fake_sources_in_any_mode,
 };
-pub use source::{FixedSource, TextFn, all_sources};
+pub use source::{FixedSource, TextFn, all_sources, item_id};
 pub use token::{SECRET, Tokens, all_scopes};

@@ -3,14 +3,14 @@
 use std::sync::Arc;
 
 use workplace_connectors::{
-    Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext,
+    Access, BoxFuture, Content, ItemId, SearchHit, Source, SourceError, SourceKind, UserContext,
 };
 
 /// How a [`FixedSource`] writes a document's text from its id.
 pub type TextFn = fn(&str) -> String;
 
-/// Fixed hits (`<source>-1`, `<source>-2`, … titled "<Source> budget N"), or a fixed error; every
-/// document's text comes from a [`TextFn`].
+/// Fixed hits (ids [`item_id`]`(kind, 1)`, `(kind, 2)`, … titled "<Source> budget N"), or a fixed
+/// error; every document's text comes from a [`TextFn`] given the item's id.
 pub struct FixedSource {
     /// The source it stands for.
     pub kind: SourceKind,
@@ -22,6 +22,16 @@ pub struct FixedSource {
     pub text: TextFn,
     /// Whose permissions its results stand for (per-user unless built by [`FixedSource::shared`]).
     pub access: Access,
+}
+
+/// The `n`th item id of `kind` (`n` < 100): its registry example, numbered, in its grammar, so
+/// ids a double returns survive `fetch`'s parsing like real ones.
+pub fn item_id(kind: SourceKind, n: usize) -> String {
+    let example = workplace_connectors::registry::entry(kind).example_id;
+    let stem = example
+        .get(..example.len().saturating_sub(2))
+        .unwrap_or_default();
+    format!("{stem}{:02}", n % 100)
 }
 
 fn default_text(item_id: &str) -> String {
@@ -59,7 +69,7 @@ impl FixedSource {
     pub fn new(kind: SourceKind, n: usize, text: TextFn) -> Self {
         let hits = (1..=n)
             .map(|i| SearchHit {
-                item_id: format!("{}-{i}", kind.as_str()),
+                item_id: item_id(kind, i),
                 title: format!("{} budget {i}", kind.display_name()),
                 url: format!("https://{}.example.com/doc/{i}", kind.as_str()),
                 snippet: format!("snippet {i}"),
@@ -106,15 +116,16 @@ impl Source for FixedSource {
     fn content<'a>(
         &'a self,
         _user: &'a UserContext,
-        item_id: &'a str,
+        id: &'a ItemId,
         _max_chars: usize,
         _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
+            let item_id = id.item().to_string();
             Ok(Content {
-                title: item_id.to_owned(),
                 url: format!("https://example.com/{item_id}"),
-                text: (self.text)(item_id),
+                text: (self.text)(&item_id),
+                title: item_id,
                 truncated: false,
                 unavailable_reason: None,
                 details: None,

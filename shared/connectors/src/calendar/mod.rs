@@ -23,8 +23,9 @@ pub(crate) use event::{CalendarEvent, response};
 
 use crate::broker::TokenBroker;
 use crate::config::{ConfigProblem, Env};
+use crate::id::SourceId;
 use crate::query::{Plan, Planned};
-use crate::{BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{BoxFuture, Content, ItemId, SearchHit, Source, SourceError, SourceKind, UserContext};
 
 /// How far back a keyword search of a calendar looks.
 pub const SEARCH_PAST: Duration = Duration::from_secs(90 * 24 * 3600);
@@ -196,11 +197,8 @@ impl Caller<'_> {
 pub(crate) trait CalendarApi: Send + Sync {
     /// Which source this is.
     const KIND: SourceKind;
-    /// The parsed form of this source's event ids.
-    type Id: Send + Sync;
-
-    /// Parses an event id; one the upstream could not have issued is [`SourceError::NotFound`].
-    fn parse_id(item_id: &str) -> Result<Self::Id, SourceError>;
+    /// The parsed form of this source's event ids (its `ItemId` variant).
+    type Id: SourceId + Send + Sync;
 
     /// The events overlapping `window` (with `query`: only those matching its words), at most
     /// `limit`, earliest first.
@@ -326,15 +324,15 @@ impl<C: CalendarApi> Source for Calendar<C> {
     fn content<'a>(
         &'a self,
         user: &'a UserContext,
-        item_id: &'a str,
+        id: &'a ItemId,
         max_chars: usize,
         deadline: Instant,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
-            let id = C::parse_id(item_id)?;
+            let id = C::Id::of(id).ok_or(SourceError::NotFound)?;
             let event = self
                 .api
-                .event_with(&self.caller(user, deadline), &id)
+                .event_with(&self.caller(user, deadline), id)
                 .await?;
             Ok(event.content(max_chars))
         })

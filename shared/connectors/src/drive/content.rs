@@ -32,10 +32,6 @@ impl Read for Drive {
 
     const READS_HITS: bool = true;
 
-    fn parse_id(item_id: &str) -> Result<DriveFileId, SourceError> {
-        DriveFileId::parse(item_id).map_err(|_| SourceError::NotFound)
-    }
-
     async fn content_with(
         &self,
         token: &SecretString,

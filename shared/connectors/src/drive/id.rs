@@ -26,9 +26,10 @@ impl DriveFileId {
     }
 }
 
-/// The canonical form of a Drive id (the registry's id grammar).
-pub(crate) fn canonical(item: &str) -> Result<String, IdError> {
-    Ok(DriveFileId::parse(item)?.0)
+impl std::fmt::Display for DriveFileId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[cfg(test)]

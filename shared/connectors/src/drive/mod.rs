@@ -55,7 +55,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     lists_events: false,
     upstream_scopes: &[settings::GOOGLE_SCOPE, DRIVE_WRITE_SCOPE],
     settings: settings::settings,
-    canonical_id: id::canonical,
+    example_id: "1AcmeDrv001x7Hq2LmZ9pR4tW",
 };
 
 const REAUTH: &str = "Reconnect Google Drive to workplace-mcp and try again.";

@@ -78,11 +78,6 @@ impl fmt::Display for GmailItemId {
     }
 }
 
-/// The registry's id check: the canonical form is the id as given.
-pub(crate) fn canonical(item: &str) -> Result<String, IdError> {
-    Ok(GmailItemId::parse(item)?.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,5 +51,5 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     lists_events: false,
     upstream_scopes: &[SCOPE],
     settings: settings::settings,
-    canonical_id: id::canonical,
+    example_id: "19a3c1f0b2d4e601/19a3d7a2c5e1f702",
 };

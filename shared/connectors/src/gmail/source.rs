@@ -54,10 +54,6 @@ impl Search for Gmail {
 impl Read for Gmail {
     type Id = id::GmailItemId;
 
-    fn parse_id(item_id: &str) -> Result<id::GmailItemId, SourceError> {
-        id::GmailItemId::parse(item_id).map_err(|_| SourceError::NotFound)
-    }
-
     async fn content_with(
         &self,
         token: &SecretString,

@@ -52,7 +52,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     lists_events: true,
     upstream_scopes: &[SCOPE],
     settings: settings::settings,
-    canonical_id: id::canonical,
+    example_id: "globexrenewalreview20261208",
 };
 
 /// Largest `pageSize` asked per `list_events` call.
@@ -150,10 +150,6 @@ impl wire::Event {
 impl CalendarApi for GoogleCalendar {
     const KIND: SourceKind = SourceKind::GoogleCalendar;
     type Id = EventId;
-
-    fn parse_id(item_id: &str) -> Result<EventId, SourceError> {
-        EventId::parse(item_id).map_err(|_| SourceError::NotFound)
-    }
 
     async fn list_with(
         &self,

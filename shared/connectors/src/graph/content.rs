@@ -30,11 +30,8 @@ impl Read for Graph {
     type Id = GraphItemId;
 
     /// List items have no file content: their ids parse but name nothing to read.
-    fn parse_id(item_id: &str) -> Result<GraphItemId, SourceError> {
-        GraphItemId::parse(item_id)
-            .ok()
-            .filter(|item| !item.is_list_item())
-            .ok_or(SourceError::NotFound)
+    fn readable(id: &GraphItemId) -> bool {
+        !id.is_list_item()
     }
 
     async fn content_with(

@@ -60,11 +60,6 @@ impl fmt::Display for GraphItemId {
     }
 }
 
-/// The canonical form of a SharePoint id (the registry's id grammar).
-pub(crate) fn canonical(item: &str) -> Result<String, IdError> {
-    Ok(GraphItemId::parse(item)?.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

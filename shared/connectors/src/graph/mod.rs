@@ -41,7 +41,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     lists_events: false,
     upstream_scopes: &settings::MICROSOFT_SCOPES,
     settings: settings::settings,
-    canonical_id: id::canonical,
+    example_id: "b!Lq2wJ4a0Acme/01BYE5RZ6QN3ZWBTUFOFD3GSPGOHDJD36K",
 };
 
 const REAUTH: &str = "Reconnect Microsoft 365 to workplace-mcp and try again.";

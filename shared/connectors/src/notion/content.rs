@@ -43,10 +43,6 @@ impl Read for Notion {
 
     const READS_HITS: bool = true;
 
-    fn parse_id(item_id: &str) -> Result<NotionId, SourceError> {
-        NotionId::parse(item_id).map_err(|_| SourceError::NotFound)
-    }
-
     async fn content_with(
         &self,
         token: &SecretString,

@@ -47,9 +47,10 @@ impl NotionId {
     }
 }
 
-/// The canonical form of a Notion id (the registry's id grammar).
-pub(crate) fn canonical(item: &str) -> Result<String, IdError> {
-    Ok(NotionId::parse(item)?.0)
+impl std::fmt::Display for NotionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     // Notion has no scopes: the integration's capabilities decide what a token may do.
     upstream_scopes: &[],
     settings: settings::settings,
-    canonical_id: id::canonical,
+    example_id: "2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab",
 };
 
 const REAUTH: &str = "Reconnect Notion to workplace-mcp and share the pages with it.";

@@ -35,11 +35,6 @@ impl fmt::Display for EventId {
     }
 }
 
-/// Checks `item` against the grammar and returns its canonical form (as given).
-pub(crate) fn canonical(item: &str) -> Result<String, IdError> {
-    Ok(EventId::parse(item)?.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,7 +51,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     lists_events: true,
     upstream_scopes: &[SCOPE],
     settings: settings::settings,
-    canonical_id: id::canonical,
+    example_id: "AAMkAGI2TG93AAABBBCCC",
 };
 
 const REAUTH: &str =
@@ -190,10 +190,6 @@ impl GraphEvent {
 impl CalendarApi for OutlookCalendar {
     const KIND: SourceKind = SourceKind::OutlookCalendar;
     type Id = EventId;
-
-    fn parse_id(item_id: &str) -> Result<EventId, SourceError> {
-        EventId::parse(item_id).map_err(|_| SourceError::NotFound)
-    }
 
     async fn list_with(
         &self,

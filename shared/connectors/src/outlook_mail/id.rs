@@ -45,9 +45,10 @@ impl MessageId {
     }
 }
 
-/// The registry's id check: the canonical form is the id as given.
-pub(crate) fn canonical(item: &str) -> Result<String, IdError> {
-    Ok(MessageId::parse(item)?.0)
+impl std::fmt::Display for MessageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     lists_events: false,
     upstream_scopes: &[SCOPE],
     settings: settings::settings,
-    canonical_id: id::canonical,
+    example_id: "AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0AZ2xvYmV4LXNzby0wMQAA",
 };
 
 /// The Outlook mail source.
@@ -120,10 +120,6 @@ impl Search for OutlookMail {
 
 impl Read for OutlookMail {
     type Id = id::MessageId;
-
-    fn parse_id(item_id: &str) -> Result<id::MessageId, SourceError> {
-        id::MessageId::parse(item_id).map_err(|_| SourceError::NotFound)
-    }
 
     async fn content_with(
         &self,

@@ -142,11 +142,6 @@ impl fmt::Display for RecordId {
     }
 }
 
-/// The registry's id check: the canonical (18-character) form.
-pub(crate) fn canonical(item: &str) -> Result<String, IdError> {
-    RecordId::parse(item).map(|id| id.id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

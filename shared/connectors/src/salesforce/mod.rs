@@ -52,7 +52,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     lists_events: false,
     upstream_scopes: &settings::SALESFORCE_SCOPES,
     settings: settings::settings,
-    canonical_id: id::canonical,
+    example_id: "006D000000IqhSL",
 };
 
 /// The REST API version every path names.

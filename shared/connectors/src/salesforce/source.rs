@@ -37,10 +37,6 @@ impl Search for Salesforce {
 impl Read for Salesforce {
     type Id = RecordId;
 
-    fn parse_id(item_id: &str) -> Result<RecordId, SourceError> {
-        RecordId::parse(item_id).map_err(|_| SourceError::NotFound)
-    }
-
     async fn content_with(
         &self,
         token: &SecretString,

@@ -9,9 +9,54 @@ pub(crate) use std::time::Duration;
 pub(crate) use secrecy::SecretString;
 pub(crate) use upstream_fakes::{FakeConfig, Knob, RunningFakes, generate_service_account};
 pub(crate) use workplace_connectors::{
-    Access, ConnectorsConfig, Source, SourceError, SourceKind, UpstreamCredentials, UserContext,
-    build_sources,
+    Access, ConnectorsConfig, ItemId, Source, SourceError, SourceKind, UpstreamCredentials,
+    UserContext, build_sources,
 };
+
+/// `fetch` and `add_comment` as the service calls them, from an id's text: parsed by the
+/// source's grammar first (an id it refuses names nothing the user can see: `NotFound`, and no
+/// request is made), then handed to the source typed.
+pub(crate) trait ByText {
+    async fn content_of(
+        &self,
+        user: &UserContext,
+        item: &str,
+        max_chars: usize,
+        deadline: tokio::time::Instant,
+    ) -> Result<workplace_connectors::Content, SourceError>;
+
+    async fn comment_on(
+        &self,
+        user: &UserContext,
+        item: &str,
+        text: &str,
+        deadline: tokio::time::Instant,
+    ) -> Result<workplace_connectors::AddedComment, workplace_connectors::CommentError>;
+}
+
+impl<S: Source + ?Sized> ByText for S {
+    async fn content_of(
+        &self,
+        user: &UserContext,
+        item: &str,
+        max_chars: usize,
+        deadline: tokio::time::Instant,
+    ) -> Result<workplace_connectors::Content, SourceError> {
+        let id = ItemId::new(self.kind(), item).map_err(|_| SourceError::NotFound)?;
+        self.content(user, &id, max_chars, deadline).await
+    }
+
+    async fn comment_on(
+        &self,
+        user: &UserContext,
+        item: &str,
+        text: &str,
+        deadline: tokio::time::Instant,
+    ) -> Result<workplace_connectors::AddedComment, workplace_connectors::CommentError> {
+        let id = ItemId::new(self.kind(), item).map_err(|_| SourceError::NotFound)?;
+        self.add_comment(user, &id, text, deadline).await
+    }
+}
 
 pub(crate) const SA_EMAIL: &str = "workplace-mcp@acme-demo.iam.gserviceaccount.com";
 

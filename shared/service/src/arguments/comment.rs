@@ -56,8 +56,11 @@ mod tests {
             "text": "  Please update the figures.\nThanks  "
         })))
         .unwrap();
-        assert_eq!(args.id.source, SourceKind::Notion);
-        assert_eq!(args.id.item, "2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab");
+        assert_eq!(args.id.source(), SourceKind::Notion);
+        assert_eq!(
+            args.id.item().to_string(),
+            "2f1c4b6e-8d3a-4f7e-9a2b-0123456789ab"
+        );
         assert_eq!(args.text, "Please update the figures.\nThanks");
     }
 

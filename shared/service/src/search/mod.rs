@@ -13,7 +13,7 @@ use serde::Serialize;
 use tokio::time::Instant;
 use workplace_connectors::query::{Plan, Planned};
 use workplace_connectors::{
-    Access, HitDetails, SearchHit, Source, SourceError, SourceKind, UserContext,
+    Access, HitDetails, ItemId, SearchHit, Source, SourceError, SourceKind, UserContext,
 };
 
 use crate::config::SearchSettings;
@@ -358,7 +358,8 @@ impl SearchEngine {
             .iter()
             .map(|r| {
                 let source = self.sources.get(&r.source).cloned();
-                let item = r.id.split_once(':').map(|(_, item)| item.to_owned());
+                // The id this result was given from the hit's own; parsed like any `fetch` id.
+                let item = ItemId::parse(&r.id).ok();
                 tokio::time::timeout_at(
                     until,
                     fetch_content(source, item, user, max_chars, deadline),
@@ -396,7 +397,7 @@ impl SearchEngine {
 
 async fn fetch_content(
     source: Option<Arc<dyn Source>>,
-    item: Option<String>,
+    item: Option<ItemId>,
     user: &UserContext,
     max_chars: usize,
     deadline: Duration,

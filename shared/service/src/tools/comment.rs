@@ -20,7 +20,7 @@ pub(super) fn prepare(
     principal: &Principal,
 ) -> Result<PreparedCall, CallError> {
     let args = CommentArgs::parse(arguments)?;
-    let missing: Vec<&'static str> = [args.id.source.scope(), WRITE_COMMENTS_SCOPE]
+    let missing: Vec<&'static str> = [args.id.source().scope(), WRITE_COMMENTS_SCOPE]
         .into_iter()
         .filter(|scope| !principal.has_scope(scope))
         .collect();
@@ -75,7 +75,7 @@ pub(super) async fn run(
     args: &CommentArgs,
     confirmation: Confirmation,
 ) -> (ToolResult, CallSummary) {
-    let kind = args.id.source;
+    let kind = args.id.source();
     let summary = |status| CallSummary {
         result_count: usize::from(status == SourceStatus::Ok),
         source_status: vec![(kind, status)],
@@ -106,12 +106,9 @@ pub(super) async fn run(
                 .source_timeout
                 .min(engine.settings().request_deadline);
             let until = tokio::time::Instant::now() + deadline;
-            tokio::time::timeout_at(
-                until,
-                source.add_comment(user, &args.id.item, &args.text, until),
-            )
-            .await
-            .unwrap_or(Err(CommentError::Source(SourceError::Timeout)))
+            tokio::time::timeout_at(until, source.add_comment(user, &args.id, &args.text, until))
+                .await
+                .unwrap_or(Err(CommentError::Source(SourceError::Timeout)))
         }
     };
     match outcome {

@@ -134,7 +134,7 @@ impl Source for Counting {
     fn content<'a>(
         &'a self,
         _: &'a UserContext,
-        _: &'a str,
+        _: &'a workplace_connectors::ItemId,
         _: usize,
         _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {

@@ -24,9 +24,12 @@ use tokio::time::Instant;
 
 use crate::broker::TokenBroker;
 use crate::comment::{AddedComment, CommentError};
+use crate::id::{DriveFileId, SourceId};
 use crate::mcp_upstream::McpServer;
 use crate::query::{Plan, Planned};
-use crate::{Access, BoxFuture, Content, SearchHit, Source, SourceError, SourceKind, UserContext};
+use crate::{
+    Access, BoxFuture, Content, ItemId, SearchHit, Source, SourceError, SourceKind, UserContext,
+};
 
 /// The scope asked for: reading the user's files.
 pub(crate) const SCOPES: &[&str] = &["https://www.googleapis.com/auth/drive.readonly"];
@@ -105,26 +108,24 @@ impl Source for DriveMcp {
     fn content<'a>(
         &'a self,
         user: &'a UserContext,
-        item_id: &'a str,
+        id: &'a ItemId,
         max_chars: usize,
         deadline: Instant,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
-            // Parsed before any token is fetched: an id Drive could not have issued names
-            // nothing the user can see.
-            let id = crate::id::DriveFileId::parse(item_id).map_err(|_| SourceError::NotFound)?;
-            self.read(user, &id, max_chars, deadline).await
+            let id = DriveFileId::of(id).ok_or(SourceError::NotFound)?;
+            self.read(user, id, max_chars, deadline).await
         })
     }
 
     fn add_comment<'a>(
         &'a self,
         user: &'a UserContext,
-        item_id: &'a str,
+        id: &'a ItemId,
         text: &'a str,
         deadline: Instant,
     ) -> BoxFuture<'a, Result<AddedComment, CommentError>> {
-        let _ = (user, item_id, text, deadline);
+        let _ = (user, id, text, deadline);
         Box::pin(async {
             Err(CommentError::NotSupported {
                 kind: SourceKind::GoogleDrive,
