@@ -2,7 +2,8 @@
 //! part that differs: how it searches, [`Search`], and reads one item, [`Read`]) into a
 //! [`Source`]. It takes the source's own id out of the caller's [`ItemId`] (parsed by the
 //! source's grammar when the caller's text was read) *before* any token is fetched, gets the
-//! token from the broker, then hands over.
+//! token from the broker, then hands over; a token the upstream refuses is replaced once
+//! ([`crate::broker::with_token`]).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
-use crate::broker::{TokenBroker, begin};
+use crate::broker::{TokenBroker, with_token};
 use crate::comment::{AddedComment, CommentError, bounded};
 use crate::id::SourceId;
 use crate::query::{Plan, Planned};
@@ -136,10 +137,12 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
         deadline: Deadline,
     ) -> BoxFuture<'a, Result<Vec<SearchHit>, SourceError>> {
         Box::pin(async move {
-            let token = begin(self.broker.as_ref(), user, deadline).await?;
-            self.connector
-                .search_with(&token, query, limit, deadline)
-                .await
+            with_token(self.broker.as_ref(), user, deadline, |token| async move {
+                self.connector
+                    .search_with(&token, query, limit, deadline)
+                    .await
+            })
+            .await
         })
     }
 
@@ -151,10 +154,12 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
         deadline: Deadline,
     ) -> BoxFuture<'a, Result<Planned, SourceError>> {
         Box::pin(async move {
-            let token = begin(self.broker.as_ref(), user, deadline).await?;
-            self.connector
-                .search_plan_with(&token, plan, limit, deadline)
-                .await
+            with_token(self.broker.as_ref(), user, deadline, |token| async move {
+                self.connector
+                    .search_plan_with(&token, plan, limit, deadline)
+                    .await
+            })
+            .await
         })
     }
 
@@ -169,10 +174,12 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
             let id = C::Id::of(id)
                 .filter(|id| C::readable(id))
                 .ok_or(SourceError::NotFound)?;
-            let token = begin(self.broker.as_ref(), user, deadline).await?;
-            self.connector
-                .content_with(&token, id, max_chars, deadline)
-                .await
+            with_token(self.broker.as_ref(), user, deadline, |token| async move {
+                self.connector
+                    .content_with(&token, id, max_chars, deadline)
+                    .await
+            })
+            .await
         })
     }
 
@@ -191,10 +198,12 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
             if !C::READS_HITS {
                 return Ok(None);
             }
-            let token = begin(self.broker.as_ref(), user, deadline).await?;
-            self.connector
-                .hit_text_with(&token, hit, max_chars, deadline)
-                .await
+            with_token(self.broker.as_ref(), user, deadline, |token| async move {
+                self.connector
+                    .hit_text_with(&token, hit, max_chars, deadline)
+                    .await
+            })
+            .await
         })
     }
 
@@ -220,24 +229,27 @@ impl<C: Search + Read + Comment> Source for Connected<C> {
             let text = bounded(text)?;
             let id = C::Id::of(id).ok_or(CommentError::Source(SourceError::NotFound))?;
             let broker = self.write_broker.as_ref().unwrap_or(&self.broker);
-            let token = begin(broker.as_ref(), user, deadline)
-                .await
-                .map_err(|err| match err {
-                    // The write broker asks for more than reading needs: say so, or a user who
-                    // can search would not know why reconnecting is asked of them.
-                    SourceError::ReauthRequired { message } if self.write_broker.is_some() => {
-                        SourceError::ReauthRequired {
-                            message: format!(
-                                "{message} Adding comments needs write access to {} beyond what reading needs; grant it when you connect.",
-                                C::KIND.display_name()
-                            ),
-                        }
-                    }
-                    other => other,
-                })?;
-            self.connector
-                .comment_with(&token, id, text, deadline)
-                .await
+            let written = with_token(broker.as_ref(), user, deadline, |token| async move {
+                self.connector
+                    .comment_with(&token, id, text, deadline)
+                    .await
+            })
+            .await;
+            written.map_err(|err| match err {
+                // The write broker asks for more than reading needs: say so, or a user who can
+                // search would not know why reconnecting is asked of them.
+                CommentError::Source(SourceError::ReauthRequired { message })
+                    if self.write_broker.is_some() =>
+                {
+                    CommentError::Source(SourceError::ReauthRequired {
+                        message: format!(
+                            "{message} Adding comments needs write access to {} beyond what reading needs; grant it when you connect.",
+                            C::KIND.display_name()
+                        ),
+                    })
+                }
+                other => other,
+            })
         })
     }
 }

@@ -292,3 +292,81 @@ async fn a_delegated_token_is_never_reused_for_another_identity() {
     }
     assert_eq!(h.count("google.token"), 3);
 }
+
+/// Every source, Drive in both transports, with the user's own tokens.
+fn per_user_sources(h: &Harness) -> Vec<(String, Arc<dyn Source>)> {
+    let mut on: Vec<(&str, &str)> = workplace_connectors::registry::SOURCES
+        .iter()
+        .map(|e| (e.mode_setting, "descope_outbound"))
+        .collect();
+    let mut sources: Vec<(String, Arc<dyn Source>)> = h
+        .sources(&on)
+        .into_iter()
+        .map(|(kind, source)| (kind.to_string(), source))
+        .collect();
+    on.push(("GOOGLE_DRIVE_TRANSPORT", "mcp"));
+    let drive_mcp = h.sources(&on)[&SourceKind::GoogleDrive].clone();
+    sources.push(("google_drive (mcp)".into(), drive_mcp));
+    sources.sort_by(|a, b| a.0.cmp(&b.0));
+    sources
+}
+
+#[tokio::test]
+async fn a_token_the_upstream_stops_honouring_is_replaced_once_for_every_source() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let sources = per_user_sources(&h);
+    assert_eq!(sources.len(), SourceKind::ALL.len() + 1);
+    let apps = ["google-drive", "notion", "microsoft", "salesforce"];
+    let search = |source: &Arc<dyn Source>| {
+        let source = source.clone();
+        async move {
+            source
+                .search(
+                    &dev(),
+                    "Globex",
+                    3,
+                    tokio::time::Instant::now() + std::time::Duration::from_secs(8),
+                )
+                .await
+        }
+    };
+    for (name, source) in &sources {
+        search(source)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+
+        // The upstream stops honouring the cached token before its stated expiry: the search
+        // still answers, with one fresh token exchange.
+        h.fakes.state.expire_tokens();
+        let exchanges = h.count("descope.token");
+        search(source)
+            .await
+            .unwrap_or_else(|e| panic!("{name} after the upstream refused its token: {e:?}"));
+        assert_eq!(
+            h.count("descope.token"),
+            exchanges + 1,
+            "{name}: one fresh token"
+        );
+
+        // The user's grant is gone too: one refused call, one refused exchange, then the user is
+        // asked to reconnect.
+        for app in apps {
+            h.fakes.state.set_connection("dev-user", app, false);
+        }
+        h.fakes.state.expire_tokens();
+        let exchanges = h.count("descope.token");
+        let err = search(source).await.unwrap_err();
+        assert!(
+            matches!(err, SourceError::ReauthRequired { .. }),
+            "{name}: {err:?}"
+        );
+        assert_eq!(
+            h.count("descope.token"),
+            exchanges + 1,
+            "{name}: one refused exchange, no loop"
+        );
+        for app in apps {
+            h.fakes.state.set_connection("dev-user", app, true);
+        }
+    }
+}

@@ -294,7 +294,11 @@ async fn quota_is_rate_limited_and_a_refused_token_asks_to_reconnect() {
     assert!(matches!(err, SourceError::RateLimited { .. }), "{err:?}");
 
     h.fakes.state.reset();
+    // A grant the user revoked: the refused token is replaced once, and the exchange is refused.
     h.fakes.state.expire_tokens();
+    h.fakes
+        .state
+        .set_connection("dev-user", "google-drive", false);
     let err = gmail
         .search_plan(
             &dev(),

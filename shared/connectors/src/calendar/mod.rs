@@ -187,9 +187,14 @@ pub(crate) struct Caller<'a> {
 }
 
 impl Caller<'_> {
-    /// The user's token, before the deadline.
-    pub(crate) async fn token(&self) -> Result<SecretString, SourceError> {
-        self.broker.token(self.user, self.deadline).await
+    /// Runs `call` with the user's token, before the deadline; a token the upstream refuses is
+    /// replaced once (see [`crate::broker::with_token`]).
+    pub(crate) async fn with_token<T, F, Fut>(&self, call: F) -> Result<T, SourceError>
+    where
+        F: Fn(SecretString) -> Fut,
+        Fut: Future<Output = Result<T, SourceError>>,
+    {
+        crate::broker::with_token(self.broker, self.user, self.deadline, call).await
     }
 }
 

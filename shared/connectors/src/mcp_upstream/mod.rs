@@ -120,10 +120,10 @@ impl McpServer {
     }
 
     /// Calls `tool` with `arguments` (a JSON object) once, with `token`, before `deadline`. A
-    /// refused credential is [`SourceError::ReauthRequired`] at once: use
-    /// [`Self::call_tool_as`] to follow it with a fresh token. (For a token no broker can
-    /// refresh; the sources use [`Self::call_tool_as`].)
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// refused credential is [`SourceError::ReauthRequired`] at once, for the caller to follow:
+    /// a connector run by `Connected` (Gmail) has it follow with a fresh token once
+    /// ([`crate::broker::with_token`]); one that holds its broker itself uses
+    /// [`Self::call_tool_as`].
     pub(crate) async fn call_tool(
         &self,
         token: &SecretString,

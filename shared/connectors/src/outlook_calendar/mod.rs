@@ -21,7 +21,9 @@ pub mod id;
 pub(crate) mod settings;
 mod wire;
 
+use secrecy::SecretString;
 use time::OffsetDateTime;
+use tokio::time::Instant;
 
 pub use id::{EventId, MAX_EVENT_ID};
 
@@ -198,7 +200,35 @@ impl CalendarApi for OutlookCalendar {
         query: Option<&str>,
         limit: usize,
     ) -> Result<Vec<CalendarEvent>, SourceError> {
-        let (token, deadline) = (caller.token().await?, caller.deadline);
+        caller
+            .with_token(|token| async move {
+                self.list_as(&token, caller.deadline, window, query, limit)
+                    .await
+            })
+            .await
+    }
+
+    async fn event_with(
+        &self,
+        caller: &Caller<'_>,
+        id: &EventId,
+    ) -> Result<CalendarEvent, SourceError> {
+        caller
+            .with_token(|token| async move { self.event_as(&token, caller.deadline, id).await })
+            .await
+    }
+}
+
+impl OutlookCalendar {
+    /// The events of `window` (with `query`: only those matching it), with `token`.
+    async fn list_as(
+        &self,
+        token: &SecretString,
+        deadline: Instant,
+        window: &TimeWindow,
+        query: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<CalendarEvent>, SourceError> {
         let mut url = self.base_url.join(&["v1.0", "me", "calendarView"]);
         let top = if query.is_some() { FILTER_PAGE } else { limit };
         url.query_pairs_mut()
@@ -211,7 +241,7 @@ impl CalendarApi for OutlookCalendar {
         for _ in 0..MAX_PAGES {
             let page: EventPage = self
                 .upstream
-                .json(Auth::Bearer(&token), deadline, |http| http.get(url.clone()))
+                .json(Auth::Bearer(token), deadline, |http| http.get(url.clone()))
                 .await?;
             for raw in page.value {
                 let event = raw.into_event()?;
@@ -227,18 +257,19 @@ impl CalendarApi for OutlookCalendar {
         Ok(events)
     }
 
-    async fn event_with(
+    /// One event with its body, with `token`.
+    async fn event_as(
         &self,
-        caller: &Caller<'_>,
+        token: &SecretString,
+        deadline: Instant,
         id: &EventId,
     ) -> Result<CalendarEvent, SourceError> {
-        let (token, deadline) = (caller.token().await?, caller.deadline);
         let mut url = self.base_url.join(&["v1.0", "me", "events", id.as_str()]);
         url.query_pairs_mut()
             .append_pair("$select", &format!("{LIST_FIELDS},body"));
         let event: GraphEvent = self
             .upstream
-            .json(Auth::Bearer(&token), deadline, |http| http.get(url.clone()))
+            .json(Auth::Bearer(token), deadline, |http| http.get(url.clone()))
             .await?;
         event.into_event()
     }

@@ -112,6 +112,10 @@ impl Harness {
             "GOOGLE_CALENDAR_MCP_URL".into(),
             format!("{base}/calendarmcp/mcp/v1"),
         );
+        env.insert(
+            "GOOGLE_DRIVE_MCP_URL".into(),
+            format!("{base}/drivemcp/mcp/v1"),
+        );
         // Keyword searches of the calendars look around the demo meetings, in any year.
         env.insert(
             "CALENDAR_SEARCH_AROUND".into(),
