@@ -107,7 +107,7 @@ fn check_refusal(header: &[u8], error: &AuthError) {
         AuthError::KeysUnavailable,
         "keys are always available here"
     );
-    let value = challenge::unauthorized(PRM, error);
+    let value = challenge::unauthorized(PRM, ["workplace:read:notion"], error);
     assert!(
         value.bytes().all(|b| b == b' ' || b.is_ascii_graphic()),
         "not a header value: {value:?}"

@@ -50,9 +50,10 @@ async fn without_the_write_scope_the_call_is_refused_with_a_step_up_challenge() 
     };
     let response = app.send(&call(&token(all_scopes()))).await;
     assert_eq!(response.status(), 403);
+    // The step-up asks for the scopes the token has and the one it lacks (MCP 2025-11-25).
     let challenge = header(&response, "www-authenticate").unwrap();
     assert!(
-        challenge.contains(&format!("scope=\"{WRITE}\"")),
+        challenge.contains(&format!("scope=\"{} {WRITE}\"", all_scopes())),
         "{challenge}"
     );
     let record = app.last_record();
@@ -65,7 +66,7 @@ async fn without_the_write_scope_the_call_is_refused_with_a_step_up_challenge() 
     assert!(
         header(&response, "www-authenticate")
             .unwrap()
-            .contains("scope=\"workplace:read:notion\"")
+            .contains(&format!("scope=\"{WRITE} workplace:read:notion\""))
     );
 
     // With both, the call runs; the test double cannot comment, which is a tool error, not a 5xx.

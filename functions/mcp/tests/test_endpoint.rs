@@ -290,9 +290,13 @@ async fn missing_and_bad_tokens_get_401_with_the_rest_challenge() {
     let app = app();
     let response = app.send(&event("mcp_tools_list.json", None)).await;
     assert_eq!(response.status(), 401);
+    // The scopes a first sign-in needs: reading every source this server offers, no write.
     assert_eq!(
         header(&response, "www-authenticate").unwrap(),
-        format!("Bearer realm=\"workplace-mcp\", resource_metadata=\"{PRM}\"")
+        format!(
+            "Bearer realm=\"workplace-mcp\", resource_metadata=\"{PRM}\", scope=\"{}\"",
+            all_scopes()
+        )
     );
     assert_eq!(body(&response)["error"]["code"], "unauthorized");
     assert_eq!(app.last_record().outcome.as_str(), "auth_failed");
@@ -327,7 +331,7 @@ async fn calls_needing_scopes_the_token_lacks_get_403() {
         header(&response, "www-authenticate").unwrap(),
         format!(
             "Bearer realm=\"workplace-mcp\", error=\"insufficient_scope\", \
-             scope=\"workplace:read:google_drive\", resource_metadata=\"{PRM}\""
+             scope=\"workplace:read:notion workplace:read:google_drive\", resource_metadata=\"{PRM}\""
         )
     );
     assert_eq!(body(&response)["error"]["code"], "insufficient_scope");
@@ -346,7 +350,7 @@ async fn calls_needing_scopes_the_token_lacks_get_403() {
     assert!(
         header(&response, "www-authenticate")
             .unwrap()
-            .contains("scope=\"workplace:read:sharepoint\"")
+            .contains("scope=\"workplace:read:notion workplace:read:sharepoint\"")
     );
 
     // No source scope at all, sources omitted.

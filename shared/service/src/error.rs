@@ -27,6 +27,8 @@ pub enum ApiError {
     Forbidden {
         /// Missing scopes.
         missing: Vec<&'static str>,
+        /// This server's scopes the token carries (the challenge asks for them again).
+        granted: Vec<&'static str>,
     },
     /// 404: no such tool.
     #[error("unknown tool `{0}`; GET /mcp/tools lists the tools")]
@@ -118,7 +120,9 @@ impl From<CallError> for ApiError {
         match err {
             CallError::UnknownTool(name) => Self::UnknownTool(name),
             CallError::InvalidArguments(invalid) => Self::InvalidArguments(invalid),
-            CallError::InsufficientScope { missing } => Self::Forbidden { missing },
+            CallError::InsufficientScope { missing, granted } => {
+                Self::Forbidden { missing, granted }
+            }
         }
     }
 }

@@ -109,9 +109,22 @@ pub fn json_response(
     response
 }
 
+/// What a `WWW-Authenticate` challenge points a client at.
+#[derive(Debug, Clone, Copy)]
+pub struct ChallengeContext<'a> {
+    /// The protected-resource metadata's URL.
+    pub resource_metadata: &'a str,
+    /// The scopes a first sign-in asks for (see [`crate::state::Runtime::sign_in_scopes`]).
+    pub sign_in_scopes: &'a [&'static str],
+}
+
 /// The error response for `err`: the standard body plus the headers its status calls for
 /// (`WWW-Authenticate` on 401/403, `Allow` on 405). 500s are logged here, once.
-pub fn error_response(err: &ApiError, request_id: &str, resource_metadata: &str) -> Response<Body> {
+pub fn error_response(
+    err: &ApiError,
+    request_id: &str,
+    challenge: ChallengeContext<'_>,
+) -> Response<Body> {
     if matches!(err, ApiError::Internal) {
         tracing::error!(request_id, "internal error");
     }
@@ -121,10 +134,15 @@ pub fn error_response(err: &ApiError, request_id: &str, resource_metadata: &str)
     let mut response = json_response(err.status(), &body, request_id);
     let challenge = match err {
         ApiError::Unauthorized(auth) if err.status() == StatusCode::UNAUTHORIZED => {
-            Some(challenge::unauthorized(resource_metadata, auth))
+            Some(challenge::unauthorized(
+                challenge.resource_metadata,
+                challenge.sign_in_scopes.iter().copied(),
+                auth,
+            ))
         }
-        ApiError::Forbidden { missing } => Some(challenge::insufficient_scope(
-            resource_metadata,
+        ApiError::Forbidden { missing, granted } => Some(challenge::insufficient_scope(
+            challenge.resource_metadata,
+            granted.iter().copied(),
             missing.iter().copied(),
         )),
         _ => None,

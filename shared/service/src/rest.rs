@@ -4,7 +4,6 @@
 use http::{Method, Response, StatusCode};
 use lambda_http::{Body, Request};
 use serde_json::{Value, json};
-use workplace_connectors::{SourceKind, WRITE_COMMENTS_SCOPE};
 
 use crate::config::ConfigErrors;
 use crate::http::{json_body, json_response, path};
@@ -94,11 +93,7 @@ pub fn protected_resource_metadata(runtime: &Runtime) -> Value {
     json!({
         "resource": runtime.config.audience(),
         "authorization_servers": authorization_servers,
-        "scopes_supported": SourceKind::ALL
-            .iter()
-            .map(|k| k.scope())
-            .chain([WRITE_COMMENTS_SCOPE])
-            .collect::<Vec<_>>(),
+        "scopes_supported": runtime.sign_in_scopes(),
         "bearer_methods_supported": ["header"],
         "resource_name": "workplace-mcp",
     })

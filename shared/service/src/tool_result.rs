@@ -230,7 +230,7 @@ impl ToolResult {
                 ),
                 json!({"field": invalid.field, "message": invalid.reason}),
             ),
-            CallError::InsufficientScope { missing } => Self::error(
+            CallError::InsufficientScope { missing, .. } => Self::error(
                 ErrorCode::InsufficientScope,
                 format!("{err}."),
                 json!({"missing_scopes": missing}),
@@ -284,6 +284,7 @@ mod tests {
             })),
             ToolResult::refusal(&CallError::InsufficientScope {
                 missing: vec!["workplace:read:notion"],
+                granted: vec!["workplace:read:google_drive"],
             }),
             ToolResult::refusal(&CallError::UnknownTool("x".into())),
             ToolResult::rate_limited("workplace_search", 7),

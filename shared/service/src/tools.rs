@@ -3,7 +3,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use workplace_auth::{Principal, TokenKind};
-use workplace_connectors::{SourceError, SourceKind, UserContext};
+use workplace_connectors::{SourceError, SourceKind, UserContext, WRITE_COMMENTS_SCOPE};
 use workplace_record::ErrorCode;
 
 use crate::arguments::{CommentArgs, EventsArgs, FetchArgs, InvalidArgument, SearchArgs};
@@ -35,10 +35,23 @@ pub enum CallError {
     InsufficientScope {
         /// The scopes that would make the call succeed.
         missing: Vec<&'static str>,
+        /// This server's scopes the caller's token carries: a step-up asks for them too.
+        granted: Vec<&'static str>,
     },
 }
 
 impl CallError {
+    /// `principal` lacks `missing`.
+    pub fn insufficient_scope(principal: &Principal, missing: Vec<&'static str>) -> Self {
+        let granted = SourceKind::ALL
+            .iter()
+            .map(|kind| kind.scope())
+            .chain([WRITE_COMMENTS_SCOPE])
+            .filter(|scope| principal.has_scope(scope))
+            .collect();
+        Self::InsufficientScope { missing, granted }
+    }
+
     /// The stable code of the refusal.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -202,9 +215,7 @@ pub fn prepare(
             let args = FetchArgs::parse(arguments)?;
             let scope = args.id.source().scope();
             if !principal.has_scope(scope) {
-                return Err(CallError::InsufficientScope {
-                    missing: vec![scope],
-                });
+                return Err(CallError::insufficient_scope(principal, vec![scope]));
             }
             Ok(PreparedCall::Fetch(args))
         }
@@ -231,7 +242,7 @@ fn resolve_sources(
             .filter(|scope| !principal.has_scope(scope))
             .collect();
         if !missing.is_empty() {
-            return Err(CallError::InsufficientScope { missing });
+            return Err(CallError::insufficient_scope(principal, missing));
         }
         return Ok(requested.to_vec());
     }
@@ -241,9 +252,10 @@ fn resolve_sources(
         .filter(|k| principal.has_scope(k.scope()))
         .collect();
     if allowed.is_empty() {
-        return Err(CallError::InsufficientScope {
-            missing: SourceKind::ALL.iter().map(|k| k.scope()).collect(),
-        });
+        return Err(CallError::insufficient_scope(
+            principal,
+            SourceKind::ALL.iter().map(|k| k.scope()).collect(),
+        ));
     }
     // Omitted sources mean "everything I may search that this server offers".
     let configured: Vec<SourceKind> = allowed

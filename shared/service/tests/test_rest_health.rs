@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use workplace_connectors::SourceKind;
 use workplace_service::rest;
 
 #[tokio::test]
@@ -119,12 +120,12 @@ async fn protected_resource_metadata_follows_rfc_9728() {
             body["bearer_methods_supported"],
             serde_json::json!(["header"])
         );
-        // The read scope of every source and the one write scope, `add_comment`'s.
-        let mut scopes: Vec<&str> = workplace_connectors::SourceKind::ALL
+        // The minimal set for basic use: reading each source this server offers (all of them
+        // here). The write scope is asked for by step-up when `add_comment` needs it.
+        let scopes: Vec<&str> = workplace_connectors::SourceKind::ALL
             .iter()
             .map(|k| k.scope())
             .collect();
-        scopes.push("workplace:write:comments");
         assert_eq!(body["scopes_supported"], serde_json::json!(scopes));
     }
 }
@@ -148,4 +149,34 @@ async fn wrong_method_and_unknown_path() {
     .await;
     assert_eq!(response.status(), 404);
     assert_eq!(error_code(&response), "not_found");
+}
+
+#[tokio::test]
+async fn a_first_sign_in_asks_to_read_only_the_sources_this_server_offers() {
+    let offered = [SourceKind::GoogleDrive, SourceKind::Notion];
+    let app = app_with_env(
+        "health",
+        offered
+            .iter()
+            .map(|&kind| workplace_testkit::FixedSource::with_hits(kind, 1))
+            .collect(),
+        &[("MCP_RESOURCE_URL", RESOURCE)],
+    );
+    let read: Vec<&str> = offered.iter().map(|k| k.scope()).collect();
+
+    let metadata = rest::health(
+        &app.state,
+        request(&event("protected_resource_get.json", None)),
+    )
+    .await;
+    assert_eq!(body(&metadata)["scopes_supported"], serde_json::json!(read));
+
+    let refused = rest::list_tools(&app.state, request(&event("tools_list_get.json", None))).await;
+    assert_eq!(refused.status(), 401);
+    let challenge = header(&refused, "www-authenticate").unwrap();
+    assert!(
+        challenge.ends_with(&format!("scope=\"{}\"", read.join(" "))),
+        "{challenge}"
+    );
+    assert!(!challenge.contains("write"), "{challenge}");
 }

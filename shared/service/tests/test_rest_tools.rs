@@ -60,7 +60,10 @@ async fn missing_and_invalid_tokens_get_401_with_a_challenge() {
     assert_eq!(error_code(&response), "unauthorized");
     assert_eq!(
         header(&response, "www-authenticate").unwrap(),
-        format!("Bearer realm=\"workplace-mcp\", resource_metadata=\"{prm}\"")
+        format!(
+            "Bearer realm=\"workplace-mcp\", resource_metadata=\"{prm}\", scope=\"{}\"",
+            all_scopes()
+        )
     );
 
     let expired = token_with(json!({"exp": 1_000_000, "scope": all_scopes()}));
@@ -279,7 +282,8 @@ async fn missing_scopes_are_403_naming_them() {
     assert_eq!(error_code(&response), "insufficient_scope");
     assert_eq!(
         header(&response, "www-authenticate").unwrap(),
-        "Bearer realm=\"workplace-mcp\", error=\"insufficient_scope\", scope=\"workplace:read:notion\", \
+        "Bearer realm=\"workplace-mcp\", error=\"insufficient_scope\", \
+         scope=\"workplace:read:google_drive workplace:read:notion\", \
          resource_metadata=\"https://api.example.com/.well-known/oauth-protected-resource\""
     );
 

@@ -160,8 +160,8 @@ async fn front(
     let call = match known_call {
         None => None,
         Some((tool, arguments)) => match exchange.validate(&caller, tool, arguments) {
-            Err(CallError::InsufficientScope { missing }) => {
-                return Err(Rejection::Api(ApiError::Forbidden { missing }));
+            Err(CallError::InsufficientScope { missing, granted }) => {
+                return Err(Rejection::Api(ApiError::Forbidden { missing, granted }));
             }
             prepared => Some(prepared),
         },

@@ -6,7 +6,7 @@ use lambda_http::Body;
 use workplace_record::ErrorCode;
 
 use super::Exchange;
-use crate::http::error_response;
+use crate::http::{ChallengeContext, error_response};
 use crate::{ApiError, AppState};
 
 /// Where clients learn how to get a token when no runtime could be built.
@@ -26,11 +26,19 @@ impl Exchange {
     /// The error response for `err`, in the one error shape, with the challenge it calls for.
     pub fn error_response(&self, state: &AppState, err: &ApiError) -> Response<Body> {
         self.fail(err.code());
-        let runtime = state.runtime_now();
+        let runtime = state.runtime_now().ok();
         let resource_metadata = runtime.as_ref().map_or(DEFAULT_RESOURCE_METADATA, |r| {
             r.config.resource_metadata_url.as_str()
         });
-        error_response(err, &self.info.request_id, resource_metadata)
+        let sign_in_scopes = match (&runtime, err) {
+            (Some(runtime), ApiError::Unauthorized(_)) => runtime.sign_in_scopes(),
+            _ => Vec::new(),
+        };
+        let challenge = ChallengeContext {
+            resource_metadata,
+            sign_in_scopes: &sign_in_scopes,
+        };
+        error_response(err, &self.info.request_id, challenge)
     }
 
     /// Ends the request: stamps the response (request id, no caching of per-user data), completes

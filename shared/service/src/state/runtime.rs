@@ -10,7 +10,7 @@ use workplace_auth::{
     Authenticator, HttpJwksFetcher, JwksVerifier, JwksVerifierConfig, ServiceTokenVerifier,
 };
 use workplace_connectors::{
-    ConnectorsConfig, Source, UpstreamCredentials, build_available_sources,
+    ConnectorsConfig, Source, SourceKind, UpstreamCredentials, build_available_sources,
 };
 use workplace_ratelimit::RateLimiter;
 use workplace_secrets::Secrets;
@@ -86,6 +86,25 @@ impl Runtime {
             http,
             parts: ArcSwap::from_pointee(parts),
         })
+    }
+
+    /// The scopes a first sign-in asks for: reading each source this server offers, and nothing
+    /// more. The 401 challenge names them and the protected-resource metadata lists them as
+    /// `scopes_supported` (the MCP authorization spec: "the minimal set of scopes necessary for
+    /// basic functionality"); writing (`add_comment`) is asked for by a 403 step-up when a call
+    /// needs it. With no source offered, every source's read scope.
+    pub fn sign_in_scopes(&self) -> Vec<&'static str> {
+        let parts = self.parts();
+        let offered: Vec<&'static str> = SourceKind::ALL
+            .iter()
+            .filter(|&&kind| parts.engine.source(kind).is_some())
+            .map(|kind| kind.scope())
+            .collect();
+        if offered.is_empty() {
+            SourceKind::ALL.iter().map(|kind| kind.scope()).collect()
+        } else {
+            offered
+        }
     }
 
     /// The current parts, rebuilt first if the secret was rotated since they were built.

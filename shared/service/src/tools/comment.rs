@@ -25,7 +25,7 @@ pub(super) fn prepare(
         .filter(|scope| !principal.has_scope(scope))
         .collect();
     if !missing.is_empty() {
-        return Err(CallError::InsufficientScope { missing });
+        return Err(CallError::insufficient_scope(principal, missing));
     }
     Ok(PreparedCall::Comment(args))
 }

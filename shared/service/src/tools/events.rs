@@ -37,7 +37,7 @@ pub(super) fn prepare(
                 .filter(|scope| !principal.has_scope(scope))
                 .collect();
             if !missing.is_empty() {
-                return Err(CallError::InsufficientScope { missing });
+                return Err(CallError::insufficient_scope(principal, missing));
             }
             requested.clone()
         }
@@ -48,9 +48,10 @@ pub(super) fn prepare(
                 .filter(|k| principal.has_scope(k.scope()))
                 .collect();
             if allowed.is_empty() {
-                return Err(CallError::InsufficientScope {
-                    missing: calendars.iter().map(|k| k.scope()).collect(),
-                });
+                return Err(CallError::insufficient_scope(
+                    principal,
+                    calendars.iter().map(|k| k.scope()).collect(),
+                ));
             }
             let configured: Vec<SourceKind> = allowed
                 .iter()
