@@ -38,9 +38,10 @@ const ENRICHED: [SourceKind; 2] = [SourceKind::GoogleDrive, SourceKind::Notion];
 
 #[tokio::test]
 async fn drive_and_notion_snippets_hold_the_query_terms_from_the_text() {
+    // The default number of hits: every one a search returns (issue #22).
     let (fakes, engine) = start(SnippetSettings {
         budget: Duration::from_secs(20),
-        hits: 50,
+        ..SnippetSettings::default()
     })
     .await;
     let query = "quarterly budget";

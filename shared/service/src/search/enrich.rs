@@ -30,7 +30,9 @@ pub struct SnippetSettings {
     /// `SNIPPET_BUDGET_MS` (default 1000, 0..=10000; 0 turns enrichment off): the most the phase
     /// adds to a search.
     pub budget: Duration,
-    /// `SNIPPET_HITS` (default 5, 0..=50): how many of the top results are enriched.
+    /// `SNIPPET_HITS` (default 50, 0..=50): at most how many of the top results are enriched.
+    /// The default is the largest `max_results`, so every hit a search returns gets a
+    /// query-aware snippet; the reads run at once, so this costs upstream calls, not time.
     pub hits: usize,
 }
 
@@ -38,7 +40,7 @@ impl Default for SnippetSettings {
     fn default() -> Self {
         Self {
             budget: Duration::from_millis(1_000),
-            hits: 5,
+            hits: crate::arguments::MAX_RESULTS as usize,
         }
     }
 }
