@@ -41,6 +41,11 @@ pub struct SourceEntry {
     /// each at the local fakes (`workplace_testkit`, `infra/scripts/stack.sh`; a test checks the
     /// script).
     pub base_url_settings: &'static [&'static str],
+    /// The settings naming a whole upstream endpoint rather than a base URL (Google's MCP
+    /// servers: one host per product, the path included), each with the path the fakes serve it
+    /// at: tests, `make dev` and the benchmarks set the setting to the fakes' base URL followed
+    /// by that path (a test checks the script).
+    pub endpoint_settings: &'static [(&'static str, &'static str)],
     /// The secret keys its `service` mode reads.
     pub secret_keys: &'static [&'static str],
     /// Whether its `service` mode is one credential shared by every caller (and so must be
@@ -197,7 +202,17 @@ mod tests {
                 "{}",
                 entry.mode_setting
             );
-            for setting in std::iter::once(&entry.mode_setting).chain(entry.deployed_settings) {
+            for (setting, path) in entry.endpoint_settings {
+                assert!(path.starts_with('/') && !path.ends_with('/'), "{path}");
+                assert!(setting.ends_with("_URL"), "{setting}");
+            }
+            // Base URLs may be shared (Graph's); a mode, a deployed setting or an endpoint is one
+            // source's.
+            let endpoints = entry.endpoint_settings.iter().map(|(setting, _)| setting);
+            for setting in std::iter::once(&entry.mode_setting)
+                .chain(entry.deployed_settings)
+                .chain(endpoints)
+            {
                 assert!(settings.insert(*setting), "{setting} is listed twice");
                 assert!(
                     setting

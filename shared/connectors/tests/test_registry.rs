@@ -135,6 +135,12 @@ fn make_dev_points_each_source_at_the_fakes_and_turns_it_on() {
                 "infra/scripts/stack.sh does not point {setting} at the fakes"
             );
         }
+        for (setting, path) in entry.endpoint_settings {
+            assert!(
+                has(&format!("{setting}=$FAKES_URL{path}")),
+                "infra/scripts/stack.sh does not point {setting} at the fakes' {path}"
+            );
+        }
         if !entry.on_by_default {
             assert!(
                 has(&format!("{}=descope_outbound", entry.mode_setting)),

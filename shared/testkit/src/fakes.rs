@@ -20,13 +20,6 @@ pub async fn fake_sources(extra: &[(&str, String)]) -> (RunningFakes, Vec<Arc<dy
     let mut env: HashMap<&str, String> = HashMap::from([
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
-        // Used when a test sets GOOGLE_DRIVE_TRANSPORT=mcp: the fakes' Drive MCP server.
-        ("GOOGLE_DRIVE_MCP_URL", format!("{base}/drivemcp/mcp/v1")),
-        // Google Calendar's one endpoint is its MCP server: the fakes' beside Drive's.
-        (
-            "GOOGLE_CALENDAR_MCP_URL",
-            format!("{base}/calendarmcp/mcp/v1"),
-        ),
         // Keyword searches of the calendars look around the demo meetings' weeks, whatever the
         // date the tests run on.
         (
@@ -51,12 +44,19 @@ pub fn every_source_on_the_fakes(base: &str) -> Vec<(&'static str, String)> {
     workplace_connectors::registry::SOURCES
         .iter()
         .flat_map(|entry| {
-            std::iter::once((entry.mode_setting, "descope_outbound".to_owned())).chain(
-                entry
-                    .base_url_settings
-                    .iter()
-                    .map(|setting| (*setting, base.to_owned())),
-            )
+            std::iter::once((entry.mode_setting, "descope_outbound".to_owned()))
+                .chain(
+                    entry
+                        .base_url_settings
+                        .iter()
+                        .map(|setting| (*setting, base.to_owned())),
+                )
+                .chain(
+                    entry
+                        .endpoint_settings
+                        .iter()
+                        .map(|(setting, path)| (*setting, format!("{base}{path}"))),
+                )
         })
         .collect()
 }
@@ -87,12 +87,6 @@ pub async fn fake_sources_in_any_mode(
     let mut env: HashMap<&str, String> = HashMap::from([
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
-        ("GOOGLE_DRIVE_MCP_URL", format!("{base}/drivemcp/mcp/v1")),
-        // Google Calendar's one endpoint is its MCP server: the fakes' beside Drive's.
-        (
-            "GOOGLE_CALENDAR_MCP_URL",
-            format!("{base}/calendarmcp/mcp/v1"),
-        ),
         // Keyword searches of the calendars look around the demo meetings' weeks, whatever the
         // date the tests run on.
         (

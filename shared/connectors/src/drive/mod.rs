@@ -48,6 +48,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     deployed_settings: &["GOOGLE_WORKSPACE_DOMAINS", settings::TRANSPORT_SETTING],
     on_by_default: true,
     base_url_settings: &["GOOGLE_API_BASE_URL"],
+    endpoint_settings: &[(settings::MCP_URL_SETTING, "/drivemcp/mcp/v1")],
     secret_keys: &[settings::SERVICE_ACCOUNT_KEY],
     // Domain-wide delegation impersonates each caller: per user, not shared.
     shared_service_credential: false,

@@ -52,7 +52,7 @@ impl DriveTransport {
 /// The transport setting.
 pub(crate) const TRANSPORT_SETTING: &str = "GOOGLE_DRIVE_TRANSPORT";
 /// The MCP endpoint setting.
-const MCP_URL_SETTING: &str = "GOOGLE_DRIVE_MCP_URL";
+pub(crate) const MCP_URL_SETTING: &str = "GOOGLE_DRIVE_MCP_URL";
 
 /// The day Google's rule that AI agents reach Workspace data through its MCP servers is
 /// enforced (Google's notice to Workspace developers, November 2026).

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `GMAIL_MODE` | `disabled` (opt-in); `descope_outbound` or `disabled`, never `service` |
 //! | `DESCOPE_OUTBOUND_APP_GOOGLE` | `google-drive`: the Google outbound app, asked for `gmail.readonly` only |
-//! | `GMAIL_MCP_BASE_URL` | unset: Google's server, `https://gmailmcp.googleapis.com/mcp/v1`. Set, a host serving Google's MCP products by path (a forwarding proxy, the local fakes): `<base>/gmailmcp/mcp/v1` |
+//! | `GMAIL_MCP_URL` | `https://gmailmcp.googleapis.com/mcp/v1`: Google's Gmail MCP server (the whole endpoint, like `GOOGLE_DRIVE_MCP_URL` and `GOOGLE_CALENDAR_MCP_URL`) |
 //!
 //! There is no service mode: Google documents user OAuth only for its MCP servers.
 
@@ -18,15 +18,17 @@ use crate::{Access, Source, SourceKind};
 
 use super::{Gmail, SCOPE};
 
-/// Google's Gmail MCP endpoint.
-const GOOGLE_ENDPOINT: &str = "https://gmailmcp.googleapis.com/mcp/v1";
+/// The MCP endpoint setting.
+pub(crate) const MCP_URL_SETTING: &str = "GMAIL_MCP_URL";
 
 /// Gmail's settings.
 #[derive(Debug, Clone)]
 pub(crate) struct GmailSettings {
     mode: Mode,
+    /// `DESCOPE_OUTBOUND_APP_GOOGLE`.
     app: String,
-    base_url: Option<String>,
+    /// `GMAIL_MCP_URL`.
+    mcp_url: String,
 }
 
 /// The registry's reader.
@@ -38,7 +40,7 @@ pub(crate) fn settings(
     Arc::new(GmailSettings {
         mode: no_service(mode, "GMAIL_MODE", problems),
         app: env.get_or("DESCOPE_OUTBOUND_APP_GOOGLE", "google-drive"),
-        base_url: env.get("GMAIL_MCP_BASE_URL"),
+        mcp_url: env.get_or(MCP_URL_SETTING, "https://gmailmcp.googleapis.com/mcp/v1"),
     })
 }
 
@@ -61,14 +63,9 @@ impl SourceSettings for GmailSettings {
             return None;
         }
         let broker = context.outbound(self.kind(), &self.app, vec![SCOPE.to_owned()], problems)?;
-        let endpoint = match &self.base_url {
-            Some(base) => context
-                .base_url("GMAIL_MCP_BASE_URL", base, problems)?
-                .join(&["gmailmcp", "mcp", "v1"]),
-            None => context
-                .base_url("GMAIL_MCP_BASE_URL", GOOGLE_ENDPOINT, problems)?
-                .join(&[]),
-        };
+        let endpoint = context
+            .base_url(MCP_URL_SETTING, &self.mcp_url, problems)?
+            .join(&[]);
         Some(Arc::new(Connected {
             connector: Gmail::new(context.http(), endpoint),
             broker,

@@ -36,8 +36,8 @@ pub const SCOPE: &str = "https://www.googleapis.com/auth/calendar.events.readonl
 
 /// Google Calendar in the registry. Its one upstream URL is the MCP endpoint
 /// (`GOOGLE_CALENDAR_MCP_URL`, a whole URL with its `/mcp/v1` path, like Drive's
-/// `GOOGLE_DRIVE_MCP_URL`), so it has no base-URL setting: tests and `make dev` set the endpoint
-/// to the fakes' `/calendarmcp/mcp/v1` beside Drive's `/drivemcp/mcp/v1`.
+/// `GOOGLE_DRIVE_MCP_URL`): an endpoint setting, which tests and `make dev` set to the fakes'
+/// `/calendarmcp/mcp/v1` beside Drive's `/drivemcp/mcp/v1`.
 pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEntry {
     kind: SourceKind::GoogleCalendar,
     mode_setting: "GOOGLE_CALENDAR_MODE",
@@ -45,6 +45,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     deployed_settings: &[],
     on_by_default: false,
     base_url_settings: &[],
+    endpoint_settings: &[(settings::MCP_URL_SETTING, "/calendarmcp/mcp/v1")],
     secret_keys: &[],
     // No service mode: read only with each user's own token.
     shared_service_credential: false,

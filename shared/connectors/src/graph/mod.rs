@@ -35,6 +35,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     deployed_settings: &["MICROSOFT_TENANT_ID", "MICROSOFT_CLIENT_ID", "GRAPH_REGION"],
     on_by_default: true,
     base_url_settings: &["GRAPH_BASE_URL", "MICROSOFT_LOGIN_BASE_URL"],
+    endpoint_settings: &[],
     secret_keys: &[settings::CLIENT_SECRET_KEY],
     shared_service_credential: true,
     comments: false,

@@ -41,6 +41,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     deployed_settings: &[],
     on_by_default: true,
     base_url_settings: &["NOTION_API_BASE_URL"],
+    endpoint_settings: &[],
     secret_keys: &[settings::TOKEN_KEY],
     shared_service_credential: true,
     comments: true,

@@ -46,6 +46,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     deployed_settings: &[],
     on_by_default: false,
     base_url_settings: &["GRAPH_BASE_URL"],
+    endpoint_settings: &[],
     secret_keys: &[],
     // No service mode: read only with each user's own token.
     shared_service_credential: false,

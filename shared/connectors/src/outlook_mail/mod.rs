@@ -55,6 +55,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     deployed_settings: &[],
     on_by_default: false,
     base_url_settings: &["GRAPH_BASE_URL"],
+    endpoint_settings: &[],
     secret_keys: &[],
     shared_service_credential: false,
     comments: false,

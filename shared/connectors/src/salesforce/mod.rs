@@ -46,6 +46,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     deployed_settings: &[settings::INSTANCE_SETTING],
     on_by_default: false,
     base_url_settings: &[settings::INSTANCE_SETTING],
+    endpoint_settings: &[],
     secret_keys: &[],
     shared_service_credential: false,
     comments: false,

@@ -106,16 +106,11 @@ impl Harness {
             for setting in entry.base_url_settings {
                 env.insert((*setting).to_owned(), base.clone());
             }
+            for (setting, path) in entry.endpoint_settings {
+                env.insert((*setting).to_owned(), format!("{base}{path}"));
+            }
         }
         env.insert("GOOGLE_TOKEN_URL".into(), format!("{base}/token"));
-        env.insert(
-            "GOOGLE_CALENDAR_MCP_URL".into(),
-            format!("{base}/calendarmcp/mcp/v1"),
-        );
-        env.insert(
-            "GOOGLE_DRIVE_MCP_URL".into(),
-            format!("{base}/drivemcp/mcp/v1"),
-        );
         // Keyword searches of the calendars look around the demo meetings, in any year.
         env.insert(
             "CALENDAR_SEARCH_AROUND".into(),
