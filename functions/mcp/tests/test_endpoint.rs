@@ -493,8 +493,11 @@ async fn the_2026_wire_discovers_and_calls_statelessly() {
     let called = body_of(response);
     assert_eq!(called["result"]["resultType"], "complete", "{called}");
     assert_eq!(called["result"]["isError"], false);
-    // Hits from every source, cut to the default ten results.
-    assert_eq!(called["result"]["structuredContent"]["total_count"], 10);
+    // Hits from every source, cut to the default number of results.
+    assert_eq!(
+        called["result"]["structuredContent"]["total_count"],
+        workplace_service::arguments::DEFAULT_MAX_RESULTS
+    );
 
     // SEP-2243: Mcp-Name must match the body.
     let response = app

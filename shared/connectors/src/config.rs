@@ -119,10 +119,20 @@ impl ConnectorsConfig {
                 } else {
                     Mode::Disabled
                 };
-                (
-                    entry,
-                    mode(&env, entry.mode_setting, default, &mut problems),
-                )
+                let mode = mode(&env, entry.mode_setting, default, &mut problems);
+                if mode == Mode::Service && !entry.has_service_mode() {
+                    problems.push(ConfigProblem {
+                        setting: entry.mode_setting,
+                        problem: format!(
+                            "has no service mode (got `service`): {} is read only with each \
+                             user's own token, so the upstream's own permissions apply; use \
+                             descope_outbound or disabled",
+                            entry.kind.display_name()
+                        ),
+                    });
+                    return (entry, Mode::Disabled);
+                }
+                (entry, mode)
             })
             .collect();
         let mut sources = Vec::new();
@@ -283,6 +293,30 @@ mod tests {
         assert!(service[0].problem.contains("own token"), "{:?}", service[0]);
         let no_project = load(&[("GOOGLE_CALENDAR_MODE", "descope_outbound")]).unwrap_err();
         assert_eq!(no_project[0].setting, "DESCOPE_PROJECT_ID");
+    }
+
+    #[test]
+    fn a_source_without_a_credential_of_its_own_refuses_service_mode() {
+        let per_user: Vec<_> = crate::registry::SOURCES
+            .iter()
+            .filter(|e| !e.has_service_mode())
+            .collect();
+        assert_eq!(per_user.len(), 5, "mail, calendars and the CRM");
+        for entry in per_user {
+            let problems = load(&[
+                ("DESCOPE_PROJECT_ID", "P2x"),
+                (entry.mode_setting, "service"),
+            ])
+            .unwrap_err();
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].setting, entry.mode_setting);
+            assert!(
+                problems[0].problem.contains("no service mode")
+                    && problems[0].problem.contains(entry.kind.display_name()),
+                "{:?}",
+                problems[0]
+            );
+        }
     }
 
     #[test]

@@ -136,6 +136,14 @@ sources! {
     OutlookCalendar => outlook_calendar::EventId,
 }
 
+impl SourceEntry {
+    /// Whether it has a `service` mode: a source with no secret keys has no credential of its
+    /// own, so it is read only with each user's own token, and `service` is refused at start-up.
+    pub fn has_service_mode(&self) -> bool {
+        !self.secret_keys.is_empty()
+    }
+}
+
 /// `kind`'s entry.
 pub fn entry(kind: SourceKind) -> &'static SourceEntry {
     // Every kind has an entry (a test checks it); the first entry is an unreachable fallback.

@@ -45,7 +45,7 @@ fn the_template_declares_each_sources_mode_and_passes_its_settings() {
             .collect();
         // A source without service credentials (no secret keys) has no service mode, and the
         // template refuses it at deploy time.
-        let allowed = if entry.secret_keys.is_empty() {
+        let allowed = if !entry.has_service_mode() {
             "    AllowedValues: [descope_outbound, disabled]"
         } else {
             "    AllowedValues: [descope_outbound, service, disabled]"

@@ -57,18 +57,6 @@ pub(crate) fn search_around(
     }
 }
 
-/// The problem of a calendar put in `service` mode: calendars are read only with each user's own
-/// token (`descope_outbound`).
-pub(crate) fn no_service_mode(setting: &'static str, kind: SourceKind) -> ConfigProblem {
-    ConfigProblem {
-        setting,
-        problem: format!(
-            "must be descope_outbound or disabled (got `service`): {} is read only with each user's own token",
-            kind.display_name()
-        ),
-    }
-}
-
 /// Most upstream pages one listing follows: both calendars may answer short (even empty) pages
 /// that still link a next one, so the loop is bounded by this as well as by the deadline.
 pub const MAX_PAGES: usize = 10;

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use crate::build::BuildContext;
 use crate::config::{ConfigProblem, Env, Mode, SourceSettings};
 use crate::connector::Connected;
-use crate::outlook_mail::settings::no_service;
 use crate::{Access, Source, SourceKind};
 
 use super::{Gmail, SCOPE};
@@ -35,10 +34,10 @@ pub(crate) struct GmailSettings {
 pub(crate) fn settings(
     env: &Env<'_>,
     mode: Mode,
-    problems: &mut Vec<ConfigProblem>,
+    _problems: &mut Vec<ConfigProblem>,
 ) -> Arc<dyn SourceSettings> {
     Arc::new(GmailSettings {
-        mode: no_service(mode, "GMAIL_MODE", problems),
+        mode,
         app: env.get_or("DESCOPE_OUTBOUND_APP_GOOGLE", "google-drive"),
         mcp_url: env.get_or(MCP_URL_SETTING, "https://gmailmcp.googleapis.com/mcp/v1"),
     })

@@ -31,25 +31,16 @@ pub(crate) struct GoogleCalendarSettings {
     search_around: Option<time::OffsetDateTime>,
 }
 
-/// Reads Google Calendar's settings; `service` is refused (the MCP servers document user OAuth
-/// only, and the calendar is read only with the user's own token).
+/// Reads Google Calendar's settings. There is no `service` mode (the registry entry has no
+/// secret keys, so `ConnectorsConfig` refuses it): Google documents user OAuth only for its MCP
+/// servers, and a calendar is read only with the user's own token.
 pub(crate) fn read(
     env: &Env<'_>,
     mode: Mode,
     problems: &mut Vec<ConfigProblem>,
 ) -> GoogleCalendarSettings {
-    if mode == Mode::Service {
-        problems.push(crate::calendar::no_service_mode(
-            "GOOGLE_CALENDAR_MODE",
-            SourceKind::GoogleCalendar,
-        ));
-    }
     GoogleCalendarSettings {
-        mode: if mode == Mode::Service {
-            Mode::Disabled
-        } else {
-            mode
-        },
+        mode,
         app: env.get_or("DESCOPE_OUTBOUND_APP_GOOGLE", "google-drive"),
         mcp_url: env.get_or(MCP_URL_SETTING, "https://calendarmcp.googleapis.com/mcp/v1"),
         search_around: crate::calendar::search_around(env, problems),

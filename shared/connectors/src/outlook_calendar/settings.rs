@@ -28,25 +28,16 @@ pub(crate) struct OutlookCalendarSettings {
     search_around: Option<time::OffsetDateTime>,
 }
 
-/// Reads the Outlook calendar's settings; `service` is refused (the calendar is read only with
-/// the user's own token).
+/// Reads the Outlook calendar's settings. There is no `service` mode (the registry entry has no
+/// secret keys, so `ConnectorsConfig` refuses it): a calendar is read only with the user's own
+/// token.
 pub(crate) fn read(
     env: &Env<'_>,
     mode: Mode,
     problems: &mut Vec<ConfigProblem>,
 ) -> OutlookCalendarSettings {
-    if mode == Mode::Service {
-        problems.push(crate::calendar::no_service_mode(
-            "OUTLOOK_CALENDAR_MODE",
-            SourceKind::OutlookCalendar,
-        ));
-    }
     OutlookCalendarSettings {
-        mode: if mode == Mode::Service {
-            Mode::Disabled
-        } else {
-            mode
-        },
+        mode,
         app: env.get_or("DESCOPE_OUTBOUND_APP_MICROSOFT", "microsoft"),
         base_url: env.get_or("GRAPH_BASE_URL", "https://graph.microsoft.com"),
         search_around: crate::calendar::search_around(env, problems),

@@ -25,32 +25,14 @@ pub(crate) struct OutlookMailSettings {
     base_url: String,
 }
 
-/// Refuses `service` for a mail source, naming `setting`.
-pub(crate) fn no_service(
-    mode: Mode,
-    setting: &'static str,
-    problems: &mut Vec<ConfigProblem>,
-) -> Mode {
-    if mode == Mode::Service {
-        problems.push(ConfigProblem {
-            setting,
-            problem: "cannot be `service`: mail is searched only with the user's own token \
-                      (descope_outbound); a shared credential would read other people's mail"
-                .into(),
-        });
-        return Mode::Disabled;
-    }
-    mode
-}
-
 /// The registry's reader.
 pub(crate) fn settings(
     env: &Env<'_>,
     mode: Mode,
-    problems: &mut Vec<ConfigProblem>,
+    _problems: &mut Vec<ConfigProblem>,
 ) -> Arc<dyn SourceSettings> {
     Arc::new(OutlookMailSettings {
-        mode: no_service(mode, "OUTLOOK_MAIL_MODE", problems),
+        mode,
         app: env.get_or("DESCOPE_OUTBOUND_APP_MICROSOFT", "microsoft"),
         base_url: env.get_or("GRAPH_BASE_URL", "https://graph.microsoft.com"),
     })

@@ -94,12 +94,8 @@ pub(crate) fn read(
     mode: Mode,
     problems: &mut Vec<ConfigProblem>,
 ) -> SalesforceSettings {
-    if mode == Mode::Service {
-        problems.push(ConfigProblem {
-            setting: MODE_SETTING,
-            problem: "has no service mode: Salesforce is searched with each user's own token (descope_outbound), so its sharing and field-level security apply; use descope_outbound or disabled".into(),
-        });
-    }
+    // `service` never arrives: the registry entry has no secret keys, so `ConnectorsConfig`
+    // refuses it. Sharing and field-level security apply as the user.
     let instance = match mode {
         Mode::DescopeOutbound => instance(env.get(INSTANCE_SETTING).as_deref(), problems),
         Mode::Service | Mode::Disabled => None,
@@ -164,16 +160,6 @@ mod tests {
         let lookup = |k: &str| map.get(k).cloned();
         let mut problems = Vec::new();
         (read(&Env(&lookup), mode, &mut problems), problems)
-    }
-
-    #[test]
-    fn service_mode_is_refused() {
-        let (_, problems) = load(&[(MODE_SETTING, "service")], Mode::Service);
-        assert_eq!(problems[0].setting, MODE_SETTING);
-        assert!(
-            problems[0].problem.contains("no service mode"),
-            "{problems:?}"
-        );
     }
 
     #[test]
