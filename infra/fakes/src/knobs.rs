@@ -13,54 +13,56 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::errors::{self, Dialect};
+use crate::errors::{self, google_fault, graph_fault, mailbox_fault, notion_fault};
+use crate::errors::{descope_fault, google_oauth_fault, microsoft_oauth_fault};
 use crate::state::{FakeState, Knob, RecordedRequest};
+use crate::{Fault, FaultAnswer};
 
-/// The route a request is for, and whose error dialect applies.
-pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<Dialect>) {
+/// The route a request is for, and the error dialect its injected faults answer in.
+pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<FaultAnswer>) {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     for upstream in crate::UPSTREAMS {
         if let Some(knobs) = upstream.knobs
             && let Some(route) = (knobs.route_of)(method, &segments)
         {
-            return (route, Some(Dialect::Upstream(knobs.fault)));
+            return (route, Some(knobs.fault));
         }
     }
     match (method, segments.as_slice()) {
-        ("GET", ["drive", "v3", "files"]) => ("drive.search", Some(Dialect::Google)),
+        ("GET", ["drive", "v3", "files"]) => ("drive.search", Some(google_fault)),
         ("GET", ["drive", "v3", "files", _]) | ("GET", ["drive", "v3", "files", _, "export"]) => {
-            ("drive.content", Some(Dialect::Google))
+            ("drive.content", Some(google_fault))
         }
-        (_, ["drive", "v3", "files", _, "comments"]) => ("drive.comments", Some(Dialect::Google)),
-        ("POST", ["token"]) => ("google.token", Some(Dialect::GoogleOAuth)),
-        ("POST", ["v1", "search"]) => ("notion.search", Some(Dialect::Notion)),
-        ("GET", ["v1", "blocks", _, "children"]) => ("notion.blocks", Some(Dialect::Notion)),
-        ("GET", ["v1", "pages", _]) => ("notion.page", Some(Dialect::Notion)),
-        (_, ["v1", "comments"]) => ("notion.comments", Some(Dialect::Notion)),
-        ("POST", ["v1.0", "search", "query"]) => ("graph.search", Some(Dialect::Graph)),
+        (_, ["drive", "v3", "files", _, "comments"]) => ("drive.comments", Some(google_fault)),
+        ("POST", ["token"]) => ("google.token", Some(google_oauth_fault)),
+        ("POST", ["v1", "search"]) => ("notion.search", Some(notion_fault)),
+        ("GET", ["v1", "blocks", _, "children"]) => ("notion.blocks", Some(notion_fault)),
+        ("GET", ["v1", "pages", _]) => ("notion.page", Some(notion_fault)),
+        (_, ["v1", "comments"]) => ("notion.comments", Some(notion_fault)),
+        ("POST", ["v1.0", "search", "query"]) => ("graph.search", Some(graph_fault)),
         ("GET", ["v1.0", "drives", _, "items", _, "content"]) => {
-            ("graph.content", Some(Dialect::Graph))
+            ("graph.content", Some(graph_fault))
         }
-        ("GET", ["v1.0", "sites", "root"]) => ("graph.site", Some(Dialect::Graph)),
-        ("GET", ["v1.0", "me", "messages"]) => ("outlook_mail.messages", Some(Dialect::Mailbox)),
-        ("GET", ["v1.0", "me", "messages", _]) => ("outlook_mail.message", Some(Dialect::Mailbox)),
+        ("GET", ["v1.0", "sites", "root"]) => ("graph.site", Some(graph_fault)),
+        ("GET", ["v1.0", "me", "messages"]) => ("outlook_mail.messages", Some(mailbox_fault)),
+        ("GET", ["v1.0", "me", "messages", _]) => ("outlook_mail.message", Some(mailbox_fault)),
         ("GET", ["v1.0", "me", "messages", _, "attachments"]) => {
-            ("outlook_mail.attachments", Some(Dialect::Mailbox))
+            ("outlook_mail.attachments", Some(mailbox_fault))
         }
-        ("GET", ["v1.0", "me", "calendarView"]) => ("outlook.calendar", Some(Dialect::Graph)),
-        ("GET", ["v1.0", "me", "events", _]) => ("outlook.event", Some(Dialect::Graph)),
+        ("GET", ["v1.0", "me", "calendarView"]) => ("outlook.calendar", Some(graph_fault)),
+        ("GET", ["v1.0", "me", "events", _]) => ("outlook.event", Some(graph_fault)),
         ("POST", [_, "oauth2", "v2.0", "token"]) => {
-            ("microsoft.token", Some(Dialect::MicrosoftOAuth))
+            ("microsoft.token", Some(microsoft_oauth_fault))
         }
         ("POST", ["v1", "mgmt", "outbound", "app", "user", "token"]) => {
-            ("descope.token", Some(Dialect::Descope))
+            ("descope.token", Some(descope_fault))
         }
         ("POST", [product, "mcp", "v1" | "v1self"]) => (
             crate::google_mcp::ROUTES
                 .iter()
                 .find(|(p, _)| p == product)
                 .map_or("google_mcp", |(_, route)| route),
-            Some(Dialect::Google),
+            Some(google_fault),
         ),
         (_, ["download", ..]) => ("download", None),
         (_, ["_fake", ..]) => ("control", None),
@@ -76,7 +78,7 @@ pub(crate) async fn middleware(
 ) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
-    let (route, dialect) = route_of(&method, &path);
+    let (route, answer) = route_of(&method, &path);
     if route == "control" {
         return next.run(request).await;
     }
@@ -109,7 +111,7 @@ pub(crate) async fn middleware(
     let Some(knob) = knob else {
         return next.run(request).await;
     };
-    let dialect = dialect.unwrap_or(Dialect::Google);
+    let answer: FaultAnswer = answer.unwrap_or(google_fault);
     if knob.challenge {
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         if let [product, "mcp", _] = segments.as_slice() {
@@ -128,10 +130,20 @@ pub(crate) async fn middleware(
     }
     if let Some(retry_after) = knob.retry_after {
         let status = if knob.drive_quota { 403 } else { 429 };
-        return errors::injected(dialect, status, Some(retry_after), knob.drive_quota);
+        let fault = Fault {
+            status,
+            retry_after: Some(retry_after),
+            drive_quota: knob.drive_quota,
+        };
+        return errors::injected(answer, fault);
     }
     if let Some(status) = knob.status {
-        return errors::injected(dialect, status, None, false);
+        let fault = Fault {
+            status,
+            retry_after: None,
+            drive_quota: false,
+        };
+        return errors::injected(answer, fault);
     }
     if knob.malformed {
         return (

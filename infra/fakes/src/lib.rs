@@ -136,9 +136,24 @@ pub struct FakeUpstream {
 pub struct FakeKnobs {
     /// The route name of `(method, path segments)`, when the route is this fake's.
     pub route_of: fn(&str, &[&str]) -> Option<&'static str>,
-    /// The answer to an injected fault: `status`, and `Retry-After` seconds for a throttle.
-    pub fault: fn(u16, Option<u64>) -> axum::response::Response,
+    /// The answer to an injected fault, in the fake's error dialect (the knobs add the
+    /// `Retry-After` header of a throttle).
+    pub fault: FaultAnswer,
 }
+
+/// A fault a knob injects (`POST /_fake/knobs`), for a fake to answer in its dialect.
+#[derive(Debug, Clone, Copy)]
+pub struct Fault {
+    /// The status: the knob's `status`, or on a throttle 429 (403 with `drive_quota`).
+    pub status: u16,
+    /// `Retry-After` seconds, on a throttle.
+    pub retry_after: Option<u64>,
+    /// A throttle shaped like Drive's per-user quota (403 `userRateLimitExceeded`).
+    pub drive_quota: bool,
+}
+
+/// A fake's answer to an injected fault, in its error dialect.
+pub type FaultAnswer = fn(Fault) -> axum::response::Response;
 
 /// Every faked upstream, one per folder (`drive/`, `notion/`, `graph/`, ...): the one list a new
 /// fake joins.
