@@ -119,24 +119,6 @@ pub(crate) fn google_oauth_fault(fault: Fault) -> Response {
     )
 }
 
-/// A fault in Notion's dialect.
-pub(crate) fn notion_fault(fault: Fault) -> Response {
-    match fault.status {
-        429 => notion(
-            429,
-            "rate_limited",
-            "You have been rate limited. Please try again in a few minutes.",
-        ),
-        401 => notion(401, "unauthorized", "API token is invalid."),
-        503 => notion(
-            503,
-            "service_unavailable",
-            "Notion is unavailable, please try again later.",
-        ),
-        s => notion(s, "internal_server_error", "Unexpected error occurred."),
-    }
-}
-
 /// A fault in Microsoft Graph's dialect (SharePoint, the Outlook calendar).
 pub(crate) fn graph_fault(fault: Fault) -> Response {
     match fault.status {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::errors::{self, google_fault, graph_fault, mailbox_fault, notion_fault};
+use crate::errors::{self, google_fault, graph_fault, mailbox_fault};
 use crate::errors::{descope_fault, google_oauth_fault, microsoft_oauth_fault};
 use crate::state::{FakeState, Knob, RecordedRequest};
 use crate::{Fault, FaultAnswer};
@@ -29,21 +29,7 @@ pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<FaultA
         }
     }
     match (method, segments.as_slice()) {
-        ("GET", ["drive", "v3", "files"]) => ("drive.search", Some(google_fault)),
-        ("GET", ["drive", "v3", "files", _]) | ("GET", ["drive", "v3", "files", _, "export"]) => {
-            ("drive.content", Some(google_fault))
-        }
-        (_, ["drive", "v3", "files", _, "comments"]) => ("drive.comments", Some(google_fault)),
         ("POST", ["token"]) => ("google.token", Some(google_oauth_fault)),
-        ("POST", ["v1", "search"]) => ("notion.search", Some(notion_fault)),
-        ("GET", ["v1", "blocks", _, "children"]) => ("notion.blocks", Some(notion_fault)),
-        ("GET", ["v1", "pages", _]) => ("notion.page", Some(notion_fault)),
-        (_, ["v1", "comments"]) => ("notion.comments", Some(notion_fault)),
-        ("POST", ["v1.0", "search", "query"]) => ("graph.search", Some(graph_fault)),
-        ("GET", ["v1.0", "drives", _, "items", _, "content"]) => {
-            ("graph.content", Some(graph_fault))
-        }
-        ("GET", ["v1.0", "sites", "root"]) => ("graph.site", Some(graph_fault)),
         ("GET", ["v1.0", "me", "messages"]) => ("outlook_mail.messages", Some(mailbox_fault)),
         ("GET", ["v1.0", "me", "messages", _]) => ("outlook_mail.message", Some(mailbox_fault)),
         ("GET", ["v1.0", "me", "messages", _, "attachments"]) => {

@@ -351,8 +351,23 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "google-drive",
     token_prefix: "ya29.fake",
     routes,
-    knobs: None,
+    knobs: Some(crate::FakeKnobs {
+        route_of,
+        fault: errors::google_fault,
+    }),
 };
+
+/// The knob route name of a request to one of Drive's routes.
+fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
+    match (method, segments) {
+        ("GET", ["drive", "v3", "files"]) => Some("drive.search"),
+        ("GET", ["drive", "v3", "files", _] | ["drive", "v3", "files", _, "export"]) => {
+            Some("drive.content")
+        }
+        (_, ["drive", "v3", "files", _, "comments"]) => Some("drive.comments"),
+        _ => None,
+    }
+}
 
 /// Drive's routes (files, export, comments).
 pub(crate) fn routes() -> Router<Arc<FakeState>> {

@@ -554,8 +554,37 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "notion",
     token_prefix: "ntn_fake",
     routes,
-    knobs: None,
+    knobs: Some(crate::FakeKnobs { route_of, fault }),
 };
+
+/// The knob route name of a request to one of Notion's routes.
+fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
+    match (method, segments) {
+        ("POST", ["v1", "search"]) => Some("notion.search"),
+        ("GET", ["v1", "blocks", _, "children"]) => Some("notion.blocks"),
+        ("GET", ["v1", "pages", _]) => Some("notion.page"),
+        (_, ["v1", "comments"]) => Some("notion.comments"),
+        _ => None,
+    }
+}
+
+/// An injected fault in Notion's dialect.
+fn fault(fault: crate::Fault) -> Response {
+    match fault.status {
+        429 => errors::notion(
+            429,
+            "rate_limited",
+            "You have been rate limited. Please try again in a few minutes.",
+        ),
+        401 => errors::notion(401, "unauthorized", "API token is invalid."),
+        503 => errors::notion(
+            503,
+            "service_unavailable",
+            "Notion is unavailable, please try again later.",
+        ),
+        s => errors::notion(s, "internal_server_error", "Unexpected error occurred."),
+    }
+}
 
 /// Notion's routes (search, blocks, pages, comments).
 pub(crate) fn routes() -> Router<Arc<FakeState>> {
