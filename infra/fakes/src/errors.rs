@@ -141,18 +141,6 @@ pub(crate) fn graph_fault(fault: Fault) -> Response {
     }
 }
 
-/// A fault in Graph's dialect on a mailbox (`/me/messages`): throttled as `ApplicationThrottled`.
-pub(crate) fn mailbox_fault(fault: Fault) -> Response {
-    match fault.status {
-        429 => graph(
-            429,
-            "ApplicationThrottled",
-            "Application is over its MailboxConcurrency limit.",
-        ),
-        _ => graph_fault(fault),
-    }
-}
-
 /// A fault at the Microsoft identity platform's token endpoint.
 pub(crate) fn microsoft_oauth_fault(fault: Fault) -> Response {
     json_status(

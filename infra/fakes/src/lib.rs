@@ -161,6 +161,7 @@ pub const UPSTREAMS: &[FakeUpstream] = &[
     drive::UPSTREAM,
     notion::UPSTREAM,
     graph::UPSTREAM,
+    outlook_mail::UPSTREAM,
     salesforce::UPSTREAM,
     calendar::GOOGLE_UPSTREAM,
     calendar::outlook::UPSTREAM,
@@ -191,7 +192,6 @@ fn api_routes(state: Arc<FakeState>) -> Router {
         .route("/_fake/expire-tokens", post(knobs::expire_tokens))
         .route("/_fake/edit", post(knobs::edit))
         .with_state(state.clone())
-        .merge(outlook_mail::router(state.clone()))
         .merge(google_mcp::router(state))
 }
 
