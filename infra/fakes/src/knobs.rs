@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::errors::{self, google_fault, graph_fault};
+use crate::errors::{self, google_fault};
 use crate::errors::{descope_fault, google_oauth_fault, microsoft_oauth_fault};
 use crate::state::{FakeState, Knob, RecordedRequest};
 use crate::{Fault, FaultAnswer};
@@ -30,8 +30,6 @@ pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<FaultA
     }
     match (method, segments.as_slice()) {
         ("POST", ["token"]) => ("google.token", Some(google_oauth_fault)),
-        ("GET", ["v1.0", "me", "calendarView"]) => ("outlook.calendar", Some(graph_fault)),
-        ("GET", ["v1.0", "me", "events", _]) => ("outlook.event", Some(graph_fault)),
         ("POST", [_, "oauth2", "v2.0", "token"]) => {
             ("microsoft.token", Some(microsoft_oauth_fault))
         }

@@ -51,6 +51,7 @@ mod graph;
 mod knobs;
 mod mailbox;
 mod notion;
+mod outlook_calendar;
 mod outlook_mail;
 mod salesforce;
 mod state;
@@ -164,7 +165,7 @@ pub const UPSTREAMS: &[FakeUpstream] = &[
     outlook_mail::UPSTREAM,
     salesforce::UPSTREAM,
     calendar::GOOGLE_UPSTREAM,
-    calendar::outlook::UPSTREAM,
+    outlook_calendar::UPSTREAM,
 ];
 
 /// `kind`'s fake, if there is one.

@@ -3,12 +3,11 @@
 //!
 //! - `google_mcp/calendar.rs`: the Google Calendar MCP server's tools (`list_events`,
 //!   `get_event`, `search_events`), a product of the fake Google MCP frame.
-//! - `outlook`: Microsoft Graph `GET /v1.0/me/calendarView` and `GET /v1.0/me/events/{id}`.
+//! - `outlook_calendar/`: Microsoft Graph `GET /v1.0/me/calendarView` and
+//!   `GET /v1.0/me/events/{id}`.
 //!
 //! An event is on the calendar of its organizer and of each attendee, nobody else's (Google's
 //! `shares` aside: a reader of another user's calendar sees its private events redacted).
-
-pub(crate) mod outlook;
 
 /// The middle of the demo meetings' weeks (2026-12-07 to 2026-12-18): tests and `make dev` centre
 /// the calendars' keyword-search window on it (`CALENDAR_SEARCH_AROUND`), so the demo meetings
