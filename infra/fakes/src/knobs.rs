@@ -22,10 +22,8 @@ use crate::{Fault, FaultAnswer};
 pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<FaultAnswer>) {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     for upstream in crate::UPSTREAMS {
-        if let Some(knobs) = upstream.knobs
-            && let Some(route) = (knobs.route_of)(method, &segments)
-        {
-            return (route, Some(knobs.fault));
+        if let Some(route) = (upstream.knobs.route_of)(method, &segments) {
+            return (route, Some(upstream.knobs.fault));
         }
     }
     match (method, segments.as_slice()) {
@@ -36,13 +34,7 @@ pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<FaultA
         ("POST", ["v1", "mgmt", "outbound", "app", "user", "token"]) => {
             ("descope.token", Some(descope_fault))
         }
-        ("POST", [product, "mcp", "v1" | "v1self"]) => (
-            crate::google_mcp::ROUTES
-                .iter()
-                .find(|(p, _)| p == product)
-                .map_or("google_mcp", |(_, route)| route),
-            Some(google_fault),
-        ),
+        ("POST", [_, "mcp", "v1" | "v1self"]) => ("google_mcp", Some(google_fault)),
         (_, ["download", ..]) => ("download", None),
         (_, ["_fake", ..]) => ("control", None),
         _ => ("unknown", None),
@@ -237,4 +229,64 @@ pub(crate) async fn edit(
 ) -> Response {
     state.edit(&req.id, &req.last_edited_time);
     Json(json!({"ok": true})).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The route names tests set knobs on and count requests by, each fake's and the shared
+    /// ones: a fake that moves must keep them.
+    #[test]
+    fn every_route_keeps_its_name() {
+        let cases = [
+            ("GET", "/drive/v3/files", "drive.search"),
+            ("GET", "/drive/v3/files/f1", "drive.content"),
+            ("GET", "/drive/v3/files/f1/export", "drive.content"),
+            ("POST", "/drive/v3/files/f1/comments", "drive.comments"),
+            ("POST", "/drivemcp/mcp/v1", "drivemcp"),
+            ("POST", "/v1/search", "notion.search"),
+            ("GET", "/v1/blocks/b1/children", "notion.blocks"),
+            ("GET", "/v1/pages/p1", "notion.page"),
+            ("GET", "/v1/comments", "notion.comments"),
+            ("POST", "/v1.0/search/query", "graph.search"),
+            ("GET", "/v1.0/drives/d/items/i/content", "graph.content"),
+            ("GET", "/v1.0/sites/root", "graph.site"),
+            ("POST", "/gmailmcp/mcp/v1self", "gmailmcp"),
+            ("GET", "/v1.0/me/messages", "outlook_mail.messages"),
+            ("GET", "/v1.0/me/messages/m1", "outlook_mail.message"),
+            (
+                "GET",
+                "/v1.0/me/messages/m1/attachments",
+                "outlook_mail.attachments",
+            ),
+            ("GET", "/services/data/v66.0/query", "salesforce.query"),
+            ("POST", "/calendarmcp/mcp/v1", "calendarmcp"),
+            ("GET", "/v1.0/me/calendarView", "outlook.calendar"),
+            ("GET", "/v1.0/me/events/e1", "outlook.event"),
+            ("POST", "/token", "google.token"),
+            ("POST", "/tenant/oauth2/v2.0/token", "microsoft.token"),
+            ("POST", "/v1/mgmt/outbound/app/user/token", "descope.token"),
+            ("POST", "/othermcp/mcp/v1", "google_mcp"),
+            ("GET", "/download/t1", "download"),
+            ("POST", "/_fake/knobs", "control"),
+            ("GET", "/elsewhere", "unknown"),
+        ];
+        for (method, path, route) in cases {
+            assert_eq!(route_of(method, path).0, route, "{method} {path}");
+        }
+    }
+
+    /// A product a fake declares answers to its own knob route, not the frame's `google_mcp`.
+    #[test]
+    fn every_google_mcp_product_is_its_own_route() {
+        let products = crate::google_mcp::products();
+        assert_eq!(products.len(), 3);
+        for product in products {
+            for endpoint in ["v1", "v1self"] {
+                let path = format!("/{}/mcp/{endpoint}", product.name);
+                assert_eq!(route_of("POST", &path).0, product.name);
+            }
+        }
+    }
 }

@@ -46,6 +46,7 @@ mod errors;
 mod fields;
 mod files;
 mod gmail;
+mod google_calendar;
 pub mod google_mcp;
 mod graph;
 mod knobs;
@@ -125,11 +126,14 @@ pub struct FakeUpstream {
     pub token_prefix: &'static str,
     /// Its routes. Paths must not collide with another upstream's: they share one listener.
     pub routes: fn() -> Router<Arc<FakeState>>,
-    /// The knob name of a request (`method`, path segments) to one of its routes, and the answer
-    /// to a fault injected there (`status`, `Retry-After` seconds) in its error dialect: lets a
-    /// fake's routes take knobs without a line in `knobs.rs`. `None` for the fakes whose routes
-    /// `knobs::route_of` names itself.
-    pub knobs: Option<FakeKnobs>,
+    /// Its server on the fake Google Workspace MCP frame ([`google_mcp`]), when its API is (or
+    /// includes) one of Google's MCP servers: the frame serves it at `/<name>/mcp/v1`, with the
+    /// JSON-RPC, credential, quota and challenge behaviour every Google product shares.
+    pub google_mcp: Option<fn() -> google_mcp::Product>,
+    /// The knob name of a request (`method`, path segments) to one of its routes (its MCP
+    /// server's included), and the answer to a fault injected there in its error dialect: a
+    /// fake's routes take knobs without a line in `knobs.rs`.
+    pub knobs: FakeKnobs,
 }
 
 /// How a fake's routes are named for the knobs, and how an injected fault looks in its dialect.
@@ -162,9 +166,10 @@ pub const UPSTREAMS: &[FakeUpstream] = &[
     drive::UPSTREAM,
     notion::UPSTREAM,
     graph::UPSTREAM,
+    gmail::UPSTREAM,
     outlook_mail::UPSTREAM,
     salesforce::UPSTREAM,
-    calendar::GOOGLE_UPSTREAM,
+    google_calendar::UPSTREAM,
     outlook_calendar::UPSTREAM,
 ];
 
@@ -315,4 +320,18 @@ pub fn generate_service_account(email: &str, token_uri: &str) -> Option<ServiceA
     })
     .to_string();
     Some(ServiceAccount { json, public_key })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each source has exactly one fake, so its tokens' prefix and its Descope app are one entry's.
+    #[test]
+    fn every_source_has_one_fake() {
+        for kind in Upstream::ALL {
+            let fakes = UPSTREAMS.iter().filter(|u| u.kind == *kind).count();
+            assert_eq!(fakes, 1, "{kind}");
+        }
+    }
 }

@@ -1,6 +1,9 @@
-//! Google Drive v3: `files.list`, `files.get` (`alt=media`), `files.export`.
+//! Google Drive v3: `files.list`, `files.get` (`alt=media`), `files.export`; and Drive's MCP
+//! server on the fake Google MCP frame ([`mcp`]).
 
+mod mcp;
 pub(crate) mod query;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -351,15 +354,17 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "google-drive",
     token_prefix: "ya29.fake",
     routes,
-    knobs: Some(crate::FakeKnobs {
+    google_mcp: Some(mcp::product),
+    knobs: crate::FakeKnobs {
         route_of,
         fault: errors::google_fault,
-    }),
+    },
 };
 
-/// The knob route name of a request to one of Drive's routes.
+/// The knob route name of a request to one of Drive's routes, its MCP server's included.
 fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
     match (method, segments) {
+        _ if crate::google_mcp::serves(mcp::NAME, method, segments) => Some(mcp::NAME),
         ("GET", ["drive", "v3", "files"]) => Some("drive.search"),
         ("GET", ["drive", "v3", "files", _] | ["drive", "v3", "files", _, "export"]) => {
             Some("drive.content")

@@ -554,7 +554,8 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "notion",
     token_prefix: "ntn_fake",
     routes,
-    knobs: Some(crate::FakeKnobs { route_of, fault }),
+    google_mcp: None,
+    knobs: crate::FakeKnobs { route_of, fault },
 };
 
 /// The knob route name of a request to one of Notion's routes.

@@ -313,10 +313,11 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "microsoft",
     token_prefix: "eyJ0eXAiOiJKV1QiLCJmYWtlIjoi",
     routes,
-    knobs: Some(crate::FakeKnobs {
+    google_mcp: None,
+    knobs: crate::FakeKnobs {
         route_of,
         fault: errors::graph_fault,
-    }),
+    },
 };
 
 /// The knob route name of a request to one of this fake's routes.

@@ -86,7 +86,8 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "microsoft",
     token_prefix: "eyJ0eXAiOiJKV1QiLCJmYWtlIjoi",
     routes,
-    knobs: Some(crate::FakeKnobs { route_of, fault }),
+    google_mcp: None,
+    knobs: crate::FakeKnobs { route_of, fault },
 };
 
 /// The knob route name of a request to one of this fake's routes.

@@ -118,10 +118,11 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: APP,
     token_prefix: "00DAc0000000ACME!AQ",
     routes,
-    knobs: Some(crate::FakeKnobs {
+    google_mcp: None,
+    knobs: crate::FakeKnobs {
         route_of,
         fault: injected,
-    }),
+    },
 };
 
 /// The routes. The org's counters and query locators are this fake's own state, one per
