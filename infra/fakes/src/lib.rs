@@ -43,7 +43,6 @@ pub mod corpus;
 mod descope;
 mod drive;
 mod errors;
-mod fields;
 mod files;
 mod gmail;
 mod google_calendar;

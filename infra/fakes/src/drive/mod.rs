@@ -1,6 +1,8 @@
 //! Google Drive v3: `files.list`, `files.get` (`alt=media`), `files.export`; and Drive's MCP
 //! server on the fake Google MCP frame ([`mcp`]).
 
+mod comments;
+mod fields;
 mod mcp;
 pub(crate) mod query;
 
@@ -18,9 +20,9 @@ use serde_json::{Value, json};
 
 use crate::corpus::{Document, Principal, Upstream, plain_text};
 use crate::errors;
-use crate::fields::Fields;
 use crate::files;
 use crate::state::FakeState;
+use fields::Fields;
 use query as drive_query;
 
 /// The export size limit.
@@ -382,6 +384,6 @@ pub(crate) fn routes() -> Router<Arc<FakeState>> {
         .route("/drive/v3/files/{id}/export", routing::get(export))
         .route(
             "/drive/v3/files/{id}/comments",
-            routing::post(crate::comments::drive_create).get(crate::comments::drive_list),
+            routing::post(comments::create).get(comments::list),
         )
 }

@@ -1,5 +1,7 @@
 //! Notion: `POST /v1/search` (titles only) and `GET /v1/blocks/{id}/children`.
 
+mod comments;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -595,6 +597,6 @@ pub(crate) fn routes() -> Router<Arc<FakeState>> {
         .route("/v1/pages/{id}", routing::get(page))
         .route(
             "/v1/comments",
-            routing::post(crate::comments::notion_create).get(crate::comments::notion_list),
+            routing::post(comments::create).get(comments::list),
         )
 }
