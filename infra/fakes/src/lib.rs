@@ -19,11 +19,18 @@
 //!
 //! App-only tokens (Notion integration, Graph client credentials) see documents shared with `all`.
 //!
-//! The control API under `/_fake/` sets faults per route (`drive.search`, `drive.content`,
-//! `google.token`, `drive.comments`, `notion.search`, `notion.blocks`, `notion.comments`, `graph.search`, `graph.content`,
-//! `microsoft.token`, `descope.token`, or `*`): `POST /_fake/knobs {"route", "latency_ms",
-//! "status", "retry_after", "drive_quota", "malformed", "times"}`; a barrier holding responses
-//! until N requests arrived: `POST /_fake/barrier {"routes": [...], "count": N}`; Descope
+//! Each source's fake is one folder named like its connector's (`drive/`, `notion/`, `graph/`,
+//! `gmail/`, `outlook_mail/`, `salesforce/`, `google_calendar/`, `outlook_calendar/`) exporting
+//! one [`FakeUpstream`] in [`UPSTREAMS`]: its routes, its Google MCP server if it has one, and
+//! the names and error dialect of its routes for the knobs. Shared: the token endpoints, Descope,
+//! `/download`, the control API, the request log and knobs, the Google MCP frame, the corpus.
+//!
+//! The control API under `/_fake/` sets faults per route (each fake's, e.g. `drive.search`,
+//! `notion.blocks`, `graph.search`, `outlook_mail.messages`, `outlook.calendar`,
+//! `salesforce.query`, `gmailmcp`; the shared `google.token`, `microsoft.token`, `descope.token`;
+//! or `*`): `POST /_fake/knobs {"route", "latency_ms", "status", "retry_after", "drive_quota",
+//! "malformed", "times"}`; a barrier holding responses until N requests arrived:
+//! `POST /_fake/barrier {"routes": [...], "count": N}`; Descope
 //! connections: `POST /_fake/connections {"user_id", "app_id", "connected"}`;
 //! `POST /_fake/expire-tokens`; a Notion page edit, `POST /_fake/edit {"id", "last_edited_time"}`;
 //! `POST /_fake/reset`; and the request log, `GET /_fake/requests`.
