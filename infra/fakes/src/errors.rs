@@ -5,26 +5,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-/// Which API's error conventions apply.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Dialect {
-    /// Google APIs (`{"error":{"code","message","errors":[...]}}`).
-    Google,
-    /// Google's OAuth token endpoint (`{"error","error_description"}`).
-    GoogleOAuth,
-    /// Notion (`{"object":"error","status","code","message"}`).
-    Notion,
-    /// Microsoft Graph (OData error).
-    Graph,
-    /// Microsoft Graph on a mailbox (`/me/messages`): throttled as `ApplicationThrottled`.
-    Mailbox,
-    /// Microsoft identity platform token endpoint.
-    MicrosoftOAuth,
-    /// Descope management API.
-    Descope,
-    /// A fake that answers its own faults ([`crate::FakeKnobs::fault`]).
-    Upstream(fn(u16, Option<u64>) -> Response),
-}
+use crate::{Fault, FaultAnswer};
 
 /// A JSON response with a status.
 pub(crate) fn json_status(status: u16, body: Value) -> Response {
@@ -90,88 +71,88 @@ pub(crate) fn descope(status: u16, code: &str, description: &str, message: &str)
     )
 }
 
-/// The response of an injected fault, in `dialect`.
-pub(crate) fn injected(
-    dialect: Dialect,
-    status: u16,
-    retry_after: Option<u64>,
-    drive_quota: bool,
-) -> Response {
-    let mut response = match (dialect, status) {
-        (Dialect::Google, 403) if drive_quota => google(
+/// The answer to an injected fault in a fake's dialect, with the `Retry-After` of a throttle.
+pub(crate) fn injected(dialect: FaultAnswer, fault: Fault) -> Response {
+    let mut response = dialect(fault);
+    if let Some(seconds) = fault.retry_after
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        response.headers_mut().insert("retry-after", value);
+    }
+    response
+}
+
+/// A fault in the dialect of Google's APIs: Drive's REST API, the Workspace MCP servers, and any
+/// route no fake names.
+pub(crate) fn google_fault(fault: Fault) -> Response {
+    match fault.status {
+        403 if fault.drive_quota => google(
             403,
             "usageLimits",
             "userRateLimitExceeded",
             "User Rate Limit Exceeded. Rate of requests for user exceed configured project quota.",
             None,
         ),
-        (Dialect::Google, 429) => google(
+        429 => google(
             429,
             "usageLimits",
             "rateLimitExceeded",
             "Rate Limit Exceeded",
             None,
         ),
-        (Dialect::Google, 401) => google(
+        401 => google(
             401,
             "global",
             "authError",
             "Invalid Credentials",
             Some("Authorization"),
         ),
-        (Dialect::Google, s) => google(s, "global", "backendError", "Backend Error", None),
-        (Dialect::GoogleOAuth, s) => json_status(
-            s,
-            json!({"error": "internal_failure", "error_description": "Internal failure"}),
-        ),
-        (Dialect::Notion, 429) => notion(
-            429,
-            "rate_limited",
-            "You have been rate limited. Please try again in a few minutes.",
-        ),
-        (Dialect::Notion, 401) => notion(401, "unauthorized", "API token is invalid."),
-        (Dialect::Notion, 503) => notion(
-            503,
-            "service_unavailable",
-            "Notion is unavailable, please try again later.",
-        ),
-        (Dialect::Notion, s) => notion(s, "internal_server_error", "Unexpected error occurred."),
-        (Dialect::Mailbox, 429) => graph(
-            429,
-            "ApplicationThrottled",
-            "Application is over its MailboxConcurrency limit.",
-        ),
-        (Dialect::Mailbox, s) => return injected(Dialect::Graph, s, retry_after, drive_quota),
-        (Dialect::Graph, 429) => graph(
+        s => google(s, "global", "backendError", "Backend Error", None),
+    }
+}
+
+/// A fault at Google's OAuth token endpoint.
+pub(crate) fn google_oauth_fault(fault: Fault) -> Response {
+    json_status(
+        fault.status,
+        json!({"error": "internal_failure", "error_description": "Internal failure"}),
+    )
+}
+
+/// A fault in Microsoft Graph's dialect (SharePoint, the Outlook calendar).
+pub(crate) fn graph_fault(fault: Fault) -> Response {
+    match fault.status {
+        429 => graph(
             429,
             "TooManyRequests",
             "Too many requests from Identifier under category:throttle. Please try again later.",
         ),
-        (Dialect::Graph, 401) => graph(
+        401 => graph(
             401,
             "InvalidAuthenticationToken",
             "Access token is empty or invalid.",
         ),
-        (Dialect::Graph, 503) => graph(
+        503 => graph(
             503,
             "serviceNotAvailable",
             "The service is temporarily unavailable.",
         ),
-        (Dialect::Graph, s) => graph(s, "generalException", "The call failed, please try again."),
-        (Dialect::MicrosoftOAuth, s) => json_status(
-            s,
-            json!({"error": "temporarily_unavailable", "error_description": "AADSTS50196: The server is busy."}),
-        ),
-        (Dialect::Descope, 429) => {
-            descope(429, "E130429", "Too many requests", "Rate limit exceeded")
-        }
-        (Dialect::Descope, s) => descope(s, "E000500", "Internal error", "Internal service error"),
-        (Dialect::Upstream(fault), s) => fault(s, retry_after),
-    };
-    if let Some(seconds) = retry_after
-        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
-    {
-        response.headers_mut().insert("retry-after", value);
+        s => graph(s, "generalException", "The call failed, please try again."),
     }
-    response
+}
+
+/// A fault at the Microsoft identity platform's token endpoint.
+pub(crate) fn microsoft_oauth_fault(fault: Fault) -> Response {
+    json_status(
+        fault.status,
+        json!({"error": "temporarily_unavailable", "error_description": "AADSTS50196: The server is busy."}),
+    )
+}
+
+/// A fault in Descope's management API.
+pub(crate) fn descope_fault(fault: Fault) -> Response {
+    match fault.status {
+        429 => descope(429, "E130429", "Too many requests", "Rate limit exceeded"),
+        s => descope(s, "E000500", "Internal error", "Internal service error"),
+    }
 }

@@ -13,55 +13,28 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::errors::{self, Dialect};
+use crate::errors::{self, google_fault};
+use crate::errors::{descope_fault, google_oauth_fault, microsoft_oauth_fault};
 use crate::state::{FakeState, Knob, RecordedRequest};
+use crate::{Fault, FaultAnswer};
 
-/// The route a request is for, and whose error dialect applies.
-pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<Dialect>) {
+/// The route a request is for, and the error dialect its injected faults answer in.
+pub(crate) fn route_of(method: &str, path: &str) -> (&'static str, Option<FaultAnswer>) {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     for upstream in crate::UPSTREAMS {
-        if let Some(knobs) = upstream.knobs
-            && let Some(route) = (knobs.route_of)(method, &segments)
-        {
-            return (route, Some(Dialect::Upstream(knobs.fault)));
+        if let Some(route) = (upstream.knobs.route_of)(method, &segments) {
+            return (route, Some(upstream.knobs.fault));
         }
     }
     match (method, segments.as_slice()) {
-        ("GET", ["drive", "v3", "files"]) => ("drive.search", Some(Dialect::Google)),
-        ("GET", ["drive", "v3", "files", _]) | ("GET", ["drive", "v3", "files", _, "export"]) => {
-            ("drive.content", Some(Dialect::Google))
-        }
-        (_, ["drive", "v3", "files", _, "comments"]) => ("drive.comments", Some(Dialect::Google)),
-        ("POST", ["token"]) => ("google.token", Some(Dialect::GoogleOAuth)),
-        ("POST", ["v1", "search"]) => ("notion.search", Some(Dialect::Notion)),
-        ("GET", ["v1", "blocks", _, "children"]) => ("notion.blocks", Some(Dialect::Notion)),
-        ("GET", ["v1", "pages", _]) => ("notion.page", Some(Dialect::Notion)),
-        (_, ["v1", "comments"]) => ("notion.comments", Some(Dialect::Notion)),
-        ("POST", ["v1.0", "search", "query"]) => ("graph.search", Some(Dialect::Graph)),
-        ("GET", ["v1.0", "drives", _, "items", _, "content"]) => {
-            ("graph.content", Some(Dialect::Graph))
-        }
-        ("GET", ["v1.0", "sites", "root"]) => ("graph.site", Some(Dialect::Graph)),
-        ("GET", ["v1.0", "me", "messages"]) => ("outlook_mail.messages", Some(Dialect::Mailbox)),
-        ("GET", ["v1.0", "me", "messages", _]) => ("outlook_mail.message", Some(Dialect::Mailbox)),
-        ("GET", ["v1.0", "me", "messages", _, "attachments"]) => {
-            ("outlook_mail.attachments", Some(Dialect::Mailbox))
-        }
-        ("GET", ["v1.0", "me", "calendarView"]) => ("outlook.calendar", Some(Dialect::Graph)),
-        ("GET", ["v1.0", "me", "events", _]) => ("outlook.event", Some(Dialect::Graph)),
+        ("POST", ["token"]) => ("google.token", Some(google_oauth_fault)),
         ("POST", [_, "oauth2", "v2.0", "token"]) => {
-            ("microsoft.token", Some(Dialect::MicrosoftOAuth))
+            ("microsoft.token", Some(microsoft_oauth_fault))
         }
         ("POST", ["v1", "mgmt", "outbound", "app", "user", "token"]) => {
-            ("descope.token", Some(Dialect::Descope))
+            ("descope.token", Some(descope_fault))
         }
-        ("POST", [product, "mcp", "v1" | "v1self"]) => (
-            crate::google_mcp::ROUTES
-                .iter()
-                .find(|(p, _)| p == product)
-                .map_or("google_mcp", |(_, route)| route),
-            Some(Dialect::Google),
-        ),
+        ("POST", [_, "mcp", "v1" | "v1self"]) => ("google_mcp", Some(google_fault)),
         (_, ["download", ..]) => ("download", None),
         (_, ["_fake", ..]) => ("control", None),
         _ => ("unknown", None),
@@ -76,7 +49,7 @@ pub(crate) async fn middleware(
 ) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
-    let (route, dialect) = route_of(&method, &path);
+    let (route, answer) = route_of(&method, &path);
     if route == "control" {
         return next.run(request).await;
     }
@@ -109,7 +82,7 @@ pub(crate) async fn middleware(
     let Some(knob) = knob else {
         return next.run(request).await;
     };
-    let dialect = dialect.unwrap_or(Dialect::Google);
+    let answer: FaultAnswer = answer.unwrap_or(google_fault);
     if knob.challenge {
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         if let [product, "mcp", _] = segments.as_slice() {
@@ -128,10 +101,20 @@ pub(crate) async fn middleware(
     }
     if let Some(retry_after) = knob.retry_after {
         let status = if knob.drive_quota { 403 } else { 429 };
-        return errors::injected(dialect, status, Some(retry_after), knob.drive_quota);
+        let fault = Fault {
+            status,
+            retry_after: Some(retry_after),
+            drive_quota: knob.drive_quota,
+        };
+        return errors::injected(answer, fault);
     }
     if let Some(status) = knob.status {
-        return errors::injected(dialect, status, None, false);
+        let fault = Fault {
+            status,
+            retry_after: None,
+            drive_quota: false,
+        };
+        return errors::injected(answer, fault);
     }
     if knob.malformed {
         return (
@@ -246,4 +229,64 @@ pub(crate) async fn edit(
 ) -> Response {
     state.edit(&req.id, &req.last_edited_time);
     Json(json!({"ok": true})).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The route names tests set knobs on and count requests by, each fake's and the shared
+    /// ones: a fake that moves must keep them.
+    #[test]
+    fn every_route_keeps_its_name() {
+        let cases = [
+            ("GET", "/drive/v3/files", "drive.search"),
+            ("GET", "/drive/v3/files/f1", "drive.content"),
+            ("GET", "/drive/v3/files/f1/export", "drive.content"),
+            ("POST", "/drive/v3/files/f1/comments", "drive.comments"),
+            ("POST", "/drivemcp/mcp/v1", "drivemcp"),
+            ("POST", "/v1/search", "notion.search"),
+            ("GET", "/v1/blocks/b1/children", "notion.blocks"),
+            ("GET", "/v1/pages/p1", "notion.page"),
+            ("GET", "/v1/comments", "notion.comments"),
+            ("POST", "/v1.0/search/query", "graph.search"),
+            ("GET", "/v1.0/drives/d/items/i/content", "graph.content"),
+            ("GET", "/v1.0/sites/root", "graph.site"),
+            ("POST", "/gmailmcp/mcp/v1self", "gmailmcp"),
+            ("GET", "/v1.0/me/messages", "outlook_mail.messages"),
+            ("GET", "/v1.0/me/messages/m1", "outlook_mail.message"),
+            (
+                "GET",
+                "/v1.0/me/messages/m1/attachments",
+                "outlook_mail.attachments",
+            ),
+            ("GET", "/services/data/v66.0/query", "salesforce.query"),
+            ("POST", "/calendarmcp/mcp/v1", "calendarmcp"),
+            ("GET", "/v1.0/me/calendarView", "outlook.calendar"),
+            ("GET", "/v1.0/me/events/e1", "outlook.event"),
+            ("POST", "/token", "google.token"),
+            ("POST", "/tenant/oauth2/v2.0/token", "microsoft.token"),
+            ("POST", "/v1/mgmt/outbound/app/user/token", "descope.token"),
+            ("POST", "/othermcp/mcp/v1", "google_mcp"),
+            ("GET", "/download/t1", "download"),
+            ("POST", "/_fake/knobs", "control"),
+            ("GET", "/elsewhere", "unknown"),
+        ];
+        for (method, path, route) in cases {
+            assert_eq!(route_of(method, path).0, route, "{method} {path}");
+        }
+    }
+
+    /// A product a fake declares answers to its own knob route, not the frame's `google_mcp`.
+    #[test]
+    fn every_google_mcp_product_is_its_own_route() {
+        let products = crate::google_mcp::products();
+        assert_eq!(products.len(), 3);
+        for product in products {
+            for endpoint in ["v1", "v1self"] {
+                let path = format!("/{}/mcp/{endpoint}", product.name);
+                assert_eq!(route_of("POST", &path).0, product.name);
+            }
+        }
+    }
 }

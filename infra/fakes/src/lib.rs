@@ -19,11 +19,18 @@
 //!
 //! App-only tokens (Notion integration, Graph client credentials) see documents shared with `all`.
 //!
-//! The control API under `/_fake/` sets faults per route (`drive.search`, `drive.content`,
-//! `google.token`, `drive.comments`, `notion.search`, `notion.blocks`, `notion.comments`, `graph.search`, `graph.content`,
-//! `microsoft.token`, `descope.token`, or `*`): `POST /_fake/knobs {"route", "latency_ms",
-//! "status", "retry_after", "drive_quota", "malformed", "times"}`; a barrier holding responses
-//! until N requests arrived: `POST /_fake/barrier {"routes": [...], "count": N}`; Descope
+//! Each source's fake is one folder named like its connector's (`drive/`, `notion/`, `graph/`,
+//! `gmail/`, `outlook_mail/`, `salesforce/`, `google_calendar/`, `outlook_calendar/`) exporting
+//! one [`FakeUpstream`] in [`UPSTREAMS`]: its routes, its Google MCP server if it has one, and
+//! the names and error dialect of its routes for the knobs. Shared: the token endpoints, Descope,
+//! `/download`, the control API, the request log and knobs, the Google MCP frame, the corpus.
+//!
+//! The control API under `/_fake/` sets faults per route (each fake's, e.g. `drive.search`,
+//! `notion.blocks`, `graph.search`, `outlook_mail.messages`, `outlook.calendar`,
+//! `salesforce.query`, `gmailmcp`; the shared `google.token`, `microsoft.token`, `descope.token`;
+//! or `*`): `POST /_fake/knobs {"route", "latency_ms", "status", "retry_after", "drive_quota",
+//! "malformed", "times"}`; a barrier holding responses until N requests arrived:
+//! `POST /_fake/barrier {"routes": [...], "count": N}`; Descope
 //! connections: `POST /_fake/connections {"user_id", "app_id", "connected"}`;
 //! `POST /_fake/expire-tokens`; a Notion page edit, `POST /_fake/edit {"id", "last_edited_time"}`;
 //! `POST /_fake/reset`; and the request log, `GET /_fake/requests`.
@@ -43,14 +50,15 @@ pub mod corpus;
 mod descope;
 mod drive;
 mod errors;
-mod fields;
 mod files;
 mod gmail;
+mod google_calendar;
 pub mod google_mcp;
 mod graph;
 mod knobs;
 mod mailbox;
 mod notion;
+mod outlook_calendar;
 mod outlook_mail;
 mod salesforce;
 mod state;
@@ -124,11 +132,14 @@ pub struct FakeUpstream {
     pub token_prefix: &'static str,
     /// Its routes. Paths must not collide with another upstream's: they share one listener.
     pub routes: fn() -> Router<Arc<FakeState>>,
-    /// The knob name of a request (`method`, path segments) to one of its routes, and the answer
-    /// to a fault injected there (`status`, `Retry-After` seconds) in its error dialect: lets a
-    /// fake's routes take knobs without a line in `knobs.rs`. `None` for the fakes whose routes
-    /// `knobs::route_of` names itself.
-    pub knobs: Option<FakeKnobs>,
+    /// Its server on the fake Google Workspace MCP frame ([`google_mcp`]), when its API is (or
+    /// includes) one of Google's MCP servers: the frame serves it at `/<name>/mcp/v1`, with the
+    /// JSON-RPC, credential, quota and challenge behaviour every Google product shares.
+    pub google_mcp: Option<fn() -> google_mcp::Product>,
+    /// The knob name of a request (`method`, path segments) to one of its routes (its MCP
+    /// server's included), and the answer to a fault injected there in its error dialect: a
+    /// fake's routes take knobs without a line in `knobs.rs`.
+    pub knobs: FakeKnobs,
 }
 
 /// How a fake's routes are named for the knobs, and how an injected fault looks in its dialect.
@@ -136,9 +147,24 @@ pub struct FakeUpstream {
 pub struct FakeKnobs {
     /// The route name of `(method, path segments)`, when the route is this fake's.
     pub route_of: fn(&str, &[&str]) -> Option<&'static str>,
-    /// The answer to an injected fault: `status`, and `Retry-After` seconds for a throttle.
-    pub fault: fn(u16, Option<u64>) -> axum::response::Response,
+    /// The answer to an injected fault, in the fake's error dialect (the knobs add the
+    /// `Retry-After` header of a throttle).
+    pub fault: FaultAnswer,
 }
+
+/// A fault a knob injects (`POST /_fake/knobs`), for a fake to answer in its dialect.
+#[derive(Debug, Clone, Copy)]
+pub struct Fault {
+    /// The status: the knob's `status`, or on a throttle 429 (403 with `drive_quota`).
+    pub status: u16,
+    /// `Retry-After` seconds, on a throttle.
+    pub retry_after: Option<u64>,
+    /// A throttle shaped like Drive's per-user quota (403 `userRateLimitExceeded`).
+    pub drive_quota: bool,
+}
+
+/// A fake's answer to an injected fault, in its error dialect.
+pub type FaultAnswer = fn(Fault) -> axum::response::Response;
 
 /// Every faked upstream, one per folder (`drive/`, `notion/`, `graph/`, ...): the one list a new
 /// fake joins.
@@ -146,9 +172,11 @@ pub const UPSTREAMS: &[FakeUpstream] = &[
     drive::UPSTREAM,
     notion::UPSTREAM,
     graph::UPSTREAM,
+    gmail::UPSTREAM,
+    outlook_mail::UPSTREAM,
     salesforce::UPSTREAM,
-    calendar::GOOGLE_UPSTREAM,
-    calendar::outlook::UPSTREAM,
+    google_calendar::UPSTREAM,
+    outlook_calendar::UPSTREAM,
 ];
 
 /// `kind`'s fake, if there is one.
@@ -176,7 +204,6 @@ fn api_routes(state: Arc<FakeState>) -> Router {
         .route("/_fake/expire-tokens", post(knobs::expire_tokens))
         .route("/_fake/edit", post(knobs::edit))
         .with_state(state.clone())
-        .merge(outlook_mail::router(state.clone()))
         .merge(google_mcp::router(state))
 }
 
@@ -299,4 +326,18 @@ pub fn generate_service_account(email: &str, token_uri: &str) -> Option<ServiceA
     })
     .to_string();
     Some(ServiceAccount { json, public_key })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each source has exactly one fake, so its tokens' prefix and its Descope app are one entry's.
+    #[test]
+    fn every_source_has_one_fake() {
+        for kind in Upstream::ALL {
+            let fakes = UPSTREAMS.iter().filter(|u| u.kind == *kind).count();
+            assert_eq!(fakes, 1, "{kind}");
+        }
+    }
 }

@@ -1,30 +1,18 @@
 //! The demo calendars (`corpus/calendar.json`) and what both calendar fakes share: who sees which
 //! event, time windows, keyword matching and opaque page tokens bound to their query.
 //!
-//! - `google_mcp/calendar.rs`: the Google Calendar MCP server's tools (`list_events`,
-//!   `get_event`, `search_events`), a product of the fake Google MCP frame.
-//! - `outlook`: Microsoft Graph `GET /v1.0/me/calendarView` and `GET /v1.0/me/events/{id}`.
+//! - `google_calendar/`: the Google Calendar MCP server's tools (`list_events`, `get_event`,
+//!   `search_events`), a product of the fake Google MCP frame.
+//! - `outlook_calendar/`: Microsoft Graph `GET /v1.0/me/calendarView` and
+//!   `GET /v1.0/me/events/{id}`.
 //!
 //! An event is on the calendar of its organizer and of each attendee, nobody else's (Google's
 //! `shares` aside: a reader of another user's calendar sees its private events redacted).
-
-pub(crate) mod outlook;
 
 /// The middle of the demo meetings' weeks (2026-12-07 to 2026-12-18): tests and `make dev` centre
 /// the calendars' keyword-search window on it (`CALENDAR_SEARCH_AROUND`), so the demo meetings
 /// are found in any year.
 pub const DEMO_AROUND: &str = "2026-12-12T00:00:00Z";
-
-/// Google Calendar's fake in [`crate::UPSTREAMS`]: served by the fake Google MCP frame (the
-/// `calendarmcp` product in `google_mcp/calendar.rs`), so it adds no routes of its own; Drive's
-/// outbound app (Google's) hands out its tokens, asked for `calendar.events.readonly` only.
-pub(crate) const GOOGLE_UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
-    kind: crate::Upstream::GoogleCalendar,
-    descope_app: "google-drive",
-    token_prefix: "ya29.fake",
-    routes: axum::Router::new,
-    knobs: None,
-};
 
 use base64::Engine;
 use serde::Deserialize;

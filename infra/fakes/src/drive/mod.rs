@@ -1,6 +1,11 @@
-//! Google Drive v3: `files.list`, `files.get` (`alt=media`), `files.export`.
+//! Google Drive v3: `files.list`, `files.get` (`alt=media`), `files.export`; and Drive's MCP
+//! server on the fake Google MCP frame ([`mcp`]).
 
+mod comments;
+mod fields;
+mod mcp;
 pub(crate) mod query;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -15,9 +20,9 @@ use serde_json::{Value, json};
 
 use crate::corpus::{Document, Principal, Upstream, plain_text};
 use crate::errors;
-use crate::fields::Fields;
 use crate::files;
 use crate::state::FakeState;
+use fields::Fields;
 use query as drive_query;
 
 /// The export size limit.
@@ -351,8 +356,25 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "google-drive",
     token_prefix: "ya29.fake",
     routes,
-    knobs: None,
+    google_mcp: Some(mcp::product),
+    knobs: crate::FakeKnobs {
+        route_of,
+        fault: errors::google_fault,
+    },
 };
+
+/// The knob route name of a request to one of Drive's routes, its MCP server's included.
+fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
+    match (method, segments) {
+        _ if crate::google_mcp::serves(mcp::NAME, method, segments) => Some(mcp::NAME),
+        ("GET", ["drive", "v3", "files"]) => Some("drive.search"),
+        ("GET", ["drive", "v3", "files", _] | ["drive", "v3", "files", _, "export"]) => {
+            Some("drive.content")
+        }
+        (_, ["drive", "v3", "files", _, "comments"]) => Some("drive.comments"),
+        _ => None,
+    }
+}
 
 /// Drive's routes (files, export, comments).
 pub(crate) fn routes() -> Router<Arc<FakeState>> {
@@ -362,6 +384,6 @@ pub(crate) fn routes() -> Router<Arc<FakeState>> {
         .route("/drive/v3/files/{id}/export", routing::get(export))
         .route(
             "/drive/v3/files/{id}/comments",
-            routing::post(crate::comments::drive_create).get(crate::comments::drive_list),
+            routing::post(comments::create).get(comments::list),
         )
 }

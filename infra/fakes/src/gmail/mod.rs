@@ -43,8 +43,31 @@ pub(crate) fn mailbox() -> &'static Mailbox {
     MAILBOX.get_or_init(|| Mailbox::parse(include_str!("../../corpus/gmail.json")))
 }
 
+/// Gmail's fake in [`crate::UPSTREAMS`]: its API is the `gmailmcp` server of the fake Google MCP
+/// frame, so it adds no routes of its own; Drive's outbound app (Google's) hands out its tokens,
+/// asked for `gmail.readonly` only.
+pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
+    kind: Upstream::Gmail,
+    descope_app: "google-drive",
+    token_prefix: "ya29.fake",
+    routes: axum::Router::new,
+    google_mcp: Some(product),
+    knobs: crate::FakeKnobs {
+        route_of,
+        fault: crate::errors::google_fault,
+    },
+};
+
+/// The server's name: its path segment and knob route name.
+const NAME: &str = "gmailmcp";
+
+/// The knob route name of a request to the server.
+fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
+    crate::google_mcp::serves(NAME, method, segments).then_some(NAME)
+}
+
 /// The Gmail MCP server (`gmailmcp`) for the frame of `crate::google_mcp`.
-pub(crate) fn product() -> Product {
+fn product() -> Product {
     let tool = |name, description, input: fn() -> Value, output: fn() -> Value, handler| ToolDef {
         name,
         description,
@@ -57,7 +80,7 @@ pub(crate) fn product() -> Product {
         handler,
     };
     Product {
-        name: "gmailmcp",
+        name: NAME,
         title: "Gmail MCP server",
         upstream: Upstream::GoogleDrive,
         scopes: &[

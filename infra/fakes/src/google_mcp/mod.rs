@@ -20,12 +20,12 @@
 //!
 //! Not modelled: elicitation (approval forms and MRTR `dependentRequests`).
 //!
-//! A product is a `Product`: its name, the token upstream it accepts, its scopes and a table of
-//! `ToolDef`s, each with its schemas and a handler. Adding a product is writing its folder and
-//! adding it to `products`.
+//! A product is a [`Product`]: its name, the token upstream it accepts, its scopes and a table of
+//! `ToolDef`s, each with its schemas and a handler. Each is declared by its source's folder
+//! (`drive/mcp.rs`, `gmail/`, `google_calendar/`) in that fake's [`crate::FakeUpstream`]
+//! (`google_mcp`), which also names its knob route (`serves`); the frame serves every product
+//! the fakes declare.
 
-mod calendar;
-mod drive;
 mod frame;
 mod rpc;
 
@@ -43,25 +43,24 @@ pub(crate) use frame::{challenge_response, origin, product_scopes, router};
 /// The Standard tier's allowance: requests a day, per project, per product.
 pub const DAILY_QUOTA: u64 = 5_000;
 
-/// The products served, by path segment (the host label of Google's server).
+/// The products served: those the fakes of [`crate::UPSTREAMS`] declare.
 pub(crate) fn products() -> Vec<Product> {
-    vec![
-        drive::product(),
-        crate::gmail::product(),
-        calendar::product(),
-    ]
+    crate::UPSTREAMS
+        .iter()
+        .filter_map(|upstream| upstream.google_mcp)
+        .map(|product| product())
+        .collect()
 }
 
-/// The knob route name of each product's endpoint (`route_of` needs a static name). A product
-/// without one here is served but shares the `google_mcp` route name.
-pub(crate) const ROUTES: &[(&str, &str)] = &[
-    ("drivemcp", "drivemcp"),
-    ("gmailmcp", "gmailmcp"),
-    ("calendarmcp", "calendarmcp"),
-];
+/// Whether `(method, path segments)` is a call to product `name`'s endpoints
+/// (`POST /<name>/mcp/v1` or `/v1self`): for the knob route names of the fakes that declare a
+/// product. A request to a product nobody declares is the `google_mcp` route.
+pub(crate) fn serves(name: &str, method: &str, segments: &[&str]) -> bool {
+    matches!((method, segments), ("POST", [product, "mcp", "v1" | "v1self"]) if *product == name)
+}
 
-/// One Google MCP server.
-pub(crate) struct Product {
+/// One Google MCP server, declared by its source's fake (opaque outside the fakes).
+pub struct Product {
     /// Path segment and host label, e.g. `drivemcp`.
     pub(crate) name: &'static str,
     /// `serverInfo.title`, e.g. "Google Drive MCP server".

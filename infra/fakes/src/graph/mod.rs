@@ -352,8 +352,22 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "microsoft",
     token_prefix: "eyJ0eXAiOiJKV1QiLCJmYWtlIjoi",
     routes,
-    knobs: None,
+    google_mcp: None,
+    knobs: crate::FakeKnobs {
+        route_of,
+        fault: errors::graph_fault,
+    },
 };
+
+/// The knob route name of a request to one of Graph's routes.
+fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
+    match (method, segments) {
+        ("POST", ["v1.0", "search", "query"]) => Some("graph.search"),
+        ("GET", ["v1.0", "drives", _, "items", _, "content"]) => Some("graph.content"),
+        ("GET", ["v1.0", "sites", "root"]) => Some("graph.site"),
+        _ => None,
+    }
+}
 
 /// Microsoft Graph's routes (search, items, content, the root site).
 pub(crate) fn routes() -> Router<Arc<FakeState>> {

@@ -1,5 +1,7 @@
 //! Notion: `POST /v1/search` (titles only) and `GET /v1/blocks/{id}/children`.
 
+mod comments;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -554,8 +556,38 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "notion",
     token_prefix: "ntn_fake",
     routes,
-    knobs: None,
+    google_mcp: None,
+    knobs: crate::FakeKnobs { route_of, fault },
 };
+
+/// The knob route name of a request to one of Notion's routes.
+fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
+    match (method, segments) {
+        ("POST", ["v1", "search"]) => Some("notion.search"),
+        ("GET", ["v1", "blocks", _, "children"]) => Some("notion.blocks"),
+        ("GET", ["v1", "pages", _]) => Some("notion.page"),
+        (_, ["v1", "comments"]) => Some("notion.comments"),
+        _ => None,
+    }
+}
+
+/// An injected fault in Notion's dialect.
+fn fault(fault: crate::Fault) -> Response {
+    match fault.status {
+        429 => errors::notion(
+            429,
+            "rate_limited",
+            "You have been rate limited. Please try again in a few minutes.",
+        ),
+        401 => errors::notion(401, "unauthorized", "API token is invalid."),
+        503 => errors::notion(
+            503,
+            "service_unavailable",
+            "Notion is unavailable, please try again later.",
+        ),
+        s => errors::notion(s, "internal_server_error", "Unexpected error occurred."),
+    }
+}
 
 /// Notion's routes (search, blocks, pages, comments).
 pub(crate) fn routes() -> Router<Arc<FakeState>> {
@@ -565,6 +597,6 @@ pub(crate) fn routes() -> Router<Arc<FakeState>> {
         .route("/v1/pages/{id}", routing::get(page))
         .route(
             "/v1/comments",
-            routing::post(crate::comments::notion_create).get(crate::comments::notion_list),
+            routing::post(comments::create).get(comments::list),
         )
 }

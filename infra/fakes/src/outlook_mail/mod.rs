@@ -23,9 +23,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use axum::Extension;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::ExtensionRejection;
+use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::HeaderMap;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -53,28 +56,76 @@ struct Outlook {
     hold_ms: AtomicU64,
 }
 
+/// What a handler works with: the shared state, and this fake's own.
 #[derive(Clone)]
 struct Fake {
     state: Arc<FakeState>,
     outlook: Arc<Outlook>,
 }
 
-/// The routes, to merge into the API router.
-pub(crate) fn router(state: Arc<FakeState>) -> Router {
-    let fake = Fake {
-        state,
-        outlook: Arc::new(Outlook {
-            mailbox: Mailbox::parse(include_str!("../../corpus/outlook_mail.json")),
-            in_flight: Mutex::new(HashMap::new()),
-            hold_ms: AtomicU64::new(0),
-        }),
-    };
+impl FromRequestParts<Arc<FakeState>> for Fake {
+    type Rejection = ExtensionRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<FakeState>,
+    ) -> Result<Self, Self::Rejection> {
+        let Extension(outlook) =
+            Extension::<Arc<Outlook>>::from_request_parts(parts, state).await?;
+        Ok(Self {
+            state: state.clone(),
+            outlook,
+        })
+    }
+}
+
+/// This fake in [`crate::UPSTREAMS`]: Microsoft's outbound app (SharePoint's) hands out its
+/// tokens, asked for `Mail.Read`.
+pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
+    kind: Upstream::OutlookMail,
+    descope_app: "microsoft",
+    token_prefix: "eyJ0eXAiOiJKV1QiLCJmYWtlIjoi",
+    routes,
+    google_mcp: None,
+    knobs: crate::FakeKnobs { route_of, fault },
+};
+
+/// The knob route name of a request to one of this fake's routes.
+fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
+    match (method, segments) {
+        ("GET", ["v1.0", "me", "messages"]) => Some("outlook_mail.messages"),
+        ("GET", ["v1.0", "me", "messages", _]) => Some("outlook_mail.message"),
+        ("GET", ["v1.0", "me", "messages", _, "attachments"]) => Some("outlook_mail.attachments"),
+        _ => None,
+    }
+}
+
+/// An injected fault in Graph's dialect on a mailbox: throttled as `ApplicationThrottled`.
+fn fault(fault: crate::Fault) -> Response {
+    match fault.status {
+        429 => errors::graph(
+            429,
+            "ApplicationThrottled",
+            "Application is over its MailboxConcurrency limit.",
+        ),
+        _ => errors::graph_fault(fault),
+    }
+}
+
+/// The routes. The mailboxes and their concurrency counters are this fake's own state, one per
+/// started fake (an extension beside the shared state).
+pub(crate) fn routes() -> Router<Arc<FakeState>> {
+    let outlook = Arc::new(Outlook {
+        mailbox: Mailbox::parse(include_str!("../../corpus/outlook_mail.json")),
+        in_flight: Mutex::new(HashMap::new()),
+        hold_ms: AtomicU64::new(0),
+    });
     Router::new()
         .route("/v1.0/me/messages", get(list))
         .route("/v1.0/me/messages/{id}", get(one))
         .route("/v1.0/me/messages/{id}/attachments", get(attachments))
         .route("/_fake/outlook_mail", post(control))
-        .with_state(fake)
+        .layer(Extension(outlook))
 }
 
 #[derive(Deserialize)]
@@ -82,7 +133,7 @@ struct Control {
     hold_ms: u64,
 }
 
-async fn control(State(fake): State<Fake>, axum::Json(c): axum::Json<Control>) -> Response {
+async fn control(fake: Fake, axum::Json(c): axum::Json<Control>) -> Response {
     fake.outlook.hold_ms.store(c.hold_ms, Ordering::Relaxed);
     axum::Json(json!({"ok": true})).into_response()
 }
@@ -315,11 +366,7 @@ fn count(raw: Option<&str>, default: usize, name: &str) -> Result<usize, Respons
 }
 
 /// `GET /v1.0/me/messages`.
-async fn list(
-    State(fake): State<Fake>,
-    headers: HeaderMap,
-    Query(q): Query<ListQuery>,
-) -> Response {
+async fn list(fake: Fake, headers: HeaderMap, Query(q): Query<ListQuery>) -> Response {
     let (user, _slot) = match fake.enter(&headers).await {
         Ok(entered) => entered,
         Err(response) => return response,
@@ -472,7 +519,7 @@ struct SelectQuery {
 
 /// `GET /v1.0/me/messages/{id}`.
 async fn one(
-    State(fake): State<Fake>,
+    fake: Fake,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<SelectQuery>,
@@ -497,7 +544,7 @@ async fn one(
 
 /// `GET /v1.0/me/messages/{id}/attachments`.
 async fn attachments(
-    State(fake): State<Fake>,
+    fake: Fake,
     headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<SelectQuery>,

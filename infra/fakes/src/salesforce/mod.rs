@@ -72,8 +72,8 @@ fn error(status: u16, code: &str, message: &str) -> Response {
 
 /// The answer to an injected fault (`/_fake/knobs`), in Salesforce's dialect.
 /// Salesforce sends no `Retry-After`: a throttle is 403 `REQUEST_LIMIT_EXCEEDED`.
-pub(crate) fn injected(status: u16, _retry_after: Option<u64>) -> Response {
-    match status {
+pub(crate) fn injected(fault: crate::Fault) -> Response {
+    match fault.status {
         401 => error(401, "INVALID_SESSION_ID", "Session expired or invalid"),
         403 | 429 => error(
             403,
@@ -118,10 +118,11 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: APP,
     token_prefix: "00DAc0000000ACME!AQ",
     routes,
-    knobs: Some(crate::FakeKnobs {
+    google_mcp: None,
+    knobs: crate::FakeKnobs {
         route_of,
         fault: injected,
-    }),
+    },
 };
 
 /// The routes. The org's counters and query locators are this fake's own state, one per

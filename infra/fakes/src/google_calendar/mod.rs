@@ -16,9 +16,33 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{Product, ToolCall, ToolDef};
 use crate::calendar::{Calendars, Event, SERVER_PAGE, instant, page_state, page_token};
 use crate::corpus::{Principal, Upstream};
+use crate::errors;
+use crate::google_mcp::{Product, ToolCall, ToolDef};
+
+/// Google Calendar's fake in [`crate::UPSTREAMS`]: its API is the `calendarmcp` server of the
+/// fake Google MCP frame, so it adds no routes of its own; Drive's outbound app (Google's) hands
+/// out its tokens, asked for `calendar.events.readonly` only.
+pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
+    kind: Upstream::GoogleCalendar,
+    descope_app: "google-drive",
+    token_prefix: "ya29.fake",
+    routes: axum::Router::new,
+    google_mcp: Some(product),
+    knobs: crate::FakeKnobs {
+        route_of,
+        fault: errors::google_fault,
+    },
+};
+
+/// The server's name: its path segment and knob route name.
+const NAME: &str = "calendarmcp";
+
+/// The knob route name of a request to the server.
+fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
+    crate::google_mcp::serves(NAME, method, segments).then_some(NAME)
+}
 
 /// The scopes that let a token read events.
 const READ_SCOPES: &[&str] = &[
@@ -35,7 +59,7 @@ const MAX_PAGE_SIZE: u64 = 2500;
 type ToolError = String;
 
 /// The Calendar MCP server (read tools only: writes need approval forms, not modelled).
-pub(super) fn product() -> Product {
+fn product() -> Product {
     let tool = |name, description, input: fn() -> Value, output: fn() -> Value, handler| ToolDef {
         name,
         description,
@@ -48,7 +72,7 @@ pub(super) fn product() -> Product {
         handler,
     };
     Product {
-        name: "calendarmcp",
+        name: NAME,
         title: "Google Calendar MCP server",
         // The Google outbound app's tokens (`google-drive` in the demo project) carry the
         // calendar scope when it was asked for.

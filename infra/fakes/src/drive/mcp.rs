@@ -15,9 +15,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Product, ToolAnswer, ToolCall, ToolDef, Variant};
+use super::query::{self as drive_query, Dialect, Query};
 use crate::corpus::{Document, Principal, Upstream, plain_text, tokens};
-use crate::drive::query::{self as drive_query, Dialect, Query};
+use crate::google_mcp::{Product, ToolAnswer, ToolCall, ToolDef, Variant};
 
 const READONLY: &str = "https://www.googleapis.com/auth/drive.readonly";
 const FULL: &str = "https://www.googleapis.com/auth/drive";
@@ -28,7 +28,10 @@ const GOOGLE_APPS: &str = "application/vnd.google-apps.";
 /// Characters of a `contentSnippet`.
 const SNIPPET_CHARS: usize = 200;
 
-/// The Drive MCP server.
+/// The server's name: its path segment and knob route name.
+pub(super) const NAME: &str = "drivemcp";
+
+/// The Drive MCP server, served by the fake Google MCP frame.
 pub(super) fn product() -> Product {
     let tool = |name, description, input: fn() -> Value, output: fn() -> Value, handler| ToolDef {
         name,
@@ -42,7 +45,7 @@ pub(super) fn product() -> Product {
         handler,
     };
     Product {
-        name: "drivemcp",
+        name: NAME,
         title: "Google Drive MCP server",
         upstream: Upstream::GoogleDrive,
         scopes: &[READONLY, FILE],

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{Event, SERVER_PAGE, instant};
+use crate::calendar::{Event, SERVER_PAGE, instant};
 use crate::corpus::{Principal, Upstream};
 use crate::errors;
 use crate::state::FakeState;
@@ -313,8 +313,21 @@ pub(crate) const UPSTREAM: crate::FakeUpstream = crate::FakeUpstream {
     descope_app: "microsoft",
     token_prefix: "eyJ0eXAiOiJKV1QiLCJmYWtlIjoi",
     routes,
-    knobs: None,
+    google_mcp: None,
+    knobs: crate::FakeKnobs {
+        route_of,
+        fault: errors::graph_fault,
+    },
 };
+
+/// The knob route name of a request to one of this fake's routes.
+fn route_of(method: &str, segments: &[&str]) -> Option<&'static str> {
+    match (method, segments) {
+        ("GET", ["v1.0", "me", "calendarView"]) => Some("outlook.calendar"),
+        ("GET", ["v1.0", "me", "events", _]) => Some("outlook.event"),
+        _ => None,
+    }
+}
 
 /// Graph's calendar routes.
 pub(crate) fn routes() -> axum::Router<Arc<FakeState>> {
