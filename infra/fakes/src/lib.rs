@@ -56,6 +56,7 @@ mod google_calendar;
 pub mod google_mcp;
 mod graph;
 mod knobs;
+mod kql;
 mod mailbox;
 mod notion;
 mod outlook_calendar;

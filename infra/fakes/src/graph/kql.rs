@@ -1,7 +1,5 @@
-//! The part of KQL (Keyword Query Language) SharePoint search answers that connectors send: free
-//! words and `"quoted phrases"`, `AND`, `OR`, `NOT` (upper case only, as in KQL; lower-case
-//! `and` is a word), parentheses, implicit `AND` between adjacent terms, and property
-//! restrictions `Prop:value`, `Prop=value`, `Prop>=value` ... . `LastModifiedTime` restrictions
+//! What KQL (Keyword Query Language, syntax in [`crate::kql`]) means to SharePoint search over
+//! documents: free words and phrases match the title and text, and `LastModifiedTime` restrictions
 //! are applied to the document's modification time; other properties (`filetype:docx`) are
 //! accepted and ignored, as before. No stemming, no synonyms: words match whole tokens.
 
@@ -23,164 +21,43 @@ pub(crate) enum Kql {
     Ignored,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Open,
-    Close,
-    And,
-    Or,
-    Not,
-    Term(Kql),
-}
+impl crate::kql::Dialect for Kql {
+    fn phrase(words: Vec<String>) -> Self {
+        Self::Words(words)
+    }
 
-fn lex(input: &str) -> Vec<Tok> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = input.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-        } else if c == '(' {
-            out.push(Tok::Open);
-            i += 1;
-        } else if c == ')' {
-            out.push(Tok::Close);
-            i += 1;
-        } else if c == '"' {
-            let end = chars[i + 1..]
-                .iter()
-                .position(|&c| c == '"')
-                .map_or(chars.len(), |p| i + 1 + p);
-            let phrase: String = chars[i + 1..end].iter().collect();
-            out.push(Tok::Term(Kql::Words(tokens(&phrase))));
-            i = end + 1;
+    fn word(word: &str) -> Self {
+        Self::Words(tokens(word))
+    }
+
+    fn property(name: &str, op: &str, value: &str) -> Option<Self> {
+        Some(if name.eq_ignore_ascii_case("LastModifiedTime") {
+            Self::Modified(op.to_owned(), value.to_owned())
         } else {
-            let start = i;
-            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')') {
-                // A quoted property value (`Path:"https://x y"`) belongs to the word.
-                if chars[i] == '"' {
-                    i += 1;
-                    while i < chars.len() && chars[i] != '"' {
-                        i += 1;
-                    }
-                }
-                i += 1;
-            }
-            let word: String = chars[start..i.min(chars.len())].iter().collect();
-            out.push(match word.as_str() {
-                "AND" => Tok::And,
-                "OR" => Tok::Or,
-                "NOT" => Tok::Not,
-                _ => Tok::Term(property(&word).unwrap_or_else(|| Kql::Words(tokens(&word)))),
-            });
-        }
+            Self::Ignored
+        })
     }
-    out
-}
 
-/// `Prop<op>value`, when `word` is a property restriction.
-fn property(word: &str) -> Option<Kql> {
-    let at = word.find([':', '=', '<', '>'])?;
-    let (name, rest) = word.split_at(at);
-    if name.is_empty() || !name.chars().all(char::is_alphanumeric) {
-        return None;
+    fn and(items: Vec<Self>) -> Self {
+        Self::And(items)
     }
-    let op_len = rest
-        .chars()
-        .take_while(|c| matches!(c, ':' | '=' | '<' | '>'))
-        .count();
-    let (op, value) = rest.split_at(op_len);
-    if name.eq_ignore_ascii_case("LastModifiedTime") {
-        Some(Kql::Modified(
-            op.to_owned(),
-            value.trim_matches('"').to_owned(),
-        ))
-    } else {
-        Some(Kql::Ignored)
+
+    fn or(items: Vec<Self>) -> Self {
+        Self::Or(items)
+    }
+
+    fn not(item: Self) -> Self {
+        Self::Not(Box::new(item))
+    }
+
+    fn ignored() -> Self {
+        Self::Ignored
     }
 }
 
-struct Parser {
-    toks: Vec<Tok>,
-    at: usize,
-}
-
-impl Parser {
-    fn or(&mut self) -> Kql {
-        let mut items = vec![self.and()];
-        while self.toks.get(self.at) == Some(&Tok::Or) {
-            self.at += 1;
-            items.push(self.and());
-        }
-        if items.len() == 1 {
-            items.remove(0)
-        } else {
-            Kql::Or(items)
-        }
-    }
-
-    fn and(&mut self) -> Kql {
-        let mut items = vec![self.unary()];
-        loop {
-            match self.toks.get(self.at) {
-                Some(Tok::And) => {
-                    self.at += 1;
-                    items.push(self.unary());
-                }
-                Some(Tok::Open | Tok::Not | Tok::Term(_)) => items.push(self.unary()),
-                _ => break,
-            }
-        }
-        if items.len() == 1 {
-            items.remove(0)
-        } else {
-            Kql::And(items)
-        }
-    }
-
-    fn unary(&mut self) -> Kql {
-        match self.toks.get(self.at).cloned() {
-            Some(Tok::Not) => {
-                self.at += 1;
-                Kql::Not(Box::new(self.unary()))
-            }
-            Some(Tok::Open) => {
-                self.at += 1;
-                let inner = self.or();
-                if self.toks.get(self.at) == Some(&Tok::Close) {
-                    self.at += 1;
-                }
-                inner
-            }
-            Some(Tok::Term(t)) => {
-                self.at += 1;
-                t
-            }
-            // A dangling operator or parenthesis: KQL ignores it.
-            _ => {
-                self.at += 1;
-                Kql::Ignored
-            }
-        }
-    }
-}
-
-/// Parses a query string. KQL is forgiving: nothing here is an error.
+/// Parses a query string (see [`crate::kql`]).
 pub(crate) fn parse(query: &str) -> Kql {
-    let mut parser = Parser {
-        toks: lex(query),
-        at: 0,
-    };
-    let mut items = Vec::new();
-    while parser.at < parser.toks.len() {
-        items.push(parser.or());
-    }
-    if items.len() == 1 {
-        items.remove(0)
-    } else {
-        Kql::And(items)
-    }
+    crate::kql::parse(query)
 }
 
 impl Kql {

@@ -1,6 +1,6 @@
-//! The KQL Outlook's `$search` reads on messages: free words (whole tokens in subject, body,
-//! people and attachment names), `"quoted phrases"`, `AND`, `OR`, `NOT` (upper case), parentheses,
-//! implicit AND, and the message properties `from: to: cc: participants: subject: body:
+//! What KQL (syntax in [`crate::kql`]) means to Outlook's `$search` on messages: free words
+//! (whole tokens in subject, body, people and attachment names), phrases, and the message
+//! properties `from: to: cc: participants: subject: body:
 //! attachment: hasattachments:` and `received`/`sent` compared with a date (`received>=2026-12-01`).
 //! Unknown properties are searched as text. Nothing here is an error: KQL is forgiving.
 
@@ -9,180 +9,77 @@ use time::format_description::well_known::Rfc3339;
 use crate::corpus::tokens;
 use crate::mailbox::{Expr, Field, value_words};
 
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    Open,
-    Close,
-    And,
-    Or,
-    Not,
-    Term(Expr),
-}
-
-/// Parses a `$search` value (outer quotes already removed).
+/// Parses a `$search` value (outer quotes already removed; syntax in [`crate::kql`]).
 pub(crate) fn parse(query: &str) -> Expr {
-    let mut parser = Parser {
-        toks: lex(query),
-        at: 0,
-    };
-    let mut items = Vec::new();
-    while parser.at < parser.toks.len() {
-        items.push(parser.or());
-    }
-    match items.len() {
-        0 => Expr::All,
-        1 => items.remove(0),
-        _ => Expr::And(items),
-    }
+    crate::kql::parse(query)
 }
 
-fn lex(input: &str) -> Vec<Tok> {
-    let chars: Vec<char> = input.chars().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-        } else if c == '(' {
-            out.push(Tok::Open);
-            i += 1;
-        } else if c == ')' {
-            out.push(Tok::Close);
-            i += 1;
-        } else if c == '"' {
-            let end = chars[i + 1..]
-                .iter()
-                .position(|&c| c == '"')
-                .map_or(chars.len(), |p| i + 1 + p);
-            let phrase: String = chars[i + 1..end].iter().collect();
-            out.push(Tok::Term(Expr::Text(tokens(&phrase))));
-            i = end + 1;
+impl crate::kql::Dialect for Expr {
+    fn phrase(words: Vec<String>) -> Self {
+        Self::Text(words)
+    }
+
+    fn word(word: &str) -> Self {
+        let words = tokens(word);
+        if words.is_empty() {
+            Self::All
         } else {
-            let start = i;
-            while i < chars.len() && !chars[i].is_whitespace() && !matches!(chars[i], '(' | ')') {
-                if chars[i] == '"' {
-                    i += 1;
-                    while i < chars.len() && chars[i] != '"' {
-                        i += 1;
-                    }
-                }
-                i += 1;
+            Self::Text(words)
+        }
+    }
+
+    /// A message property; an unknown one is searched as text.
+    fn property(name: &str, op: &str, value: &str) -> Option<Self> {
+        let field = |f| Some(Self::In(f, value_words(value)));
+        match name.to_ascii_lowercase().as_str() {
+            "from" => field(Field::From),
+            "to" => field(Field::To),
+            "cc" => field(Field::Cc),
+            "participants" => field(Field::Participants),
+            "subject" => field(Field::Subject),
+            "body" => field(Field::Body),
+            "attachment" => field(Field::Attachment),
+            "hasattachments" | "hasattachment" => {
+                Some(Self::HasAttachment(value.eq_ignore_ascii_case("true")))
             }
-            let word: String = chars[start..i.min(chars.len())].iter().collect();
-            out.push(match word.as_str() {
-                "AND" => Tok::And,
-                "OR" => Tok::Or,
-                "NOT" => Tok::Not,
-                _ => Tok::Term(property(&word).unwrap_or_else(|| {
-                    let words = tokens(&word);
-                    if words.is_empty() {
-                        Expr::All
-                    } else {
-                        Expr::Text(words)
-                    }
-                })),
-            });
+            "received" | "sent" => {
+                let day = time::Date::parse(
+                    value.get(..10)?,
+                    &time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .ok()?;
+                let start = day.midnight().assume_utc().unix_timestamp();
+                let end = start + 86_400;
+                Some(match op {
+                    ">=" => Self::After(start),
+                    ">" => Self::After(end),
+                    "<" => Self::Before(start),
+                    "<=" => Self::Before(end),
+                    _ => Self::And(vec![Self::After(start), Self::Before(end)]),
+                })
+            }
+            _ => None,
         }
     }
-    out
-}
 
-/// `name<op>value` when `name` is a message property.
-fn property(word: &str) -> Option<Expr> {
-    let at = word.find([':', '=', '<', '>'])?;
-    let (name, rest) = word.split_at(at);
-    let op_len = rest
-        .chars()
-        .take_while(|c| matches!(c, ':' | '=' | '<' | '>'))
-        .count();
-    let (op, value) = rest.split_at(op_len);
-    let value = value.trim_matches('"');
-    let field = |f| Some(Expr::In(f, value_words(value)));
-    match name.to_ascii_lowercase().as_str() {
-        "from" => field(Field::From),
-        "to" => field(Field::To),
-        "cc" => field(Field::Cc),
-        "participants" => field(Field::Participants),
-        "subject" => field(Field::Subject),
-        "body" => field(Field::Body),
-        "attachment" => field(Field::Attachment),
-        "hasattachments" | "hasattachment" => {
-            Some(Expr::HasAttachment(value.eq_ignore_ascii_case("true")))
-        }
-        "received" | "sent" => {
-            let day = time::Date::parse(
-                value.get(..10)?,
-                &time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .ok()?;
-            let start = day.midnight().assume_utc().unix_timestamp();
-            let end = start + 86_400;
-            Some(match op {
-                ">=" => Expr::After(start),
-                ">" => Expr::After(end),
-                "<" => Expr::Before(start),
-                "<=" => Expr::Before(end),
-                _ => Expr::And(vec![Expr::After(start), Expr::Before(end)]),
-            })
-        }
-        _ => None,
-    }
-}
-
-struct Parser {
-    toks: Vec<Tok>,
-    at: usize,
-}
-
-impl Parser {
-    fn or(&mut self) -> Expr {
-        let mut items = vec![self.and()];
-        while self.toks.get(self.at) == Some(&Tok::Or) {
-            self.at += 1;
-            items.push(self.and());
-        }
-        if items.len() == 1 {
-            items.remove(0)
+    fn and(items: Vec<Self>) -> Self {
+        if items.is_empty() {
+            Self::All
         } else {
-            Expr::Or(items)
+            Self::And(items)
         }
     }
 
-    fn and(&mut self) -> Expr {
-        let mut items = vec![self.unary()];
-        loop {
-            match self.toks.get(self.at) {
-                Some(Tok::And) => {
-                    self.at += 1;
-                    items.push(self.unary());
-                }
-                Some(Tok::Open | Tok::Not | Tok::Term(_)) => items.push(self.unary()),
-                _ => break,
-            }
-        }
-        if items.len() == 1 {
-            items.remove(0)
-        } else {
-            Expr::And(items)
-        }
+    fn or(items: Vec<Self>) -> Self {
+        Self::Or(items)
     }
 
-    fn unary(&mut self) -> Expr {
-        let tok = self.toks.get(self.at).cloned();
-        self.at += 1;
-        match tok {
-            Some(Tok::Not) => Expr::Not(Box::new(self.unary())),
-            Some(Tok::Open) => {
-                let inner = self.or();
-                if self.toks.get(self.at) == Some(&Tok::Close) {
-                    self.at += 1;
-                }
-                inner
-            }
-            Some(Tok::Term(t)) => t,
-            _ => Expr::All,
-        }
+    fn not(item: Self) -> Self {
+        Self::Not(Box::new(item))
+    }
+
+    fn ignored() -> Self {
+        Self::All
     }
 }
 
