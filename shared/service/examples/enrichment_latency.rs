@@ -122,7 +122,7 @@ async fn main() {
         },
     );
     println!(
-        "every fake route answers after {latency} ms; {RUNS} three-source searches each, 10 results, default budget 1000 ms, top 5 enriched\n"
+        "every fake route answers after {latency} ms; {RUNS} three-source searches each, 10 results, default budget 1000 ms, every hit enriched\n"
     );
     println!("| search | median ms | max ms | hits flagged enrichment_skipped |");
     println!("|---|---|---|---|");
