@@ -15,11 +15,16 @@ import json
 import sys
 import time
 
+# Every source's read scope (tests that must not write use these).
 ALL_SCOPES = (
     "workplace:read:google_drive workplace:read:notion workplace:read:sharepoint"
     " workplace:read:gmail workplace:read:outlook_mail workplace:read:salesforce"
     " workplace:read:google_calendar workplace:read:outlook_calendar"
 )
+# add_comment's scope.
+WRITE_SCOPE = "workplace:write:comments"
+# What the dev token carries by default: every scope the server knows.
+EVERY_SCOPE = f"{ALL_SCOPES} {WRITE_SCOPE}"
 
 
 def b64url(data: bytes) -> str:
@@ -42,7 +47,9 @@ def main() -> int:
     parser.add_argument("--subject", default="dev-user")
     parser.add_argument("--email", default="dev@acme.example")
     parser.add_argument("--client-id", default="local-dev")
-    parser.add_argument("--scope", default=ALL_SCOPES, help="space-separated scopes")
+    parser.add_argument(
+        "--scope", default=EVERY_SCOPE, help="space-separated scopes (default: every scope)"
+    )
     parser.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (exp - iat)")
     args = parser.parse_args()
 
