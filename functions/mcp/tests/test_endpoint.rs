@@ -97,6 +97,9 @@ async fn tools_list_serves_the_shared_catalogue() {
     for (tool, shared) in tools.iter().zip(expected.as_array().unwrap()) {
         assert_eq!(tool["inputSchema"], shared["inputSchema"]);
         assert_eq!(tool["outputSchema"], shared["outputSchema"]);
+        // Its icon survives the MCP library's `Tool` (MCP 2025-11-25 `icons`).
+        assert_eq!(tool["icons"], shared["icons"]);
+        assert_eq!(tool["icons"][0]["mimeType"], "image/svg+xml");
         // Every tool reads, but `add_comment` (see test_comment.rs).
         assert_eq!(
             tool["annotations"]["readOnlyHint"],

@@ -12,6 +12,7 @@ use crate::untrusted;
 
 mod comment;
 mod events;
+mod icons;
 
 /// Name of the search tool.
 pub const WORKPLACE_SEARCH: &str = "workplace_search";
@@ -74,6 +75,7 @@ fn workplace_search() -> Value {
     json!({
         "name": WORKPLACE_SEARCH,
         "title": "Workplace search",
+        "icons": icons::icons(icons::SEARCH),
         "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, and \
             their mail in Gmail and Outlook mail, their meetings in Google Calendar and the Outlook calendar (each where enabled), \
             at once, live, and get one ranked list. A mail result is one thread, with its sender, recipients and date in \
@@ -179,6 +181,7 @@ fn fetch() -> Value {
     json!({
         "name": FETCH,
         "title": "Fetch document",
+        "icons": icons::icons(icons::DOCUMENT),
         "description": described("Get the full text of one document found by `workplace_search` or `search`, by its `id`. \
             The answer is JSON (`id`, `title`, `text`, `url`, `metadata`). Long documents come in pages: when \
             `truncated` is true, call again with `offset` set to `next_offset`."),
@@ -220,6 +223,7 @@ fn search() -> Value {
     json!({
         "name": SEARCH,
         "title": "Search (ChatGPT connectors)",
+        "icons": icons::icons(icons::SEARCH),
         "description": described("Search the user's company documents in Google Drive, Notion and SharePoint/OneDrive, their \
             mail in Gmail and Outlook mail and their meetings in Google Calendar and the Outlook calendar (where enabled), live \
             (with the user's own permissions, unless a source is configured to share one credential). Takes only a query and answers `{\"results\": [{id, title, url, \
@@ -246,6 +250,14 @@ fn search() -> Value {
 mod tests {
     use super::*;
     use workplace_connectors::SourceKind;
+
+    #[test]
+    fn every_tool_has_an_icon() {
+        for tool in tools().as_array().unwrap() {
+            let src = tool["icons"][0]["src"].as_str().unwrap_or_default();
+            assert!(src.starts_with("data:image/svg+xml,"), "{}", tool["name"]);
+        }
+    }
 
     /// The `sources` enums come from the registry, and the prose that lists the sources names
     /// every one of them: a new source cannot be offered by one and forgotten by the other.

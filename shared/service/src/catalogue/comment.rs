@@ -14,6 +14,7 @@ pub(super) fn add_comment() -> Value {
     json!({
         "name": ADD_COMMENT,
         "title": "Add comment",
+        "icons": super::icons::icons(super::icons::COMMENT),
         "description": "Add a comment to one Google Drive file or Notion page, as the user, by the `id` that \
             `workplace_search` or `search` returned. It posts a new comment each time it is called: call it once \
             per comment, and only when the user asked for one. Needs the `workplace:write:comments` scope and \

@@ -15,6 +15,7 @@ pub(super) fn list_events() -> Value {
     json!({
         "name": LIST_EVENTS,
         "title": "List calendar events",
+        "icons": super::icons::icons(super::icons::CALENDAR),
         "description": described(&format!("List the user's meetings in a time window across their Google and Outlook \
             calendars at once, live, with their own permissions: e.g. \"what meetings do I have with Globex next \
             week?\" is one call with `start`/`end` bounding the week and `query` \"Globex\". Events are sorted by \
