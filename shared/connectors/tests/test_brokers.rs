@@ -228,12 +228,7 @@ async fn delegation_acts_only_for_verified_emails_in_the_workspace_domains() {
 #[tokio::test]
 async fn each_source_says_whether_it_runs_per_user_or_shared() {
     let h = harness(Duration::from_secs(3600)).await;
-    // Every registry source on, those that are off by default included.
-    let every_source: Vec<(&str, &str)> = workplace_connectors::registry::SOURCES
-        .iter()
-        .map(|entry| (entry.mode_setting, "descope_outbound"))
-        .collect();
-    let per_user = h.sources(&every_source);
+    let per_user = h.sources(&every_source_per_user());
     for &kind in SourceKind::ALL {
         assert_eq!(per_user[&kind].access(), Access::PerUser, "{kind}");
     }
@@ -295,10 +290,7 @@ async fn a_delegated_token_is_never_reused_for_another_identity() {
 
 /// Every source, Drive in both transports, with the user's own tokens.
 fn per_user_sources(h: &Harness) -> Vec<(String, Arc<dyn Source>)> {
-    let mut on: Vec<(&str, &str)> = workplace_connectors::registry::SOURCES
-        .iter()
-        .map(|e| (e.mode_setting, "descope_outbound"))
-        .collect();
+    let mut on = every_source_per_user();
     let mut sources: Vec<(String, Arc<dyn Source>)> = h
         .sources(&on)
         .into_iter()

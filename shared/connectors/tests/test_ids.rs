@@ -109,12 +109,7 @@ async fn id_traversal_never_changes_the_path_the_upstream_receives() {
 #[tokio::test]
 async fn a_source_handed_another_sources_id_reaches_nothing() {
     let h = harness(Duration::from_secs(3600)).await;
-    // Every source on, as the user's own (the sources added later are off by default).
-    let on: Vec<(&str, &str)> = workplace_connectors::registry::SOURCES
-        .iter()
-        .map(|e| (e.mode_setting, "descope_outbound"))
-        .collect();
-    let sources = h.sources(&on);
+    let sources = h.sources(&every_source_per_user());
     assert_eq!(sources.len(), SourceKind::ALL.len());
     let logged = h.fakes.requests().len();
     let deadline = || tokio::time::Instant::now() + std::time::Duration::from_secs(8);

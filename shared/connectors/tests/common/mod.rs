@@ -58,6 +58,15 @@ impl<S: Source + ?Sized> ByText for S {
     }
 }
 
+/// Every registry source's mode set to `descope_outbound` (the user's own token), those that are
+/// off by default included: for [`Harness::sources`].
+pub(crate) fn every_source_per_user() -> Vec<(&'static str, &'static str)> {
+    workplace_connectors::registry::SOURCES
+        .iter()
+        .map(|entry| (entry.mode_setting, "descope_outbound"))
+        .collect()
+}
+
 pub(crate) const SA_EMAIL: &str = "workplace-mcp@acme-demo.iam.gserviceaccount.com";
 
 pub(crate) struct Harness {
