@@ -36,6 +36,16 @@ pub struct SearchHit {
     pub modified_time: Option<String>,
     /// Who wrote or last changed it, when known.
     pub author: Option<String>,
+    /// RFC 3339 time of its creation, when the upstream reports it: for the `created_*` filters.
+    #[serde(skip)]
+    pub created_time: Option<String>,
+    /// Its owner's (sender's, organiser's) address, when the upstream reports it: for the
+    /// `owner` filter, which also matches [`Self::author`].
+    #[serde(skip)]
+    pub owner: Option<String>,
+    /// What kind of item it is, when known: for the `type` filter.
+    #[serde(skip)]
+    pub item_type: Option<crate::query::ItemType>,
     /// The item's MIME type, when the upstream reports it *and* the caller's own search showed
     /// they may read the item's content (Drive: `capabilities.canDownload`): lets
     /// [`crate::Source::hit_text`] read the item without asking for its metadata again; `None`

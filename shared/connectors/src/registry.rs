@@ -57,6 +57,9 @@ pub struct SourceEntry {
     /// Whether it is a calendar: `list_events` lists its events in a time window
     /// ([`crate::Source::events`]), and only such sources may be named to `list_events`.
     pub lists_events: bool,
+    /// The kinds of item it holds: a search whose `type` filter names none of them does not
+    /// ask it at all.
+    pub item_types: &'static [crate::query::ItemType],
     /// The upstream permissions its token asks for, for the docs (`drive.readonly`, ...).
     pub upstream_scopes: &'static [&'static str],
     /// Reads and validates its settings (in its folder's `settings.rs`).

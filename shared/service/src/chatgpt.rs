@@ -142,6 +142,7 @@ mod tests {
             message: (status != SourceStatus::Ok).then(|| status.as_str().to_owned()),
             query: None,
             relaxed_query: None,
+            filters_not_applied: Vec::new(),
         }
     }
 
@@ -191,6 +192,8 @@ mod tests {
                 report(SourceKind::GoogleDrive, SourceStatus::Timeout, None),
             ],
             searched_for: None,
+            next_cursor: None,
+            next_offset: None,
         };
         let result = search_result(&outcome);
         assert!(!result.is_error);
@@ -223,6 +226,8 @@ mod tests {
                 Some(9),
             )],
             searched_for: None,
+            next_cursor: None,
+            next_offset: None,
         };
         let result = search_result(&outcome);
         assert!(result.is_error);

@@ -42,6 +42,9 @@ impl Source for SlowDocuments {
                     snippet: String::new(),
                     modified_time: None,
                     author: None,
+                    created_time: None,
+                    owner: None,
+                    item_type: None,
                     media_type: None,
                     details: None,
                 })

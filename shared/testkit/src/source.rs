@@ -75,6 +75,9 @@ impl FixedSource {
                 snippet: format!("snippet {i}"),
                 modified_time: Some("2026-11-01T10:00:00Z".into()),
                 author: Some("Alice".into()),
+                created_time: None,
+                owner: None,
+                item_type: None,
                 media_type: None,
                 details: None,
             })

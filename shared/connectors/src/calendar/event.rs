@@ -182,6 +182,9 @@ impl CalendarEvent {
                 .organizer
                 .as_ref()
                 .map(|p| p.name.clone().unwrap_or_else(|| p.email.clone())),
+            created_time: None,
+            owner: self.organizer.as_ref().map(|p| p.email.clone()),
+            item_type: Some(crate::query::ItemType::Event),
             media_type: None,
             details: Some(HitDetails::Event(self.details())),
         }

@@ -54,6 +54,12 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     shared_service_credential: false,
     comments: true,
     lists_events: false,
+    item_types: &[
+        crate::query::ItemType::Document,
+        crate::query::ItemType::Spreadsheet,
+        crate::query::ItemType::Presentation,
+        crate::query::ItemType::Pdf,
+    ],
     upstream_scopes: &[settings::GOOGLE_SCOPE, DRIVE_WRITE_SCOPE],
     settings: settings::settings,
     example_id: "1AcmeDrv001x7Hq2LmZ9pR4tW",

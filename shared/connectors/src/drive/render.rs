@@ -41,6 +41,9 @@ pub(super) fn hit(file: &File) -> SearchHit {
         snippet,
         modified_time: file.modified_time.clone(),
         author: owner,
+        created_time: None,
+        owner: None,
+        item_type: crate::query::ItemType::of_media_type(mime),
         // Without it `hit_text` reads nothing: a hit the caller may not download gets no text,
         // neither read for them nor from the cache another caller's read filled.
         media_type: Some(file.mime_type.clone()).filter(|m| !m.is_empty() && file.can_download()),

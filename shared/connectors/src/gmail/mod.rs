@@ -50,6 +50,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     shared_service_credential: false,
     comments: false,
     lists_events: false,
+    item_types: &[crate::query::ItemType::Email],
     upstream_scopes: &[SCOPE],
     settings: settings::settings,
     example_id: "19a3c1f0b2d4e601/19a3d7a2c5e1f702",

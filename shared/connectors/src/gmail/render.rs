@@ -111,6 +111,9 @@ pub(super) fn hit(thread: &Thread, m: &Message) -> Option<SearchHit> {
         snippet: m.snippet.clone(),
         modified_time: (!m.date.is_empty()).then(|| m.date.clone()),
         author: Some(from.name.unwrap_or(from.email)),
+        created_time: None,
+        owner: None,
+        item_type: Some(crate::query::ItemType::Email),
         media_type: None,
         details: Some(details(&thread.id, m)),
     })

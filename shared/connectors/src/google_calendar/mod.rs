@@ -51,6 +51,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     shared_service_credential: false,
     comments: false,
     lists_events: true,
+    item_types: &[crate::query::ItemType::Event],
     upstream_scopes: &[SCOPE],
     settings: settings::settings,
     example_id: "globexrenewalreview20261208",

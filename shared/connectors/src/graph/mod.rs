@@ -40,6 +40,13 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     shared_service_credential: true,
     comments: false,
     lists_events: false,
+    item_types: &[
+        crate::query::ItemType::Document,
+        crate::query::ItemType::Spreadsheet,
+        crate::query::ItemType::Presentation,
+        crate::query::ItemType::Pdf,
+        crate::query::ItemType::Page,
+    ],
     upstream_scopes: &settings::MICROSOFT_SCOPES,
     settings: settings::settings,
     example_id: "b!Lq2wJ4a0Acme/01BYE5RZ6QN3ZWBTUFOFD3GSPGOHDJD36K",

@@ -33,6 +33,12 @@ pub(super) fn hit(raw: &Hit) -> SearchHit {
         snippet: strip_highlights(raw.summary.as_deref().unwrap_or_default()),
         modified_time: resource.last_modified_date_time.clone(),
         author,
+        created_time: None,
+        owner: None,
+        item_type: resource
+            .name
+            .as_deref()
+            .and_then(crate::query::ItemType::of_file_name),
         media_type: None,
         details: None,
     }

@@ -46,6 +46,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     shared_service_credential: true,
     comments: true,
     lists_events: false,
+    item_types: &[crate::query::ItemType::Page],
     // Notion has no scopes: the integration's capabilities decide what a token may do.
     upstream_scopes: &[],
     settings: settings::settings,

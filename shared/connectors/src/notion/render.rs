@@ -25,6 +25,9 @@ pub(super) fn page_hit(page: &Page) -> Option<SearchHit> {
         snippet: String::new(),
         modified_time: page.last_edited_time.clone(),
         author: None,
+        created_time: None,
+        owner: None,
+        item_type: Some(crate::query::ItemType::Page),
         media_type: None,
         details: None,
     })

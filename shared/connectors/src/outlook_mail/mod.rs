@@ -60,6 +60,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     shared_service_credential: false,
     comments: false,
     lists_events: false,
+    item_types: &[crate::query::ItemType::Email],
     upstream_scopes: &[SCOPE],
     settings: settings::settings,
     example_id: "AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0AZ2xvYmV4LXNzby0wMQAA",

@@ -56,6 +56,9 @@ pub(super) fn hit(m: &Message, attachments: Vec<String>) -> SearchHit {
         snippet: m.body_preview.clone().unwrap_or_default(),
         modified_time: m.sent().map(str::to_owned),
         author: m.from.as_ref().map(|f| label(&person(f))),
+        created_time: None,
+        owner: None,
+        item_type: Some(crate::query::ItemType::Email),
         media_type: None,
         details: Some(details(m, attachments)),
     }

@@ -15,6 +15,7 @@
 
 pub mod dates;
 pub mod dialect;
+pub mod filters;
 pub mod mail;
 pub mod synonyms;
 pub mod typo;
@@ -25,6 +26,7 @@ use std::future::Future;
 use time::Date;
 
 pub use dates::DateRange;
+pub use filters::{Filter, Filters, ItemType};
 
 use crate::{SearchHit, SourceError};
 
@@ -42,6 +44,10 @@ pub struct Planned {
     pub relaxed_query: Option<String>,
     /// Whether the relaxed pass searched for spelling corrections.
     pub corrected: bool,
+    /// The filters of the plan the source applied itself, in its query or on its own results;
+    /// the service checks the others on each hit where it can and reports the rest as not
+    /// applied (see [`filters`]).
+    pub applied: Vec<Filter>,
 }
 
 impl Planned {
@@ -53,6 +59,7 @@ impl Planned {
             query: query.to_owned(),
             relaxed_query: None,
             corrected: false,
+            applied: Vec::new(),
         }
     }
 
@@ -137,6 +144,8 @@ pub struct Plan {
     pub groups: Vec<Group>,
     /// The date range the query named, if any.
     pub range: Option<DateRange>,
+    /// The caller's filters: unlike `range`, both passes apply them.
+    pub filters: Filters,
 }
 
 impl Plan {
@@ -184,7 +193,15 @@ impl Plan {
             original,
             groups,
             range: date.map(|d| d.range),
+            filters: Filters::default(),
         }
+    }
+
+    /// The same plan with the caller's filters.
+    #[must_use]
+    pub fn with_filters(mut self, filters: Filters) -> Self {
+        self.filters = filters;
+        self
     }
 
     /// The keywords as typed, one per concept: "searched for" when nothing was corrected.

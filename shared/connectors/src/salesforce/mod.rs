@@ -51,6 +51,7 @@ pub(crate) const ENTRY: crate::registry::SourceEntry = crate::registry::SourceEn
     shared_service_credential: false,
     comments: false,
     lists_events: false,
+    item_types: &[crate::query::ItemType::Record],
     upstream_scopes: &settings::SALESFORCE_SCOPES,
     settings: settings::settings,
     example_id: "006D000000IqhSL",

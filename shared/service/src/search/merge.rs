@@ -97,6 +97,9 @@ mod tests {
             snippet: String::new(),
             modified_time: None,
             author: None,
+            created_time: None,
+            owner: None,
+            item_type: None,
             media_type: None,
             details: None,
         }

@@ -20,10 +20,13 @@ use crate::config::SearchSettings;
 
 mod enrich;
 mod merge;
+pub mod page;
 pub mod rank;
 
 pub use enrich::SnippetSettings;
 pub use merge::merge;
+pub use page::Page;
+use workplace_connectors::query::{Filter, Filters};
 
 /// How queries are planned and results ranked (see `workplace_connectors::query` and
 /// [`rank`]).
@@ -50,10 +53,6 @@ impl Default for Relevance {
         }
     }
 }
-
-/// Candidates asked of each source when planning: more than the caller wants, so that the
-/// ranking across sources has something to choose from.
-const MIN_CANDIDATES: usize = 20;
 
 /// The configured sources and how to search them. Built once per container.
 pub struct SearchEngine {
@@ -98,6 +97,10 @@ pub struct SourceReport {
     /// The relaxed query it ran next, when the first found fewer hits than asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relaxed_query: Option<String>,
+    /// The requested filters this source's results were not narrowed by (it has no such field,
+    /// or its hits did not say): judge those results yourself. Absent when every filter applied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filters_not_applied: Vec<Filter>,
 }
 
 pub use workplace_record::SourceStatus;
@@ -159,6 +162,13 @@ pub struct SearchOutcome {
     /// likely misspelling was corrected (e.g. `onboarding checklist` for `onbording checklist`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub searched_for: Option<String>,
+    /// Pass this back (with the same query, sources and filters) for the next page; absent on
+    /// the last page. Set by the caller of the engine, which signs it (see `cursor.rs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// Where the next page starts in the ranking, when there is one.
+    #[serde(skip)]
+    pub next_offset: Option<usize>,
 }
 
 impl SearchOutcome {
@@ -183,6 +193,21 @@ impl SearchOutcome {
             .collect();
         (!failed.is_empty()).then(|| failed.join("; "))
     }
+}
+
+/// One call of the search: what to look for, where, narrowed how, and which page.
+#[derive(Debug, Clone, Copy)]
+pub struct SearchRequest<'a> {
+    /// The query as the caller typed it.
+    pub query: &'a str,
+    /// The sources to search, in the caller's order.
+    pub sources: &'a [SourceKind],
+    /// The caller's filters.
+    pub filters: &'a Filters,
+    /// Which part of the ranking.
+    pub page: Page,
+    /// Whether to attach each result's text.
+    pub include_content: bool,
 }
 
 impl SearchEngine {
@@ -220,7 +245,8 @@ impl SearchEngine {
         self.sources.get(&kind)
     }
 
-    /// Searches `sources` concurrently as `user` and merges the answers.
+    /// Searches `sources` concurrently as `user` and merges the answers: the first
+    /// `max_results` results, no filters.
     pub async fn search(
         &self,
         user: &UserContext,
@@ -229,68 +255,130 @@ impl SearchEngine {
         max_results: usize,
         include_content: bool,
     ) -> SearchOutcome {
+        let request = SearchRequest {
+            query,
+            sources,
+            filters: &Filters::default(),
+            page: Page::first(max_results),
+            include_content,
+        };
+        self.search_page(user, &request).await
+    }
+
+    /// Searches as `user` and returns one page of the ranking (see [`page`]).
+    pub async fn search_page(
+        &self,
+        user: &UserContext,
+        request: &SearchRequest<'_>,
+    ) -> SearchOutcome {
         let until = Instant::now() + self.settings.request_deadline;
         let deadline = self
             .settings
             .source_timeout
             .min(self.settings.request_deadline);
         let plan = Plan::new(
-            query,
+            request.query,
             self.relevance
                 .today
                 .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
-        );
-        let planner = self.relevance.planner;
-        let limit = if planner {
-            max_results.max(MIN_CANDIDATES)
-        } else {
-            max_results
-        };
-        let answers = futures::future::join_all(
-            sources
-                .iter()
-                .map(|&kind| self.search_one(kind, user, &plan, limit, deadline)),
         )
-        .await;
+        .with_filters(request.filters.clone());
+        let planner = self.relevance.planner;
+        let depth = request.page.depth();
+        // A source that holds none of the kinds the `type` filter wants is not asked at all.
+        let asked: Vec<SourceKind> = request
+            .sources
+            .iter()
+            .copied()
+            .filter(|&kind| {
+                request
+                    .filters
+                    .wants_any_of(workplace_connectors::registry::entry(kind).item_types)
+            })
+            .collect();
+        let mut answers = futures::future::join_all(
+            asked
+                .iter()
+                .map(|&kind| self.search_one(kind, user, &plan, depth, deadline)),
+        )
+        .await
+        .into_iter();
 
-        let mut reports = Vec::with_capacity(answers.len());
-        let mut answered = Vec::with_capacity(answers.len());
+        let mut reports = Vec::with_capacity(request.sources.len());
+        let mut answered = Vec::with_capacity(asked.len());
         let mut corrected = false;
-        for (kind, answer) in sources.iter().copied().zip(answers) {
+        let mut more = false;
+        for &kind in request.sources {
             let access = self.access(kind);
-            match answer {
-                Ok(planned) => {
+            if !asked.contains(&kind) {
+                reports.push(SourceReport {
+                    source: kind,
+                    status: SourceStatus::Ok,
+                    count: 0,
+                    access,
+                    retry_after_seconds: None,
+                    message: Some("not searched: it holds none of the requested types".into()),
+                    query: None,
+                    relaxed_query: None,
+                    filters_not_applied: Vec::new(),
+                });
+                continue;
+            }
+            match answers.next() {
+                Some(Ok(planned)) => {
                     corrected |= planned.corrected;
+                    let query = Some(planned.query.clone());
+                    let relaxed_query = planned.relaxed_query.clone();
+                    let filtered = page::filter(kind, planned, request.filters);
+                    more |= filtered.returned >= depth && depth < page::MAX_DEPTH;
                     reports.push(SourceReport {
                         source: kind,
                         status: SourceStatus::Ok,
-                        count: planned.hits.len(),
+                        count: filtered.hits.len(),
                         access,
                         retry_after_seconds: None,
                         message: None,
-                        query: Some(planned.query.clone()),
-                        relaxed_query: planned.relaxed_query.clone(),
+                        query,
+                        relaxed_query,
+                        filters_not_applied: filtered.unapplied.clone(),
                     });
-                    answered.push((kind, planned));
+                    answered.push(filtered);
                 }
-                Err(err) => reports.push(report_failure(kind, access, &err, deadline)),
+                Some(Err(err)) => reports.push(report_failure(kind, access, &err, deadline)),
+                None => {}
             }
         }
         let lists: Vec<(SourceKind, Vec<SearchHit>)> = answered
             .iter()
-            .map(|(kind, planned)| (*kind, planned.hits.clone()))
+            .map(|a| (a.kind, a.hits.iter().map(|(_, h)| h.clone()).collect()))
             .collect();
-        let mut results = if planner {
-            rank::rank(answered, &plan, max_results, &self.relevance.weights)
-        } else {
-            merge(lists.clone(), max_results)
-        };
+        let mut ranking: Vec<SearchResult> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for window in page::windows(&answered, depth) {
+            let ranked = if planner {
+                rank::rank(window, &plan, usize::MAX, &self.relevance.weights)
+            } else {
+                merge(
+                    window.into_iter().map(|(k, p)| (k, p.hits)).collect(),
+                    usize::MAX,
+                )
+            };
+            // A document two sources share is one result, in the first window it appears in.
+            ranking.extend(
+                ranked
+                    .into_iter()
+                    .filter(|r| seen.insert(merge::url_key(&r.url))),
+            );
+        }
+        let Page { offset, size } = request.page;
+        more |= ranking.len() > offset + size;
+        let mut results: Vec<SearchResult> = ranking.into_iter().skip(offset).take(size).collect();
         let before: Vec<String> = results.iter().map(|r| r.snippet.clone()).collect();
         // After the fan-out, never inside a source's search: bounded by its own budget.
         enrich::enrich(
             &self.sources,
             user,
-            query,
+            request.query,
             &lists,
             &mut results,
             self.settings.snippets,
@@ -300,14 +388,17 @@ impl SearchEngine {
         if planner && self.relevance.rescore_snippets {
             rank::rescore_snippets(&mut results, &before, &plan, &self.relevance.weights);
         }
-        if include_content {
+        if request.include_content {
             self.attach_content(user, &mut results, until).await;
         }
+        let next_offset = (more && !results.is_empty()).then_some(offset + results.len());
         SearchOutcome {
             total_count: results.len(),
             results,
             sources: reports,
             searched_for: plan.corrected().filter(|_| corrected),
+            next_cursor: None,
+            next_offset,
         }
     }
 
@@ -436,6 +527,7 @@ pub(crate) fn report_failure(
         message: Some(failure_message(err, deadline)),
         query: None,
         relaxed_query: None,
+        filters_not_applied: Vec::new(),
     }
 }
 

@@ -168,6 +168,9 @@ mod tests {
             snippet: String::new(),
             modified_time: Some("2026-10-02T00:00:00Z".into()),
             author: None,
+            created_time: None,
+            owner: None,
+            item_type: None,
             media_type: None,
             details: None,
         }

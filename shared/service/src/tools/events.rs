@@ -177,6 +177,7 @@ pub(crate) async fn list(
                     message: None,
                     query: args.query.clone(),
                     relaxed_query: None,
+                    filters_not_applied: Vec::new(),
                 });
                 events.extend(hits.into_iter().filter_map(|h| listed(kind, h)));
             }

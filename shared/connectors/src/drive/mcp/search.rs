@@ -129,6 +129,9 @@ pub(super) fn hit(file: &File) -> SearchHit {
         snippet,
         modified_time: file.modified_time.clone(),
         author: file.owner.clone(),
+        created_time: None,
+        owner: None,
+        item_type: crate::query::ItemType::of_media_type(mime),
         // Google already wrote the passage; nothing is read again for it.
         media_type: None,
         details: None,
