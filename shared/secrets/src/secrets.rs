@@ -28,6 +28,9 @@ pub struct Secrets {
     /// `query_hash_key`: keys the query hash in invocation records, so hashes from different
     /// containers agree and nobody without the key can test guesses against them.
     pub query_hash_key: Option<SecretString>,
+    /// `cursor_key`: signs search and `fetch` page cursors, so any container can check a cursor
+    /// another issued and nobody else can forge one.
+    pub cursor_key: Option<SecretString>,
 }
 
 fn string(
@@ -44,11 +47,12 @@ fn string(
 
 impl Secrets {
     /// The keys this crate reads into fields of their own.
-    const NAMED: [&'static str; 4] = [
+    const NAMED: [&'static str; 5] = [
         "jwt_secret_key",
         "descope_management_key",
         "cequence_api_key",
         "query_hash_key",
+        "cursor_key",
     ];
 
     /// Parses the secret's JSON. `id` only names it in errors.
@@ -81,6 +85,7 @@ impl Secrets {
             upstream,
             cequence_api_key: string(&map, "cequence_api_key")?,
             query_hash_key: string(&map, "query_hash_key")?,
+            cursor_key: string(&map, "cursor_key")?,
         })
     }
 
@@ -101,6 +106,7 @@ impl Secrets {
             upstream,
             cequence_api_key,
             query_hash_key,
+            cursor_key,
         } = self;
         same(jwt_secret_key.as_ref(), other.jwt_secret_key.as_ref())
             && same(
@@ -113,6 +119,7 @@ impl Secrets {
                 .all(|(key, value)| same(Some(value), other.upstream.get(key)))
             && same(cequence_api_key.as_ref(), other.cequence_api_key.as_ref())
             && same(query_hash_key.as_ref(), other.query_hash_key.as_ref())
+            && same(cursor_key.as_ref(), other.cursor_key.as_ref())
     }
 
     /// `jwt_secret_key`, or an error naming it.

@@ -4,6 +4,7 @@
 //! so every rejection names the field and says why, in words a model can act on.
 
 use serde_json::Value;
+use workplace_connectors::query::Filters;
 use workplace_connectors::{ItemId, SourceKind};
 
 // `add_comment`'s arguments live in their own file (a child module, so it shares the helpers).
@@ -12,6 +13,8 @@ use workplace_connectors::{ItemId, SourceKind};
 mod comment;
 #[path = "arguments/events.rs"]
 mod events;
+#[path = "arguments/filters.rs"]
+pub mod filters;
 #[path = "arguments/values.rs"]
 mod values;
 
@@ -58,7 +61,15 @@ pub struct SearchArgs {
     pub max_results: usize,
     /// Whether to attach each result's text.
     pub include_content: bool,
+    /// What the results must match besides the query.
+    pub filters: Filters,
+    /// Where to continue: the `next_cursor` of an earlier page, as the caller sent it (checked
+    /// against its signature when the call runs, see `search/cursor.rs`).
+    pub cursor: Option<String>,
 }
+
+/// Longest accepted `cursor`, in bytes: ours are far shorter.
+pub const MAX_CURSOR_CHARS: usize = 512;
 
 /// A valid `fetch` call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +88,14 @@ impl SearchArgs {
         let map = object(arguments)?;
         reject_unknown(
             &map,
-            &["query", "sources", "max_results", "include_content"],
+            &[
+                "query",
+                "sources",
+                "max_results",
+                "include_content",
+                "filters",
+                "cursor",
+            ],
         )?;
 
         let query = required_text(&map, "query", MAX_QUERY_CHARS)?;
@@ -107,11 +125,38 @@ impl SearchArgs {
             }
         };
 
+        let filters = filters::parse(map.get("filters"))?;
+        let cursor = match map.get("cursor") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(c))
+                if !c.is_empty()
+                    && c.len() <= MAX_CURSOR_CHARS
+                    && c.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) =>
+            {
+                Some(c.clone())
+            }
+            Some(Value::String(_)) => {
+                return Err(invalid(
+                    "cursor",
+                    "is not a cursor this server issued: pass `next_cursor` from the previous page unchanged",
+                ));
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "cursor",
+                    format!("must be a string, not {}", kind_of(other)),
+                ));
+            }
+        };
+
         Ok(Self {
             query,
             sources,
             max_results,
             include_content,
+            filters,
+            cursor,
         })
     }
 }

@@ -1,11 +1,15 @@
 //! The tool catalogue, in MCP `Tool` shape, shared by `GET /mcp/tools` and MCP `tools/list`.
 
 use serde_json::{Value, json};
-use workplace_connectors::HitDetails;
+use workplace_connectors::query::ItemType;
+use workplace_connectors::{HitDetails, SourceKind};
 
+use crate::arguments::filters::{
+    FILTER_FIELDS, MAX_CONTAINER_CHARS, MAX_CONTAINERS, MAX_OWNER_CHARS,
+};
 use crate::arguments::{
-    DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_FETCH_CHARS, MAX_FETCH_OFFSET, MAX_QUERY_CHARS,
-    MAX_RESULTS, MAX_SOURCES,
+    DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_CURSOR_CHARS, MAX_FETCH_CHARS, MAX_FETCH_OFFSET,
+    MAX_QUERY_CHARS, MAX_RESULTS, MAX_SOURCES,
 };
 use crate::tool_result::with_error_branch;
 use crate::untrusted;
@@ -110,6 +114,11 @@ fn workplace_search() -> Value {
                 "include_content": {
                     "type": "boolean", "default": false,
                     "description": "Attach each result's text (cut to a size limit; `truncated` says when). Slower."
+                },
+                "filters": filters_schema(),
+                "cursor": {
+                    "type": "string", "minLength": 1, "maxLength": MAX_CURSOR_CHARS, "pattern": "^[A-Za-z0-9_.-]+$",
+                    "description": "The `next_cursor` of the previous page, unchanged, to get the next page of the same ranking. Send the same query, sources and filters with it; `max_results` may differ. Cursors expire after some minutes."
                 }
             },
             "required": ["query"],
@@ -117,6 +126,54 @@ fn workplace_search() -> Value {
         },
         "outputSchema": with_error_branch(search_output_schema()),
         "annotations": annotations("Workplace search"),
+    })
+}
+
+/// `workplace_search`'s `filters`.
+fn filters_schema() -> Value {
+    let date = |what: &str| {
+        json!({
+            "type": "string", "minLength": 10, "maxLength": 40,
+            "description": format!("{what}: a date (2026-11-30, midnight UTC) or an RFC 3339 time (2026-11-30T09:00:00Z).")
+        })
+    };
+    let types: Vec<&str> = ItemType::ALL.iter().map(|t| t.as_str()).collect();
+    let mut containers = serde_json::Map::new();
+    for kind in SourceKind::ALL {
+        containers.insert(
+            kind.as_str().to_owned(),
+            json!({
+                "type": "array", "minItems": 1, "maxItems": MAX_CONTAINERS,
+                "items": {"type": "string", "minLength": 1, "maxLength": MAX_CONTAINER_CHARS, "pattern": "^[A-Za-z0-9._,:@!-]+$"}
+            }),
+        );
+    }
+    json!({
+        "type": "object",
+        "description": "Narrow the results. Each source applies what it can in its own query language; the `sources` report lists per source the filters it could not apply (`filters_not_applied`), whose results you must judge yourself.",
+        "properties": {
+            "modified_after": date("Changed at or after"),
+            "modified_before": date("Changed before"),
+            "created_after": date("Created at or after"),
+            "created_before": date("Created before"),
+            "owner": {
+                "type": "string", "minLength": 1, "maxLength": MAX_OWNER_CHARS,
+                "description": "Owned, written, sent or organized by this person: an email address (exact) or a full name."
+            },
+            "type": {
+                "anyOf": [
+                    {"type": "string", "enum": types},
+                    {"type": "array", "items": {"type": "string", "enum": types}, "minItems": 1, "uniqueItems": true}
+                ],
+                "description": "Only these kinds of item; sources that hold none of them are not searched."
+            },
+            "containers": {
+                "type": "object", "minProperties": 1, "additionalProperties": false,
+                "properties": containers,
+                "description": "Per source, the containers to search in: a Google shared drive's id, a SharePoint site's id, a Salesforce object name (Account, Opportunity, Contact, Case). With no `sources`, only the sources named here are searched."
+            }
+        },
+        "additionalProperties": false
     })
 }
 
@@ -149,7 +206,8 @@ fn search_output_schema() -> Value {
             "content_trust": untrusted::schema_property(),
             "total_count": {"type": "integer"},
             "sources": source_reports_schema(),
-            "searched_for": {"type": "string", "description": "The corrected keywords searched for, when the query as typed found too little and a likely misspelling was corrected."}
+            "searched_for": {"type": "string", "description": "The corrected keywords searched for, when the query as typed found too little and a likely misspelling was corrected."},
+            "next_cursor": {"type": "string", "description": "More results exist: pass this as `cursor` (with the same query, sources and filters) for the next page."}
         },
         "required": ["results", "total_count", "sources", "content_trust"]
     })
@@ -170,7 +228,12 @@ pub(crate) fn source_reports_schema() -> Value {
                 "retry_after_seconds": {"type": "integer"},
                 "message": {"type": "string"},
                 "query": {"type": "string", "description": "The query this source ran, in its own dialect."},
-                "relaxed_query": {"type": "string", "description": "The broader query it ran next, when the first found too little."}
+                "relaxed_query": {"type": "string", "description": "The broader query it ran next, when the first found too little."},
+                "filters_not_applied": {
+                    "type": "array",
+                    "items": {"type": "string", "enum": FILTER_FIELDS},
+                    "description": "Requested filters this source's results are not narrowed by: judge those results yourself."
+                }
             },
             "required": ["source", "status", "count"]
         }

@@ -9,7 +9,8 @@ use workplace_record::ErrorCode;
 use crate::arguments::{CommentArgs, EventsArgs, FetchArgs, InvalidArgument, SearchArgs};
 use crate::catalogue::{self, ADD_COMMENT, FETCH, LIST_EVENTS, SEARCH, WORKPLACE_SEARCH};
 use crate::chatgpt;
-use crate::search::{SearchEngine, SourceStatus, truncate_chars};
+use crate::search::cursor::unix_now;
+use crate::search::{Page, SearchEngine, SearchRequest, SourceStatus, truncate_chars};
 pub use crate::tool_result::{ContentItem, EmbeddedResource, ToolResult};
 use crate::untrusted;
 
@@ -83,6 +84,8 @@ pub enum PreparedCall {
         sources: Vec<SourceKind>,
         /// Which tool was called, hence which answer shape.
         shape: SearchShape,
+        /// Which part of the ranking: the first `max_results`, or where `cursor` continues.
+        page: Page,
     },
     /// `fetch`.
     Fetch(FetchArgs),
@@ -204,11 +207,39 @@ pub fn prepare(
             } else {
                 (SearchArgs::parse(arguments)?, SearchShape::Workplace)
             };
-            let sources = resolve_sources(engine, args.sources.as_deref(), principal)?;
+            // Containers name the sources they are in: with no `sources`, those are searched.
+            let named: Vec<SourceKind> = args.filters.containers.keys().copied().collect();
+            let requested = args
+                .sources
+                .as_deref()
+                .or((!named.is_empty()).then_some(named.as_slice()));
+            let sources = resolve_sources(engine, requested, principal)?;
+            let offset = match &args.cursor {
+                None => 0,
+                Some(cursor) => engine
+                    .cursors()
+                    .open(
+                        cursor,
+                        &principal.subject,
+                        &search_identity(&args, &sources),
+                        unix_now(),
+                    )
+                    .map_err(|err| {
+                        CallError::InvalidArguments(InvalidArgument {
+                            field: "cursor".into(),
+                            reason: err.to_string(),
+                        })
+                    })?,
+            };
+            let page = Page {
+                offset,
+                size: args.max_results,
+            };
             Ok(PreparedCall::Search {
                 args,
                 sources,
                 shape,
+                page,
             })
         }
         FETCH => {
@@ -226,6 +257,19 @@ pub fn prepare(
             Err(CallError::UnknownTool(other.to_owned()))
         }
     }
+}
+
+/// What a cursor is bound to besides its user: the query, the sources searched and the filters,
+/// written canonically (types sorted), so that the same search always gives the same bytes.
+pub fn search_identity(args: &SearchArgs, sources: &[SourceKind]) -> Vec<u8> {
+    let mut filters = args.filters.clone();
+    filters.types.sort();
+    let identity = json!({
+        "query": args.query,
+        "sources": sources.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+        "filters": crate::arguments::filters::to_json(&filters),
+    });
+    identity.to_string().into_bytes()
 }
 
 /// The sources a search runs over: the requested ones if the caller may search them all, else
@@ -323,16 +367,24 @@ pub async fn run_confirmed(
             args,
             sources,
             shape,
+            page,
         } => {
-            let outcome = engine
-                .search(
-                    &user,
-                    &args.query,
-                    sources,
-                    args.max_results,
-                    args.include_content,
+            let request = SearchRequest {
+                query: &args.query,
+                sources,
+                filters: &args.filters,
+                page: *page,
+                include_content: args.include_content,
+            };
+            let mut outcome = engine.search_page(&user, &request).await;
+            outcome.next_cursor = outcome.next_offset.map(|offset| {
+                engine.cursors().issue(
+                    &principal.subject,
+                    &search_identity(args, sources),
+                    offset,
+                    unix_now(),
                 )
-                .await;
+            });
             let summary = CallSummary {
                 result_count: outcome.total_count,
                 source_status: outcome
@@ -530,6 +582,7 @@ mod cost_tests {
             args: SearchArgs::parse(Some(&arguments)).unwrap(),
             sources: vec![SourceKind::Notion],
             shape: SearchShape::Workplace,
+            page: Page::first(10),
         }
     }
 

@@ -61,8 +61,11 @@ fn outcome(results: Vec<SearchResult>) -> SearchOutcome {
             message: None,
             query: None,
             relaxed_query: None,
+            filters_not_applied: Vec::new(),
         }],
         searched_for: None,
+        next_cursor: None,
+        next_offset: None,
     }
 }
 

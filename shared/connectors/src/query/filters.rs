@@ -33,6 +33,7 @@ pub enum Filter {
     /// Of one of some kinds.
     Type,
     /// In one of some containers (a shared drive, a SharePoint site, ...).
+    #[serde(rename = "containers")]
     Container,
 }
 
@@ -170,6 +171,32 @@ impl ItemType {
             _ => return None,
         })
     }
+}
+
+/// A filter's time: an instant, UTC.
+pub type Time = OffsetDateTime;
+
+/// Reads a filter's time: a date (`2026-11-30`, midnight UTC) or an RFC 3339 time, years 1970 to
+/// 9999 (every upstream's range), converted to UTC.
+pub fn parse_time(text: &str) -> Option<Time> {
+    let at = if text.len() == 10 {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(text, &format)
+            .ok()?
+            .midnight()
+            .assume_utc()
+    } else {
+        OffsetDateTime::parse(text, &Rfc3339).ok()?
+    };
+    let at = at.to_offset(time::UtcOffset::UTC);
+    (1970..=9999).contains(&at.year()).then_some(at)
+}
+
+/// Writes a filter's time as RFC 3339 (UTC, `Z`), as [`parse_time`] reads it back.
+pub fn format_time(at: Time) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 /// A search's filters, validated (see the service's argument parsing). Empty by default.
@@ -399,6 +426,44 @@ mod tests {
             filters.requested_of(SourceKind::Sharepoint),
             [Filter::Type, Filter::Container]
         );
+    }
+
+    #[test]
+    fn times_read_dates_and_instants_in_utc() {
+        assert_eq!(
+            parse_time("2026-11-30"),
+            Some(datetime!(2026-11-30 0:00 UTC))
+        );
+        assert_eq!(
+            parse_time("2026-11-30T10:00:00+02:00"),
+            Some(datetime!(2026-11-30 8:00 UTC))
+        );
+        for bad in [
+            "2026-13-01",
+            "yesterday",
+            "1969-12-31",
+            "",
+            "2026-11-30T10:00",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+        let at = datetime!(2026-11-30 8:00:01.5 UTC);
+        assert_eq!(parse_time(&format_time(at)), Some(at));
+    }
+
+    #[test]
+    fn wire_names_are_the_argument_names() {
+        for f in [
+            Filter::ModifiedAfter,
+            Filter::ModifiedBefore,
+            Filter::CreatedAfter,
+            Filter::CreatedBefore,
+            Filter::Owner,
+            Filter::Type,
+            Filter::Container,
+        ] {
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
     }
 
     #[test]

@@ -27,6 +27,9 @@ pub struct SearchSettings {
     /// `COMMENT_CONFIRMATION` (default `when_supported`): when `add_comment` needs a person to
     /// confirm the exact comment through the client before it is posted.
     pub comment_confirmation: CommentConfirmation,
+    /// `CURSOR_TTL_SECONDS` (default 900, 60..=86400): how long a search's `next_cursor` (and
+    /// `fetch`'s) may be used (`search/cursor.rs`).
+    pub cursor_ttl_seconds: u64,
 }
 
 /// When `add_comment` asks a person to confirm (MCP elicitation) before posting.
@@ -70,13 +73,15 @@ impl Default for SearchSettings {
             request_deadline: Duration::from_millis(25_000),
             snippets: crate::search::SnippetSettings::default(),
             comment_confirmation: CommentConfirmation::default(),
+            cursor_ttl_seconds: crate::search::cursor::DEFAULT_TTL_SECONDS,
         }
     }
 }
 
 impl SearchSettings {
     /// Reads `SOURCE_TIMEOUT_MS`, `CONTENT_MAX_CHARS`, `CONTENT_CONCURRENCY`,
-    /// `REQUEST_DEADLINE_MS`, `SNIPPET_BUDGET_MS` and `SNIPPET_HITS`, reporting each problem.
+    /// `REQUEST_DEADLINE_MS`, `SNIPPET_BUDGET_MS`, `SNIPPET_HITS` and `CURSOR_TTL_SECONDS`,
+    /// reporting each problem.
     pub(super) fn load(env: Lookup<'_>, problem: &mut impl FnMut(&'static str, String)) -> Self {
         let defaults = Self::default();
         let source_timeout = number(env, "SOURCE_TIMEOUT_MS", 100..=25_000, 8_000, problem);
@@ -126,8 +131,16 @@ impl SearchSettings {
                 defaults.comment_confirmation
             }),
         };
+        let cursor_ttl_seconds = number(
+            env,
+            "CURSOR_TTL_SECONDS",
+            60..=86_400,
+            defaults.cursor_ttl_seconds,
+            problem,
+        );
         Self {
             comment_confirmation,
+            cursor_ttl_seconds,
             source_timeout: Duration::from_millis(source_timeout),
             content_max_chars: content_max_chars as usize,
             content_concurrency: content_concurrency as usize,

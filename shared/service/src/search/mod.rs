@@ -18,6 +18,7 @@ use workplace_connectors::{
 
 use crate::config::SearchSettings;
 
+pub mod cursor;
 mod enrich;
 mod merge;
 pub mod page;
@@ -59,6 +60,7 @@ pub struct SearchEngine {
     sources: HashMap<SourceKind, Arc<dyn Source>>,
     settings: SearchSettings,
     relevance: Relevance,
+    cursors: cursor::Cursors,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -215,9 +217,23 @@ impl SearchEngine {
     pub fn new(sources: Vec<Arc<dyn Source>>, settings: SearchSettings) -> Self {
         Self {
             sources: sources.into_iter().map(|s| (s.kind(), s)).collect(),
+            cursors: cursor::Cursors::random(settings.cursor_ttl_seconds),
             settings,
             relevance: Relevance::default(),
         }
+    }
+
+    /// The same engine signing its cursors with `key` (the secret's `cursor_key`): without it,
+    /// a cursor is good only in the container that issued it.
+    #[must_use]
+    pub fn with_cursor_key(mut self, key: &[u8]) -> Self {
+        self.cursors = cursor::Cursors::new(key, self.settings.cursor_ttl_seconds);
+        self
+    }
+
+    /// Signs and checks page cursors.
+    pub fn cursors(&self) -> &cursor::Cursors {
+        &self.cursors
     }
 
     /// The same engine with other relevance settings (the benchmark's planner switch and date).

@@ -166,6 +166,24 @@ fn credentials(secrets: &Secrets) -> UpstreamCredentials {
     credentials
 }
 
+/// The key page cursors are signed with: the secret's `cursor_key`, or else one derived from its
+/// `query_hash_key` (so a deployment that predates `cursor_key` still pages across containers).
+fn cursor_key(secrets: &Secrets) -> Option<Vec<u8>> {
+    if let Some(key) = &secrets.cursor_key {
+        return Some(key.expose_secret().as_bytes().to_vec());
+    }
+    let base = secrets.query_hash_key.as_ref()?;
+    let key = aws_lc_rs::hmac::Key::new(
+        aws_lc_rs::hmac::HMAC_SHA256,
+        base.expose_secret().as_bytes(),
+    );
+    Some(
+        aws_lc_rs::hmac::sign(&key, b"workplace-mcp page cursors")
+            .as_ref()
+            .to_vec(),
+    )
+}
+
 /// Whether two sets of connector credentials hold the same values (compared in memory, never
 /// logged).
 fn same_credentials(a: &Secrets, b: &Secrets) -> bool {
@@ -267,9 +285,19 @@ fn build_parts(
         .map_or_else(QueryHasher::random, |key| {
             QueryHasher::new(key.expose_secret().as_bytes())
         });
+    let engine = SearchEngine::new(sources.clone(), config.search);
+    let engine = match cursor_key(&current.main) {
+        Some(key) => engine.with_cursor_key(&key),
+        None => {
+            tracing::warn!(
+                "the secret has neither cursor_key nor query_hash_key: page cursors work only in the container that issued them"
+            );
+            engine
+        }
+    };
     Ok(Parts {
         auth: Authenticator::new(jwks.cloned(), service),
-        engine: SearchEngine::new(sources.clone(), config.search),
+        engine,
         sources,
         query_hasher,
         source_problems,
