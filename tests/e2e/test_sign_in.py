@@ -4,13 +4,15 @@ and the server verifies its tokens through the JWKS path production uses.
 
 - Python MCP SDK 1.x's OAuthClientProvider and the TypeScript SDK's auth provider each go from the
   URL alone to a `workplace_search`, approving the consent page as a chosen demo user, and see only
-  that user's documents.
+  that user's documents. The Python SDK does it twice: registering dynamically (DCR, for older
+  clients) and with a Client ID Metadata Document it serves on 127.0.0.1 (CIMD).
 - Claude Code's `claude mcp list` (no account needed) shows a header-configured server as connected
   and an unauthenticated one as needing authentication.
 """
 import json
 import os
 import subprocess
+from urllib.parse import quote
 
 import pytest
 
@@ -30,6 +32,9 @@ def test_python_sdk_signs_in_as_the_chosen_user_and_sees_only_their_documents(st
     out = run_json([str(VENVS["sdk1"]), "tests/e2e/clients/sdk1_oauth.py", stack.mcp_url, "U2carol", QUERY])
     assert out["ok"], out
     assert out["client_registered"] and out["has_refresh_token"], out
+    # Not given a metadata document URL, the SDK registers dynamically even though the server also
+    # offers CIMD: DCR keeps working for clients without one.
+    assert out["client_id"] and not out["client_id"].startswith("http"), out
     assert "code_challenge_method=S256" in out["authorization_url"]
     assert "resource=" in out["authorization_url"]
     assert not out["is_error"], out
@@ -38,6 +43,26 @@ def test_python_sdk_signs_in_as_the_chosen_user_and_sees_only_their_documents(st
         titles = [r["title"] for r in out["structured"]["results"]]
         assert titles, out
         # Carol (hr) must not see the finance/leadership budgets that Alice sees below.
+        assert "FY2027 Q1 Quarterly Budget" not in titles
+        assert visible_to("U2carol", titles), titles
+
+
+def test_python_sdk_signs_in_with_a_client_id_metadata_document(stack, searchable, output_schemas):
+    out = run_json([str(VENVS["sdk1"]), "tests/e2e/clients/sdk1_oauth.py", stack.mcp_url, "U2carol", QUERY,
+                    "--cimd"])
+    assert out["ok"], out
+    # The URL is the client id, nothing was registered (no secret), and the authorization server
+    # fetched the document to learn the client's name and redirect URIs.
+    assert out["client_id"] == out["metadata_url"], out
+    assert not out["client_secret"], out
+    assert out["metadata_fetches"] >= 1, out
+    assert "client_id=" + quote(out["metadata_url"], safe="") in out["authorization_url"], out
+    assert out["has_refresh_token"], out
+    assert not out["is_error"], out
+    assert_schema_valid(output_schemas, "workplace_search", out["structured"])
+    if searchable:
+        titles = [r["title"] for r in out["structured"]["results"]]
+        assert titles, out
         assert "FY2027 Q1 Quarterly Budget" not in titles
         assert visible_to("U2carol", titles), titles
 

@@ -13,11 +13,13 @@
 //! - **Tools.** [`server::WorkplaceServer`] serves the shared catalogue and call path, so MCP and
 //!   REST answer identically.
 //!
-//! Settings beyond the shared ones: `MCP_ALLOWED_HOSTS` and `MCP_ALLOWED_ORIGINS` ([`endpoint`]).
+//! Settings beyond the shared ones: `MCP_ALLOWED_HOSTS` and `MCP_ALLOWED_ORIGINS` ([`endpoint`]);
+//! `DESCOPE_CONNECT_URL` is also offered by URL elicitation on `reauth_required` ([`reauth`]).
 
 pub mod auth;
 pub mod confirm;
 pub mod endpoint;
+pub mod reauth;
 pub mod server;
 
 use std::sync::Arc;
@@ -47,7 +49,10 @@ pub enum BuildError {
 pub fn service(state: Arc<AppState>, env: Lookup<'_>) -> Result<McpService, BuildError> {
     let endpoint = Arc::new(EndpointConfig::load(env));
     let tools = WorkplaceServer::catalogue()?;
-    let handler = WorkplaceServer::new(tools);
+    // Where a person connects a source, offered by URL elicitation on `reauth_required`; the
+    // connectors name the same page in their text (workplace_connectors::Config::connect_url).
+    let connect = reauth::connect_url(env("DESCOPE_CONNECT_URL").as_deref());
+    let handler = WorkplaceServer::new(tools).with_connect_url(connect);
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
-    PaginatedRequestParams, ProtocolVersion, ResultType, ServerCapabilities, ServerConfig, Tool,
+    PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+    ResultType, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -21,6 +22,7 @@ use workplace_service::tools::{self, PreparedCall, ToolResult};
 
 use crate::auth::Ticket;
 use crate::confirm::{self, Decision};
+use crate::reauth::{self, Offer};
 
 /// The name in `serverInfo`, also the `realm` of challenges.
 pub const SERVER_NAME: &str = "workplace-mcp";
@@ -53,12 +55,24 @@ fields are JSON-quoted and document text sits between `<<<third-party-text NONCE
 #[derive(Clone)]
 pub struct WorkplaceServer {
     tools: Arc<[Tool]>,
+    /// The page where a person connects a source, offered to clients that elicit URLs.
+    connect_url: Option<Arc<url::Url>>,
 }
 
 impl WorkplaceServer {
     /// A handler over the tool list.
     pub fn new(tools: Arc<[Tool]>) -> Self {
-        Self { tools }
+        Self {
+            tools,
+            connect_url: None,
+        }
+    }
+
+    /// The connect page `reauth_required` offers by URL elicitation ([`reauth`]).
+    #[must_use]
+    pub fn with_connect_url(mut self, connect_url: Option<url::Url>) -> Self {
+        self.connect_url = connect_url.map(Arc::new);
+        self
     }
 
     /// The shared catalogue as rmcp tools, converted once at cold start.
@@ -136,7 +150,19 @@ impl WorkplaceServer {
                 ));
             }
         };
-        to_rmcp(result).map(Into::into)
+        let offer = reauth::offer(
+            &result,
+            self.connect_url.as_deref(),
+            reauth::declares_url_mode(context.client_capabilities().as_ref()),
+            context.protocol_version().as_ref(),
+            &request,
+            &format!("connect-{}", context.id),
+        )?;
+        match offer {
+            Some(Offer::InputRequired(ask)) => Ok(CallToolResponse::InputRequired(ask)),
+            Some(Offer::Error(error)) => Err(error),
+            None => to_rmcp(result).map(Into::into),
+        }
     }
 }
 
@@ -172,16 +198,27 @@ fn to_rmcp(result: ToolResult) -> Result<CallToolResult, ErrorData> {
 }
 
 impl ServerHandler for WorkplaceServer {
+    /// Tools, and resources: `workplace_search` embeds its results as a resource
+    /// (`workplace://search/<query>`), and MCP asks a server that embeds resources to declare the
+    /// capability. There is nothing to list (results are per caller and per query, computed live
+    /// and kept nowhere), so `resources/list` and `resources/templates/list` answer empty lists
+    /// (rmcp's defaults once the capability is on) and `resources/read` says why it cannot serve
+    /// one.
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(
-                Implementation::new(SERVER_NAME, SERVER_VERSION)
-                    .with_title("Workplace search")
-                    .with_description(
-                        "Live, permission-aware search across Google Drive, Notion and SharePoint.",
-                    ),
-            )
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(
+            Implementation::new(SERVER_NAME, SERVER_VERSION)
+                .with_title("Workplace search")
+                .with_description(
+                    "Live, permission-aware search across Google Drive, Notion and SharePoint.",
+                ),
+        )
+        .with_instructions(INSTRUCTIONS)
     }
 
     async fn list_tools(
@@ -190,6 +227,23 @@ impl ServerHandler for WorkplaceServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+    }
+
+    /// Search results are not stored, so no URI can be read back: `-32002` (resource not found,
+    /// MCP's code), saying to run the search again. Only our own scheme is named, so the message
+    /// never echoes a caller's arbitrary URI.
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let message = if request.uri.starts_with("workplace://search/") {
+            "Search results are embedded in the workplace_search answer and not kept: call \
+             workplace_search again, or fetch a result by its id."
+        } else {
+            "This server has no resources to read; use the workplace_search and fetch tools."
+        };
+        Err(ErrorData::resource_not_found(message, None))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

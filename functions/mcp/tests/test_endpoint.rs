@@ -635,3 +635,48 @@ async fn malformed_bodies_never_panic_and_are_recorded() {
         assert_ne!(record.outcome.as_str(), "ok", "{raw}");
     }
 }
+
+/// Search answers embed a resource, so the server declares `resources`; there is nothing to list
+/// or read back (results are live and per caller), and each method says so instead of
+/// "method not found".
+#[tokio::test]
+async fn the_resources_capability_is_declared_and_its_methods_answer() {
+    let app = app();
+    let response = app
+        .send(&event("mcp_initialize.json", Some(&token(all_scopes()))))
+        .await;
+    let body_json = body(&response);
+    assert!(
+        body_json["result"]["capabilities"]["resources"].is_object(),
+        "{body_json}"
+    );
+    let rpc = |method: &str, params: Value| {
+        with_body(
+            event("mcp_tools_list.json", Some(&token(all_scopes()))),
+            &json!({"jsonrpc": "2.0", "id": 9, "method": method, "params": params}),
+        )
+    };
+    let listed = body(&app.send(&rpc("resources/list", json!({}))).await);
+    assert_eq!(listed["result"]["resources"], json!([]), "{listed}");
+    let templates = body(&app.send(&rpc("resources/templates/list", json!({}))).await);
+    assert_eq!(
+        templates["result"]["resourceTemplates"],
+        json!([]),
+        "{templates}"
+    );
+    let read = body(
+        &app.send(&rpc(
+            "resources/read",
+            json!({"uri": "workplace://search/quarterly%20budget"}),
+        ))
+        .await,
+    );
+    assert_eq!(read["error"]["code"], -32002, "{read}");
+    assert!(
+        read["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("workplace_search again"),
+        "{read}"
+    );
+}

@@ -434,3 +434,204 @@ async fn registration_refuses_unsafe_redirect_uris_and_unknown_clients_cannot_ex
         (401, Some("invalid_client"))
     );
 }
+
+/// A client's own web server on 127.0.0.1 serving its metadata documents (the local-development
+/// exception to https), one path per case, counting the fetches of each.
+struct DocumentServer {
+    base: String,
+    hits: std::sync::Arc<std::sync::Mutex<HashMap<String, usize>>>,
+}
+
+impl DocumentServer {
+    async fn start() -> Self {
+        use axum::http::{StatusCode, header};
+        use axum::response::IntoResponse;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let hits: std::sync::Arc<std::sync::Mutex<HashMap<String, usize>>> = Default::default();
+        let (b, h) = (base.clone(), hits.clone());
+        let app = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+            let (base, hits) = (b.clone(), h.clone());
+            async move {
+                let path = uri.path().to_owned();
+                *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+                let id = format!("{base}{path}");
+                let doc = |id: &str| {
+                    json!({"client_id": id, "client_name": "CIMD test client",
+                        "redirect_uris": [REDIRECT], "token_endpoint_auth_method": "none",
+                        "grant_types": ["authorization_code", "refresh_token"]})
+                };
+                let json_body = |v: Value| {
+                    ([(header::CONTENT_TYPE, "application/json")], v.to_string()).into_response()
+                };
+                match path.as_str() {
+                    "/good.json" => json_body(doc(&id)),
+                    "/no-store.json" => (
+                        [
+                            (header::CONTENT_TYPE, "application/json"),
+                            (header::CACHE_CONTROL, "no-store"),
+                        ],
+                        doc(&id).to_string(),
+                    )
+                        .into_response(),
+                    "/wrong-id.json" => json_body(doc(&format!("{base}/good.json"))),
+                    "/big.json" => {
+                        let mut d = doc(&id);
+                        d["logo_note"] = Value::from("x".repeat(6000));
+                        json_body(d)
+                    }
+                    "/html.json" => "<html>not json</html>".into_response(),
+                    "/redirect.json" => (
+                        StatusCode::FOUND,
+                        [(header::LOCATION, format!("{base}/good.json"))],
+                    )
+                        .into_response(),
+                    "/secret.json" => {
+                        let mut d = doc(&id);
+                        d["token_endpoint_auth_method"] = Value::from("client_secret_basic");
+                        json_body(d)
+                    }
+                    _ => StatusCode::NOT_FOUND.into_response(),
+                }
+            }
+        });
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { base, hits }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn hits(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+}
+
+#[tokio::test]
+async fn metadata_advertises_both_registration_methods() {
+    let flow = Flow::start().await;
+    assert_eq!(flow.meta["client_id_metadata_document_supported"], true);
+    assert!(flow.meta["registration_endpoint"].is_string());
+    // The DCR client Flow::start registered still signs in.
+    let back = flow.consent("U2alice").await;
+    assert_eq!(flow.redeem(&back["code"]).await.0, 200);
+}
+
+#[tokio::test]
+async fn a_url_client_id_signs_in_with_its_metadata_document() {
+    let docs = DocumentServer::start().await;
+    let mut flow = Flow::start().await;
+    flow.client_id = docs.url("/good.json");
+
+    let page = flow.http.get(flow.authorize_url(&[])).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("CIMD test client"), "{html}");
+    assert!(
+        html.contains("http://127.0.0.1"),
+        "the redirect host is shown: {html}"
+    );
+
+    let back = flow.consent("U2alice").await;
+    let (status, tokens) = flow.redeem(&back["code"]).await;
+    assert_eq!(status, 200, "{tokens}");
+    let payload = tokens["access_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["azp"], docs.url("/good.json"));
+
+    // The document is cached: three uses above (page, consent, token), one fetch.
+    assert_eq!(docs.hits("/good.json"), 1);
+    // Unless its response forbids caching.
+    flow.client_id = docs.url("/no-store.json");
+    for _ in 0..2 {
+        let page = flow.http.get(flow.authorize_url(&[])).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+    }
+    assert_eq!(docs.hits("/no-store.json"), 2);
+}
+
+#[tokio::test]
+async fn a_metadata_document_that_breaks_a_rule_is_refused_with_an_oauth_error() {
+    let docs = DocumentServer::start().await;
+    let mut flow = Flow::start().await;
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let cases = [
+        (docs.url("/wrong-id.json"), "invalid_client", "not the URL"),
+        (docs.url("/big.json"), "invalid_client", "larger than"),
+        (
+            docs.url("/html.json"),
+            "invalid_client",
+            "not a JSON object",
+        ),
+        (docs.url("/missing.json"), "invalid_client", "HTTP 404"),
+        (docs.url("/redirect.json"), "invalid_client", "HTTP 302"),
+        (
+            docs.url("/secret.json"),
+            "invalid_client",
+            "only public clients",
+        ),
+        (
+            format!("http://127.0.0.1:{closed}/client.json"),
+            "invalid_client",
+            "could not be fetched",
+        ),
+        (
+            "http://client.example/client.json".to_owned(),
+            "invalid_request",
+            "must use https",
+        ),
+        (docs.url("/"), "invalid_request", "needs a path"),
+    ];
+    for (client_id, error, why) in cases {
+        flow.client_id = client_id.clone();
+        // The authorization endpoint: a page, never a redirect to an unverified client.
+        let response = flow.http.get(flow.authorize_url(&[])).send().await.unwrap();
+        assert_eq!(response.status(), 400, "{client_id}");
+        assert!(response.headers().get("location").is_none(), "{client_id}");
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains(error) && html.contains(why),
+            "{client_id}: {html}"
+        );
+        // The token endpoint: the OAuth error as JSON.
+        let (status, body) = flow.redeem("no-code").await;
+        assert_eq!(body["error"], error, "{client_id}: {body}");
+        assert!(
+            body["error_description"].as_str().unwrap().contains(why),
+            "{client_id}: {body}"
+        );
+        assert_eq!(status, if error == "invalid_client" { 401 } else { 400 });
+    }
+    // Only the redirect document was fetched, never the page it pointed to.
+    assert_eq!(docs.hits("/good.json"), 0);
+
+    // A good document, but a redirect_uri it does not list.
+    flow.client_id = docs.url("/good.json");
+    let response = flow
+        .http
+        .get(flow.authorize_url(&[("redirect_uri", "https://evil.example/cb")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert!(response.headers().get("location").is_none());
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("invalid_request") && html.contains("redirect_uris"),
+        "{html}"
+    );
+}

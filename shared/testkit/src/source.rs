@@ -124,6 +124,10 @@ impl Source for FixedSource {
         _deadline: workplace_connectors::Deadline,
     ) -> BoxFuture<'a, Result<Content, SourceError>> {
         Box::pin(async move {
+            // A failing source fails reads too, as an unconnected or unreachable one does.
+            if let Some(err) = &self.error {
+                return Err(err.clone());
+            }
             let item_id = id.item().to_string();
             Ok(Content {
                 url: format!("https://example.com/{item_id}"),

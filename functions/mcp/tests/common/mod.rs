@@ -1,7 +1,7 @@
 //! The endpoint tests' vocabulary, over the shared test kit (`workplace-testkit`): one event
 //! through the real service, as Lambda would deliver it.
 
-#![allow(dead_code, unreachable_pub, clippy::panic)]
+#![allow(dead_code, unreachable_pub, unused_imports, clippy::panic)]
 
 use std::sync::Arc;
 

@@ -27,10 +27,13 @@ pub(super) struct Validated {
     pub resource: String,
 }
 
-/// Why a request was refused: on a page when the redirect URI cannot be trusted, else by
-/// redirecting back with `error` (RFC 6749 §4.1.2.1).
+/// Why a request was refused: on a page when the redirect URI cannot be trusted (with the OAuth
+/// error code), else by redirecting back with `error` (RFC 6749 §4.1.2.1).
 enum Refusal {
-    Page(String),
+    Page {
+        error: &'static str,
+        description: String,
+    },
     Redirect {
         redirect_uri: String,
         state: Option<String>,
@@ -74,23 +77,44 @@ fn redirect_matches(registered: &[String], requested: &str) -> bool {
             })
 }
 
-fn validate(server: &AuthServer, p: &HashMap<String, Vec<String>>) -> Result<Validated, Refusal> {
+async fn validate(
+    server: &AuthServer,
+    p: &HashMap<String, Vec<String>>,
+) -> Result<Validated, Refusal> {
     let client_id = first(p, "client_id").unwrap_or_default().to_owned();
-    let Some(client) = server.store().clients.get(&client_id).cloned() else {
-        return Err(Refusal::Page(format!(
-            "Unknown client_id `{client_id}`: register the client first."
-        )));
-    };
+    if client_id.is_empty() {
+        return Err(Refusal::Page {
+            error: "invalid_request",
+            description: "client_id is required".into(),
+        });
+    }
+    let client = server
+        .client(&client_id)
+        .await
+        .map_err(|why| Refusal::Page {
+            error: why.oauth_error(),
+            description: format!("client_id `{client_id}`: {why}"),
+        })?;
     let redirect_uri = match first(p, "redirect_uri") {
         Some(uri) if redirect_matches(&client.redirect_uris, uri) => uri.to_owned(),
         Some(uri) => {
-            return Err(Refusal::Page(format!(
-                "redirect_uri `{uri}` is not registered for this client."
-            )));
+            // A metadata document client's redirect URIs are the document's; neither kind of
+            // client is ever redirected to a URI it did not declare.
+            return Err(Refusal::Page {
+                error: "invalid_request",
+                description: format!(
+                    "redirect_uri `{uri}` is not one of this client's redirect_uris"
+                ),
+            });
         }
         None => match client.redirect_uris.as_slice() {
             [only] => only.clone(),
-            _ => return Err(Refusal::Page("redirect_uri is required.".into())),
+            _ => {
+                return Err(Refusal::Page {
+                    error: "invalid_request",
+                    description: "redirect_uri is required".into(),
+                });
+            }
         },
     };
     let state = first(p, "state").map(str::to_owned);
@@ -166,7 +190,9 @@ fn page(status: StatusCode, message: &str) -> Response {
 
 fn refuse(server: &AuthServer, refusal: Refusal) -> Response {
     match refusal {
-        Refusal::Page(message) => page(StatusCode::BAD_REQUEST, &message),
+        Refusal::Page { error, description } => {
+            page(StatusCode::BAD_REQUEST, &format!("{error}: {description}"))
+        }
         Refusal::Redirect {
             redirect_uri,
             state,
@@ -221,7 +247,7 @@ pub(super) async fn start(
     RawQuery(query): RawQuery,
 ) -> Response {
     let p = params(query.as_deref().unwrap_or_default());
-    let request = match validate(&server, &p) {
+    let request = match validate(&server, &p).await {
         Ok(request) => request,
         Err(refusal) => return refuse(&server, refusal),
     };
@@ -246,7 +272,7 @@ pub(super) async fn decide(State(server): State<Arc<AuthServer>>, body: String) 
     if let Some(requested) = p.remove("requested_scope") {
         p.insert("scope".into(), requested);
     }
-    let request = match validate(&server, &p) {
+    let request = match validate(&server, &p).await {
         Ok(request) => request,
         Err(refusal) => return refuse(&server, refusal),
     };

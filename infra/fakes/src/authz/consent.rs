@@ -30,6 +30,19 @@ fn hidden(name: &str, value: &str) -> String {
     )
 }
 
+/// Where the code will go, as the person should judge it: the redirect URI's scheme and host.
+/// MCP 2025-11-25 asks the server to show it, since a metadata document's `client_name` is the
+/// client's own claim (and anything may serve a document naming a localhost redirect URI).
+fn redirect_host(redirect_uri: &str) -> String {
+    match url::Url::parse(redirect_uri) {
+        Ok(url) => match url.host_str() {
+            Some(host) => format!("{}://{host}", url.scheme()),
+            None => format!("{}:", url.scheme()),
+        },
+        Err(_) => redirect_uri.to_owned(),
+    }
+}
+
 /// The page asking a person to sign in as a demo user and approve `request`.
 pub(super) fn consent_page(action: &str, request: &Validated, users: &[User]) -> String {
     let mut fields = vec![
@@ -71,6 +84,7 @@ pub(super) fn consent_page(action: &str, request: &Validated, users: &[User]) ->
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Sign in to workplace-mcp (local)</title>\
          <style>{STYLE}</style></head><body><h1>Sign in (local demo)</h1>\
          <p><strong>{client}</strong> wants to search your workplace documents at <code>{resource}</code>.</p>\
+         <p><small>Client <code>{client_id}</code>; you will be sent back to <code>{back_to}</code>.</small></p>\
          <form method=\"post\" action=\"{action}\">{fields}\
          <fieldset><legend>Sign in as</legend>{people}</fieldset>\
          <fieldset><legend>Allow</legend>{scopes}</fieldset>\
@@ -80,6 +94,8 @@ pub(super) fn consent_page(action: &str, request: &Validated, users: &[User]) ->
          </body></html>",
         client = esc(&request.client_name),
         resource = esc(&request.resource),
+        client_id = esc(&request.client_id),
+        back_to = esc(&redirect_host(&request.redirect_uri)),
         action = esc(action),
         fields = fields.concat(),
     )
@@ -105,5 +121,13 @@ mod tests {
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;"
         );
         assert!(!error_page("<script>").contains("<script>"));
+        assert_eq!(
+            redirect_host("http://127.0.0.1:5000/cb?x=1"),
+            "http://127.0.0.1"
+        );
+        assert_eq!(
+            redirect_host("cursor://anysphere.cursor-mcp/cb"),
+            "cursor://anysphere.cursor-mcp"
+        );
     }
 }

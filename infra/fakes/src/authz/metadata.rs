@@ -37,7 +37,7 @@ pub(super) fn metadata(server: &AuthServer) -> Value {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "authorization_response_iss_parameter_supported": true,
-        "client_id_metadata_document_supported": false,
+        "client_id_metadata_document_supported": true,
         "claims_supported": ["iss", "aud", "iat", "exp", "sub", "azp", "scope", "email", "name"],
     })
 }

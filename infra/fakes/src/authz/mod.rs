@@ -7,8 +7,11 @@
 //! Paths and issuer follow Descope's (see `shared/reference/identity-and-observability.md` §2.5):
 //! issuer `<base>/v1/apps/agentic/P2demo/MSdemo`, JWKS `<base>/P2demo/.well-known/jwks.json`,
 //! authorize and token under `/oauth2/v1/apps/agentic/...`, registration under
-//! `/v1/mgmt/mcp/client/...`. Like Descope's default, client registration is DCR only (Client ID
-//! Metadata Documents are off, and the metadata says so).
+//! `/v1/mgmt/mcp/client/...`. Clients register either way Descope offers: a `client_id` that is a URL
+//! names a Client ID Metadata Document the server fetches (`cimd`, the MCP 2025-11-25 recommendation,
+//! advertised as `client_id_metadata_document_supported: true`; off by default on Descope, see
+//! `docs/clients.md`), any other id was issued by dynamic client registration (`register`), kept
+//! for clients that do not do CIMD yet.
 //!
 //! Tests approve without a browser in either of two ways: post the consent form (what a person
 //! does), or set `POST /_fake/authz/auto-approve {"user_id", "scope"?}` so `GET /authorize`
@@ -16,6 +19,7 @@
 //! `POST /_fake/authz/expire-refresh-tokens` makes every refresh token expired.
 
 mod authorize;
+mod cimd;
 mod consent;
 mod keys;
 mod metadata;
@@ -58,8 +62,8 @@ fn default_scopes() -> Vec<&'static str> {
     SourceKind::ALL.iter().map(|k| k.scope()).collect()
 }
 
-/// A registered client (RFC 7591).
-#[derive(Debug, Clone)]
+/// A client: registered (RFC 7591), or described by its metadata document.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Client {
     redirect_uris: Vec<String>,
     /// `None` for public clients (`token_endpoint_auth_method: none`).
@@ -114,6 +118,26 @@ pub struct AuthServer {
     corpus: Arc<Corpus>,
     key: &'static SigningKey,
     store: Mutex<Store>,
+    cimd: cimd::Resolver,
+}
+
+/// Why a `client_id` names no client this server will talk to.
+#[derive(Debug, thiserror::Error)]
+enum ClientError {
+    #[error("unknown client_id: register the client first, or use a client metadata document URL")]
+    Unknown,
+    #[error(transparent)]
+    Document(#[from] cimd::CimdError),
+}
+
+impl ClientError {
+    /// The OAuth error code for this refusal.
+    fn oauth_error(&self) -> &'static str {
+        match self {
+            Self::Unknown => "invalid_client",
+            Self::Document(e) => e.oauth_error(),
+        }
+    }
 }
 
 impl std::fmt::Debug for AuthServer {
@@ -126,7 +150,8 @@ impl std::fmt::Debug for AuthServer {
 
 impl AuthServer {
     /// An authorization server at `base_url` (the fakes' API origin) for Descope project
-    /// `project_id`, whose demo users are `corpus`'s. `None` if no signing key could be made.
+    /// `project_id`, whose demo users are `corpus`'s. `None` if no signing key or HTTP client
+    /// could be made.
     pub fn new(base_url: &str, project_id: &str, corpus: Arc<Corpus>) -> Option<Self> {
         Some(Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
@@ -134,6 +159,7 @@ impl AuthServer {
             corpus,
             key: SigningKey::shared()?,
             store: Mutex::new(Store::default()),
+            cimd: cimd::Resolver::new()?,
         })
     }
 
@@ -164,6 +190,18 @@ impl AuthServer {
         self.store
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The client `client_id` names: a registered one, or one described by the metadata document
+    /// at that URL.
+    async fn client(&self, client_id: &str) -> Result<Client, ClientError> {
+        if let Some(client) = self.store().clients.get(client_id).cloned() {
+            return Ok(client);
+        }
+        if cimd::is_url_client_id(client_id) {
+            return Ok(self.cimd.resolve(client_id).await?);
+        }
+        Err(ClientError::Unknown)
     }
 
     fn path(&self, tail: &str) -> String {

@@ -45,7 +45,7 @@ pub(super) fn s256(verifier: &str) -> String {
 
 /// The client the request authenticates as: `client_id` (+ `client_secret`) in the form, or HTTP
 /// Basic. Public clients send only `client_id`.
-fn authenticate(
+async fn authenticate(
     server: &AuthServer,
     headers: &HeaderMap,
     form: &HashMap<String, Vec<String>>,
@@ -75,10 +75,14 @@ fn authenticate(
             field("client_secret"),
         ),
     };
-    let unknown = || oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client");
-    let Some(client) = server.store().clients.get(&client_id).cloned() else {
-        return Err(unknown());
-    };
+    let client = server.client(&client_id).await.map_err(|why| {
+        // RFC 6749 §5.2: a client that cannot be identified is `invalid_client`, with 401.
+        let status = match why.oauth_error() {
+            "invalid_client" => StatusCode::UNAUTHORIZED,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        oauth_error(status, why.oauth_error(), &why.to_string())
+    })?;
     match (&client.secret, secret) {
         (None, _) => Ok(client_id),
         (Some(expected), Some(given)) if *expected == given => Ok(client_id),
@@ -156,7 +160,7 @@ pub(super) async fn token(
 ) -> Response {
     let form = params(&body);
     let field = |name: &str| form.get(name).and_then(|v| v.first()).map(String::as_str);
-    let client_id = match authenticate(&server, &headers, &form) {
+    let client_id = match authenticate(&server, &headers, &form).await {
         Ok(id) => id,
         Err(response) => return response,
     };
