@@ -29,9 +29,11 @@ use serde_json::{Value, json};
 use workplace_connectors::ItemId;
 
 fn check_rejection(error: &InvalidArgument, arguments: Option<&Value>, known: &[&str]) {
+    // `filters.owner`, `filters.containers.notion`: the argument sent, then the field in it.
+    let top = error.field.split('.').next().unwrap_or_default();
     let sent = arguments
         .and_then(Value::as_object)
-        .is_some_and(|map| map.contains_key(&error.field));
+        .is_some_and(|map| map.contains_key(&error.field) || map.contains_key(top));
     assert!(
         error.field == "arguments" || known.contains(&error.field.as_str()) || sent,
         "{error}"
@@ -40,7 +42,14 @@ fn check_rejection(error: &InvalidArgument, arguments: Option<&Value>, known: &[
 }
 
 fn check_search(arguments: Option<&Value>) {
-    let known = ["query", "sources", "max_results", "include_content"];
+    let known = [
+        "query",
+        "sources",
+        "max_results",
+        "include_content",
+        "filters",
+        "cursor",
+    ];
     let args = match SearchArgs::parse(arguments) {
         Ok(args) => args,
         Err(error) => return check_rejection(&error, arguments, &known),
@@ -68,6 +77,13 @@ fn check_search(arguments: Option<&Value>) {
     });
     if let Some(sources) = &args.sources {
         again["sources"] = sources.iter().map(|s| s.to_string()).collect();
+    }
+    if !args.filters.is_empty() {
+        again["filters"] = arguments::filters::to_json(&args.filters);
+    }
+    if let Some(cursor) = &args.cursor {
+        assert!(cursor.len() <= arguments::MAX_CURSOR_CHARS);
+        again["cursor"] = json!(cursor);
     }
     assert_eq!(SearchArgs::parse(Some(&again)).as_ref(), Ok(&args));
 }

@@ -125,10 +125,12 @@ ENV
 write_secret() {
   python3 - "$DEV/jwt_secret_key" "$DEV/upstream-credentials.json" "$DEV/secret.json" \
     "$DEV/service-token-secret.json" <<'PY'
-import json, sys
+import json, secrets, sys
 key_file, upstream_file, out, service_out = sys.argv[1:]
 secret = json.load(open(upstream_file))
 secret["cequence_api_key"] = "dev-cequence-key"
+# Page cursors signed alike by every function and container (README, `cursor_key`).
+secret["cursor_key"] = secrets.token_urlsafe(32)
 with open(out, "w") as f:
     json.dump(secret, f)
 with open(service_out, "w") as f:

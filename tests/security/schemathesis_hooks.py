@@ -19,10 +19,11 @@ def filter_body(context, body):
 
 
 # Constraints JSON Schema cannot state, each with its own 422 test in the Rust suites: a
-# Salesforce id's checksum (shared/connectors/src/salesforce/id.rs) and a `list_events` window
+# Salesforce id's checksum (shared/connectors/src/salesforce/id.rs), a `list_events` window
 # that ends after it starts and spans at most 62 days (shared/service/tests/test_events.rs,
-# `window_errors_name_the_field`). Generated bodies that break them are not sent; every other
-# body is.
+# `window_errors_name_the_field`), a search filter's `_before` later than its `_after`, and a
+# search `cursor`, which only the server can sign (shared/service/tests/test_paging.rs). Generated
+# bodies that break them are not sent; every other body is.
 _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
@@ -64,4 +65,29 @@ def _valid_cross_field_constraints(body):
             return False
     if "start" in arguments and "end" in arguments:
         return _window_ok(arguments)
+    if arguments.get("cursor") is not None:
+        return False
+    filters = arguments.get("filters")
+    if isinstance(filters, dict):
+        for after, before in (("modified_after", "modified_before"), ("created_after", "created_before")):
+            if not _range_ok(filters.get(after), filters.get(before)):
+                return False
     return True
+
+
+def _range_ok(after, before):
+    from datetime import datetime, timezone
+
+    def instant(value):
+        text = str(value)
+        if len(text) == 10:
+            text += "T00:00:00+00:00"
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+    if after is None or before is None:
+        return True
+    try:
+        return instant(after) < instant(before)
+    except (ValueError, TypeError, OverflowError):
+        return True  # malformed: the schema's own business

@@ -176,8 +176,8 @@ impl ItemType {
 /// A filter's time: an instant, UTC.
 pub type Time = OffsetDateTime;
 
-/// Reads a filter's time: a date (`2026-11-30`, midnight UTC) or an RFC 3339 time, years 1970 to
-/// 9999 (every upstream's range), converted to UTC.
+/// Reads a filter's time: a date (`2026-11-30`, midnight UTC) or an RFC 3339 time, converted to
+/// UTC; years 1 to 9999, the range every upstream's date syntax can write.
 pub fn parse_time(text: &str) -> Option<Time> {
     let at = if text.len() == 10 {
         let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -188,8 +188,8 @@ pub fn parse_time(text: &str) -> Option<Time> {
     } else {
         OffsetDateTime::parse(text, &Rfc3339).ok()?
     };
-    let at = at.to_offset(time::UtcOffset::UTC);
-    (1970..=9999).contains(&at.year()).then_some(at)
+    let at = at.checked_to_offset(time::UtcOffset::UTC)?;
+    (1..=9999).contains(&at.year()).then_some(at)
 }
 
 /// Writes a filter's time as RFC 3339 (UTC, `Z`), as [`parse_time`] reads it back.
@@ -441,9 +441,10 @@ mod tests {
         for bad in [
             "2026-13-01",
             "yesterday",
-            "1969-12-31",
+            "0000-12-31",
             "",
             "2026-11-30T10:00",
+            "9999-12-31T23:59:59-23:59",
         ] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }

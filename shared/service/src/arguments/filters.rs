@@ -117,7 +117,7 @@ fn time(map: &Map<String, Value>, name: &str) -> Result<Option<Time>, InvalidArg
         Some(Value::String(text)) => parse_time(text.trim()).map(Some).ok_or_else(|| {
             invalid(
                 &field,
-                "must be a date (2026-11-30) or an RFC 3339 time (2026-11-30T09:00:00Z), from year 1970 to 9999",
+                "must be a date (2026-11-30) or an RFC 3339 time (2026-11-30T09:00:00Z), years 1 to 9999",
             )
         }),
         Some(other) => Err(invalid(
