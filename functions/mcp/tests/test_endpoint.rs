@@ -133,7 +133,9 @@ async fn workplace_search_returns_structured_results() {
             .unwrap()
             .starts_with("Found 5 results for 'quarterly budget'")
     );
-    assert_eq!(result["content"][1]["type"], "resource");
+    // No embedded copy of the JSON: `structuredContent` carries it once (#22).
+    assert_eq!(result["content"][1]["type"], "text");
+    assert_eq!(result["content"].as_array().unwrap().len(), 2, "{body}");
 
     let record = app.last_record();
     assert_eq!(record.action, "tools/call");

@@ -63,10 +63,18 @@ pub struct SearchArgs {
     pub include_content: bool,
     /// What the results must match besides the query.
     pub filters: Filters,
+    /// With `include_content`: the most tokens (estimated) the answer may take; content beyond
+    /// it is cut, best results first kept (`search/budget.rs`).
+    pub max_tokens: usize,
     /// Where to continue: the `next_cursor` of an earlier page, as the caller sent it (checked
     /// against its signature when the call runs, see `search/cursor.rs`).
     pub cursor: Option<String>,
 }
+
+/// Bounds of `max_tokens`.
+pub const MAX_TOKENS: std::ops::RangeInclusive<u64> = 1_000..=200_000;
+/// `max_tokens` when omitted: within what Claude Code accepts from one tool call (about 25,000).
+pub const DEFAULT_MAX_TOKENS: usize = 20_000;
 
 /// Longest accepted `cursor`, in bytes: ours are far shorter.
 pub const MAX_CURSOR_CHARS: usize = 512;
@@ -95,6 +103,7 @@ impl SearchArgs {
                 "include_content",
                 "filters",
                 "cursor",
+                "max_tokens",
             ],
         )?;
 
@@ -125,6 +134,8 @@ impl SearchArgs {
             }
         };
 
+        let max_tokens =
+            integer(&map, "max_tokens", MAX_TOKENS)?.map_or(DEFAULT_MAX_TOKENS, |v| v as usize);
         let filters = filters::parse(map.get("filters"))?;
         let cursor = match map.get("cursor") {
             None | Some(Value::Null) => None,
@@ -155,6 +166,7 @@ impl SearchArgs {
             sources,
             max_results,
             include_content,
+            max_tokens,
             filters,
             cursor,
         })

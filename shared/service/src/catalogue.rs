@@ -8,8 +8,8 @@ use crate::arguments::filters::{
     FILTER_FIELDS, MAX_CONTAINER_CHARS, MAX_CONTAINERS, MAX_OWNER_CHARS,
 };
 use crate::arguments::{
-    DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, MAX_CURSOR_CHARS, MAX_FETCH_CHARS, MAX_FETCH_OFFSET,
-    MAX_QUERY_CHARS, MAX_RESULTS, MAX_SOURCES,
+    DEFAULT_FETCH_CHARS, DEFAULT_MAX_RESULTS, DEFAULT_MAX_TOKENS, MAX_CURSOR_CHARS,
+    MAX_FETCH_CHARS, MAX_FETCH_OFFSET, MAX_QUERY_CHARS, MAX_RESULTS, MAX_SOURCES, MAX_TOKENS,
 };
 use crate::tool_result::with_error_branch;
 use crate::untrusted;
@@ -115,6 +115,10 @@ fn workplace_search() -> Value {
                     "type": "boolean", "default": false,
                     "description": "Attach each result's text (cut to a size limit; `truncated` says when). Slower."
                 },
+                "max_tokens": {
+                    "type": "integer", "minimum": MAX_TOKENS.start(), "maximum": MAX_TOKENS.end(), "default": DEFAULT_MAX_TOKENS,
+                    "description": "With `include_content`: the most tokens (about 4 characters each) the answer may take. The best results keep their text; the rest are cut short or left out, as `content_budget` says; `fetch` reads them whole."
+                },
                 "filters": filters_schema(),
                 "cursor": {
                     "type": "string", "minLength": 1, "maxLength": MAX_CURSOR_CHARS, "pattern": "^[A-Za-z0-9_.-]+$",
@@ -207,6 +211,16 @@ fn search_output_schema() -> Value {
             "total_count": {"type": "integer"},
             "sources": source_reports_schema(),
             "searched_for": {"type": "string", "description": "The corrected keywords searched for, when the query as typed found too little and a likely misspelling was corrected."},
+            "content_budget": {
+                "type": "object",
+                "description": "What `max_tokens` cut from the results' content.",
+                "properties": {
+                    "max_tokens": {"type": "integer"},
+                    "shortened": {"type": "integer"},
+                    "omitted": {"type": "integer"}
+                },
+                "required": ["max_tokens", "shortened", "omitted"]
+            },
             "next_cursor": {"type": "string", "description": "More results exist: pass this as `cursor` (with the same query, sources and filters) for the next page."}
         },
         "required": ["results", "total_count", "sources", "content_trust"]

@@ -194,6 +194,7 @@ mod tests {
             searched_for: None,
             next_cursor: None,
             next_offset: None,
+            content_budget: None,
         };
         let result = search_result(&outcome);
         assert!(!result.is_error);
@@ -228,6 +229,7 @@ mod tests {
             searched_for: None,
             next_cursor: None,
             next_offset: None,
+            content_budget: None,
         };
         let result = search_result(&outcome);
         assert!(result.is_error);

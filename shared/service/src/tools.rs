@@ -78,8 +78,8 @@ pub enum SearchShape {
 pub enum PreparedCall {
     /// `workplace_search` or `search` over the resolved sources.
     Search {
-        /// The validated arguments.
-        args: SearchArgs,
+        /// The validated arguments (boxed: with filters they are the largest part of a call).
+        args: Box<SearchArgs>,
         /// The sources to search: the requested ones, or every one the caller may search.
         sources: Vec<SourceKind>,
         /// Which tool was called, hence which answer shape.
@@ -236,7 +236,7 @@ pub fn prepare(
                 size: args.max_results,
             };
             Ok(PreparedCall::Search {
-                args,
+                args: Box::new(args),
                 sources,
                 shape,
                 page,
@@ -377,6 +377,9 @@ pub async fn run_confirmed(
                 include_content: args.include_content,
             };
             let mut outcome = engine.search_page(&user, &request).await;
+            if args.include_content {
+                crate::search::budget::apply(&mut outcome, args.max_tokens);
+            }
             outcome.next_cursor = outcome.next_offset.map(|offset| {
                 engine.cursors().issue(
                     &principal.subject,
@@ -417,19 +420,10 @@ pub async fn run_confirmed(
                     summary_line.push_str(&format!(" (not searched: {failures})"));
                 }
             }
-            // The first text stays the one-line summary and the resource the JSON; the last item
-            // is the whole answer as text, every third-party field quoted or fenced (see
-            // `untrusted`), for clients that show a model only text.
+            // The summary line, then the answer as compact text, every third-party field quoted
+            // or fenced (see `untrusted`), for clients that show a model only text. The JSON is
+            // `structuredContent` alone: an embedded copy of it doubled every answer (#22).
             let mut content = vec![ContentItem::text(summary_line.clone())];
-            content.push(ContentItem::Resource {
-                resource: EmbeddedResource {
-                    uri: search_uri(&args.query),
-                    name: "Search Results".into(),
-                    mime_type: "application/json".into(),
-                    text: structured.to_string(),
-                },
-                meta: Some(untrusted::content_meta()),
-            });
             if !is_error {
                 content.push(ContentItem::third_party_text(untrusted::render_search(
                     &summary_line,
@@ -579,7 +573,7 @@ mod cost_tests {
 
     fn search(arguments: Value) -> PreparedCall {
         PreparedCall::Search {
-            args: SearchArgs::parse(Some(&arguments)).unwrap(),
+            args: Box::new(SearchArgs::parse(Some(&arguments)).unwrap()),
             sources: vec![SourceKind::Notion],
             shape: SearchShape::Workplace,
             page: Page::first(10),

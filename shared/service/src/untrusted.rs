@@ -137,10 +137,12 @@ pub fn fence(body: &str) -> String {
     format!("{}\n{body}\n{}", opening(&nonce), closing(&nonce))
 }
 
-/// The text rendering of a `workplace_search` answer: the summary line, then one block per result
-/// (single-line fields quoted, the content fenced), then one line per source. Only this function
-/// writes line starts, so a line starting `Result `, `Link: ` or `Source: ` outside a fence is
-/// always ours.
+/// The text rendering of a `workplace_search` answer, for clients that show a model only text:
+/// the summary line, then one line per result (`Result N: "id" · "title" · "date" · "snippet"`,
+/// every third-party value quoted; the source is the id's prefix, the link and details are in
+/// `structuredContent`), its content fenced below it with `include_content`, then one line per
+/// source and the next page's cursor. Only this function writes line starts, so a line starting
+/// `Result ` or `Source status: ` outside a fence is always ours.
 pub fn render_search(summary: &str, outcome: &SearchOutcome) -> String {
     let mut out = String::new();
     out.push_str(summary);
@@ -148,35 +150,37 @@ pub fn render_search(summary: &str, outcome: &SearchOutcome) -> String {
     out.push_str(NOTICE);
     out.push('\n');
     for (index, result) in outcome.results.iter().enumerate() {
-        let _ = write!(
+        let date = result
+            .modified_time
+            .as_deref()
+            .map_or("", |t| t.get(..10).unwrap_or(t));
+        let _ = writeln!(
             out,
-            "\nResult {}: {}\nSource: {}\nTitle: {}\nLink: {}\nSnippet: {}\n",
+            "Result {}: {} · {} · {} · {}",
             index + 1,
             quote(&result.id),
-            result.source,
             quote(&result.title),
-            quote(&result.url),
+            quote(date),
             quote(&result.snippet),
         );
-        if let Some(modified) = &result.modified_time {
-            let _ = writeln!(out, "Modified: {}", quote(modified));
-        }
-        if let Some(author) = &result.author {
-            let _ = writeln!(out, "Author: {}", quote(author));
-        }
-        if let Some(details) = &result.details {
-            for line in details.lines(&quote) {
-                let _ = writeln!(out, "{line}");
-            }
-        }
         if let Some(error) = &result.content_error {
             let _ = writeln!(out, "Content error: {}", quote(error));
         }
         if let Some(content) = &result.content {
-            let _ = writeln!(out, "Content:\n{}", fence(content));
+            let _ = writeln!(out, "{}", fence(content));
         }
     }
     source_statuses(&mut out, &outcome.sources);
+    if let Some(note) = &outcome.content_budget {
+        let _ = writeln!(out, "Content budget: {}", note.summary());
+    }
+    if let Some(cursor) = &outcome.next_cursor {
+        // Our own token (base64url and dots), never third-party text.
+        let _ = writeln!(
+            out,
+            "Next page: call workplace_search again with the same query, sources and filters and cursor \"{cursor}\""
+        );
+    }
     out
 }
 
@@ -196,6 +200,14 @@ fn source_statuses(out: &mut String, reports: &[SourceReport]) {
         );
         if let Some(message) = &report.message {
             let _ = write!(out, " {}", quote(message));
+        }
+        if !report.filters_not_applied.is_empty() {
+            let names: Vec<&str> = report
+                .filters_not_applied
+                .iter()
+                .map(|f| f.as_str())
+                .collect();
+            let _ = write!(out, "; filters not applied: {}", names.join(", "));
         }
         out.push('\n');
     }

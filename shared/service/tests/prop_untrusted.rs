@@ -66,6 +66,7 @@ fn outcome(results: Vec<SearchResult>) -> SearchOutcome {
         searched_for: None,
         next_cursor: None,
         next_offset: None,
+        content_budget: None,
     }
 }
 
@@ -97,9 +98,8 @@ fn hostile_titles_snippets_and_bodies_do_not_forge_structure() {
         let parsed = parse(&rendered);
         assert_eq!(parsed.ids, ["notion:1", "notion:2"], "{rendered}");
         assert_eq!(
-            parsed.links,
-            [hostile, "https://notion.example/2"],
-            "{rendered}"
+            parsed.lines[0][3], hostile,
+            "the snippet reads back: {rendered}"
         );
         assert_eq!(parsed.titles, [hostile, "plain"], "{rendered}");
         assert_eq!(parsed.bodies, [hostile], "{rendered}");
@@ -162,28 +162,16 @@ proptest! {
         let rendered = render_search("Found some results for 'q'", &outcome(results.clone()));
         let parsed = parse(&rendered);
         let ids: Vec<String> = results.iter().map(|r| r.id.clone()).collect();
-        let links: Vec<String> = results.iter().map(|r| r.url.clone()).collect();
+        let snippets: Vec<String> = results.iter().map(|r| r.snippet.clone()).collect();
         let titles: Vec<String> = results.iter().map(|r| r.title.clone()).collect();
         let bodies: Vec<String> = results.iter().filter_map(|r| r.content.clone()).collect();
         prop_assert_eq!(parsed.ids, ids);
-        prop_assert_eq!(parsed.links, links);
+        prop_assert_eq!(
+            parsed.lines.iter().map(|l| l[3].clone()).collect::<Vec<_>>(),
+            snippets
+        );
         prop_assert_eq!(parsed.titles, titles);
         prop_assert_eq!(parsed.bodies, bodies);
         prop_assert_eq!(parsed.statuses, vec!["notion ok (1 result)".to_owned()]);
-        // Each event's detail lines read back to exactly its fields, in order.
-        let details: Vec<Vec<String>> = fields
-            .iter()
-            .flat_map(|(title, url, snippet, _)| {
-                vec![
-                    vec![snippet.clone(), title.clone()],
-                    vec![url.clone()],
-                    vec![format!("{snippet} <{title}>")],
-                    vec![url.clone(), title.clone()],
-                    vec![snippet.clone()],
-                    vec![url.clone()],
-                ]
-            })
-            .collect();
-        prop_assert_eq!(parsed.details, details);
     }
 }

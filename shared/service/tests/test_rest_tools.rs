@@ -124,16 +124,13 @@ async fn a_search_returns_the_seed_shape_with_structured_content() {
         body["content"][0]["text"],
         "Found 6 results for 'quarterly budget reports'"
     );
-    let resource = &body["content"][1]["resource"];
-    assert_eq!(body["content"][1]["type"], "resource");
-    assert_eq!(
-        resource["uri"],
-        "workplace://search/quarterly%20budget%20reports"
-    );
-    assert_eq!(resource["name"], "Search Results");
-    assert_eq!(resource["mimeType"], "application/json");
-    let text: Value = serde_json::from_str(resource["text"].as_str().unwrap()).unwrap();
-    assert_eq!(text, body["structuredContent"]);
+    // The JSON is `structuredContent` alone (no embedded copy); the text is the compact
+    // rendering, one line per result.
+    assert_eq!(body["content"].as_array().unwrap().len(), 2, "{body}");
+    assert_eq!(body["content"][1]["type"], "text");
+    let rendering = body["content"][1]["text"].as_str().unwrap();
+    assert_eq!(rendering.matches("\nResult ").count(), 6, "{rendering}");
+    let text = body["structuredContent"].clone();
     assert_eq!(text["total_count"], 6);
     let first = &text["results"][0];
     assert_eq!(

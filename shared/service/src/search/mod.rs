@@ -18,6 +18,7 @@ use workplace_connectors::{
 
 use crate::config::SearchSettings;
 
+pub mod budget;
 pub mod cursor;
 mod enrich;
 mod merge;
@@ -171,6 +172,9 @@ pub struct SearchOutcome {
     /// Where the next page starts in the ranking, when there is one.
     #[serde(skip)]
     pub next_offset: Option<usize>,
+    /// What `max_tokens` cut from the results' content, when it cut anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_budget: Option<budget::ContentBudget>,
 }
 
 impl SearchOutcome {
@@ -415,6 +419,7 @@ impl SearchEngine {
             searched_for: plan.corrected().filter(|_| corrected),
             next_cursor: None,
             next_offset,
+            content_budget: None,
         }
     }
 

@@ -6,39 +6,22 @@
 
 use workplace_service::untrusted;
 
-/// What a strict reader finds in a rendering: result ids, `Link:` values, source-status lines.
+/// What a strict reader finds in a rendering: result ids and titles, fenced bodies, source-status
+/// lines.
 #[derive(Debug, Default, PartialEq)]
 pub struct Parsed {
     pub ids: Vec<String>,
     pub titles: Vec<String>,
-    pub links: Vec<String>,
+    /// Each result line's values: id, title, date, snippet.
+    pub lines: Vec<Vec<String>>,
     pub bodies: Vec<String>,
     pub statuses: Vec<String>,
-    /// The values of each detail line (an email's, an event's or a record's fields), in order.
-    pub details: Vec<Vec<String>>,
 }
 
-/// The labels of `HitDetails::lines`: each followed by `: ` and quoted values only.
-const DETAIL_LABELS: [&str; 13] = [
-    "From",
-    "To",
-    "Cc",
-    "Sent",
-    "Attachments",
-    "When",
-    "Location",
-    "Organizer",
-    "Attendees",
-    "Status",
-    "Conference",
-    "Object",
-    "Field",
-];
+/// The separator between a result line's quoted values.
+const SEPARATORS: [&str; 1] = [" · "];
 
-/// The separators a detail line may have between its quoted values.
-const SEPARATORS: [&str; 6] = [" (all day)", " to ", " = ", ", ", " (", ")"];
-
-/// Reads a detail line's values: string literals with only our separators between them.
+/// Reads a result line's values: string literals with only our separators between them.
 fn quoted_sequence(mut rest: &str) -> Vec<String> {
     let mut values = Vec::new();
     while !rest.is_empty() {
@@ -54,7 +37,7 @@ fn quoted_sequence(mut rest: &str) -> Vec<String> {
             let separator = SEPARATORS
                 .iter()
                 .find(|s| rest.starts_with(**s))
-                .unwrap_or_else(|| panic!("text we did not write in a detail line: {rest:?}"));
+                .unwrap_or_else(|| panic!("text we did not write in a result line: {rest:?}"));
             rest = &rest[separator.len()..];
         }
     }
@@ -62,8 +45,8 @@ fn quoted_sequence(mut rest: &str) -> Vec<String> {
 }
 
 /// Reads a rendering line by line: a fence opened by `<<<third-party-text NONCE` ends only at
-/// `third-party-text NONCE>>>`; every other line must be one of ours, and its quoted value must be
-/// a single JSON string literal with nothing after it.
+/// `third-party-text NONCE>>>`; every other line must be one of ours, and its quoted values must
+/// be JSON string literals with only our separators between them.
 pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     let mut lines = text.split('\n');
@@ -84,33 +67,22 @@ pub fn parse(text: &str) -> Parsed {
             }
             parsed.bodies.push(body.join("\n"));
         } else if let Some(rest) = line.strip_prefix("Result ") {
-            let (_, id) = rest.split_once(": ").expect("Result N: id");
-            parsed.ids.push(quoted(id));
-        } else if let Some(link) = line.strip_prefix("Link: ") {
-            parsed.links.push(quoted(link));
-        } else if let Some(title) = line.strip_prefix("Title: ") {
-            parsed.titles.push(quoted(title));
-        } else if let Some(snippet) = line.strip_prefix("Snippet: ") {
-            quoted(snippet);
-        } else if let Some(author) = line.strip_prefix("Author: ") {
-            quoted(author);
-        } else if let Some(modified) = line.strip_prefix("Modified: ") {
-            quoted(modified);
+            let (_, values) = rest.split_once(": ").expect("Result N: values");
+            let values = quoted_sequence(values);
+            assert_eq!(values.len(), 4, "id, title, date, snippet: {line:?}");
+            parsed.ids.push(values[0].clone());
+            parsed.titles.push(values[1].clone());
+            parsed.lines.push(values);
         } else if let Some(error) = line.strip_prefix("Content error: ") {
             quoted(error);
-        } else if let Some(rest) = DETAIL_LABELS
-            .iter()
-            .find_map(|label| line.strip_prefix(label)?.strip_prefix(": "))
-        {
-            parsed.details.push(quoted_sequence(rest));
         } else if let Some(status) = line.strip_prefix("Source status: ") {
             parsed.statuses.push(status.to_owned());
         } else {
             assert!(
                 line.is_empty()
                     || line.starts_with("Found ")
-                    || line.starts_with("Source: ")
-                    || line == "Content:"
+                    || line.starts_with("Content budget: ")
+                    || line.starts_with("Next page: ")
                     || line == untrusted::NOTICE,
                 "a line we did not write: {line:?}"
             );
