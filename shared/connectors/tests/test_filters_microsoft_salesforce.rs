@@ -1,0 +1,279 @@
+//! Search filters through the fakes over real HTTP, for SharePoint, Outlook mail, Outlook
+//! calendar and Salesforce: each filter a source applies narrows the unfiltered search to hits
+//! that satisfy it, in both passes, and is named in `applied`; a filter a source cannot apply is
+//! not named.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use time::OffsetDateTime;
+use time::macros::{date, datetime};
+use workplace_connectors::SearchHit;
+use workplace_connectors::query::{Filter, Filters, ItemType, Plan, Planned};
+
+const PER_USER: &[(&str, &str)] = &[
+    ("SHAREPOINT_MODE", "descope_outbound"),
+    ("OUTLOOK_MAIL_MODE", "descope_outbound"),
+    ("OUTLOOK_CALENDAR_MODE", "descope_outbound"),
+    ("SALESFORCE_MODE", "descope_outbound"),
+];
+
+/// The Finance site of the demo tenant, as Graph names it (`host,siteCollectionId,webId`).
+const FINANCE_SITE: &str =
+    "acme.sharepoint.com,8f1c2b7a-3d4e-4f60-9a1b-2c3d4e5f6071,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d";
+/// The company-wide site's collection id alone.
+const COMPANY_SITE: &str = "5724d91f-650c-4810-83cc-61a8818917d6";
+
+fn soon() -> tokio::time::Instant {
+    tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+}
+
+fn plan(query: &str, filters: Filters) -> Plan {
+    Plan::new(query, date!(2026 - 12 - 04)).with_filters(filters)
+}
+
+fn ids(planned: &Planned) -> BTreeSet<String> {
+    planned.hits.iter().map(|h| h.item_id.clone()).collect()
+}
+
+fn time(hit: &Option<String>) -> OffsetDateTime {
+    OffsetDateTime::parse(
+        hit.as_deref().expect("the hit says when"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap()
+}
+
+/// Searches `query` with and without `filters` as `user`, and checks that the filtered hits are a
+/// strict subset of the unfiltered ones (`strict`), or at most the same set, that each passes
+/// `holds`, and that `applied` names `expect` exactly.
+async fn narrows(
+    source: &dyn Source,
+    user: &UserContext,
+    query: &str,
+    filters: Filters,
+    expect: &[Filter],
+    strict: bool,
+    holds: impl Fn(&SearchHit) -> bool,
+) -> Planned {
+    let all = source
+        .search_plan(user, &plan(query, Filters::default()), 20, soon())
+        .await
+        .unwrap();
+    let some = source
+        .search_plan(user, &plan(query, filters.clone()), 20, soon())
+        .await
+        .unwrap();
+    let (all_ids, some_ids) = (ids(&all), ids(&some));
+    assert!(
+        !some.hits.is_empty(),
+        "{query}: the filter leaves something"
+    );
+    assert!(
+        some_ids.is_subset(&all_ids),
+        "{query}: {some_ids:?} within {all_ids:?}"
+    );
+    if strict {
+        assert!(
+            some_ids.len() < all_ids.len(),
+            "{query}: the filter narrows {all_ids:?}"
+        );
+    }
+    for hit in &some.hits {
+        assert!(holds(hit), "{query}: {} fails the filter", hit.title);
+        for f in expect {
+            assert_ne!(filters.check(*f, hit), Some(false), "{}: {f:?}", hit.title);
+        }
+    }
+    assert_eq!(some.applied, expect, "{query}: applied");
+    some
+}
+
+#[tokio::test]
+async fn sharepoint_applies_every_filter_in_kql() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let sources = h.sources(PER_USER);
+    let sp = sources[&SourceKind::Sharepoint].as_ref();
+    let me = dev();
+
+    let after = datetime!(2026-06-01 0:00 UTC);
+    let filters = Filters {
+        modified_after: Some(after),
+        ..Filters::default()
+    };
+    let found = narrows(
+        sp,
+        &me,
+        "budget",
+        filters,
+        &[Filter::ModifiedAfter],
+        true,
+        |h| time(&h.modified_time) >= after,
+    )
+    .await;
+    assert!(
+        found
+            .query
+            .ends_with("LastModifiedTime>=2026-06-01T00:00:00Z"),
+        "{}",
+        found.query
+    );
+
+    // Before is exclusive, to the second: the Q4 budget changed at 2026-10-01T16:45:00Z.
+    let before = datetime!(2026-10-01 16:45 UTC);
+    let filters = Filters {
+        modified_before: Some(before),
+        ..Filters::default()
+    };
+    let found = narrows(
+        sp,
+        &me,
+        "budget",
+        filters,
+        &[Filter::ModifiedBefore],
+        true,
+        |h| time(&h.modified_time) < before,
+    )
+    .await;
+    assert!(!titles(&found.hits).contains(&"FY2027 Q4 Quarterly Budget.md".to_owned()));
+
+    let created = datetime!(2026-01-05 0:00 UTC);
+    let filters = Filters {
+        created_before: Some(created),
+        ..Filters::default()
+    };
+    narrows(
+        sp,
+        &me,
+        "finance",
+        filters,
+        &[Filter::CreatedBefore],
+        true,
+        |h| time(&h.created_time) < created,
+    )
+    .await;
+    let filters = Filters {
+        created_after: Some(created),
+        ..Filters::default()
+    };
+    narrows(
+        sp,
+        &me,
+        "finance",
+        filters,
+        &[Filter::CreatedAfter],
+        true,
+        |h| time(&h.created_time) >= created,
+    )
+    .await;
+
+    // An owner by name goes upstream as `Author:`; by address it is checked on the hits.
+    for owner in ["bob martins", "carol@acme.example"] {
+        let filters = Filters {
+            owner: Some(owner.into()),
+            ..Filters::default()
+        };
+        let found = narrows(sp, &me, "policy", filters, &[Filter::Owner], true, |h| {
+            h.owner
+                .as_deref()
+                .is_some_and(|o| o == "bob@acme.example" && owner.starts_with("bob") || o == owner)
+        })
+        .await;
+        assert_eq!(
+            found.query.contains("Author:\"bob martins\""),
+            owner.starts_with("bob"),
+            "{}",
+            found.query
+        );
+    }
+
+    let filters = Filters {
+        types: vec![ItemType::Pdf, ItemType::Spreadsheet],
+        ..Filters::default()
+    };
+    narrows(
+        sp,
+        &me,
+        "policy budget",
+        filters,
+        &[Filter::Type],
+        true,
+        |h| matches!(h.item_type, Some(ItemType::Pdf | ItemType::Spreadsheet)),
+    )
+    .await;
+
+    // Sites by their Graph id or their collection id alone.
+    for (site, name) in [
+        (FINANCE_SITE, "/sites/Finance/"),
+        (COMPANY_SITE, "/sites/Company/"),
+    ] {
+        let filters = Filters {
+            containers: [(SourceKind::Sharepoint, vec![site.to_owned()])].into(),
+            ..Filters::default()
+        };
+        narrows(
+            sp,
+            &me,
+            "policy budget",
+            filters,
+            &[Filter::Container],
+            true,
+            |h| h.url.contains(name),
+        )
+        .await;
+    }
+    // A site id no site has matches nothing, and Graph is not asked.
+    let before = h.count("graph.search");
+    let nowhere = Filters {
+        containers: [(SourceKind::Sharepoint, vec!["no-such-site".to_owned()])].into(),
+        ..Filters::default()
+    };
+    let none = sp
+        .search_plan(&me, &plan("policy", nowhere), 10, soon())
+        .await
+        .unwrap();
+    assert!(none.hits.is_empty());
+    assert_eq!(none.applied, [Filter::Container]);
+    assert_eq!(h.count("graph.search"), before);
+    // Containers of another source concern SharePoint not at all.
+    let elsewhere = Filters {
+        containers: [(SourceKind::GoogleDrive, vec!["0AFinance".to_owned()])].into(),
+        ..Filters::default()
+    };
+    let all = sp
+        .search_plan(&me, &plan("policy", elsewhere), 10, soon())
+        .await
+        .unwrap();
+    assert!(!all.hits.is_empty() && all.applied.is_empty());
+}
+
+#[tokio::test]
+async fn sharepoint_filters_hold_in_the_relaxed_pass() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let sources = h.sources(PER_USER);
+    let sp = sources[&SourceKind::Sharepoint].as_ref();
+    // No document holds both words: the strict pass finds nothing and the relaxed one runs.
+    let filters = Filters {
+        owner: Some("Carol Diaz".into()),
+        ..Filters::default()
+    };
+    let found = sp
+        .search_plan(&dev(), &plan("policy quokka", filters), 10, soon())
+        .await
+        .unwrap();
+    let relaxed = found.relaxed_query.clone().expect("relaxed");
+    assert!(relaxed.ends_with("AND Author:\"Carol Diaz\""), "{relaxed}");
+    assert!(!found.hits.is_empty());
+    assert!(
+        found
+            .hits
+            .iter()
+            .all(|h| h.owner.as_deref() == Some("carol@acme.example")),
+        "{:?}",
+        titles(&found.hits)
+    );
+}
