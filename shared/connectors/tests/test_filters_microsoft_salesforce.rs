@@ -277,3 +277,146 @@ async fn sharepoint_filters_hold_in_the_relaxed_pass() {
         titles(&found.hits)
     );
 }
+
+fn thread(hit: &SearchHit) -> String {
+    match hit.details.as_ref() {
+        Some(workplace_connectors::HitDetails::Email(mail)) => mail.thread_id.clone(),
+        other => panic!("not an email: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn outlook_mail_applies_dates_and_the_sender_in_kql() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let sources = h.sources(PER_USER);
+    let mail = sources[&SourceKind::OutlookMail].as_ref();
+    let me = dev();
+
+    let after = datetime!(2026-11-25 0:00 UTC);
+    let filters = Filters {
+        modified_after: Some(after),
+        ..Filters::default()
+    };
+    let found = narrows(
+        mail,
+        &me,
+        "globex",
+        filters,
+        &[Filter::ModifiedAfter],
+        true,
+        |h| time(&h.modified_time) >= after,
+    )
+    .await;
+    assert!(
+        found.query.ends_with("AND sent>=2026-11-25"),
+        "{}",
+        found.query
+    );
+
+    let filters = Filters {
+        created_before: Some(after),
+        ..Filters::default()
+    };
+    let found = narrows(
+        mail,
+        &me,
+        "globex",
+        filters,
+        &[Filter::CreatedBefore],
+        true,
+        |h| time(&h.created_time) < after,
+    )
+    .await;
+    assert_eq!(titles(&found.hits), ["Globex contract terms"]);
+
+    for owner in ["Alice Nguyen", "alice@acme.example"] {
+        let filters = Filters {
+            owner: Some(owner.into()),
+            ..Filters::default()
+        };
+        let found = narrows(mail, &me, "globex", filters, &[Filter::Owner], true, |h| {
+            h.owner.as_deref() == Some("alice@acme.example")
+        })
+        .await;
+        assert!(
+            found.query.ends_with(&format!("AND from:\"{owner}\"")),
+            "{}",
+            found.query
+        );
+    }
+
+    // Every message is an email: the type filter holds for all of them.
+    let filters = Filters {
+        types: vec![ItemType::Email, ItemType::Document],
+        ..Filters::default()
+    };
+    narrows(mail, &me, "globex", filters, &[Filter::Type], false, |h| {
+        h.item_type == Some(ItemType::Email)
+    })
+    .await;
+    // Mail folders are no containers: the filter is left to the service.
+    let filters = Filters {
+        containers: [(SourceKind::OutlookMail, vec!["inbox".to_owned()])].into(),
+        ..Filters::default()
+    };
+    narrows(mail, &me, "globex", filters, &[], false, |_| true).await;
+}
+
+#[tokio::test]
+async fn outlook_mail_bounds_are_exact_and_a_conversation_keeps_a_message_that_passes() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let sources = h.sources(PER_USER);
+    let mail = sources[&SourceKind::OutlookMail].as_ref();
+    // The SSO conversation's newest messages are of 2026-12-03 and 2026-12-01T16:20: before
+    // 16:20 that day (exclusive), the conversation is its reply of 2026-11-30.
+    let before = datetime!(2026-12-01 16:20 UTC);
+    let filters = Filters {
+        modified_before: Some(before),
+        ..Filters::default()
+    };
+    let all = mail
+        .search_plan(&dev(), &plan("globex", Filters::default()), 10, soon())
+        .await
+        .unwrap();
+    let some = mail
+        .search_plan(&dev(), &plan("globex", filters), 10, soon())
+        .await
+        .unwrap();
+    assert!(
+        some.query.ends_with("AND sent<2026-12-02"),
+        "{}",
+        some.query
+    );
+    assert_eq!(some.applied, [Filter::ModifiedBefore]);
+    let threads = |p: &Planned| p.hits.iter().map(thread).collect::<BTreeSet<_>>();
+    assert!(threads(&some).is_subset(&threads(&all)));
+    assert_eq!(some.hits.len(), 2, "{:?}", titles(&some.hits));
+    assert!(some.hits.iter().all(|h| time(&h.modified_time) < before));
+    let sso = some
+        .hits
+        .iter()
+        .find(|h| h.title.contains("SSO"))
+        .expect("the SSO conversation");
+    assert_eq!(sso.modified_time.as_deref(), Some("2026-11-30T11:45:00Z"));
+
+    // A type filter without email matches no message, and Graph is not asked.
+    let before = h.count("outlook_mail.messages");
+    let none = mail
+        .search_plan(
+            &dev(),
+            &plan(
+                "globex",
+                Filters {
+                    types: vec![ItemType::Pdf],
+                    ..Filters::default()
+                },
+            ),
+            10,
+            soon(),
+        )
+        .await
+        .unwrap();
+    assert!(none.hits.is_empty());
+    assert_eq!(none.applied, [Filter::Type]);
+    assert_eq!(h.count("outlook_mail.messages"), before);
+}
