@@ -420,3 +420,147 @@ async fn outlook_mail_bounds_are_exact_and_a_conversation_keeps_a_message_that_p
     assert_eq!(none.applied, [Filter::Type]);
     assert_eq!(h.count("outlook_mail.messages"), before);
 }
+
+fn object(hit: &SearchHit) -> String {
+    match hit.details.as_ref() {
+        Some(workplace_connectors::HitDetails::Record(record)) => record.object.clone(),
+        other => panic!("not a record: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn salesforce_applies_filters_in_each_returning_clause() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let sources = h.sources(PER_USER);
+    let crm = sources[&SourceKind::Salesforce].as_ref();
+    let me = dev();
+
+    let after = datetime!(2026-11-01 0:00 UTC);
+    let filters = Filters {
+        modified_after: Some(after),
+        ..Filters::default()
+    };
+    narrows(
+        crm,
+        &me,
+        "globex",
+        filters,
+        &[Filter::ModifiedAfter],
+        true,
+        |h| time(&h.modified_time) >= after,
+    )
+    .await;
+
+    let old = datetime!(2026-01-01 0:00 UTC);
+    let filters = Filters {
+        created_before: Some(old),
+        ..Filters::default()
+    };
+    narrows(
+        crm,
+        &me,
+        "globex",
+        filters,
+        &[Filter::CreatedBefore],
+        true,
+        |h| time(&h.created_time) < old,
+    )
+    .await;
+    // After is inclusive, to the second: the renewal was created at 2026-09-15T10:00:00Z.
+    let at = datetime!(2026-09-15 10:00 UTC);
+    let filters = Filters {
+        created_after: Some(at),
+        ..Filters::default()
+    };
+    let found = narrows(
+        crm,
+        &me,
+        "globex",
+        filters,
+        &[Filter::CreatedAfter],
+        true,
+        |h| time(&h.created_time) >= at,
+    )
+    .await;
+    assert!(titles(&found.hits).contains(&"Globex renewal FY2027".to_owned()));
+
+    // Owners by name and by address; the strict pass finds nothing holding both words, so the
+    // relaxed one runs with the same restriction.
+    for owner in ["Bob Martins", "bob@acme.example"] {
+        let filters = Filters {
+            owner: Some(owner.into()),
+            ..Filters::default()
+        };
+        let found = narrows(
+            crm,
+            &me,
+            "globex initech",
+            filters,
+            &[Filter::Owner],
+            true,
+            |h| h.owner.as_deref() == Some("bob@acme.example"),
+        )
+        .await;
+        assert!(found.relaxed_query.is_some());
+    }
+
+    let filters = Filters {
+        containers: [(SourceKind::Salesforce, vec!["Case".to_owned()])].into(),
+        ..Filters::default()
+    };
+    narrows(
+        crm,
+        &me,
+        "globex",
+        filters,
+        &[Filter::Container],
+        true,
+        |h| object(h) == "Case",
+    )
+    .await;
+    let filters = Filters {
+        types: vec![ItemType::Record],
+        ..Filters::default()
+    };
+    narrows(crm, &me, "globex", filters, &[Filter::Type], false, |h| {
+        h.item_type == Some(ItemType::Record)
+    })
+    .await;
+
+    // The statement carries the conditions in every object it returns, and no other object.
+    let sent = h
+        .fakes
+        .requests()
+        .into_iter()
+        .filter(|r| r.route.starts_with("salesforce.search"))
+        .map(|r| {
+            url::form_urlencoded::parse(r.query.as_bytes())
+                .find(|(k, _)| k == "q")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+        .find(|q| q.contains("Owner.Email = 'bob@acme.example'"))
+        .expect("an owner statement");
+    assert_eq!(
+        sent.matches("Owner.Email = 'bob@acme.example'").count(),
+        4,
+        "{sent}"
+    );
+    let none = crm
+        .search_plan(
+            &me,
+            &plan(
+                "globex",
+                Filters {
+                    containers: [(SourceKind::Salesforce, vec!["User".to_owned()])].into(),
+                    ..Filters::default()
+                },
+            ),
+            10,
+            soon(),
+        )
+        .await
+        .unwrap();
+    assert!(none.hits.is_empty());
+    assert_eq!(none.applied, [Filter::Container]);
+}
