@@ -2,6 +2,8 @@
 //! pre-authenticated URL on the download origin), `GET /v1.0/sites/root`.
 
 mod kql;
+mod site;
+
 use std::sync::Arc;
 
 use axum::Router;
@@ -68,7 +70,11 @@ fn web_url(doc: &Document) -> String {
             }
         })
         .collect();
-    format!("https://acme.sharepoint.com/sites/Company/Shared%20Documents/{encoded}")
+    format!(
+        "https://{}/sites/{}/Shared%20Documents/{encoded}",
+        site::HOST,
+        site::of(doc).name
+    )
 }
 
 /// A plain-text summary with `<c0>` around query words and `<ddd/>` where text was cut.
@@ -106,15 +112,16 @@ fn resource(doc: &Document, entity: &str, index: usize) -> Value {
     let list_item_id = format!("{}", 1000 + index);
     let parent = json!({
         "driveId": DRIVE_ID, "id": "01ACMESPROOTFOLDER0000000000000",
-        "siteId": "acme.sharepoint.com,5724d91f-650c-4810-83cc-61a8818917d6,c3ba25dc-2c9f-48cb-83be-74cdf68ea5a0",
+        "siteId": site::of(doc).graph_id(),
         "sharepointIds": {"listId": "c61d1892-ca82-4f53-b16f-6bb8a379e2b2", "listItemId": list_item_id}
     });
     let people = json!({"user": {"displayName": doc.owner_name, "email": doc.owner}});
+    let created = site::graph_time(site::created(doc));
     match entity {
         "listItem" => json!({
             "@odata.type": "#microsoft.graph.listItem",
             "id": format!("E320AFEB-AD73-46A2-83D7-{:012}", 985_000 + index),
-            "webUrl": web_url(doc), "createdDateTime": "2026-01-05T09:00:00Z",
+            "webUrl": web_url(doc), "createdDateTime": created,
             "lastModifiedDateTime": doc.modified.replace(".000Z", "Z"),
             "parentReference": parent, "createdBy": people, "lastModifiedBy": people,
         }),
@@ -122,9 +129,9 @@ fn resource(doc: &Document, entity: &str, index: usize) -> Value {
             "@odata.type": "#microsoft.graph.driveItem",
             "id": doc.id, "name": doc.title, "webUrl": web_url(doc),
             "size": doc.file.as_deref().and_then(files::bytes).map_or(doc.text.len(), <[u8]>::len),
-            "createdDateTime": "2026-01-05T09:00:00Z", "lastModifiedDateTime": doc.modified.replace(".000Z", "Z"),
+            "createdDateTime": created, "lastModifiedDateTime": doc.modified.replace(".000Z", "Z"),
             "createdBy": people, "lastModifiedBy": people, "parentReference": parent,
-            "fileSystemInfo": {"createdDateTime": "2026-01-05T09:00:00Z", "lastModifiedDateTime": doc.modified.replace(".000Z", "Z")},
+            "fileSystemInfo": {"createdDateTime": created, "lastModifiedDateTime": doc.modified.replace(".000Z", "Z")},
         }),
     }
 }
@@ -203,7 +210,8 @@ pub(crate) async fn search(
         _ => {}
     }
 
-    // KQL (see `kql.rs`): free words ANDed, `OR`/`NOT`/parentheses, phrases, `LastModifiedTime`.
+    // KQL (see `kql.rs`): free words ANDed, `OR`/`NOT`/parentheses, phrases, and the properties
+    // `LastModifiedTime`, `Created`, `Author`, `FileType`, `SiteId`, `WebId`.
     let kql = kql::parse(query);
     let words: Vec<String> = kql.words();
     let mut matches: Vec<(usize, &Document, usize)> = state

@@ -203,7 +203,7 @@ impl Org {
                     .find(|(o, r, _, _)| *o == object && *r == relationship)
                     .ok_or_else(missing)?;
                 if *target == "User" {
-                    return if field == "Name" || field == "Id" {
+                    return if matches!(field, "Name" | "Email" | "Id") {
                         Ok(())
                     } else {
                         Err(missing())
@@ -234,10 +234,10 @@ impl Org {
             let Some(owner) = self.users.iter().find(|u| u.id == id) else {
                 return Value::Null;
             };
-            let value = if field == "Name" {
-                json!(owner.name)
-            } else {
-                json!(owner.id)
+            let value = match field {
+                "Name" => json!(owner.name),
+                "Email" => json!(owner.email),
+                _ => json!(owner.id),
             };
             return json!({"attributes": attributes("User", &owner.id), field: value});
         }

@@ -3,6 +3,8 @@
 //! - One search request with `entityTypes` `driveItem` and `listItem`; a file comes back as both,
 //!   so hits are deduplicated by URL, keeping the `driveItem` (it can be downloaded) (`search.rs`).
 //! - `region` is sent when configured; Graph requires it for app-only tokens.
+//! - Filters become KQL ANDed to both passes (`LastModifiedTime`, `Created`, `Author`, `FileType`,
+//!   `SiteId`/`WebId`), then are checked exactly on each hit where it says (`filters.rs`).
 //! - Summaries' `<c0>` highlight tags and `<ddd/>` markers become plain text (`render.rs`).
 //! - Content: `GET /drives/{d}/items/{i}/content` answers 302 to a pre-authenticated URL, which is
 //!   fetched *without* the bearer token (the shared HTTP client follows no redirects by itself),
@@ -17,6 +19,7 @@
 mod comment;
 mod content;
 pub(crate) mod dialect;
+mod filters;
 pub(crate) mod id;
 mod render;
 mod search;

@@ -33,8 +33,12 @@ pub(super) fn hit(raw: &Hit) -> SearchHit {
         snippet: strip_highlights(raw.summary.as_deref().unwrap_or_default()),
         modified_time: resource.last_modified_date_time.clone(),
         author,
-        created_time: None,
-        owner: None,
+        created_time: resource.created_date_time.clone(),
+        // The creator: whom KQL's `Author` names.
+        owner: resource
+            .created_by
+            .as_ref()
+            .and_then(|by| by.user.as_ref()?.email.clone()),
         item_type: resource
             .name
             .as_deref()
@@ -55,12 +59,16 @@ mod tests {
         let raw = json!({"rank": 1, "summary": "<c0>Budget</c0> plan <ddd/>", "resource": {
             "@odata.type": "#microsoft.graph.driveItem", "id": "01A", "name": "Plan.md",
             "webUrl": "https://acme.sharepoint.com/Plan.md", "parentReference": {"driveId": "b!x"},
-            "lastModifiedBy": {"user": {"displayName": "Grace"}}}});
+            "lastModifiedBy": {"user": {"displayName": "Grace"}},
+            "createdBy": {"user": {"displayName": "Ada", "email": "ada@contoso.com"}},
+            "createdDateTime": "2024-04-02T17:10:12Z"}});
         let hit = hit(&serde_json::from_value(raw).unwrap());
         assert_eq!(
             (hit.item_id.as_str(), hit.snippet.as_str()),
             ("b!x/01A", "Budget plan …")
         );
         assert_eq!(hit.author.as_deref(), Some("Grace"));
+        assert_eq!(hit.owner.as_deref(), Some("ada@contoso.com"));
+        assert_eq!(hit.created_time.as_deref(), Some("2024-04-02T17:10:12Z"));
     }
 }

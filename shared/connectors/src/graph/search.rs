@@ -6,12 +6,12 @@ use secrecy::SecretString;
 use serde_json::json;
 use tokio::time::Instant;
 
-use super::Graph;
 use super::render::hit;
 use super::wire::SearchAnswer;
+use super::{Graph, filters};
 use crate::connector::Search;
 use crate::query::dialect::{self, Pass};
-use crate::query::{Plan, Planned};
+use crate::query::{Filter, Plan, Planned};
 use crate::upstream::Auth;
 use crate::{SearchHit, SourceError, SourceKind};
 
@@ -35,21 +35,55 @@ impl Search for Graph {
         limit: usize,
         deadline: Instant,
     ) -> Result<Planned, SourceError> {
-        let Some(strict) = dialect::kql(plan, Pass::Strict) else {
+        let restriction = filters::restriction(&plan.filters);
+        let Some(strict) = restriction.and(dialect::kql(plan, Pass::Strict)) else {
             let hits = self.query(token, &plan.original, limit, deadline).await?;
             return Ok(Planned::pass_through(hits, &plan.original));
         };
-        let hits = self.query(token, &strict, limit, deadline).await?;
-        let relaxed = || dialect::kql(plan, Pass::Relaxed).map(|kql| (kql.clone(), kql));
-        Ok(Planned::pass_through(hits, &strict)
-            .relax_once(plan, limit, relaxed, |kql: String| async move {
-                self.query(token, &kql, limit, deadline).await
-            })
-            .await)
+        let applied = restriction.applied.clone();
+        let mut planned = if restriction.matches_nothing {
+            // No site has the ids asked for: nothing to ask Graph.
+            Planned::pass_through(Vec::new(), &strict)
+        } else {
+            let hits = self
+                .filtered(token, &strict, limit, deadline, plan, &applied)
+                .await?;
+            let relaxed = || {
+                restriction
+                    .and(dialect::kql(plan, Pass::Relaxed))
+                    .map(|kql| (kql.clone(), kql))
+            };
+            Planned::pass_through(hits, &strict)
+                .relax_once(plan, limit, relaxed, |kql: String| {
+                    let applied = &applied;
+                    async move {
+                        self.filtered(token, &kql, limit, deadline, plan, applied)
+                            .await
+                    }
+                })
+                .await
+        };
+        planned.applied = applied;
+        Ok(planned)
     }
 }
 
 impl Graph {
+    /// [`Self::query`], keeping the hits that pass the `applied` filters as far as they say.
+    async fn filtered(
+        &self,
+        token: &SecretString,
+        query: &str,
+        limit: usize,
+        deadline: Instant,
+        plan: &Plan,
+        applied: &[Filter],
+    ) -> Result<Vec<SearchHit>, SourceError> {
+        let mut hits = self.query(token, query, limit, deadline).await?;
+        hits.retain(|hit| filters::keep(&plan.filters, applied, hit));
+        Ok(hits)
+    }
+
     /// One `search/query` request for a KQL `query_string`.
     async fn query(
         &self,

@@ -47,6 +47,8 @@ pub(crate) struct Resource {
     #[serde(default)]
     pub(crate) last_modified_date_time: Option<String>,
     #[serde(default)]
+    pub(crate) created_date_time: Option<String>,
+    #[serde(default)]
     pub(crate) parent_reference: Option<ParentReference>,
     #[serde(default)]
     pub(crate) last_modified_by: Option<IdentitySet>,
@@ -82,6 +84,8 @@ pub(crate) struct IdentitySet {
 pub(crate) struct Identity {
     #[serde(default)]
     pub(crate) display_name: Option<String>,
+    #[serde(default)]
+    pub(crate) email: Option<String>,
 }
 
 /// A drive item's metadata (`GET /drives/{d}/items/{i}`).

@@ -9,6 +9,8 @@
 //!   the rest of the conversation is what `fetch` shows as context. Pages are followed through
 //!   `@odata.nextLink` (verbatim, and only on the configured Graph origin) while fewer
 //!   conversations than asked for were found, at most [`MAX_PAGES`] pages (`search.rs`).
+//! - Filters are KQL in the same `$search` (`sent`, `received`, `from:`), ANDed to both passes
+//!   and checked exactly on each hit (`filters.rs`).
 //! - Fetch: the message (`GET /me/messages/{id}`), its conversation
 //!   (`$filter=conversationId eq '…'`, ordered here: Graph refuses `$orderby` on a property the
 //!   filter does not lead with) and, when it has any, its attachments' names
@@ -18,6 +20,7 @@
 
 mod content;
 mod dialect;
+mod filters;
 pub mod id;
 mod render;
 mod search;

@@ -56,8 +56,15 @@ pub(super) fn hit(m: &Message, attachments: Vec<String>) -> SearchHit {
         snippet: m.body_preview.clone().unwrap_or_default(),
         modified_time: m.sent().map(str::to_owned),
         author: m.from.as_ref().map(|f| label(&person(f))),
-        created_time: None,
-        owner: None,
+        // When it arrived in this mailbox; the sender owns it.
+        created_time: m
+            .received_date_time
+            .clone()
+            .or_else(|| m.sent().map(str::to_owned)),
+        owner: m
+            .from
+            .as_ref()
+            .and_then(|f| f.email_address.address.clone()),
         item_type: Some(crate::query::ItemType::Email),
         media_type: None,
         details: Some(details(m, attachments)),

@@ -7,10 +7,10 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::wire::MessagePage;
-use super::{MAX_PAGES, OutlookMail, access_denied_is_reauth, render};
+use super::{MAX_PAGES, OutlookMail, access_denied_is_reauth, filters, render};
 use crate::query::dialect::{Pass, kql_value};
 use crate::query::mail::{outlook, search_value};
-use crate::query::{Plan, Planned};
+use crate::query::{Filter, Plan, Planned};
 use crate::upstream::Auth;
 use crate::{SearchHit, SourceError};
 
@@ -31,10 +31,12 @@ impl OutlookMail {
             .map(kql_value)
             .filter(|w| !w.is_empty())
             .collect();
-        self.query(token, &words.join(" "), limit, deadline).await
+        self.query(token, &words.join(" "), limit, deadline, &|_| true)
+            .await
     }
 
-    /// The strict pass of `plan`, then the relaxed one when it found too little.
+    /// The strict pass of `plan`, then the relaxed one when it found too little; the plan's
+    /// filters are ANDed to both ([`filters`]).
     pub(crate) async fn search_planned(
         &self,
         token: &SecretString,
@@ -42,19 +44,51 @@ impl OutlookMail {
         limit: usize,
         deadline: Instant,
     ) -> Result<Planned, SourceError> {
-        let Some(strict) = outlook(plan, Pass::Strict) else {
+        let restriction = filters::restriction(&plan.filters);
+        let Some(strict) = restriction.and(outlook(plan, Pass::Strict)) else {
             let hits = self
                 .search_text(token, &plan.original, limit, deadline)
                 .await?;
             return Ok(Planned::pass_through(hits, &plan.original));
         };
-        let hits = self.query(token, &strict, limit, deadline).await?;
-        let relaxed = || outlook(plan, Pass::Relaxed).map(|kql| (kql.clone(), kql));
-        Ok(Planned::pass_through(hits, &strict)
-            .relax_once(plan, limit, relaxed, |kql: String| async move {
-                self.query(token, &kql, limit, deadline).await
-            })
-            .await)
+        let applied = restriction.applied.clone();
+        let mut planned = if restriction.matches_nothing {
+            Planned::pass_through(Vec::new(), &strict)
+        } else {
+            let hits = self
+                .filtered(token, &strict, limit, deadline, plan, &applied)
+                .await?;
+            let relaxed = || {
+                restriction
+                    .and(outlook(plan, Pass::Relaxed))
+                    .map(|kql| (kql.clone(), kql))
+            };
+            Planned::pass_through(hits, &strict)
+                .relax_once(plan, limit, relaxed, |kql: String| {
+                    let applied = &applied;
+                    async move {
+                        self.filtered(token, &kql, limit, deadline, plan, applied)
+                            .await
+                    }
+                })
+                .await
+        };
+        planned.applied = applied;
+        Ok(planned)
+    }
+
+    /// [`Self::query`], keeping the messages that pass the `applied` filters as far as they say.
+    async fn filtered(
+        &self,
+        token: &SecretString,
+        kql: &str,
+        limit: usize,
+        deadline: Instant,
+        plan: &Plan,
+        applied: &[Filter],
+    ) -> Result<Vec<SearchHit>, SourceError> {
+        let keep = |hit: &SearchHit| filters::keep(&plan.filters, applied, hit);
+        self.query(token, kql, limit, deadline, &keep).await
     }
 
     /// The first page's URL for a KQL query.
@@ -86,13 +120,16 @@ impl OutlookMail {
         same.then_some(url)
     }
 
-    /// One search: pages until `limit` conversations, no next page, or [`MAX_PAGES`].
+    /// One search: pages until `limit` conversations, no next page, or [`MAX_PAGES`]. Only
+    /// messages that `keep` accepts count, before conversations are collapsed, so that a
+    /// conversation whose newest message fails a filter is represented by one that passes.
     async fn query(
         &self,
         token: &SecretString,
         kql: &str,
         limit: usize,
         deadline: Instant,
+        keep: &(dyn Fn(&SearchHit) -> bool + Sync),
     ) -> Result<Vec<SearchHit>, SourceError> {
         let mut url = self.search_url(kql, limit);
         let mut conversations = HashSet::new();
@@ -105,9 +142,14 @@ impl OutlookMail {
                 .map_err(access_denied_is_reauth)?;
             for m in &page.value {
                 let key = m.conversation_id.clone().unwrap_or_else(|| m.id.clone());
-                if hits.len() < limit && conversations.insert(key) {
-                    let names = m.attachments.iter().map(|a| a.name.clone()).collect();
-                    hits.push(render::hit(m, names));
+                if hits.len() >= limit || conversations.contains(&key) {
+                    continue;
+                }
+                let names = m.attachments.iter().map(|a| a.name.clone()).collect();
+                let hit = render::hit(m, names);
+                if keep(&hit) {
+                    conversations.insert(key);
+                    hits.push(hit);
                 }
             }
             if hits.len() >= limit {

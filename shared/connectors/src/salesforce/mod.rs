@@ -8,6 +8,9 @@
 //!   refuse the whole statement (400 `INVALID_FIELD`), so it is left out and the search sent
 //!   again. Salesforce truncates before it applies sharing, so a page can hold fewer rows than
 //!   asked for; that is what the user may see, not an error.
+//! - Filters are `WHERE` conditions on every object of the `RETURNING` list (dates, owner by
+//!   `Owner.Email` or `Owner.Name`), and containers (object names) shorten that list
+//!   (`filters.rs`).
 //! - Fetch: `GET /sobjects/{Type}/{Id}` (the object comes from the id's key prefix, `id.rs`),
 //!   with, concurrently, one SOQL query for the record's related names (account, owner) and, for
 //!   an account, its open opportunities, contacts and open cases (`content.rs`); SOQL pages are
@@ -23,6 +26,7 @@
 
 pub(crate) mod content;
 pub(crate) mod dialect;
+mod filters;
 pub mod id;
 mod render;
 mod search;

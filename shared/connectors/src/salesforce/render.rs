@@ -139,8 +139,8 @@ pub(crate) fn hit(instance: &BaseUrl, record: &Record) -> Option<SearchHit> {
         snippet: format!("{object} · {}", summary.join(" · ")),
         modified_time: record.text("LastModifiedDate").map(|d| rfc3339(&d)),
         author: record.text("Owner.Name"),
-        created_time: None,
-        owner: None,
+        created_time: record.text("CreatedDate").map(|d| rfc3339(&d)),
+        owner: record.text("Owner.Email"),
         item_type: Some(crate::query::ItemType::Record),
         media_type: None,
         details: Some(HitDetails::Record(RecordDetails {

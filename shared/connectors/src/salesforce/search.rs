@@ -6,6 +6,7 @@ use tokio::time::Instant;
 
 use super::Salesforce;
 use super::dialect::hidden_field;
+use super::filters::{self, Restriction};
 use super::render::hit;
 use super::sosl::{self, Hidden};
 use super::wire::SearchAnswer;
@@ -31,22 +32,42 @@ impl Salesforce {
         let Some(strict) = sosl::find_strict(plan) else {
             return Ok(Planned::pass_through(Vec::new(), &plan.original));
         };
+        let restriction = filters::restriction(&plan.filters);
+        let applied = restriction.applied.clone();
+        if restriction.matches_nothing {
+            let mut planned = Planned::pass_through(Vec::new(), &strict);
+            planned.applied = applied;
+            return Ok(planned);
+        }
+        let keep = |hit: &SearchHit| filters::keep(&plan.filters, &applied, hit);
         let mut hidden = Hidden::new();
         let mut hits = self
-            .find(token, &strict, plan.range, limit, deadline, &mut hidden)
+            .find(
+                token,
+                &strict,
+                plan.range,
+                &restriction,
+                limit,
+                deadline,
+                &mut hidden,
+            )
             .await?;
+        hits.retain(keep);
         rank(&mut hits, plan);
-        let planned = Planned::pass_through(hits, &strict);
+        let mut planned = Planned::pass_through(hits, &strict);
+        planned.applied = applied.clone();
         if !planned.hits.is_empty() {
             return Ok(planned);
         }
         let relaxed = || sosl::find_relaxed(plan).map(|find| (find.clone(), find));
         let hidden = &mut hidden;
+        let restriction = &restriction;
         Ok(planned
             .relax_once(plan, limit, relaxed, |find: String| async move {
                 let mut hits = self
-                    .find(token, &find, None, limit, deadline, hidden)
+                    .find(token, &find, None, restriction, limit, deadline, hidden)
                     .await?;
+                hits.retain(keep);
                 rank(&mut hits, plan);
                 Ok(hits)
             })
@@ -63,27 +84,38 @@ impl Salesforce {
     ) -> Result<Vec<SearchHit>, SourceError> {
         match sosl::find_raw(query) {
             Some(find) => {
-                self.find(token, &find, None, limit, deadline, &mut Hidden::new())
-                    .await
+                self.find(
+                    token,
+                    &find,
+                    None,
+                    &Restriction::default(),
+                    limit,
+                    deadline,
+                    &mut Hidden::new(),
+                )
+                .await
             }
             None => Ok(Vec::new()),
         }
     }
 
-    /// One `search/?q=` for the `FIND` term `find`, sent again without each field Salesforce
-    /// says the user cannot see (added to `hidden`, which later passes start from).
+    /// One `search/?q=` for the `FIND` term `find`, restricted by the filters' `restriction`,
+    /// sent again without each field Salesforce says the user cannot see (added to `hidden`,
+    /// which later passes start from).
+    #[allow(clippy::too_many_arguments)] // One statement's parts; a struct would only rename them.
     pub(crate) async fn find(
         &self,
         token: &SecretString,
         find: &str,
         range: Option<DateRange>,
+        restriction: &Restriction,
         limit: usize,
         deadline: Instant,
         hidden: &mut Hidden,
     ) -> Result<Vec<SearchHit>, SourceError> {
         let mut dropped = 0;
         loop {
-            let statement = sosl::search(find, range, limit, hidden);
+            let statement = sosl::search(find, range, restriction, limit, hidden);
             let mut url = self.api(&["search", ""]);
             url.query_pairs_mut().append_pair("q", &statement);
             let api = self.upstream.api();

@@ -17,6 +17,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
+use super::filters::Restriction;
 use super::id::SObject;
 use crate::query::dates::{DateRange, ymd};
 use crate::query::{Group, Plan};
@@ -184,6 +185,8 @@ pub(crate) fn fields(object: SObject) -> &'static [&'static str] {
             "Account.Name",
             "Owner.Name",
             "LastModifiedDate",
+            "CreatedDate",
+            "Owner.Email",
         ],
         SObject::Account => &[
             "Id",
@@ -192,6 +195,8 @@ pub(crate) fn fields(object: SObject) -> &'static [&'static str] {
             "Type",
             "Owner.Name",
             "LastModifiedDate",
+            "CreatedDate",
+            "Owner.Email",
         ],
         SObject::Case => &[
             "Id",
@@ -202,6 +207,8 @@ pub(crate) fn fields(object: SObject) -> &'static [&'static str] {
             "Account.Name",
             "Owner.Name",
             "LastModifiedDate",
+            "CreatedDate",
+            "Owner.Email",
         ],
         SObject::Contact => &[
             "Id",
@@ -211,6 +218,8 @@ pub(crate) fn fields(object: SObject) -> &'static [&'static str] {
             "Account.Name",
             "Owner.Name",
             "LastModifiedDate",
+            "CreatedDate",
+            "Owner.Email",
         ],
     }
 }
@@ -219,15 +228,17 @@ pub(crate) fn fields(object: SObject) -> &'static [&'static str] {
 pub(crate) type Hidden = HashSet<(SObject, String)>;
 
 /// The whole SOSL statement: `FIND {find} IN ALL FIELDS RETURNING ... LIMIT n`, each object
-/// restricted to `range` when given, without the `hidden` fields.
+/// restricted to `range` when given and by the filters' `restriction` (its conditions, and only
+/// its objects), without the `hidden` fields.
 pub(crate) fn search(
     find: &str,
     range: Option<DateRange>,
+    restriction: &Restriction,
     limit: usize,
     hidden: &Hidden,
 ) -> String {
     let mut sosl = format!("FIND {{{find}}} IN ALL FIELDS RETURNING ");
-    for (i, object) in SObject::ALL.into_iter().enumerate() {
+    for (i, object) in restriction.objects().into_iter().enumerate() {
         if i > 0 {
             sosl.push_str(", ");
         }
@@ -237,14 +248,18 @@ pub(crate) fn search(
             .filter(|f| !hidden.contains(&(object, (*f).to_owned())))
             .collect();
         let _ = write!(sosl, "{object}({}", selected.join(", "));
+        let mut conditions: Vec<String> = Vec::new();
         if let Some(range) = range {
             // Datetime literals are unquoted in SOQL and SOSL.
-            let _ = write!(
-                sosl,
-                " WHERE LastModifiedDate >= {}T00:00:00Z AND LastModifiedDate < {}T00:00:00Z",
+            conditions.push(format!(
+                "LastModifiedDate >= {}T00:00:00Z AND LastModifiedDate < {}T00:00:00Z",
                 ymd(range.from),
                 ymd(range.until)
-            );
+            ));
+        }
+        conditions.extend(restriction.conditions.iter().cloned());
+        if !conditions.is_empty() {
+            let _ = write!(sosl, " WHERE {}", conditions.join(" AND "));
         }
         sosl.push(')');
     }
@@ -280,7 +295,7 @@ mod tests {
             r"globex\} AND IN AND ALL AND FIELDS AND RETURNING AND User\(Id, AND Email\) AND LIMIT AND 1 AND \-\-"
         );
         // The only unescaped braces of the statement are its own.
-        let sosl = search(&find, None, 5, &Hidden::new());
+        let sosl = search(&find, None, &Restriction::default(), 5, &Hidden::new());
         let unescaped = sosl
             .char_indices()
             .filter(|(i, c)| matches!(c, '{' | '}') && !sosl[..*i].ends_with('\\'))
@@ -312,7 +327,7 @@ mod tests {
     fn statements_select_per_object_and_leave_hidden_fields_out() {
         let hidden: Hidden = [(SObject::Opportunity, "Amount".to_owned())].into();
         let range = plan("globex last month").range;
-        let sosl = search("globex", range, 5000, &hidden);
+        let sosl = search("globex", range, &Restriction::default(), 5000, &hidden);
         assert!(
             sosl.starts_with(
                 "FIND {globex} IN ALL FIELDS RETURNING Opportunity(Id, Name, StageName, CloseDate,"
