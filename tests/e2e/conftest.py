@@ -199,6 +199,23 @@ def assert_schema_valid(schemas: dict, tool: str, structured) -> None:
     assert not problems, f"{tool}: {structured} does not match its outputSchema: {problems}"
 
 
+def assert_pages_add_up(paging: dict, check_page) -> None:
+    """A filtered search paged with cursors to its end: every page valid and full but the last,
+    no result twice, and together the same results as one search for 50 (issue #22)."""
+    pages = paging["pages"]
+    assert len(pages) > 1, f"the filtered search fits one page, so paging is not exercised: {paging}"
+    for page in pages:
+        assert not page["is_error"], page
+        check_page(page)
+    assert all(len(p["ids"]) == 3 for p in pages[:-1]), [p["ids"] for p in pages]
+    paged = [i for p in pages for i in p["ids"]]
+    assert len(paged) == len(set(paged)), f"a result on two pages: {paged}"
+    assert len(paged) <= 50, "more results than one search returns: compare the first 50 instead"
+    assert set(paged) == set(paging["whole"]), (paged, paging["whole"])
+    # The type filter: only document sources answer it.
+    assert {i.split(":")[0] for i in paged} <= {"google_drive", "sharepoint"}, paged
+
+
 def emulator_python() -> Path:
     return TOOLS / "venv" / "bin" / "python"
 

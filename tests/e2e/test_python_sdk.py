@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from conftest import VENVS, assert_schema_valid, run_json
+from conftest import VENVS, assert_pages_add_up, assert_schema_valid, run_json
 from mint_token import ALL_SCOPES
 
 CLIENTS = {
@@ -50,6 +50,9 @@ def test_lists_tools_and_calls_search_and_fetch(sdk, stack, token, searchable, o
         assert out["search"]["is_error"]
         assert all(s["status"] != "ok" and s.get("message") for s in search["sources"])
         assert out["fetch"]["is_error"] and out["fetch"]["text"][0].startswith("Could not fetch")
+
+    if searchable:
+        assert_pages_add_up(out["paging"], lambda page: assert_schema_valid(output_schemas, "workplace_search", page["structured"]))
 
     invalid = out["invalid"]
     assert invalid["is_error"]

@@ -4,7 +4,7 @@ every result against the advertised outputSchema with ajv; here jsonschema check
 import json
 import uuid
 
-from conftest import NPM_DIR, assert_schema_valid, node_env, run_json, spend_rate_limit
+from conftest import NPM_DIR, assert_pages_add_up, assert_schema_valid, node_env, run_json, spend_rate_limit
 
 SCRIPT = "tests/e2e/clients/ts_client.mjs"
 
@@ -38,6 +38,9 @@ def test_lists_searches_fetches_and_reads_every_error(stack, token, searchable, 
         # "What meetings do I have with Globex next week?" in one call, across both calendars.
         titles = [e["title"] for e in out["meetings"]["structured"]["events"]]
         assert "Globex renewal review" in titles and "Globex QBR prep" in titles, out["meetings"]
+
+    if searchable:
+        assert_pages_add_up(out["paging"], lambda page: valid(page, output_schemas, "workplace_search"))
 
     # A 501-character query: a readable isError result, not an McpError -32602.
     invalid = out["invalid"]

@@ -44,6 +44,24 @@ def dump(result) -> dict:
     }
 
 
+# A filtered search paged three results at a time to its end, and the same search in one call.
+PAGED = {"query": "budget", "filters": {"type": ["document", "spreadsheet", "pdf"], "modified_after": "2020-01-01"}}
+
+
+async def paging(client, structured_of) -> dict:
+    pages, args = [], dict(PAGED, max_results=3)
+    while len(pages) < 30:
+        result = await client.call_tool("workplace_search", args)
+        page = structured_of(result) or {}
+        pages.append({"ids": [r["id"] for r in page.get("results", [])], "is_error": bool(result.isError),
+                      "structured": page})
+        if not page.get("next_cursor"):
+            break
+        args = dict(args, cursor=page["next_cursor"])
+    whole = structured_of(await client.call_tool("workplace_search", dict(PAGED, max_results=50))) or {}
+    return {"pages": pages, "whole": [r["id"] for r in whole.get("results", [])]}
+
+
 async def session(client) -> dict:
     tools = await client.list_tools()
     search = await client.call_tool("workplace_search", {"query": "quarterly budget", "max_results": 5})
@@ -56,6 +74,7 @@ async def session(client) -> dict:
     first_id = results[0]["id"] if results else "google_drive:does-not-exist"
     out["fetch"] = dump(await client.call_tool("fetch", {"id": first_id, "max_chars": 200}))
     out["invalid"] = dump(await client.call_tool("workplace_search", {"query": ""}))
+    out["paging"] = await paging(client, lambda r: r.structuredContent)
     return out
 
 

@@ -122,6 +122,19 @@ async function main() {
     out.meetings = await call(client, "list_events", {
       start: "2026-12-07T00:00:00Z", end: "2026-12-14T00:00:00Z", query: "Globex",
     });
+    // A filtered search paged three results at a time to its end, and the same search at once.
+    const paged = { query: "budget", filters: { type: ["document", "spreadsheet", "pdf"], modified_after: "2020-01-01" } };
+    out.paging = { pages: [] };
+    let args = { ...paged, max_results: 3 };
+    while (out.paging.pages.length < 30) {
+      const page = await call(client, "workplace_search", args);
+      out.paging.pages.push({ ...page, ids: (page.structured?.results ?? []).map((r) => r.id) });
+      const cursor = page.structured?.next_cursor;
+      if (!cursor) break;
+      args = { ...args, cursor };
+    }
+    const whole = await call(client, "workplace_search", { ...paged, max_results: 50 });
+    out.paging.whole = (whole.structured?.results ?? []).map((r) => r.id);
     await client.close();
   } else if (scenario === "rate_limited") {
     const { client } = await connect(credential);
