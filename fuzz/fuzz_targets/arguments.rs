@@ -89,7 +89,7 @@ fn check_search(arguments: Option<&Value>) {
 }
 
 fn check_fetch(arguments: Option<&Value>) {
-    let known = ["id", "offset", "max_chars"];
+    let known = ["id", "offset", "max_chars", "cursor"];
     let args = match FetchArgs::parse(arguments) {
         Ok(args) => args,
         Err(error) => return check_rejection(&error, arguments, &known),
@@ -98,7 +98,11 @@ fn check_fetch(arguments: Option<&Value>) {
     assert!((1..=MAX_FETCH_CHARS as usize).contains(&args.max_chars));
     let id = args.id.to_string();
     assert_eq!(ItemId::parse(&id).as_ref(), Ok(&args.id));
-    let again = json!({"id": id, "offset": args.offset, "max_chars": args.max_chars});
+    let mut again = json!({"id": id, "offset": args.offset, "max_chars": args.max_chars});
+    if let Some(cursor) = &args.cursor {
+        assert_eq!(args.offset, 0, "a cursor comes without an offset");
+        again["cursor"] = json!(cursor);
+    }
     assert_eq!(FetchArgs::parse(Some(&again)).as_ref(), Ok(&args));
 }
 

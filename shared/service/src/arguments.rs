@@ -88,6 +88,9 @@ pub struct FetchArgs {
     pub offset: usize,
     /// Most characters to return.
     pub max_chars: usize,
+    /// The `next_cursor` of the previous page, as sent; `offset` then comes from it (checked
+    /// when the call is prepared, see `search/cursor.rs`).
+    pub cursor: Option<String>,
 }
 
 impl SearchArgs {
@@ -137,29 +140,7 @@ impl SearchArgs {
         let max_tokens =
             integer(&map, "max_tokens", MAX_TOKENS)?.map_or(DEFAULT_MAX_TOKENS, |v| v as usize);
         let filters = filters::parse(map.get("filters"))?;
-        let cursor = match map.get("cursor") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(c))
-                if !c.is_empty()
-                    && c.len() <= MAX_CURSOR_CHARS
-                    && c.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) =>
-            {
-                Some(c.clone())
-            }
-            Some(Value::String(_)) => {
-                return Err(invalid(
-                    "cursor",
-                    "is not a cursor this server issued: pass `next_cursor` from the previous page unchanged",
-                ));
-            }
-            Some(other) => {
-                return Err(invalid(
-                    "cursor",
-                    format!("must be a string, not {}", kind_of(other)),
-                ));
-            }
-        };
+        let cursor = cursor(&map)?;
 
         Ok(Self {
             query,
@@ -170,6 +151,29 @@ impl SearchArgs {
             filters,
             cursor,
         })
+    }
+}
+
+/// A `cursor` argument: absent, or a string of the characters our cursors use.
+fn cursor(map: &serde_json::Map<String, Value>) -> Result<Option<String>, InvalidArgument> {
+    match map.get("cursor") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(c))
+            if !c.is_empty()
+                && c.len() <= MAX_CURSOR_CHARS
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) =>
+        {
+            Ok(Some(c.clone()))
+        }
+        Some(Value::String(_)) => Err(invalid(
+            "cursor",
+            "is not a cursor this server issued: pass `next_cursor` from the previous page unchanged",
+        )),
+        Some(other) => Err(invalid(
+            "cursor",
+            format!("must be a string, not {}", kind_of(other)),
+        )),
     }
 }
 
@@ -212,7 +216,7 @@ impl FetchArgs {
     /// Validates `fetch` arguments.
     pub fn parse(arguments: Option<&Value>) -> Result<Self, InvalidArgument> {
         let map = object(arguments)?;
-        reject_unknown(&map, &["id", "offset", "max_chars"])?;
+        reject_unknown(&map, &["id", "offset", "max_chars", "cursor"])?;
         let id = match map.get("id") {
             None | Some(Value::Null) => return Err(invalid("id", "is required")),
             Some(Value::String(s)) => {
@@ -228,10 +232,18 @@ impl FetchArgs {
         let offset = integer(&map, "offset", 0..=MAX_FETCH_OFFSET)?.unwrap_or(0) as usize;
         let max_chars = integer(&map, "max_chars", 1..=MAX_FETCH_CHARS)?
             .map_or(DEFAULT_FETCH_CHARS, |v| v as usize);
+        let cursor = cursor(&map)?;
+        if cursor.is_some() && offset != 0 {
+            return Err(invalid(
+                "cursor",
+                "give either `cursor` or `offset`, not both: the cursor says where to continue",
+            ));
+        }
         Ok(Self {
             id,
             offset,
             max_chars,
+            cursor,
         })
     }
 }

@@ -261,7 +261,7 @@ fn fetch() -> Value {
         "icons": icons::icons(icons::DOCUMENT),
         "description": described("Get the full text of one document found by `workplace_search` or `search`, by its `id`. \
             The answer is JSON (`id`, `title`, `text`, `url`, `metadata`). Long documents come in pages: when \
-            `truncated` is true, call again with `offset` set to `next_offset`."),
+            `truncated` is true, call again with `cursor` set to `next_cursor` (or `offset` set to `next_offset`)."),
         "inputSchema": {
             "type": "object",
             "properties": {
@@ -270,6 +270,10 @@ fn fetch() -> Value {
                 "max_chars": {
                     "type": "integer", "minimum": 1, "maximum": MAX_FETCH_CHARS, "default": DEFAULT_FETCH_CHARS,
                     "description": "Most characters to return."
+                },
+                "cursor": {
+                    "type": "string", "minLength": 1, "maxLength": MAX_CURSOR_CHARS, "pattern": "^[A-Za-z0-9_.-]+$",
+                    "description": "The `next_cursor` of the previous page of this document, unchanged (instead of `offset`)."
                 }
             },
             "required": ["id"],
@@ -284,6 +288,7 @@ fn fetch() -> Value {
                 "url": {"type": "string"},
                 "offset": {"type": "integer"},
                 "next_offset": {"type": ["integer", "null"]},
+                "next_cursor": {"type": ["string", "null"], "description": "Pass as `cursor` (instead of `offset`) for the next page; the same signed cursors as workplace_search's."},
                 "truncated": {"type": "boolean"},
                 "content_error": {"type": "string", "description": "Why the document has no text: encrypted, scanned, damaged, over a size limit."},
                 "metadata": {"type": "object"},

@@ -243,10 +243,26 @@ pub fn prepare(
             })
         }
         FETCH => {
-            let args = FetchArgs::parse(arguments)?;
+            let mut args = FetchArgs::parse(arguments)?;
             let scope = args.id.source().scope();
             if !principal.has_scope(scope) {
                 return Err(CallError::insufficient_scope(principal, vec![scope]));
+            }
+            if let Some(cursor) = &args.cursor {
+                args.offset = engine
+                    .cursors()
+                    .open(
+                        cursor,
+                        &principal.subject,
+                        &fetch_identity(&args),
+                        unix_now(),
+                    )
+                    .map_err(|err| {
+                        CallError::InvalidArguments(InvalidArgument {
+                            field: "cursor".into(),
+                            reason: err.to_string(),
+                        })
+                    })?;
             }
             Ok(PreparedCall::Fetch(args))
         }
@@ -270,6 +286,11 @@ pub fn search_identity(args: &SearchArgs, sources: &[SourceKind]) -> Vec<u8> {
         "filters": crate::arguments::filters::to_json(&filters),
     });
     identity.to_string().into_bytes()
+}
+
+/// What a `fetch` cursor is bound to besides its user: the item.
+fn fetch_identity(args: &FetchArgs) -> Vec<u8> {
+    format!("fetch\0{}", args.id).into_bytes()
 }
 
 /// The sources a search runs over: the requested ones if the caller may search them all, else
@@ -437,7 +458,7 @@ pub async fn run_confirmed(
             };
             (result, summary)
         }
-        PreparedCall::Fetch(args) => fetch(engine, &user, args).await,
+        PreparedCall::Fetch(args) => fetch(engine, &user, &principal.subject, args).await,
         PreparedCall::Comment(args) => comment::run(engine, &user, args, confirmation).await,
         PreparedCall::Events { args, sources } => events::run(engine, &user, args, sources).await,
     }
@@ -446,6 +467,7 @@ pub async fn run_confirmed(
 async fn fetch(
     engine: &SearchEngine,
     user: &UserContext,
+    subject: &str,
     args: &FetchArgs,
 ) -> (ToolResult, CallSummary) {
     let kind = args.id.source();
@@ -502,6 +524,11 @@ async fn fetch(
         "url": content.url,
         "offset": args.offset,
         "next_offset": next_offset,
+        "next_cursor": next_offset.map(|offset| {
+            engine
+                .cursors()
+                .issue(subject, &fetch_identity(args), offset, unix_now())
+        }),
         "truncated": truncated,
         "metadata": {
             "source": kind,

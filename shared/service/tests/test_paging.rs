@@ -332,3 +332,66 @@ async fn invalid_filters_name_the_field() {
         }
     }
 }
+
+#[tokio::test]
+async fn fetch_pages_with_the_same_cursors() {
+    let (_fakes, engine) = engine(SearchSettings::default()).await;
+    let found = call(
+        &engine,
+        &dana(),
+        json!({"query": BROAD, "sources": ["google_drive"], "max_results": 1}),
+    )
+    .await
+    .unwrap();
+    let id = ids(&found)[0].clone();
+    let fetch = |args: Value, who: Principal| {
+        let engine = &engine;
+        async move {
+            let call = tools::prepare(engine, "fetch", Some(&args), &who)?;
+            Ok::<Value, CallError>(tools::run(engine, &call, &who).await.0.structured_content)
+        }
+    };
+    let whole = fetch(json!({"id": id, "max_chars": 100_000}), dana())
+        .await
+        .unwrap();
+    let whole_text = whole["text"].as_str().unwrap().to_owned();
+    assert!(whole_text.chars().count() > 60, "{whole}");
+    let mut text = String::new();
+    let mut args = json!({"id": id, "max_chars": 25});
+    loop {
+        let page = fetch(args.clone(), dana()).await.unwrap();
+        text.push_str(page["text"].as_str().unwrap());
+        let Some(cursor) = page["next_cursor"].as_str() else {
+            break;
+        };
+        args = json!({"id": id, "max_chars": 25, "cursor": cursor});
+    }
+    assert_eq!(text, whole_text, "the pages add up to the document");
+
+    // The cursor of one document does not page another, nor serve another user.
+    let first = fetch(json!({"id": id, "max_chars": 25}), dana())
+        .await
+        .unwrap();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let other = ids(&call(
+        &engine,
+        &dana(),
+        json!({"query": BROAD, "sources": ["google_drive"], "max_results": 2}),
+    )
+    .await
+    .unwrap())[1]
+        .clone();
+    for (args, who) in [
+        (json!({"id": other, "cursor": cursor}), dana()),
+        (
+            json!({"id": id, "cursor": cursor}),
+            principal("U2bob", "bob@acme.example"),
+        ),
+        (json!({"id": id, "cursor": cursor, "offset": 5}), dana()),
+    ] {
+        match fetch(args.clone(), who).await {
+            Err(CallError::InvalidArguments(invalid)) => assert_eq!(invalid.field, "cursor"),
+            other => panic!("{args}: {other:?}"),
+        }
+    }
+}
