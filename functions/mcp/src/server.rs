@@ -9,8 +9,7 @@ use std::sync::Arc;
 
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
-    PaginatedRequestParams, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
-    ResultType, ServerCapabilities, ServerConfig, Tool,
+    PaginatedRequestParams, ProtocolVersion, ResultType, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -198,27 +197,19 @@ fn to_rmcp(result: ToolResult) -> Result<CallToolResult, ErrorData> {
 }
 
 impl ServerHandler for WorkplaceServer {
-    /// Tools, and resources: `workplace_search` embeds its results as a resource
-    /// (`workplace://search/<query>`), and MCP asks a server that embeds resources to declare the
-    /// capability. There is nothing to list (results are per caller and per query, computed live
-    /// and kept nowhere), so `resources/list` and `resources/templates/list` answer empty lists
-    /// (rmcp's defaults once the capability is on) and `resources/read` says why it cannot serve
-    /// one.
+    /// Tools only: the one capability the server uses. Search answers carry their results as
+    /// `structuredContent` and text, not as embedded resources (#22), so there is no resource to
+    /// declare, list or read; `resources/*` answer -32601.
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_resources()
-                .build(),
-        )
-        .with_server_info(
-            Implementation::new(SERVER_NAME, SERVER_VERSION)
-                .with_title("Workplace search")
-                .with_description(
-                    "Live, permission-aware search across Google Drive, Notion and SharePoint.",
-                ),
-        )
-        .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(
+                Implementation::new(SERVER_NAME, SERVER_VERSION)
+                    .with_title("Workplace search")
+                    .with_description(
+                        "Live, permission-aware search across Google Drive, Notion and SharePoint.",
+                    ),
+            )
+            .with_instructions(INSTRUCTIONS)
     }
 
     async fn list_tools(
@@ -227,23 +218,6 @@ impl ServerHandler for WorkplaceServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
         Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
-    }
-
-    /// Search results are not stored, so no URI can be read back: `-32002` (resource not found,
-    /// MCP's code), saying to run the search again. Only our own scheme is named, so the message
-    /// never echoes a caller's arbitrary URI.
-    async fn read_resource(
-        &self,
-        request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
-    ) -> Result<ReadResourceResponse, ErrorData> {
-        let message = if request.uri.starts_with("workplace://search/") {
-            "Search results are embedded in the workplace_search answer and not kept: call \
-             workplace_search again, or fetch a result by its id."
-        } else {
-            "This server has no resources to read; use the workplace_search and fetch tools."
-        };
-        Err(ErrorData::resource_not_found(message, None))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

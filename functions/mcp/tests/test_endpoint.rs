@@ -638,47 +638,24 @@ async fn malformed_bodies_never_panic_and_are_recorded() {
     }
 }
 
-/// Search answers embed a resource, so the server declares `resources`; there is nothing to list
-/// or read back (results are live and per caller), and each method says so instead of
-/// "method not found".
+/// The server declares the one capability it uses, tools: answers carry no embedded resource
+/// (#22), so `resources` is not declared and its methods are not found.
 #[tokio::test]
-async fn the_resources_capability_is_declared_and_its_methods_answer() {
+async fn only_the_tools_capability_is_declared() {
     let app = app();
     let response = app
         .send(&event("mcp_initialize.json", Some(&token(all_scopes()))))
         .await;
     let body_json = body(&response);
-    assert!(
-        body_json["result"]["capabilities"]["resources"].is_object(),
-        "{body_json}"
-    );
-    let rpc = |method: &str, params: Value| {
-        with_body(
+    let capabilities = &body_json["result"]["capabilities"];
+    assert!(capabilities["tools"].is_object(), "{body_json}");
+    assert!(capabilities.get("resources").is_none(), "{body_json}");
+    let listed = body(
+        &app.send(&with_body(
             event("mcp_tools_list.json", Some(&token(all_scopes()))),
-            &json!({"jsonrpc": "2.0", "id": 9, "method": method, "params": params}),
-        )
-    };
-    let listed = body(&app.send(&rpc("resources/list", json!({}))).await);
-    assert_eq!(listed["result"]["resources"], json!([]), "{listed}");
-    let templates = body(&app.send(&rpc("resources/templates/list", json!({}))).await);
-    assert_eq!(
-        templates["result"]["resourceTemplates"],
-        json!([]),
-        "{templates}"
-    );
-    let read = body(
-        &app.send(&rpc(
-            "resources/read",
-            json!({"uri": "workplace://search/quarterly%20budget"}),
+            &json!({"jsonrpc": "2.0", "id": 9, "method": "resources/list", "params": {}}),
         ))
         .await,
     );
-    assert_eq!(read["error"]["code"], -32002, "{read}");
-    assert!(
-        read["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("workplace_search again"),
-        "{read}"
-    );
+    assert_eq!(listed["error"]["code"], -32601, "{listed}");
 }

@@ -49,7 +49,7 @@ async def paging(client, structured_of) -> dict:
     while len(pages) < 30:
         result = await client.call_tool("workplace_search", args)
         page = structured_of(result) or {}
-        pages.append({"ids": [r["id"] for r in page.get("results", [])], "is_error": bool(result.isError),
+        pages.append({"ids": [r["id"] for r in page.get("results", [])], "is_error": bool(getattr(result, "isError", None) or getattr(result, "is_error", False)),
                       "structured": page})
         if not page.get("next_cursor"):
             break
