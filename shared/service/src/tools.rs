@@ -164,9 +164,12 @@ impl PreparedCall {
     /// call is then charged the rest (`cost - 1`) once its arguments are valid.
     pub fn cost(&self) -> u32 {
         match self {
-            Self::Search { args, .. } => {
+            Self::Search { args, page, .. } => {
                 let results = u32::try_from(args.max_results).unwrap_or(u32::MAX);
-                let search = results.div_ceil(10).max(1);
+                // A deep page asks each source for every hit above it (`search/page.rs`): one
+                // token per 40 hits of depth, so paging to the end costs what its work does.
+                let depth = u32::try_from(page.depth()).unwrap_or(u32::MAX);
+                let search = results.div_ceil(10).max(depth.div_ceil(40)).max(1);
                 let content = if args.include_content {
                     results.div_ceil(5).max(1)
                 } else {
@@ -605,6 +608,19 @@ mod cost_tests {
             shape: SearchShape::Workplace,
             page: Page::first(10),
         }
+    }
+
+    #[test]
+    fn deep_pages_cost_their_depth() {
+        let mut call = search(json!({"query": "q", "max_results": 3}));
+        assert_eq!(call.cost(), 1);
+        if let PreparedCall::Search { page, .. } = &mut call {
+            *page = Page {
+                offset: 180,
+                size: 3,
+            };
+        }
+        assert_eq!(call.cost(), 5, "each source is asked for 200 hits");
     }
 
     #[test]
