@@ -194,6 +194,9 @@ fn file_resource(state: &FakeState, principal: &Principal, doc: &Document) -> Va
         "mimeType": mime,
         "webViewLink": web_view_link(doc),
         "modifiedTime": doc.modified,
+        // The corpus keeps one time per document; created is when it was last changed at the
+        // latest, and the `createdTime` filter compares the same value.
+        "createdTime": doc.modified,
         "trashed": doc.trashed,
         "description": "",
         "copyRequiresWriterPermission": doc.copy_requires_writer_permission,

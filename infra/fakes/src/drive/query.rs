@@ -157,6 +157,19 @@ impl Parser {
                     _ => Err("missing `)`".into()),
                 }
             }
+            // `'alice@acme.example' in owners` (REST): the value comes first.
+            Some(Token::Str(value)) if self.dialect == Dialect::Rest => {
+                match (self.next(), self.next()) {
+                    (Some(Token::Word(op)), Some(Token::Word(field)))
+                        if op == "in" && matches!(field.as_str(), "owners" | "parents") =>
+                    {
+                        Ok(Query::Term { field, op, value })
+                    }
+                    _ => Err(format!(
+                        "expected `in owners` or `in parents` after '{value}'"
+                    )),
+                }
+            }
             Some(Token::Word(field)) => {
                 let op = match self.next() {
                     Some(Token::Op(op)) => op,
@@ -174,7 +187,7 @@ impl Parser {
                     (Dialect::Rest, "name") | (Dialect::Mcp, "title") => &["contains", "=", "!="],
                     (_, "mimeType") => &["contains", "=", "!="],
                     (Dialect::Rest, "trashed" | "starred") => &["=", "!="],
-                    (_, "modifiedTime" | "viewedByMeTime") | (Dialect::Mcp, "createdTime") => DATES,
+                    (_, "modifiedTime" | "viewedByMeTime" | "createdTime") => DATES,
                     (Dialect::Mcp, "owner" | "parentId" | "sharedWithMe") => &["=", "!="],
                     _ => return Err(format!("unknown field `{field}`")),
                 };
@@ -274,6 +287,11 @@ fn term(doc: &Document, field: &str, op: &str, value: &str, me: &str) -> bool {
         ("trashed", "!=") => doc.trashed.to_string() != value,
         ("starred", "=") => value == "false",
         ("starred", "!=") => value == "true",
+        // Shared-drive files have no owners.
+        ("owners", "in") => doc.drive_id.is_none() && doc.owner.eq_ignore_ascii_case(value),
+        ("parents", "in") => {
+            (value == "root" && doc.drive_id.is_none()) || doc.drive_id.as_deref() == Some(value)
+        }
         ("owner", _) => {
             let owner = if value == "me" { me } else { value };
             doc.owner.eq_ignore_ascii_case(owner) == equal
@@ -306,6 +324,27 @@ fn term(doc: &Document, field: &str, op: &str, value: &str, me: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owners_and_created_time_in_the_rest_dialect() {
+        let q = parse("'alice@acme.example' in owners and createdTime >= '2026-01-01T00:00:00Z'")
+            .unwrap();
+        let Query::And(left, _) = q else { panic!() };
+        assert_eq!(
+            *left,
+            Query::Term {
+                field: "owners".into(),
+                op: "in".into(),
+                value: "alice@acme.example".into()
+            }
+        );
+        assert!(parse("'x' in readers").is_err());
+        assert!(parse("'x' owners").is_err());
+        assert!(
+            parse_in("'x' in owners", Dialect::Mcp).is_err(),
+            "not MCP syntax"
+        );
+    }
 
     #[test]
     fn parses_the_connector_query_with_escapes() {

@@ -25,6 +25,7 @@
 mod comment;
 mod content;
 mod dialect;
+pub(crate) mod filters;
 pub(crate) mod id;
 pub(crate) mod mcp;
 mod render;

@@ -41,8 +41,8 @@ pub(super) fn hit(file: &File) -> SearchHit {
         snippet,
         modified_time: file.modified_time.clone(),
         author: owner,
-        created_time: None,
-        owner: None,
+        created_time: file.created_time.clone(),
+        owner: file.owners.first().and_then(|o| o.email_address.clone()),
         item_type: crate::query::ItemType::of_media_type(mime),
         // Without it `hit_text` reads nothing: a hit the caller may not download gets no text,
         // neither read for them nor from the cache another caller's read filled.

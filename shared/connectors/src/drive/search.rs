@@ -14,7 +14,7 @@ use crate::{SearchHit, SourceError, SourceKind};
 
 /// `capabilities/canDownload` says, per caller, whether the hit's text may be read for them
 /// (see `File::can_download`).
-const FIELDS: &str = "nextPageToken,incompleteSearch,files(id,name,mimeType,webViewLink,modifiedTime,description,driveId,owners(displayName,emailAddress),capabilities/canDownload)";
+const FIELDS: &str = "nextPageToken,incompleteSearch,files(id,name,mimeType,webViewLink,modifiedTime,createdTime,description,driveId,owners(displayName,emailAddress),capabilities/canDownload)";
 /// Pages fetched at most per search.
 const MAX_PAGES: usize = 5;
 
@@ -41,7 +41,7 @@ impl Search for Drive {
             "fullText contains '{}' and {NOT_TRASH_OR_FOLDER}",
             escape_query(query)
         );
-        self.list(token, &q, limit, deadline).await
+        self.list(token, &q, None, limit, deadline).await
     }
 
     async fn search_plan_with(
@@ -51,34 +51,41 @@ impl Search for Drive {
         limit: usize,
         deadline: Instant,
     ) -> Result<Planned, SourceError> {
-        let Some(strict) = dialect::drive(plan, Pass::Strict) else {
-            let hits = self
-                .search_with(token, &plan.original, limit, deadline)
-                .await?;
-            return Ok(Planned::pass_through(hits, &plan.original));
+        let filters = super::filters::apply(&plan.filters, super::filters::Language::Rest);
+        // The caller's filters bind both passes; the query as typed when the plan has no terms.
+        let with_filters = |terms: String| match &filters.clause {
+            Some(clause) => format!("({terms}) and {clause} and {NOT_TRASH_OR_FOLDER}"),
+            None => format!("({terms}) and {NOT_TRASH_OR_FOLDER}"),
         };
-        let q = format!("({strict}) and {NOT_TRASH_OR_FOLDER}");
-        let hits = self.list(token, &q, limit, deadline).await?;
+        let drive = filters.drive.as_deref();
+        let strict = dialect::drive(plan, Pass::Strict)
+            .unwrap_or_else(|| format!("fullText contains '{}'", escape_query(&plan.original)));
+        let q = with_filters(strict);
+        let hits = self.list(token, &q, drive, limit, deadline).await?;
         let relaxed = || {
             dialect::drive(plan, Pass::Relaxed).map(|relaxed| {
-                let q = format!("({relaxed}) and {NOT_TRASH_OR_FOLDER}");
+                let q = with_filters(relaxed);
                 (q.clone(), q)
             })
         };
-        Ok(Planned::pass_through(hits, &q)
+        let mut planned = Planned::pass_through(hits, &q)
             .relax_once(plan, limit, relaxed, |q: String| async move {
-                self.list(token, &q, limit, deadline).await
+                self.list(token, &q, drive, limit, deadline).await
             })
-            .await)
+            .await;
+        planned.applied = filters.filters;
+        Ok(planned)
     }
 }
 
 impl Drive {
-    /// `files.list` for `q`, paged until `limit` hits or the last page.
+    /// `files.list` for `q` in every drive the user can see, or in one shared `drive`, paged
+    /// until `limit` hits or the last page.
     async fn list(
         &self,
         token: &SecretString,
         q: &str,
+        drive: Option<&str>,
         limit: usize,
         deadline: Instant,
     ) -> Result<Vec<SearchHit>, SourceError> {
@@ -91,10 +98,14 @@ impl Drive {
                 ("q", q),
                 ("fields", FIELDS),
                 ("pageSize", page_size.as_str()),
-                ("corpora", "allDrives"),
                 ("includeItemsFromAllDrives", "true"),
                 ("supportsAllDrives", "true"),
             ];
+            // Typed query parameters: the drive id is encoded, never spliced into the URL.
+            match drive {
+                Some(drive) => params.extend([("corpora", "drive"), ("driveId", drive)]),
+                None => params.push(("corpora", "allDrives")),
+            }
             if let Some(t) = &page_token {
                 params.push(("pageToken", t.as_str()));
             }

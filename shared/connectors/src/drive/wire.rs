@@ -29,6 +29,8 @@ pub(crate) struct File {
     #[serde(default)]
     pub(crate) modified_time: Option<String>,
     #[serde(default)]
+    pub(crate) created_time: Option<String>,
+    #[serde(default)]
     pub(crate) description: Option<String>,
     /// Set for files in a shared drive.
     #[serde(default)]
@@ -67,4 +69,6 @@ pub(crate) struct Capabilities {
 pub(crate) struct Owner {
     #[serde(default)]
     pub(crate) display_name: Option<String>,
+    #[serde(default)]
+    pub(crate) email_address: Option<String>,
 }

@@ -7,7 +7,7 @@ use tokio::time::Instant;
 use super::wire::ThreadPage;
 use super::{Gmail, MAX_PAGE_SIZE, MAX_PAGES, render};
 use crate::query::dialect::{Pass, kql_value};
-use crate::query::mail::{concepts, gmail};
+use crate::query::mail::{concepts, gmail, gmail_filters};
 use crate::query::{Plan, Planned};
 use crate::{SearchHit, SourceError};
 
@@ -38,15 +38,28 @@ impl Gmail {
         limit: usize,
         deadline: Instant,
     ) -> Result<Planned, SourceError> {
+        // The caller's filters narrow both passes (the service checks each hit's own fields).
+        let filters = gmail_filters(&plan.filters);
+        let with_filters = |q: String| match &filters {
+            Some(f) => format!("{q} {f}"),
+            None => q,
+        };
         let Some(strict) = gmail(plan, Pass::Strict) else {
-            let hits = self
-                .search_text(token, &plan.original, limit, deadline)
-                .await?;
+            let hits = match &filters {
+                // Nothing to search for but the filters: every message they admit.
+                Some(q) => self.query(token, q, &[], limit, deadline).await?,
+                None => {
+                    self.search_text(token, &plan.original, limit, deadline)
+                        .await?
+                }
+            };
             return Ok(Planned::pass_through(hits, &plan.original));
         };
+        let strict = with_filters(strict);
         let terms: Vec<Vec<String>> = concepts(plan).iter().map(|g| g.terms.clone()).collect();
         let hits = self.query(token, &strict, &terms, limit, deadline).await?;
-        let relaxed = || gmail(plan, Pass::Relaxed).map(|q| (q.clone(), q));
+        let relaxed =
+            || gmail(plan, Pass::Relaxed).map(|q| (with_filters(q.clone()), with_filters(q)));
         let terms = &terms;
         Ok(Planned::pass_through(hits, &strict)
             .relax_once(plan, limit, relaxed, |q: String| async move {

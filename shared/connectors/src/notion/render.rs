@@ -25,7 +25,7 @@ pub(super) fn page_hit(page: &Page) -> Option<SearchHit> {
         snippet: String::new(),
         modified_time: page.last_edited_time.clone(),
         author: None,
-        created_time: None,
+        created_time: page.created_time.clone(),
         owner: None,
         item_type: Some(crate::query::ItemType::Page),
         media_type: None,

@@ -33,6 +33,8 @@ pub(crate) struct Page {
     pub(crate) url: Option<String>,
     #[serde(default)]
     pub(crate) last_edited_time: Option<String>,
+    #[serde(default)]
+    pub(crate) created_time: Option<String>,
     /// By property name; the title property's name varies (`title`, or a database column name).
     /// Absent on partial objects.
     #[serde(default)]

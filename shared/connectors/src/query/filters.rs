@@ -279,27 +279,22 @@ impl Filters {
     /// carry the field (the filter cannot be checked here), or for `containers`, which no hit
     /// names.
     pub fn check(&self, filter: Filter, hit: &SearchHit) -> Option<bool> {
-        let time = |value: &Option<String>| {
-            value
-                .as_deref()
-                .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok())
-        };
         match filter {
             Filter::ModifiedAfter => {
-                let (bound, at) = (self.modified_after?, time(&hit.modified_time)?);
-                Some(at >= bound)
+                let (bound, (_, last)) = (self.modified_after?, span(&hit.modified_time)?);
+                Some(last >= bound)
             }
             Filter::ModifiedBefore => {
-                let (bound, at) = (self.modified_before?, time(&hit.modified_time)?);
-                Some(at < bound)
+                let (bound, (first, _)) = (self.modified_before?, span(&hit.modified_time)?);
+                Some(first < bound)
             }
             Filter::CreatedAfter => {
-                let (bound, at) = (self.created_after?, time(&hit.created_time)?);
-                Some(at >= bound)
+                let (bound, (_, last)) = (self.created_after?, span(&hit.created_time)?);
+                Some(last >= bound)
             }
             Filter::CreatedBefore => {
-                let (bound, at) = (self.created_before?, time(&hit.created_time)?);
-                Some(at < bound)
+                let (bound, (first, _)) = (self.created_before?, span(&hit.created_time)?);
+                Some(first < bound)
             }
             Filter::Owner => {
                 let owner = self.owner.as_deref()?;
@@ -317,6 +312,19 @@ impl Filters {
             Filter::Container => None,
         }
     }
+}
+
+/// The instants a hit's time may stand for: an RFC 3339 time is one instant; a bare date (Gmail's
+/// MCP server reports a message's day only) is its whole UTC day, and passes a bound any instant
+/// of that day passes, so a coarse upstream never hides what may match.
+fn span(value: &Option<String>) -> Option<(Time, Time)> {
+    let value = value.as_deref()?;
+    if let Ok(at) = OffsetDateTime::parse(value, &Rfc3339) {
+        return Some((at, at));
+    }
+    let day = parse_time(value).filter(|_| value.len() == 10)?;
+    let last = day + time::Duration::days(1) - time::Duration::NANOSECOND;
+    Some((day, last))
 }
 
 /// Whether `wanted` (an address or a name) names the person `field` describes: an address
@@ -380,6 +388,24 @@ mod tests {
             "before is exclusive"
         );
         assert_eq!(filters.check(Filter::CreatedAfter, &hit), None);
+    }
+
+    #[test]
+    fn a_bare_date_passes_a_bound_any_instant_of_its_day_passes() {
+        let mut hit = hit();
+        hit.modified_time = Some("2026-12-01".into());
+        let filters = Filters {
+            modified_after: Some(datetime!(2026-12-01 18:00 UTC)),
+            modified_before: Some(datetime!(2026-12-01 06:00 UTC)),
+            ..Filters::default()
+        };
+        assert_eq!(filters.check(Filter::ModifiedAfter, &hit), Some(true));
+        assert_eq!(filters.check(Filter::ModifiedBefore, &hit), Some(true));
+        let later = Filters {
+            modified_after: Some(datetime!(2026-12-02 0:00 UTC)),
+            ..Filters::default()
+        };
+        assert_eq!(later.check(Filter::ModifiedAfter, &hit), Some(false));
     }
 
     #[test]

@@ -102,6 +102,40 @@ pub fn gmail(plan: &Plan, pass: Pass) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
+/// The caller's filters in Gmail `q`, for both passes: time bounds as `after:`/`before:` in epoch
+/// seconds (a message's date serves both its modified and created time) and `from:` for an owner
+/// that is an address or a plain name. They narrow what Gmail returns, message by message; a
+/// thread is shown by one message, so the service still checks each hit's own fields and the
+/// connector claims none of them applied. `None` when no filter can be written.
+pub fn gmail_filters(filters: &super::Filters) -> Option<String> {
+    let mut parts = Vec::new();
+    let latest = |a: Option<time::OffsetDateTime>, b: Option<time::OffsetDateTime>| a.max(b);
+    let earliest = |a: Option<time::OffsetDateTime>, b: Option<time::OffsetDateTime>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(after) = latest(filters.modified_after, filters.created_after) {
+        parts.push(format!("after:{}", after.unix_timestamp()));
+    }
+    if let Some(before) = earliest(filters.modified_before, filters.created_before) {
+        parts.push(format!("before:{}", before.unix_timestamp()));
+    }
+    if let Some(owner) = filters.owner.as_deref() {
+        let safe = owner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "@._+- ".contains(c));
+        if safe && !owner.trim().is_empty() {
+            let owner = owner.trim();
+            parts.push(if owner.contains(' ') {
+                format!("from:\"{owner}\"")
+            } else {
+                format!("from:{owner}")
+            });
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 /// Outlook KQL for `$search`: `OR` within a concept, `AND` between concepts, `received` bounds
 /// for a date range. The caller quotes the whole value for the URL ([`search_value`]).
 pub fn outlook(plan: &Plan, pass: Pass) -> Option<String> {

@@ -43,25 +43,30 @@ impl DriveMcp {
         limit: usize,
         deadline: Instant,
     ) -> Result<Planned, SourceError> {
-        let Some(strict) = dialect::drive(plan, Pass::Strict) else {
-            let hits = self
-                .search_text(user, &plan.original, limit, deadline)
-                .await?;
-            return Ok(Planned::pass_through(hits, &plan.original));
+        let filters =
+            crate::drive::filters::apply(&plan.filters, crate::drive::filters::Language::Mcp);
+        // The caller's filters bind both passes; the query as typed when the plan has no terms.
+        let with_filters = |terms: String| match &filters.clause {
+            Some(clause) => format!("({terms}) and {clause} and {NOT_FOLDER}"),
+            None => format!("({terms}) and {NOT_FOLDER}"),
         };
-        let q = format!("({strict}) and {NOT_FOLDER}");
+        let strict = dialect::drive(plan, Pass::Strict)
+            .unwrap_or_else(|| format!("fullText contains '{}'", escape_query(&plan.original)));
+        let q = with_filters(strict);
         let hits = self.list(user, &q, limit, deadline).await?;
         let relaxed = || {
             dialect::drive(plan, Pass::Relaxed).map(|relaxed| {
-                let q = format!("({relaxed}) and {NOT_FOLDER}");
+                let q = with_filters(relaxed);
                 (q.clone(), q)
             })
         };
-        Ok(Planned::pass_through(hits, &q)
+        let mut planned = Planned::pass_through(hits, &q)
             .relax_once(plan, limit, relaxed, |q: String| async move {
                 self.list(user, &q, limit, deadline).await
             })
-            .await)
+            .await;
+        planned.applied = filters.filters;
+        Ok(planned)
     }
 
     /// `search_files` for `q`, paged until `limit` hits, a page without a token, or an empty
@@ -129,8 +134,8 @@ pub(super) fn hit(file: &File) -> SearchHit {
         snippet,
         modified_time: file.modified_time.clone(),
         author: file.owner.clone(),
-        created_time: None,
-        owner: None,
+        created_time: file.created_time.clone(),
+        owner: file.owner.clone(),
         item_type: crate::query::ItemType::of_media_type(mime),
         // Google already wrote the passage; nothing is read again for it.
         media_type: None,

@@ -31,6 +31,8 @@ pub(super) struct File {
     #[serde(default)]
     pub(super) modified_time: Option<String>,
     #[serde(default)]
+    pub(super) created_time: Option<String>,
+    #[serde(default)]
     pub(super) description: Option<String>,
     /// A query-aware excerpt of the file's text (unless `excludeContentSnippets`).
     #[serde(default)]
