@@ -252,3 +252,24 @@ async fn notion_reports_its_pages_times_for_the_service() {
             .all(|h| h.modified_time.is_some() && h.created_time.is_some())
     );
 }
+
+#[tokio::test]
+async fn calendar_hits_carry_their_created_time_and_organizer_for_the_service() {
+    let h = harness(Duration::from_secs(3600)).await;
+    let sources = h.sources(&[
+        ("GOOGLE_CALENDAR_MODE", "descope_outbound"),
+        ("OUTLOOK_CALENDAR_MODE", "descope_outbound"),
+    ]);
+    for kind in [SourceKind::GoogleCalendar, SourceKind::OutlookCalendar] {
+        let found = search(sources[&kind].as_ref(), "globex", Filters::default()).await;
+        assert!(!found.hits.is_empty(), "{kind}");
+        for hit in &found.hits {
+            at(&hit.created_time);
+            assert!(
+                hit.owner.as_deref().is_some_and(|o| o.contains('@')),
+                "{kind}: {}",
+                hit.title
+            );
+        }
+    }
+}

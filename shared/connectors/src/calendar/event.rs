@@ -40,6 +40,8 @@ pub(crate) struct CalendarEvent {
     pub(crate) conference_url: Option<String>,
     /// When it was last changed, RFC 3339.
     pub(crate) updated: Option<String>,
+    /// When it was created, RFC 3339: for the `created_*` filters.
+    pub(crate) created: Option<String>,
 }
 
 /// An attendee's answer in one vocabulary for both calendars: `accepted`, `tentative`,
@@ -182,7 +184,7 @@ impl CalendarEvent {
                 .organizer
                 .as_ref()
                 .map(|p| p.name.clone().unwrap_or_else(|| p.email.clone())),
-            created_time: None,
+            created_time: self.created.clone(),
             owner: self.organizer.as_ref().map(|p| p.email.clone()),
             item_type: Some(crate::query::ItemType::Event),
             media_type: None,
@@ -269,6 +271,7 @@ mod tests {
             status: Some("confirmed".into()),
             conference_url: Some("https://meet.google.com/gbx-rnwl-rvw".into()),
             updated: None,
+            created: None,
         }
     }
 

@@ -144,6 +144,7 @@ impl wire::Event {
             status: self.status,
             conference_url: self.conference_url.or(self.hangout_link),
             updated: self.updated,
+            created: self.created,
             id: self.id,
         })
     }

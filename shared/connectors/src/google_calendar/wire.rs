@@ -27,6 +27,8 @@ pub(crate) struct Event {
     #[serde(default)]
     pub(crate) updated: Option<String>,
     #[serde(default)]
+    pub(crate) created: Option<String>,
+    #[serde(default)]
     pub(crate) summary: Option<String>,
     #[serde(default)]
     pub(crate) description: Option<String>,

@@ -68,7 +68,7 @@ const PREFER: &[(&str, &str)] = &[(
 )];
 
 /// The fields a listing reads.
-const LIST_FIELDS: &str = "subject,bodyPreview,start,end,isAllDay,isCancelled,showAs,location,attendees,organizer,webLink,onlineMeeting,lastModifiedDateTime";
+const LIST_FIELDS: &str = "subject,bodyPreview,start,end,isAllDay,isCancelled,showAs,location,attendees,organizer,webLink,onlineMeeting,lastModifiedDateTime,createdDateTime";
 
 /// Largest `$top` asked when filtering by keyword: more events per page to filter.
 const FILTER_PAGE: usize = 100;
@@ -186,6 +186,7 @@ impl GraphEvent {
             status: Some(status.into()),
             conference_url: self.online_meeting.and_then(|m| m.join_url),
             updated: self.last_modified_date_time,
+            created: self.created_date_time,
             id: self.id,
         })
     }

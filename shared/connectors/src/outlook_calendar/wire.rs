@@ -44,6 +44,8 @@ pub(crate) struct GraphEvent {
     pub(crate) online_meeting: Option<OnlineMeeting>,
     #[serde(default)]
     pub(crate) last_modified_date_time: Option<String>,
+    #[serde(default)]
+    pub(crate) created_date_time: Option<String>,
 }
 
 /// `itemBody`.
