@@ -8,24 +8,11 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-
+use common::filtering::{ids, plan, soon};
 use common::*;
 use time::OffsetDateTime;
-use time::macros::{date, datetime};
-use workplace_connectors::query::{Filter, Filters, ItemType, Plan, Planned};
-
-fn soon() -> tokio::time::Instant {
-    tokio::time::Instant::now() + std::time::Duration::from_secs(8)
-}
-
-fn plan(query: &str, filters: Filters) -> Plan {
-    Plan::new(query, date!(2026 - 12 - 04)).with_filters(filters)
-}
-
-fn ids(planned: &Planned) -> BTreeSet<String> {
-    planned.hits.iter().map(|h| h.item_id.clone()).collect()
-}
+use time::macros::datetime;
+use workplace_connectors::query::{Filter, Filters, ItemType, Planned};
 
 fn at(value: &Option<String>) -> OffsetDateTime {
     OffsetDateTime::parse(

@@ -9,11 +9,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use common::filtering::{ids, plan, soon};
 use common::*;
 use time::OffsetDateTime;
-use time::macros::{date, datetime};
+use time::macros::datetime;
 use workplace_connectors::SearchHit;
-use workplace_connectors::query::{Filter, Filters, ItemType, Plan, Planned};
+use workplace_connectors::query::{Filter, Filters, ItemType, Planned};
 
 const PER_USER: &[(&str, &str)] = &[
     ("SHAREPOINT_MODE", "descope_outbound"),
@@ -27,18 +28,6 @@ const FINANCE_SITE: &str =
     "acme.sharepoint.com,8f1c2b7a-3d4e-4f60-9a1b-2c3d4e5f6071,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d";
 /// The company-wide site's collection id alone.
 const COMPANY_SITE: &str = "5724d91f-650c-4810-83cc-61a8818917d6";
-
-fn soon() -> tokio::time::Instant {
-    tokio::time::Instant::now() + std::time::Duration::from_secs(8)
-}
-
-fn plan(query: &str, filters: Filters) -> Plan {
-    Plan::new(query, date!(2026 - 12 - 04)).with_filters(filters)
-}
-
-fn ids(planned: &Planned) -> BTreeSet<String> {
-    planned.hits.iter().map(|h| h.item_id.clone()).collect()
-}
 
 fn time(hit: &Option<String>) -> OffsetDateTime {
     OffsetDateTime::parse(

@@ -17,7 +17,6 @@ use time::format_description::FormatItem;
 use time::macros::format_description;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
-use crate::SearchHit;
 use crate::SourceKind;
 use crate::query::{Filter, Filters, ItemType};
 
@@ -190,14 +189,6 @@ pub(super) fn restriction(filters: &Filters) -> Restriction {
     }
     out.kql = (!parts.is_empty()).then(|| parts.join(" AND "));
     out
-}
-
-/// Whether `hit` passes the applied filters as far as it says (what it does not say, KQL
-/// already decided).
-pub(super) fn keep(filters: &Filters, applied: &[Filter], hit: &SearchHit) -> bool {
-    applied
-        .iter()
-        .all(|f| filters.check(*f, hit) != Some(false))
 }
 
 #[cfg(test)]

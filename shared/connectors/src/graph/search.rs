@@ -80,7 +80,7 @@ impl Graph {
         applied: &[Filter],
     ) -> Result<Vec<SearchHit>, SourceError> {
         let mut hits = self.query(token, query, limit, deadline).await?;
-        hits.retain(|hit| filters::keep(&plan.filters, applied, hit));
+        hits.retain(|hit| plan.filters.passes(applied, hit));
         Ok(hits)
     }
 

@@ -11,7 +11,6 @@
 
 use time::{Duration, OffsetDateTime, UtcOffset};
 
-use crate::SearchHit;
 use crate::query::dates::ymd;
 use crate::query::{Filter, Filters, ItemType};
 
@@ -116,13 +115,6 @@ pub(super) fn restriction(filters: &Filters) -> Restriction {
     }
     out.kql = (!parts.is_empty()).then(|| parts.join(" AND "));
     out
-}
-
-/// Whether `hit` passes the applied filters as far as it says.
-pub(super) fn keep(filters: &Filters, applied: &[Filter], hit: &SearchHit) -> bool {
-    applied
-        .iter()
-        .all(|f| filters.check(*f, hit) != Some(false))
 }
 
 #[cfg(test)]

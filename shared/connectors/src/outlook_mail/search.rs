@@ -87,7 +87,7 @@ impl OutlookMail {
         plan: &Plan,
         applied: &[Filter],
     ) -> Result<Vec<SearchHit>, SourceError> {
-        let keep = |hit: &SearchHit| filters::keep(&plan.filters, applied, hit);
+        let keep = |hit: &SearchHit| plan.filters.passes(applied, hit);
         self.query(token, kql, limit, deadline, &keep).await
     }
 

@@ -275,6 +275,14 @@ impl Filters {
         self.types.is_empty() || self.types.iter().any(|t| holds.contains(t))
     }
 
+    /// Whether `hit` passes each of `filters` as far as it says: a filter the hit carries no field
+    /// for passes (the upstream's query already decided it). A connector that applied filters
+    /// upstream less exactly than they read (whole days, names for addresses) checks its hits
+    /// with this.
+    pub fn passes(&self, filters: &[Filter], hit: &SearchHit) -> bool {
+        filters.iter().all(|f| self.check(*f, hit) != Some(false))
+    }
+
     /// Checks `hit` against `filter` on what the hit itself says: `None` when the hit does not
     /// carry the field (the filter cannot be checked here), or for `containers`, which no hit
     /// names.

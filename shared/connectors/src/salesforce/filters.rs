@@ -15,8 +15,8 @@ use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::id::SObject;
 use super::sosl::escape_soql;
+use crate::SourceKind;
 use crate::query::{Filter, Filters, ItemType};
-use crate::{SearchHit, SourceKind};
 
 /// What the filters add to a SOSL statement.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -125,13 +125,6 @@ pub(crate) fn restriction(filters: &Filters) -> Restriction {
         out.applied.push(Filter::Container);
     }
     out
-}
-
-/// Whether `hit` passes the applied filters as far as it says.
-pub(crate) fn keep(filters: &Filters, applied: &[Filter], hit: &SearchHit) -> bool {
-    applied
-        .iter()
-        .all(|f| filters.check(*f, hit) != Some(false))
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ impl Salesforce {
             planned.applied = applied;
             return Ok(planned);
         }
-        let keep = |hit: &SearchHit| filters::keep(&plan.filters, &applied, hit);
+        let keep = |hit: &SearchHit| plan.filters.passes(&applied, hit);
         let mut hidden = Hidden::new();
         let mut hits = self
             .find(

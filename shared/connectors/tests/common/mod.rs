@@ -177,3 +177,24 @@ pub(crate) fn dev() -> UserContext {
 pub(crate) fn titles(hits: &[workplace_connectors::SearchHit]) -> Vec<String> {
     hits.iter().map(|h| h.title.clone()).collect()
 }
+
+/// The search filters' tests (`test_filters_*.rs`): a deadline, a plan with filters for the
+/// demo's "today", and the ids a plan found.
+pub(crate) mod filtering {
+    use std::collections::BTreeSet;
+
+    use time::macros::date;
+    use workplace_connectors::query::{Filters, Plan, Planned};
+
+    pub(crate) fn soon() -> tokio::time::Instant {
+        tokio::time::Instant::now() + std::time::Duration::from_secs(8)
+    }
+
+    pub(crate) fn plan(query: &str, filters: Filters) -> Plan {
+        Plan::new(query, date!(2026 - 12 - 04)).with_filters(filters)
+    }
+
+    pub(crate) fn ids(planned: &Planned) -> BTreeSet<String> {
+        planned.hits.iter().map(|h| h.item_id.clone()).collect()
+    }
+}
