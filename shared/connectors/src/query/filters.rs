@@ -5,7 +5,7 @@
 //! only the strict pass applies): both passes of a plan apply them. A source writes what it can
 //! into its own query language (Drive `q`, KQL, Gmail `q`, SOQL) and names those in
 //! [`super::Planned::applied`]; the service checks every other filter on what each hit says
-//! ([`Filters::admits`]) where the hit carries the field, and reports the rest as not applied, so
+//! ([`Filters::check`]) where the hit carries the field, and reports the rest as not applied, so
 //! a model knows which results it must still judge itself.
 
 use std::collections::BTreeMap;
