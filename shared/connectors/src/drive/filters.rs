@@ -3,10 +3,9 @@
 //! An owner given as a name is left to the service (Drive's `owners` takes addresses only), and
 //! so are several shared drives (one `files.list` searches one).
 
-use time::OffsetDateTime;
-
 use super::search::escape_query;
 use crate::SourceKind;
+use crate::query::filters::utc_seconds;
 use crate::query::{Filter, Filters};
 
 /// Which of Drive's two query languages: `files.list`'s, or the MCP server's `search_files`
@@ -59,7 +58,8 @@ pub(crate) fn apply(filters: &Filters, language: Language) -> Applied {
         ),
     ] {
         if let Some(at) = at {
-            parts.push(format!("{field} {op} '{}'", seconds(at)));
+            // Rounded down, as Drive compares to the second.
+            parts.push(format!("{field} {op} '{}'", utc_seconds(at, false)));
             applied.filters.push(filter);
         }
     }
@@ -94,19 +94,6 @@ pub(crate) fn apply(filters: &Filters, language: Language) -> Applied {
     }
     applied.clause = (!parts.is_empty()).then(|| parts.join(" and "));
     applied
-}
-
-/// Drive's time literal, UTC to the second.
-fn seconds(at: OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
 }
 
 /// Whether `owner` is an address (Drive's `owners` holds addresses, not names).

@@ -8,39 +8,16 @@
 //! everything but letters, digits, spaces and `.'-_` removed, so it can neither close its quotes
 //! nor add an operator or a property.
 //!
-//! What KQL matches loosely the connector then checks exactly on each hit ([`keep`]): an owner's
+//! What KQL matches loosely the connector then checks exactly on each hit ([`Filters::passes`]): an owner's
 //! name is a phrase of the creator's name upstream but the whole name here, an address (which
 //! KQL cannot ask for) is compared with the creator's address, and bounds below a second are
 //! widened upstream and exact here.
 
-use time::format_description::FormatItem;
-use time::macros::format_description;
-use time::{Duration, OffsetDateTime, UtcOffset};
-
 use crate::SourceKind;
+use crate::query::filters::utc_seconds;
 use crate::query::{Filter, Filters, ItemType};
 
-/// What the filters add to a KQL query.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(super) struct Restriction {
-    /// KQL to AND to the query's words; `None` when no filter has a clause.
-    pub(super) kql: Option<String>,
-    /// The filters applied, upstream or by [`keep`].
-    pub(super) applied: Vec<Filter>,
-    /// Whether no item can pass: every container named was malformed (no site has that id).
-    pub(super) matches_nothing: bool,
-}
-
-impl Restriction {
-    /// `words` with the restriction ANDed to it; the restriction alone when there are no words;
-    /// `None` when there is neither.
-    pub(super) fn and(&self, words: Option<String>) -> Option<String> {
-        match (words, &self.kql) {
-            (Some(words), Some(kql)) => Some(format!("{words} AND {kql}")),
-            (words, kql) => words.or_else(|| kql.clone()),
-        }
-    }
-}
+pub(super) use crate::query::dialect::KqlRestriction as Restriction;
 
 /// File extensions per kind, as SharePoint's `FileType` names them (the inverse of
 /// [`ItemType::of_file_name`]).
@@ -53,21 +30,6 @@ fn extensions(kind: ItemType) -> &'static [&'static str] {
         ItemType::Page => &["aspx"],
         ItemType::Email | ItemType::Event | ItemType::Record => &[],
     }
-}
-
-const KQL_TIME: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-
-/// A UTC time at the second, rounded down (`round_up`: up) so that the bound only widens.
-fn kql_time(at: OffsetDateTime, round_up: bool) -> String {
-    let at = at.to_offset(UtcOffset::UTC);
-    let whole = at.replace_nanosecond(0).unwrap_or(at);
-    let at = if round_up && whole < at {
-        whole + Duration::SECOND
-    } else {
-        whole
-    };
-    at.format(KQL_TIME).unwrap_or_default()
 }
 
 /// A name as a double-quoted KQL value: letters, digits, spaces and `.'-_` only.
@@ -126,12 +88,13 @@ fn any(clauses: Vec<String>) -> Option<String> {
 pub(super) fn restriction(filters: &Filters) -> Restriction {
     let mut out = Restriction::default();
     let mut parts: Vec<String> = Vec::new();
-    let mut bound = |filter, property: &str, op: &str, at: Option<OffsetDateTime>, up| {
-        if let Some(at) = at {
-            parts.push(format!("{property}{op}{}", kql_time(at, up)));
-            out.applied.push(filter);
-        }
-    };
+    let mut bound =
+        |filter, property: &str, op: &str, at: Option<crate::query::filters::Time>, up| {
+            if let Some(at) = at {
+                parts.push(format!("{property}{op}{}", utc_seconds(at, up)));
+                out.applied.push(filter);
+            }
+        };
     bound(
         Filter::ModifiedAfter,
         "LastModifiedTime",

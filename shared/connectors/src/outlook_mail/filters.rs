@@ -4,7 +4,7 @@
 //! bounds for `modified_*` (a hit's time is when its message was sent), `received` bounds for
 //! `created_*` (when it arrived in this mailbox), and `from:"..."` for the owner (the sender, by
 //! address or name). KQL compares dates by whole days, so a bound inside a day is widened to the
-//! day upstream and then checked to the second on each hit ([`keep`]), as is the sender (`from:`
+//! day upstream and then checked to the second on each hit ([`Filters::passes`]), as is the sender (`from:`
 //! matches words of a name; the filter means the whole name or the address). Every message is
 //! an email, so a type filter that names email is met by all of them. Mail folders are not
 //! offered as containers: a container filter is left to the service (which reports it).
@@ -14,26 +14,7 @@ use time::{Duration, OffsetDateTime, UtcOffset};
 use crate::query::dates::ymd;
 use crate::query::{Filter, Filters, ItemType};
 
-/// What the filters add to a `$search` query.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(super) struct Restriction {
-    /// KQL to AND to the query's words; `None` when no filter has a clause.
-    pub(super) kql: Option<String>,
-    /// The filters applied, upstream and by [`keep`].
-    pub(super) applied: Vec<Filter>,
-    /// Whether no message can pass (a type filter without `email`).
-    pub(super) matches_nothing: bool,
-}
-
-impl Restriction {
-    /// `words` with the restriction ANDed to it; the restriction alone when there are no words.
-    pub(super) fn and(&self, words: Option<String>) -> Option<String> {
-        match (words, &self.kql) {
-            (Some(words), Some(kql)) => Some(format!("{words} AND {kql}")),
-            (words, kql) => words.or_else(|| kql.clone()),
-        }
-    }
-}
+pub(super) use crate::query::dialect::KqlRestriction as Restriction;
 
 /// The UTC day holding `at` (for a lower bound) or, for an upper bound, the first day wholly
 /// after it (the same day when `at` is its midnight): KQL dates only widen the bound.

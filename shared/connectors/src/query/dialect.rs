@@ -76,6 +76,30 @@ fn drive_range(range: DateRange) -> String {
     )
 }
 
+/// What a source's filters add to a KQL query (SharePoint's Microsoft Search, Outlook's
+/// `$search`), and what that stands for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KqlRestriction {
+    /// KQL to AND to the query's words; `None` when no filter has a clause.
+    pub kql: Option<String>,
+    /// The filters applied, upstream or by the connector's check of its hits.
+    pub applied: Vec<super::Filter>,
+    /// Whether no item can pass (a type the source does not hold, a malformed container), so the
+    /// upstream need not be asked.
+    pub matches_nothing: bool,
+}
+
+impl KqlRestriction {
+    /// `words` with the restriction ANDed to it; the restriction alone when there are no words;
+    /// `None` when there is neither.
+    pub fn and(&self, words: Option<String>) -> Option<String> {
+        match (words, &self.kql) {
+            (Some(words), Some(kql)) => Some(format!("{words} AND {kql}")),
+            (words, kql) => words.or_else(|| kql.clone()),
+        }
+    }
+}
+
 /// A KQL string value: words stay bare, a phrase is double-quoted. Anything that is not a letter,
 /// digit or space is dropped, so nothing can close the quote or add an operator or property.
 pub fn kql_value(term: &str) -> String {

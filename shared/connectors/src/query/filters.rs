@@ -192,6 +192,21 @@ pub fn parse_time(text: &str) -> Option<Time> {
     (1..=9999).contains(&at.year()).then_some(at)
 }
 
+/// A filter's time as `YYYY-MM-DDThh:mm:ssZ`, UTC to the second, the literal Drive `q`, KQL and
+/// SOQL all read: rounded down, or up with `round_up`, so a caller can make a bound only widen.
+pub fn utc_seconds(at: Time, round_up: bool) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let whole = at.replace_nanosecond(0).unwrap_or(at);
+    let at = if round_up && whole < at {
+        whole + time::Duration::SECOND
+    } else {
+        whole
+    };
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    at.format(&format).unwrap_or_default()
+}
+
 /// Writes a filter's time as RFC 3339 (UTC, `Z`), as [`parse_time`] reads it back.
 pub fn format_time(at: Time) -> String {
     at.to_offset(time::UtcOffset::UTC)

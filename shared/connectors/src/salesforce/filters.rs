@@ -5,17 +5,14 @@
 //! `Contact`, `Case`) and limit the `RETURNING` list to those. Every hit is a CRM record, so a
 //! type filter naming `record` is met by all of them.
 //!
-//! Bounds below a second are widened upstream and checked exactly on each hit ([`keep`]).
+//! Bounds below a second are widened upstream and checked exactly on each hit ([`Filters::passes`]).
 
 use std::fmt::Write as _;
-
-use time::format_description::FormatItem;
-use time::macros::format_description;
-use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::id::SObject;
 use super::sosl::escape_soql;
 use crate::SourceKind;
+use crate::query::filters::utc_seconds;
 use crate::query::{Filter, Filters, ItemType};
 
 /// What the filters add to a SOSL statement.
@@ -25,7 +22,7 @@ pub(crate) struct Restriction {
     pub(crate) conditions: Vec<String>,
     /// The objects searched; empty means all of them.
     pub(crate) objects: Vec<SObject>,
-    /// The filters applied, upstream and by [`keep`].
+    /// The filters applied, upstream and by [`Filters::passes`] on each hit.
     pub(crate) applied: Vec<Filter>,
     /// Whether no record can pass: no container names an object searched, or the types name
     /// no record.
@@ -42,28 +39,13 @@ impl Restriction {
     }
 }
 
-const SOQL_TIME: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-
-/// A datetime literal at the second, rounded down (`round_up`: up), so the bound only widens.
-fn literal(at: OffsetDateTime, round_up: bool) -> String {
-    let at = at.to_offset(UtcOffset::UTC);
-    let whole = at.replace_nanosecond(0).unwrap_or(at);
-    let at = if round_up && whole < at {
-        whole + Duration::SECOND
-    } else {
-        whole
-    };
-    at.format(SOQL_TIME).unwrap_or_default()
-}
-
 /// The SOSL for `filters`.
 pub(crate) fn restriction(filters: &Filters) -> Restriction {
     let mut out = Restriction::default();
-    let mut bound = |filter, field: &str, op: &str, at: Option<OffsetDateTime>, up| {
+    let mut bound = |filter, field: &str, op: &str, at: Option<crate::query::filters::Time>, up| {
         if let Some(at) = at {
             out.conditions
-                .push(format!("{field} {op} {}", literal(at, up)));
+                .push(format!("{field} {op} {}", utc_seconds(at, up)));
             out.applied.push(filter);
         }
     };
