@@ -115,6 +115,29 @@ impl Moto {
         Ok(client)
     }
 
+    /// Creates a shared-cache table shaped like the SAM template's: partition key `pk`, on demand,
+    /// TTL on `expires`.
+    pub async fn create_cache_table(
+        &self,
+        name: &str,
+    ) -> Result<aws_sdk_dynamodb::Client, MotoError> {
+        use aws_sdk_dynamodb::types::TimeToLiveSpecification;
+        let client = self.create_rate_limit_table(name).await?;
+        let ttl = TimeToLiveSpecification::builder()
+            .attribute_name("expires")
+            .enabled(true)
+            .build()
+            .map_err(|e| MotoError::Start(e.to_string()))?;
+        client
+            .update_time_to_live()
+            .table_name(name)
+            .time_to_live_specification(ttl)
+            .send()
+            .await
+            .map_err(|e| MotoError::Start(format!("enable TTL: {e}")))?;
+        Ok(client)
+    }
+
     /// Stops the emulator now (to test behaviour when AWS is unreachable).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
