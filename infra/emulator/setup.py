@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Create the rate-limit table and the secrets in the emulator, through the AWS APIs.
+"""Create the rate-limit table, the shared-cache table and the secrets in the emulator, through the AWS APIs.
 
 Idempotent: an existing table is kept; an existing secret gets the new value (like a rotation).
-Usage: setup.py --endpoint URL --table NAME --secret-id ID --secret-file FILE [--secret-id ID --secret-file FILE]...
+Usage: setup.py --endpoint URL --table NAME [--cache-table NAME] --secret-id ID --secret-file FILE [--secret-id ID --secret-file FILE]...
 Each secret file is a JSON object with the keys the functions read (see README, "Secrets"): the
 project secret, and the service-token secret (`jwt_secret_key`) kept apart from it.
 """
@@ -17,6 +17,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--table", required=True)
+    parser.add_argument("--cache-table", help="the shared cache's table (partition key pk, TTL on expires), as in template.yaml")
     parser.add_argument("--secret-id", required=True, action="append")
     parser.add_argument("--secret-file", required=True, action="append")
     args = parser.parse_args()
@@ -25,17 +26,21 @@ def main() -> int:
     dynamodb = session.client("dynamodb", endpoint_url=args.endpoint)
     secrets = session.client("secretsmanager", endpoint_url=args.endpoint)
 
-    if args.table not in dynamodb.list_tables()["TableNames"]:
+    tables = [(args.table, "expires_at")]
+    if args.cache_table:
+        tables.append((args.cache_table, "expires"))
+    existing = dynamodb.list_tables()["TableNames"]
+    for table, ttl in tables:
+        if table in existing:
+            continue
         dynamodb.create_table(
-            TableName=args.table,
+            TableName=table,
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
         )
-        dynamodb.get_waiter("table_exists").wait(TableName=args.table)
-        dynamodb.update_time_to_live(
-            TableName=args.table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-        )
+        dynamodb.get_waiter("table_exists").wait(TableName=table)
+        dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
 
     if len(args.secret_id) != len(args.secret_file):
         parser.error("give one --secret-file per --secret-id")
@@ -48,7 +53,7 @@ def main() -> int:
         except secrets.exceptions.ResourceExistsException:
             secrets.put_secret_value(SecretId=secret_id, SecretString=text)
         print(f"secret {secret_id} is ready (keys: {', '.join(sorted(value))})")
-    print(f"table {args.table} is ready")
+    print(f"tables {', '.join(t for t, _ in tables)} are ready")
     return 0
 
 

@@ -31,6 +31,7 @@ SERVICE_TOKEN_SECRET_ID="workplace-mcp/dev-service-token"
 # Service tokens are opt-in: the dev stack allows them for the demo users only (infra/fakes/corpus).
 SERVICE_TOKEN_SUBJECTS="dev-user,U2alice,U2bob,U2carol,e2e-limited"
 TABLE="workplace-mcp-rate-limits"
+CACHE_TABLE="workplace-mcp-cache"
 FUNCTIONS=(health list-tools workplace-search mcp)
 
 # start NAME COMMAND...: runs COMMAND in its own process group, logging to .dev/logs/NAME.log.
@@ -99,6 +100,8 @@ OUTLOOK_CALENDAR_MODE=descope_outbound
 CALENDAR_SEARCH_AROUND=2026-12-12T00:00:00Z
 SECRETS_ID=$SECRET_ID
 RATE_LIMIT_TABLE=$TABLE
+# The cache shared by every function and container (README, "Shared cache").
+CACHE_TABLE=$CACHE_TABLE
 # Every authenticated request is charged (initialize and tools/list too), and the conformance
 # suite and the e2e clients all run as the dev user: the local stack allows a larger burst than
 # the production default (10/s, burst 20) so a test run is never throttled by its own set-up.
@@ -125,12 +128,16 @@ ENV
 write_secret() {
   python3 - "$DEV/jwt_secret_key" "$DEV/upstream-credentials.json" "$DEV/secret.json" \
     "$DEV/service-token-secret.json" <<'PY'
-import json, secrets, sys
+import base64, json, secrets, sys
 key_file, upstream_file, out, service_out = sys.argv[1:]
 secret = json.load(open(upstream_file))
 secret["cequence_api_key"] = "dev-cequence-key"
 # Page cursors signed alike by every function and container (README, `cursor_key`).
 secret["cursor_key"] = secrets.token_urlsafe(32)
+# The shared cache names items under a key derived from query_hash_key and seals them with the
+# first of cache_keys (README, "Shared cache").
+secret["query_hash_key"] = secrets.token_urlsafe(32)
+secret["cache_keys"] = [base64.b64encode(secrets.token_bytes(32)).decode()]
 with open(out, "w") as f:
     json.dump(secret, f)
 with open(service_out, "w") as f:
@@ -168,7 +175,7 @@ up() {
 
   log "starting the AWS emulator on 127.0.0.1:$EMULATOR_PORT and creating the table and the secret"
   "$ROOT/infra/scripts/emulator.sh" start "$EMULATOR_PORT" || die "the emulator did not start"
-  "$ROOT/infra/scripts/emulator.sh" setup "$EMULATOR_PORT" "$TABLE" "$SECRET_ID" "$DEV/secret.json" \
+  CACHE_TABLE="$CACHE_TABLE" "$ROOT/infra/scripts/emulator.sh" setup "$EMULATOR_PORT" "$TABLE" "$SECRET_ID" "$DEV/secret.json" \
     "$SERVICE_TOKEN_SECRET_ID" "$DEV/service-token-secret.json" \
     >"$LOGS/emulator-setup.log" 2>&1 || { cat "$LOGS/emulator-setup.log" >&2; die "creating the table and secret failed"; }
 

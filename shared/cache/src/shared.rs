@@ -107,16 +107,7 @@ impl SharedCache {
     /// A cache in the DynamoDB table `config.table`, each request bounded by `config.timeout`
     /// (per attempt and per operation, retries included).
     pub fn dynamodb(aws: &aws_config::SdkConfig, keys: Keyring, config: CacheConfig) -> Self {
-        let timeouts = aws_config::timeout::TimeoutConfig::builder()
-            .operation_timeout(config.timeout)
-            .operation_attempt_timeout(config.timeout)
-            .build();
-        let client = aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(aws)
-                .timeout_config(timeouts)
-                .build(),
-        );
-        let store = DynamoCacheStore::new(client, config.table.clone());
+        let store = DynamoCacheStore::from_sdk(aws, &config);
         Self::new(Arc::new(store), keys, config)
     }
 
@@ -222,29 +213,29 @@ impl SharedCache {
         });
     }
 
-    /// Forgets `part`'s value for `fields`, in the background; with `only_if`, only while the
-    /// entry still holds that value (a value another container wrote since is kept).
-    pub fn delete(&self, part: Part, fields: &[&str], only_if: Option<&[u8]>) {
+    /// Forgets `part`'s value for `fields`; with `only_if`, only while the entry still holds that
+    /// value (a value another container wrote since is kept). Awaited, not in the background: the
+    /// caller is about to look again (a refused token is replaced next), and must not read back
+    /// what it is deleting.
+    pub async fn delete(&self, part: Part, fields: &[&str], only_if: Option<&[u8]>) {
         if !self.enabled(part) {
             return;
         }
-        let inner = Arc::clone(&self.inner);
+        let inner = &self.inner;
         let pk = inner.keys.item_key(part, fields);
         let fingerprint = only_if.map(|value| inner.keys.fingerprint(value));
-        self.spawn(async move {
-            inner.stats.count(part, Event::Delete);
-            let delete = inner.store.delete(&pk, fingerprint.as_deref());
-            if !matches!(
-                tokio::time::timeout(inner.config.timeout, delete).await,
-                Ok(Ok(()))
-            ) {
-                inner.stats.count(part, Event::Fault);
-                tracing::warn!(
-                    part = part.as_str(),
-                    "shared cache delete failed; the entry expires on its own"
-                );
-            }
-        });
+        inner.stats.count(part, Event::Delete);
+        let delete = inner.store.delete(&pk, fingerprint.as_deref());
+        if !matches!(
+            tokio::time::timeout(inner.config.timeout, delete).await,
+            Ok(Ok(()))
+        ) {
+            inner.stats.count(part, Event::Fault);
+            tracing::warn!(
+                part = part.as_str(),
+                "shared cache delete failed; the entry expires on its own"
+            );
+        }
     }
 
     fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {

@@ -59,6 +59,21 @@ pub struct DynamoCacheStore {
 }
 
 impl DynamoCacheStore {
+    /// A store for `config.table` whose every request is bounded by `config.timeout`, per
+    /// attempt and per operation (retries included).
+    pub fn from_sdk(aws: &aws_config::SdkConfig, config: &crate::CacheConfig) -> Self {
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .operation_timeout(config.timeout)
+            .operation_attempt_timeout(config.timeout)
+            .build();
+        let client = aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(aws)
+                .timeout_config(timeouts)
+                .build(),
+        );
+        Self::new(client, config.table.clone())
+    }
+
     /// A store for `table`; `client` carries the timeouts.
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
         Self {

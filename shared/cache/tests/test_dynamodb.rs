@@ -193,13 +193,15 @@ async fn a_refused_token_is_deleted_only_while_the_entry_still_holds_it() {
         true,
     );
     b.flush().await;
-    a.delete(Part::Token, &token_fields(), Some(b"old-token"));
+    a.delete(Part::Token, &token_fields(), Some(b"old-token"))
+        .await;
     a.flush().await;
     assert_eq!(
         a.get(Part::Token, &token_fields()).await.unwrap().0,
         b"new-token"
     );
-    a.delete(Part::Token, &token_fields(), Some(b"new-token"));
+    a.delete(Part::Token, &token_fields(), Some(b"new-token"))
+        .await;
     a.flush().await;
     assert_eq!(b.get(Part::Token, &token_fields()).await, None);
     assert_eq!(a.stats(Part::Token).faults, 0);
@@ -344,7 +346,9 @@ async fn a_table_that_refuses_costs_a_miss_and_never_fails_the_caller() {
     );
     cache.flush().await;
     assert_eq!(cache.get(Part::Token, &token_fields()).await, None);
-    cache.delete(Part::Token, &token_fields(), Some(TOKEN.as_bytes()));
+    cache
+        .delete(Part::Token, &token_fields(), Some(TOKEN.as_bytes()))
+        .await;
     cache.flush().await;
     let stats = cache.stats(Part::Token);
     assert_eq!(

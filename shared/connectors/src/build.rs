@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use secrecy::SecretString;
+use workplace_cache::SharedCache;
 
 use crate::broker::{DescopeOutbound, TokenBroker};
 use crate::config::{ConfigProblem, ConnectorsConfig, Mode};
@@ -93,7 +94,7 @@ pub fn build_sources(
     credentials: &UpstreamCredentials,
     http: &reqwest::Client,
 ) -> Result<Vec<Arc<dyn Source>>, Vec<ConfigProblem>> {
-    let built = build_available_sources(config, credentials, http);
+    let built = build_available_sources(config, credentials, http, None);
     if built.problems.is_empty() {
         Ok(built.sources)
     } else {
@@ -102,16 +103,19 @@ pub fn build_sources(
 }
 
 /// Builds every enabled source; one that cannot be built is replaced by a stand-in answering
-/// `error` with the settings to fix, and its problems are logged and returned.
+/// `error` with the settings to fix, and its problems are logged and returned. With `shared`,
+/// the brokers share tokens and the connectors extracted text with the other containers.
 pub fn build_available_sources(
     config: &ConnectorsConfig,
     credentials: &UpstreamCredentials,
     http: &reqwest::Client,
+    shared: Option<&SharedCache>,
 ) -> BuiltSources {
     let context = BuildContext {
         config,
         credentials,
         http,
+        shared,
     };
     let mut built = BuiltSources::default();
     for settings in &config.sources {
@@ -150,9 +154,15 @@ pub struct BuildContext<'a> {
     config: &'a ConnectorsConfig,
     credentials: &'a UpstreamCredentials,
     http: &'a reqwest::Client,
+    shared: Option<&'a SharedCache>,
 }
 
 impl BuildContext<'_> {
+    /// The cache shared across containers, if configured.
+    pub(crate) fn shared_cache(&self) -> Option<SharedCache> {
+        self.shared.cloned()
+    }
+
     /// The HTTP client every upstream shares.
     pub(crate) fn http(&self) -> reqwest::Client {
         self.http.clone()
@@ -214,14 +224,9 @@ impl BuildContext<'_> {
             ),
         };
         let base = base_url("DESCOPE_BASE_URL", &config.descope_base_url, problems)?;
-        Some(Arc::new(DescopeOutbound::new(
-            self.http.clone(),
-            &base,
-            project,
-            key,
-            app,
-            scopes,
-            hint,
-        )))
+        Some(Arc::new(
+            DescopeOutbound::new(self.http.clone(), &base, project, key, app, scopes, hint)
+                .with_shared_cache(self.shared_cache()),
+        ))
     }
 }

@@ -15,10 +15,18 @@
 //! sees it but may not download it, so gets no text, cached or not). Notion has no such split:
 //! a page the caller's token can retrieve is a page whose blocks it can read. It is bounded in
 //! entries and bytes; the least recently used entry goes first.
+//!
+//! With a [`SharedCache`], a local miss reads the text another container extracted, under the
+//! same gate (the caller's own request proved access before [`TextCache::get`] is asked), and
+//! every render is written there too. A shallow render is kept under a key of its own: it is not
+//! a prefix of the item's text, so another container's fetch must never page through one, while
+//! another container's snippet may use it.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+use workplace_cache::{Part, SharedCache};
 
 /// How long an entry is trusted.
 pub(crate) const TTL: Duration = Duration::from_secs(600);
@@ -59,11 +67,95 @@ struct Inner {
 #[derive(Default)]
 pub(crate) struct TextCache {
     inner: Mutex<Inner>,
+    /// The cache shared across containers and the source whose items this cache holds.
+    shared: Option<(SharedCache, &'static str)>,
+}
+
+/// A render as the shared cache holds it: one byte of flags, then the text.
+fn encode(rendered: &Rendered) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(rendered.text.len() + 1);
+    bytes.push(u8::from(rendered.complete));
+    bytes.extend_from_slice(rendered.text.as_bytes());
+    bytes
+}
+
+/// The shared key's last field for a shallow render.
+const SHALLOW: &str = "shallow";
+
+fn decode(bytes: Vec<u8>, shallow: bool) -> Option<Rendered> {
+    let (&flags, text) = bytes.split_first()?;
+    Some(Rendered {
+        text: String::from_utf8(text.to_vec()).ok()?,
+        complete: flags & 1 == 1,
+        shallow,
+    })
 }
 
 impl TextCache {
-    /// The text of item `page` as last changed at `edited`, if cached and fresh.
-    pub(crate) fn get(&self, page: &str, edited: &str) -> Option<Rendered> {
+    /// A cache of `source`'s items that also reads and writes `shared`.
+    pub(crate) fn with_shared(shared: Option<SharedCache>, source: &'static str) -> Self {
+        Self {
+            inner: Mutex::default(),
+            shared: shared.map(|cache| (cache, source)),
+        }
+    }
+
+    /// The text of item `page` as last changed at `edited`, if cached and fresh here or, failing
+    /// that, in the shared cache (kept here once read); a shallow render only if `shallow_ok`.
+    /// Ask only once the caller's own request proved it may read the item.
+    pub(crate) async fn get(&self, page: &str, edited: &str, shallow_ok: bool) -> Option<Rendered> {
+        if let Some(rendered) = self.get_local(page, edited)
+            && (shallow_ok || !rendered.shallow)
+        {
+            return Some(rendered);
+        }
+        let (cache, source) = self.shared.as_ref()?;
+        let full = async {
+            let (bytes, _) = cache.get(Part::Text, &[source, page, edited]).await?;
+            decode(bytes, false)
+        };
+        let rendered = if shallow_ok {
+            // Both at once: a miss costs one round trip, whichever of the two another container left.
+            let shallow = async {
+                let (bytes, _) = cache
+                    .get(Part::Text, &[source, page, edited, SHALLOW])
+                    .await?;
+                decode(bytes, true)
+            };
+            let (full, shallow) = tokio::join!(full, shallow);
+            full.or(shallow)?
+        } else {
+            full.await?
+        };
+        self.put_local(page, edited, rendered.clone());
+        Some(rendered)
+    }
+
+    /// Keeps `rendered` for item `page` as last changed at `edited`, here and in the shared
+    /// cache (a shallow render under its own key).
+    pub(crate) fn put(&self, page: &str, edited: &str, rendered: Rendered) {
+        if let Some((cache, source)) = &self.shared
+            && rendered.text.len() <= MAX_BYTES
+        {
+            let full = [*source, page, edited];
+            let shallow = [*source, page, edited, SHALLOW];
+            cache.put(
+                Part::Text,
+                if rendered.shallow {
+                    &shallow[..]
+                } else {
+                    &full[..]
+                },
+                &encode(&rendered),
+                SystemTime::now() + cache.text_ttl(),
+                false,
+            );
+        }
+        self.put_local(page, edited, rendered);
+    }
+
+    /// The text of item `page` as last changed at `edited`, if cached here and fresh.
+    fn get_local(&self, page: &str, edited: &str) -> Option<Rendered> {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         inner.clock += 1;
         let clock = inner.clock;
@@ -79,9 +171,9 @@ impl TextCache {
         Some(entry.rendered.clone())
     }
 
-    /// Keeps `rendered` for item `page` as last changed at `edited`, replacing an older edition
-    /// of the same item, evicting the least recently used items to stay within the bounds.
-    pub(crate) fn put(&self, page: &str, edited: &str, rendered: Rendered) {
+    /// Keeps `rendered` for item `page` as last changed at `edited` here, replacing an older
+    /// edition of the same item, evicting the least recently used items to stay within the bounds.
+    fn put_local(&self, page: &str, edited: &str, rendered: Rendered) {
         if rendered.text.len() > MAX_BYTES {
             return;
         }
@@ -165,20 +257,23 @@ mod tests {
             shallow: true,
         };
         cache.put("p", "t1", shallow.clone());
-        assert_eq!(cache.get("p", "t1"), Some(text("# Title\n- a\n  - nested")));
+        assert_eq!(
+            cache.get_local("p", "t1"),
+            Some(text("# Title\n- a\n  - nested"))
+        );
         // A newer edition replaces it, shallow or not.
         cache.put("p", "t2", shallow.clone());
-        assert_eq!(cache.get("p", "t2"), Some(shallow));
+        assert_eq!(cache.get_local("p", "t2"), Some(shallow));
     }
 
     #[test]
     fn an_edit_is_a_miss_and_replaces_the_old_edition() {
         let cache = TextCache::default();
         cache.put("p", "t1", text("old"));
-        assert_eq!(cache.get("p", "t1"), Some(text("old")));
-        assert_eq!(cache.get("p", "t2"), None);
+        assert_eq!(cache.get_local("p", "t1"), Some(text("old")));
+        assert_eq!(cache.get_local("p", "t2"), None);
         cache.put("p", "t2", text("new"));
-        assert_eq!(cache.get("p", "t1"), None);
+        assert_eq!(cache.get_local("p", "t1"), None);
         assert_eq!(cache.size(), (1, 3));
     }
 
@@ -191,15 +286,15 @@ mod tests {
                 continue;
             }
             // Page 0 stays in use.
-            assert!(cache.get("p0", "t").is_some(), "{i}");
+            assert!(cache.get_local("p0", "t").is_some(), "{i}");
         }
         assert_eq!(cache.size(), (MAX_ENTRIES, MAX_ENTRIES));
-        assert!(cache.get("p1", "t").is_none());
+        assert!(cache.get_local("p1", "t").is_none());
         let big = "y".repeat(MAX_BYTES / 2 + 1);
         cache.put("a", "t", text(&big));
         cache.put("b", "t", text(&big));
         let (_, bytes) = cache.size();
         assert!(bytes <= MAX_BYTES, "{bytes}");
-        assert!(cache.get("a", "t").is_none() && cache.get("b", "t").is_some());
+        assert!(cache.get_local("a", "t").is_none() && cache.get_local("b", "t").is_some());
     }
 }

@@ -31,6 +31,9 @@ pub struct Secrets {
     /// `cursor_key`: signs search and `fetch` page cursors, so any container can check a cursor
     /// another issued and nobody else can forge one.
     pub cursor_key: Option<SecretString>,
+    /// `cache_keys`: the shared cache's sealing keys (base64, 32 bytes each), newest first; the
+    /// first seals, all open. Empty: the shared cache is off.
+    pub cache_keys: Vec<SecretString>,
 }
 
 fn string(
@@ -45,14 +48,31 @@ fn string(
     }
 }
 
+/// A list of strings (or one string, a list of one); absent or null is empty.
+fn strings(map: &Map<String, Value>, key: &'static str) -> Result<Vec<SecretString>, SecretsError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(_)) => Ok(string(map, key)?.into_iter().collect()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) if !s.trim().is_empty() => Ok(SecretString::from(s.clone())),
+                _ => Err(SecretsError::WrongType(key)),
+            })
+            .collect(),
+        Some(_) => Err(SecretsError::WrongType(key)),
+    }
+}
+
 impl Secrets {
     /// The keys this crate reads into fields of their own.
-    const NAMED: [&'static str; 5] = [
+    const NAMED: [&'static str; 6] = [
         "jwt_secret_key",
         "descope_management_key",
         "cequence_api_key",
         "query_hash_key",
         "cursor_key",
+        "cache_keys",
     ];
 
     /// Parses the secret's JSON. `id` only names it in errors.
@@ -86,6 +106,7 @@ impl Secrets {
             cequence_api_key: string(&map, "cequence_api_key")?,
             query_hash_key: string(&map, "query_hash_key")?,
             cursor_key: string(&map, "cursor_key")?,
+            cache_keys: strings(&map, "cache_keys")?,
         })
     }
 
@@ -107,6 +128,7 @@ impl Secrets {
             cequence_api_key,
             query_hash_key,
             cursor_key,
+            cache_keys,
         } = self;
         same(jwt_secret_key.as_ref(), other.jwt_secret_key.as_ref())
             && same(
@@ -120,6 +142,11 @@ impl Secrets {
             && same(cequence_api_key.as_ref(), other.cequence_api_key.as_ref())
             && same(query_hash_key.as_ref(), other.query_hash_key.as_ref())
             && same(cursor_key.as_ref(), other.cursor_key.as_ref())
+            && cache_keys.len() == other.cache_keys.len()
+            && cache_keys
+                .iter()
+                .zip(&other.cache_keys)
+                .all(|(a, b)| same(Some(a), Some(b)))
     }
 
     /// `jwt_secret_key`, or an error naming it.
@@ -194,5 +221,38 @@ mod tests {
             .find("ntn_secret")
             .is_none()
         );
+    }
+
+    #[test]
+    fn cache_keys_are_a_list_or_one_string_and_nothing_else() {
+        let keys = |json: &str| {
+            Secrets::parse("s", json).map(|s| {
+                s.cache_keys
+                    .iter()
+                    .map(|k| k.expose_secret().to_owned())
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            keys(r#"{"cache_keys": ["new", "old"]}"#).unwrap(),
+            ["new", "old"]
+        );
+        assert_eq!(keys(r#"{"cache_keys": "only"}"#).unwrap(), ["only"]);
+        assert!(keys("{}").unwrap().is_empty());
+        for bad in [
+            r#"{"cache_keys": [1]}"#,
+            r#"{"cache_keys": [""]}"#,
+            r#"{"cache_keys": {}}"#,
+        ] {
+            assert_eq!(
+                keys(bad).unwrap_err(),
+                SecretsError::WrongType("cache_keys"),
+                "{bad}"
+            );
+        }
+        let a = Secrets::parse("s", r#"{"cache_keys": ["k1"]}"#).unwrap();
+        let b = Secrets::parse("s", r#"{"cache_keys": ["k2", "k1"]}"#).unwrap();
+        assert!(!a.same_values(&b), "a rotation is a change");
+        assert!(!format!("{b:?}").contains("k2"));
     }
 }

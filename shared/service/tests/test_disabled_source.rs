@@ -105,7 +105,7 @@ fn the_other_sources_are_built_and_notion_is_a_stand_in() {
         "descope_management_key",
         SecretString::from("K2demo-management-key"),
     );
-    let built = build_available_sources(&config, &credentials, &http_client().unwrap());
+    let built = build_available_sources(&config, &credentials, &http_client().unwrap(), None);
     let kinds: Vec<SourceKind> = built.sources.iter().map(|s| s.kind()).collect();
     // The mail, calendar and CRM sources are opt-in: off unless their modes turn them on.
     assert_eq!(

@@ -7,15 +7,23 @@
 //! cached; the next waiter tries itself. If the fetching caller is cancelled (its deadline passed)
 //! the slot is released and the next waiter fetches.
 //!
-//! Time is `tokio::time::Instant`, so tests drive expiry with paused time.
+//! With a [`SharedCache`], a miss here reads the token another container fetched before fetching
+//! one (a user's first call in a new container then costs what a warm one does), a fetched token
+//! is written for the other containers, and an evicted one is deleted there too (only if the
+//! shared entry still holds that token). The shared entry is named by the same three parts as the
+//! key, plus the broker's kind.
+//!
+//! Time is `tokio::time::Instant`, so tests drive expiry with paused time; the shared cache's
+//! expiries are wall-clock times.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
+use workplace_cache::{Part, SharedCache};
 
 use crate::SourceError;
 
@@ -36,6 +44,11 @@ pub(crate) struct TokenKey {
 }
 
 impl TokenKey {
+    /// The shared cache's fields for this key under a broker of `kind`.
+    fn fields<'a>(&'a self, kind: &'a str) -> [&'a str; 4] {
+        [kind, &self.upstream, &self.subject, &self.identity]
+    }
+
     /// The key of `subject`'s token for `upstream`, acting as `identity`.
     pub(crate) fn new(upstream: &str, subject: &str, identity: &str) -> Self {
         Self {
@@ -53,6 +66,8 @@ type Slot = Arc<tokio::sync::Mutex<Option<(SecretString, Instant)>>>;
 #[derive(Default)]
 pub(crate) struct TokenCache {
     slots: Mutex<HashMap<TokenKey, Slot>>,
+    /// The cache shared across containers, and the broker kind that names its entries.
+    shared: Option<(SharedCache, &'static str)>,
 }
 
 fn fresh(entry: Option<&(SecretString, Instant)>) -> Option<SecretString> {
@@ -62,6 +77,25 @@ fn fresh(entry: Option<&(SecretString, Instant)>) -> Option<SecretString> {
 }
 
 impl TokenCache {
+    /// A cache that also reads and writes `shared`, naming entries by the broker `kind` (so two
+    /// kinds of broker never share an entry).
+    pub(crate) fn with_shared(shared: Option<SharedCache>, kind: &'static str) -> Self {
+        Self {
+            slots: Mutex::default(),
+            shared: shared.map(|cache| (cache, kind)),
+        }
+    }
+
+    /// The token another container cached for `key`, if it has more than [`EARLY_REFRESH`] left,
+    /// with the time it has left.
+    async fn shared_token(&self, key: &TokenKey) -> Option<(SecretString, Duration)> {
+        let (cache, kind) = self.shared.as_ref()?;
+        let (value, expires) = cache.get(Part::Token, &key.fields(kind)).await?;
+        let left = expires.duration_since(SystemTime::now()).ok()?;
+        let token = String::from_utf8(value).ok()?;
+        (left > EARLY_REFRESH).then(|| (SecretString::from(token), left))
+    }
+
     /// The cached token for `key`, or the one `fetch` gets (with its lifetime), fetched once
     /// however many callers miss at the same time.
     pub(crate) async fn get_or_fetch<F, Fut>(
@@ -78,8 +112,21 @@ impl TokenCache {
         if let Some(token) = fresh(entry.as_ref()) {
             return Ok(token);
         }
+        if let Some((token, left)) = self.shared_token(key).await {
+            *entry = Some((token.clone(), Instant::now() + left));
+            return Ok(token);
+        }
         let (token, lifetime) = fetch().await?;
         *entry = Some((token.clone(), Instant::now() + lifetime));
+        if let Some((cache, kind)) = &self.shared {
+            cache.put(
+                Part::Token,
+                &key.fields(kind),
+                token.expose_secret().as_bytes(),
+                SystemTime::now() + lifetime,
+                true,
+            );
+        }
         Ok(token)
     }
 
@@ -87,6 +134,15 @@ impl TokenCache {
     /// revoked, or its grant changed), so the next [`Self::get_or_fetch`] fetches a new one. A
     /// token another caller already replaced is kept: evicting it would only cost a fetch.
     pub(crate) async fn evict(&self, key: &TokenKey, stale: &SecretString) {
+        if let Some((cache, kind)) = &self.shared {
+            cache
+                .delete(
+                    Part::Token,
+                    &key.fields(kind),
+                    Some(stale.expose_secret().as_bytes()),
+                )
+                .await;
+        }
         let slot = {
             let slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
             slots.get(key).cloned()

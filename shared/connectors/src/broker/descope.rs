@@ -25,6 +25,13 @@ pub struct DescopeOutbound {
 }
 
 impl DescopeOutbound {
+    /// Shares this broker's tokens with the other containers through `cache` (none: this
+    /// container's own cache only).
+    pub fn with_shared_cache(mut self, cache: Option<workplace_cache::SharedCache>) -> Self {
+        self.cache = TokenCache::with_shared(cache, "descope-outbound");
+        self
+    }
+
     /// A broker for `app_id` at `base_url` (e.g. `https://api.descope.com`).
     pub fn new(
         http: reqwest::Client,

@@ -59,6 +59,13 @@ pub enum ServiceAccountError {
 }
 
 impl GoogleDelegation {
+    /// Shares this broker's tokens with the other containers through `cache` (none: this
+    /// container's own cache only).
+    pub fn with_shared_cache(mut self, cache: Option<workplace_cache::SharedCache>) -> Self {
+        self.cache = TokenCache::with_shared(cache, "google-delegation");
+        self
+    }
+
     /// A broker from the service-account JSON; `token_url` overrides the key's `token_uri`.
     /// It acts only for verified emails in `domains` (lowercase).
     pub fn new(

@@ -23,6 +23,13 @@ pub struct MicrosoftClientCredentials {
 }
 
 impl MicrosoftClientCredentials {
+    /// Shares this broker's tokens with the other containers through `cache` (none: this
+    /// container's own cache only).
+    pub fn with_shared_cache(mut self, cache: Option<workplace_cache::SharedCache>) -> Self {
+        self.cache = TokenCache::with_shared(cache, "microsoft-app");
+        self
+    }
+
     /// A broker for `tenant` at `login_base` (e.g. `https://login.microsoftonline.com`).
     pub fn new(
         http: reqwest::Client,

@@ -119,7 +119,7 @@ impl Drive {
     ) -> Result<Text, SourceError> {
         let id = file.id.as_str();
         if let Some(modified) = file.modified
-            && let Some(cached) = self.cache.get(id, modified)
+            && let Some(cached) = self.cache.get(id, modified, false).await
             && (partial || cached.complete || cached.text.chars().count() > max_chars)
         {
             let (text, cut) = cut_chars(&cached.text, max_chars);

@@ -149,7 +149,8 @@ impl SourceSettings for DriveSettings {
         // problems are already reported.
         let write_broker = self.broker(context, DRIVE_WRITE_SCOPE, &mut Vec::new());
         Some(Arc::new(Connected {
-            connector: Drive::new(context.http(), base, context.content_limits()),
+            connector: Drive::new(context.http(), base, context.content_limits())
+                .with_shared_cache(context.shared_cache()),
             broker,
             write_broker,
             access,
@@ -180,7 +181,10 @@ impl DriveSettings {
                     scope,
                     self.workspace_domains.clone(),
                 )
-                .map(|broker| Arc::new(broker) as Arc<dyn TokenBroker>)
+                .map(|broker| {
+                    Arc::new(broker.with_shared_cache(context.shared_cache()))
+                        as Arc<dyn TokenBroker>
+                })
                 .map_err(|err| {
                     problems.push(ConfigProblem {
                         setting: SERVICE_ACCOUNT_KEY,

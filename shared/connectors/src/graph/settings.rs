@@ -152,13 +152,16 @@ impl GraphSettings {
                 };
                 let login =
                     context.base_url("MICROSOFT_LOGIN_BASE_URL", &self.login_base_url, problems)?;
-                Some(Arc::new(MicrosoftClientCredentials::new(
-                    context.http(),
-                    &login,
-                    tenant,
-                    client,
-                    secret.clone(),
-                )))
+                Some(Arc::new(
+                    MicrosoftClientCredentials::new(
+                        context.http(),
+                        &login,
+                        tenant,
+                        client,
+                        secret.clone(),
+                    )
+                    .with_shared_cache(context.shared_cache()),
+                ))
             }
         }
     }

@@ -120,7 +120,10 @@ impl Notion {
         deadline: Instant,
     ) -> Result<Rendered, SourceError> {
         if let Some(edited) = edited
-            && let Some(cached) = self.cache.get(page_id.as_str(), edited)
+            && let Some(cached) = self
+                .cache
+                .get(page_id.as_str(), edited, depth == Depth::TopLevel)
+                .await
             && (depth == Depth::TopLevel
                 || (!cached.shallow
                     && (cached.complete || cached.text.chars().count() > max_chars)))

@@ -78,7 +78,7 @@ impl SourceSettings for NotionSettings {
         };
         let base = context.base_url("NOTION_API_BASE_URL", &self.api_base_url, problems)?;
         Some(Arc::new(Connected {
-            connector: Notion::new(context.http(), base),
+            connector: Notion::new(context.http(), base).with_shared_cache(context.shared_cache()),
             broker,
             // No scopes, so no separate write token either.
             write_broker: None,

@@ -20,6 +20,11 @@ impl Exchange {
     ) -> ToolResult {
         let (result, summary) =
             tools::run_confirmed(&caller.parts.engine, call, &caller.principal, confirmation).await;
+        // The shared cache's writes (a fetched token, extracted text) ran beside the call; none
+        // may be in flight when Lambda freezes the container after the response.
+        if let Some(cache) = &caller.parts.shared_cache {
+            cache.flush().await;
+        }
         self.record.update(|r| {
             r.result_count = Some(summary.result_count);
             r.source_status = summary.source_status.iter().copied().collect();

@@ -3,11 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use workplace_cache::{CacheConfig, DynamoCacheStore};
 use workplace_connectors::ConnectorsConfig;
 use workplace_ratelimit::{RateLimitConfig, RateLimiter, SystemClock};
 use workplace_secrets::{SecretsConfig, SecretsError, SecretsManagerStore, SecretsProvider};
 
-use super::runtime::{Runtime, Sources, jwks_verifier, problem};
+use super::runtime::{CacheBackend, Runtime, Sources, jwks_verifier, problem};
 use super::secrets::SecretSource;
 use crate::config::{Config, ConfigErrors, Lookup};
 
@@ -21,6 +22,10 @@ pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         .map_err(|e| problems.push(problem("SECRETS_ID", e.to_string())))
         .ok();
     let limits = RateLimitConfig::from_lookup(env)
+        .map_err(|e| problems.extend(e.into_iter().map(|(s, p)| problem(s, p))))
+        .ok()
+        .flatten();
+    let cache = CacheConfig::from_lookup(env)
         .map_err(|e| problems.extend(e.into_iter().map(|(s, p)| problem(s, p))))
         .ok()
         .flatten();
@@ -44,6 +49,10 @@ pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         .load()
         .await;
     let store = Arc::new(SecretsManagerStore::new(&aws));
+    let cache = cache.map(|config| CacheBackend {
+        store: Arc::new(DynamoCacheStore::from_sdk(&aws, &config)),
+        config,
+    });
     let limiter = limits.map(|limits| {
         // Every DynamoDB call is bounded twice: per attempt and per operation (retries included),
         // so a stalled connection cannot hold a request beyond the limiter's own deadline.
@@ -118,7 +127,7 @@ pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
     let Some(provider) = provider.filter(|_| problems.is_empty()) else {
         return Err(ConfigErrors(problems));
     };
-    Runtime::build(
+    Runtime::build_with_cache(
         config,
         jwks,
         SecretSource::Provider {
@@ -128,6 +137,7 @@ pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         Sources::Configured(Box::new(connectors)),
         http,
         limiter,
+        cache,
     )
 }
 

@@ -24,7 +24,7 @@ use crate::config::{ConfigErrors, Lookup};
 use crate::record::{RecordSink, StdoutSink};
 
 pub use init::http_client;
-pub use runtime::{Parts, Runtime, Sources, jwks_verifier};
+pub use runtime::{CacheBackend, Parts, Runtime, Sources, jwks_verifier};
 pub use secrets::{SecretSource, fixed_secrets};
 
 use init::init;

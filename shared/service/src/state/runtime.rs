@@ -9,6 +9,7 @@ use secrecy::ExposeSecret;
 use workplace_auth::{
     Authenticator, HttpJwksFetcher, JwksVerifier, JwksVerifierConfig, ServiceTokenVerifier,
 };
+use workplace_cache::{CacheConfig, CacheStore, Keyring, SharedCache};
 use workplace_connectors::{
     ConnectorsConfig, Source, SourceKind, UpstreamCredentials, build_available_sources,
 };
@@ -28,6 +29,16 @@ pub enum Sources {
     Fixed(Vec<Arc<dyn Source>>),
 }
 
+/// The shared cache's table and settings (`CACHE_TABLE`); its keys come from the secret, so the
+/// cache itself is built with the other secret-dependent parts.
+#[derive(Clone)]
+pub struct CacheBackend {
+    /// The table.
+    pub store: Arc<dyn CacheStore>,
+    /// Its settings.
+    pub config: CacheConfig,
+}
+
 /// The working parts of a configured function.
 pub struct Runtime {
     /// The configuration.
@@ -38,6 +49,7 @@ pub struct Runtime {
     secrets: SecretSource,
     sources: Sources,
     http: reqwest::Client,
+    cache: Option<CacheBackend>,
     parts: ArcSwap<Parts>,
 }
 
@@ -49,8 +61,12 @@ pub struct Parts {
     pub engine: SearchEngine,
     /// Keys the query hash of records.
     pub query_hasher: QueryHasher,
-    /// Why a configured source is disabled (empty when all are usable): `/health` reports them.
+    /// Why a configured source (or the shared cache) is off (empty when all are usable):
+    /// `/health` reports them.
     pub source_problems: Vec<ConfigProblem>,
+    /// The cache shared across containers, when `CACHE_TABLE` and the secret's keys are set; the
+    /// sources read and write it, and each call awaits its writes before answering.
+    pub shared_cache: Option<SharedCache>,
     secrets: CurrentSecrets,
     /// The sources `engine` searches, kept so a rotation that leaves their credentials alone
     /// (only the service-token or query-hash key changed) reuses them with their caches.
@@ -75,8 +91,28 @@ impl Runtime {
         http: reqwest::Client,
         limiter: Option<RateLimiter>,
     ) -> Result<Self, ConfigErrors> {
+        Self::build_with_cache(config, jwks, secrets, sources, http, limiter, None)
+    }
+
+    /// [`Self::build`] with the shared cache's table, for configured sources.
+    pub fn build_with_cache(
+        config: Config,
+        jwks: Option<Arc<JwksVerifier>>,
+        secrets: SecretSource,
+        sources: Sources,
+        http: reqwest::Client,
+        limiter: Option<RateLimiter>,
+        cache: Option<CacheBackend>,
+    ) -> Result<Self, ConfigErrors> {
         let current = secrets.current();
-        let parts = build_parts(&config, jwks.as_ref(), &sources, &http, current, None)?;
+        let context = BuildInputs {
+            config: &config,
+            jwks: jwks.as_ref(),
+            sources: &sources,
+            http: &http,
+            cache: cache.as_ref(),
+        };
+        let parts = build_parts(&context, current, None)?;
         Ok(Self {
             config,
             limiter,
@@ -84,6 +120,7 @@ impl Runtime {
             secrets,
             sources,
             http,
+            cache,
             parts: ArcSwap::from_pointee(parts),
         })
     }
@@ -114,14 +151,14 @@ impl Runtime {
         if parts.secrets.same_as(&current) {
             return parts;
         }
-        match build_parts(
-            &self.config,
-            self.jwks.as_ref(),
-            &self.sources,
-            &self.http,
-            current,
-            Some(&parts),
-        ) {
+        let context = BuildInputs {
+            config: &self.config,
+            jwks: self.jwks.as_ref(),
+            sources: &self.sources,
+            http: &self.http,
+            cache: self.cache.as_ref(),
+        };
+        match build_parts(&context, current, Some(&parts)) {
             Ok(fresh) => {
                 tracing::info!("secret rotated; credentials reloaded");
                 let fresh = Arc::new(fresh);
@@ -185,13 +222,19 @@ fn cursor_key(secrets: &Secrets) -> Option<Vec<u8>> {
 }
 
 /// Whether two sets of connector credentials hold the same values (compared in memory, never
-/// logged).
-fn same_credentials(a: &Secrets, b: &Secrets) -> bool {
+/// logged); with a shared cache, its keys count too (the brokers and text caches hold it).
+fn same_credentials(a: &Secrets, b: &Secrets, shared_cache: bool) -> bool {
     let only_credentials = |s: &Secrets| Secrets {
         descope_management_key: s.descope_management_key.clone(),
         upstream: workplace_connectors::registry::secret_keys()
             .filter_map(|key| Some((key.to_owned(), s.upstream.get(key)?.clone())))
             .collect(),
+        query_hash_key: s.query_hash_key.clone().filter(|_| shared_cache),
+        cache_keys: if shared_cache {
+            s.cache_keys.clone()
+        } else {
+            Vec::new()
+        },
         ..Secrets::default()
     };
     only_credentials(a).same_values(&only_credentials(b))
@@ -200,13 +243,17 @@ fn same_credentials(a: &Secrets, b: &Secrets) -> bool {
 /// Builds the parts from `current`. `previous` (on a rotation) lends its sources, token and text
 /// caches included, when the connector credentials did not change.
 fn build_parts(
-    config: &Config,
-    jwks: Option<&Arc<JwksVerifier>>,
-    sources: &Sources,
-    http: &reqwest::Client,
+    inputs: &BuildInputs<'_>,
     current: CurrentSecrets,
     previous: Option<&Parts>,
 ) -> Result<Parts, ConfigErrors> {
+    let BuildInputs {
+        config,
+        jwks,
+        sources,
+        http,
+        cache,
+    } = *inputs;
     let mut problems = Vec::new();
     // Service tokens exist only when configured, and their key only ever comes from their own
     // secret: the project secret's `jwt_secret_key`, if any, is ignored.
@@ -254,25 +301,35 @@ fn build_parts(
     }
     let secrets = Arc::clone(&current.main);
     let mut source_problems = Vec::new();
-    let reusable = previous.filter(|p| same_credentials(&p.secrets.main, &secrets));
-    let sources = match (sources, reusable) {
-        (Sources::Fixed(sources), _) => sources.clone(),
+    let reusable =
+        previous.filter(|p| same_credentials(&p.secrets.main, &secrets, cache.is_some()));
+    let (sources, shared_cache) = match (sources, reusable) {
+        (Sources::Fixed(sources), _) => (sources.clone(), None),
         (Sources::Configured(_), Some(previous)) => {
             source_problems.clone_from(&previous.source_problems);
-            previous.sources.clone()
+            (previous.sources.clone(), previous.shared_cache.clone())
         }
         (Sources::Configured(connectors), None) => {
             let credentials = credentials(&secrets);
+            let shared_cache = cache.and_then(|backend| {
+                shared_cache(backend, &secrets)
+                    .map_err(|p| {
+                        tracing::error!(setting = p.setting, problem = %p.problem, "the shared cache is off");
+                        source_problems.push(p);
+                    })
+                    .ok()
+            });
             // A source whose credential is unusable is disabled on its own (it answers `error`
             // with the reason); the function keeps serving the others and `/health` says degraded.
-            let built = build_available_sources(connectors, &credentials, http);
+            let built =
+                build_available_sources(connectors, &credentials, http, shared_cache.as_ref());
             source_problems.extend(
                 built
                     .problems
                     .into_iter()
                     .map(|p| problem(p.setting, p.problem)),
             );
-            built.sources
+            (built.sources, shared_cache)
         }
     };
     if !problems.is_empty() {
@@ -301,6 +358,42 @@ fn build_parts(
         sources,
         query_hasher,
         source_problems,
+        shared_cache,
         secrets: current,
     })
+}
+
+/// What [`build_parts`] builds from besides the secret.
+#[derive(Clone, Copy)]
+struct BuildInputs<'a> {
+    config: &'a Config,
+    jwks: Option<&'a Arc<JwksVerifier>>,
+    sources: &'a Sources,
+    http: &'a reqwest::Client,
+    cache: Option<&'a CacheBackend>,
+}
+
+/// The shared cache over `backend` with the secret's keys: items named under a key derived from
+/// `query_hash_key`, sealed under `cache_keys`. Either missing or unusable turns the cache off
+/// (the problem is logged and reported by `/health`), never the function.
+fn shared_cache(backend: &CacheBackend, secrets: &Secrets) -> Result<SharedCache, ConfigProblem> {
+    if secrets.cache_keys.is_empty() {
+        return Err(problem(
+            "cache_keys",
+            "is missing from the secret; CACHE_TABLE needs it (the shared cache is off)",
+        ));
+    }
+    let lookup = secrets.query_hash_key.as_ref().ok_or_else(|| {
+        problem(
+            "query_hash_key",
+            "is missing from the secret; the shared cache names its items with it (the shared cache is off)",
+        )
+    })?;
+    let keys = Keyring::new(lookup.expose_secret().as_bytes(), &secrets.cache_keys)
+        .map_err(|err| problem("cache_keys", format!("{err} (the shared cache is off)")))?;
+    Ok(SharedCache::new(
+        Arc::clone(&backend.store),
+        keys,
+        backend.config.clone(),
+    ))
 }
