@@ -10,5 +10,5 @@ mod record;
 mod source;
 
 pub use code::{ErrorCode, Outcome};
-pub use record::{InvocationRecord, MCP_SERVER, RecordType};
+pub use record::{CachePartUse, CacheUse, InvocationRecord, MCP_SERVER, RecordType};
 pub use source::{SourceKind, SourceStatus, UnknownSource, WRITE_COMMENTS_SCOPE};

@@ -89,6 +89,35 @@ pub struct InvocationRecord {
     /// The query itself, only when the deployment opts in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
+    /// What the shared cache did for this call; absent when it is off or the call used none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheUse>,
+}
+
+/// What the shared cache did for one call, per part.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CacheUse {
+    /// Upstream access tokens.
+    pub token: CachePartUse,
+    /// Extracted text.
+    pub text: CachePartUse,
+}
+
+/// One part's DynamoDB traffic for one call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachePartUse {
+    /// Reads sent.
+    pub reads: u64,
+    /// Reads that served a value (each saved an upstream round trip).
+    pub hits: u64,
+    /// Writes (and deletes) sent.
+    pub writes: u64,
+    /// Reads and writes that failed or passed their deadline (the call went on without).
+    pub faults: u64,
+    /// Sealed bytes read in hits.
+    pub bytes_read: u64,
+    /// Sealed bytes written.
+    pub bytes_written: u64,
 }
 
 impl InvocationRecord {

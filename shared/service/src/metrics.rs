@@ -2,7 +2,8 @@
 //!
 //! Lambda ships stdout to CloudWatch Logs, which turns EMF lines into metrics with no agent and no
 //! API call on the request path. These give the seed's dashboard and alarms (requests, errors,
-//! latency percentiles, tool usage, per-source status, rate-limit hits).
+//! latency percentiles, tool usage, per-source status, rate-limit hits, the shared cache's hit
+//! rate and bytes per part).
 
 use serde_json::{Map, Value, json};
 
@@ -65,6 +66,34 @@ pub fn emf_documents(record: &InvocationRecord, timestamp_ms: u64) -> Vec<Value>
         doc.insert("SourceCalls".into(), json!(1));
         docs.push(Value::Object(doc));
     }
+    if let Some(cache) = &record.cache {
+        for (part, used) in [("token", cache.token), ("text", cache.text)] {
+            docs.push(json!({
+                "_aws": {
+                    "Timestamp": timestamp_ms,
+                    "CloudWatchMetrics": [{
+                        "Namespace": NAMESPACE,
+                        "Dimensions": [["CachePart"]],
+                        "Metrics": [
+                            {"Name": "CacheReads", "Unit": "Count"},
+                            {"Name": "CacheHits", "Unit": "Count"},
+                            {"Name": "CacheWrites", "Unit": "Count"},
+                            {"Name": "CacheFaults", "Unit": "Count"},
+                            {"Name": "CacheBytesRead", "Unit": "Bytes"},
+                            {"Name": "CacheBytesWritten", "Unit": "Bytes"}
+                        ]
+                    }]
+                },
+                "CachePart": part,
+                "CacheReads": used.reads,
+                "CacheHits": used.hits,
+                "CacheWrites": used.writes,
+                "CacheFaults": used.faults,
+                "CacheBytesRead": used.bytes_read,
+                "CacheBytesWritten": used.bytes_written,
+            }));
+        }
+    }
     docs
 }
 
@@ -112,6 +141,46 @@ mod tests {
                     doc.get(name).is_some_and(Value::is_number),
                     "{name} missing"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn a_call_that_used_the_shared_cache_has_one_document_per_part() {
+        let mut record = InvocationRecord::default();
+        assert_eq!(emf_documents(&record, 0).len(), 1);
+        record.cache = Some(workplace_record::CacheUse {
+            token: workplace_record::CachePartUse {
+                reads: 2,
+                hits: 2,
+                ..Default::default()
+            },
+            text: workplace_record::CachePartUse {
+                reads: 5,
+                hits: 3,
+                writes: 2,
+                bytes_read: 900,
+                bytes_written: 700,
+                ..Default::default()
+            },
+        });
+        let docs = emf_documents(&record, 0);
+        let text = docs.iter().find(|d| d["CachePart"] == "text").unwrap();
+        assert_eq!(
+            (
+                text["CacheHits"].as_u64(),
+                text["CacheBytesWritten"].as_u64()
+            ),
+            (Some(3), Some(700))
+        );
+        let token = docs.iter().find(|d| d["CachePart"] == "token").unwrap();
+        assert_eq!(token["CacheReads"], 2);
+        for doc in &docs[1..] {
+            for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+                .as_array()
+                .unwrap()
+            {
+                assert!(doc[metric["Name"].as_str().unwrap()].is_number());
             }
         }
     }

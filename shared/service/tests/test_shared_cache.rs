@@ -13,6 +13,7 @@
 mod common;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -21,11 +22,17 @@ use moto_harness::Moto;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use upstream_fakes::{FakeConfig, RunningFakes};
-use workplace_cache::{CacheConfig, Keyring, Part, SharedCache};
-use workplace_connectors::{ConnectorsConfig, UpstreamCredentials, build_available_sources};
+use workplace_cache::{CacheConfig, DynamoCacheStore, Part, SharedCache};
+use workplace_connectors::ConnectorsConfig;
+use workplace_secrets::Secrets;
+use workplace_service::AppState;
+use workplace_service::config::Config;
+use workplace_service::record::MemorySink;
 use workplace_service::rest;
-use workplace_service::state::http_client;
-use workplace_testkit::{MANAGEMENT_KEY, every_source_on_the_fakes};
+use workplace_service::state::{
+    CacheBackend, Runtime, SecretSource, Sources, http_client, jwks_verifier,
+};
+use workplace_testkit::{MANAGEMENT_KEY, SECRET, every_source_on_the_fakes};
 
 const TABLE: &str = "workplace-cache";
 /// Shared with Alice (may download) and Bob (may only view: `canDownload` false).
@@ -50,53 +57,73 @@ async fn world() -> World {
     }
 }
 
-/// One container: its own sources over the shared table, and the REST app serving them.
+/// One container, built as cold start builds it: configured sources, a secret holding the
+/// cache's keys, the cache table; its records kept.
 struct Container {
-    app: TestApp,
+    state: AppState,
+    records: Arc<MemorySink>,
     cache: SharedCache,
 }
 
 fn container(world: &World) -> Container {
-    let cache = SharedCache::dynamodb(
-        &world.aws,
-        Keyring::new(
-            b"query-hash-key",
-            &[SecretString::from(
-                base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
-            )],
-        )
-        .unwrap(),
-        CacheConfig {
-            table: TABLE.into(),
-            tokens: true,
-            text: true,
-            timeout: Duration::from_secs(2),
-            text_ttl: Duration::from_secs(600),
-        },
-    );
     let base = world.fakes.base_url.clone();
-    let mut env: HashMap<&str, String> = HashMap::from([
+    // The sources' settings, as in `fake_sources`; the function's own (its tokens are service
+    // tokens, so no issuer is configured).
+    let mut sources: HashMap<&str, String> = HashMap::from([
         ("DESCOPE_PROJECT_ID", "P2demo".to_owned()),
         ("DESCOPE_BASE_URL", base.clone()),
     ]);
-    env.extend(every_source_on_the_fakes(&base));
-    let config = ConnectorsConfig::from_lookup(&|k| env.get(k).cloned()).unwrap();
-    let credentials = UpstreamCredentials::default().with(
-        UpstreamCredentials::DESCOPE_MANAGEMENT_KEY,
-        SecretString::from(MANAGEMENT_KEY),
-    );
-    let built =
-        build_available_sources(&config, &credentials, &http_client().unwrap(), Some(&cache));
-    assert!(built.problems.is_empty(), "{:?}", built.problems);
-    let app = app_with_env(
-        "workplace-search",
-        built.sources,
-        &[
-            ("MCP_RESOURCE_URL", RESOURCE),
-            ("SERVICE_TOKEN_SUBJECTS", "U2alice,U2bob"),
-        ],
-    );
-    Container { app, cache }
+    sources.extend(every_source_on_the_fakes(&base));
+    let connectors = ConnectorsConfig::from_lookup(&|k| sources.get(k).cloned()).unwrap();
+    let function: HashMap<&str, &str> = HashMap::from([
+        ("MCP_RESOURCE_URL", RESOURCE),
+        ("SERVICE_TOKEN_SUBJECTS", "U2alice,U2bob"),
+        ("SERVICE_TOKEN_SECRET_ID", "test/service-token"),
+    ]);
+    let config = Config::load(&|k| function.get(k).map(|v| (*v).to_owned())).unwrap();
+    let cache = CacheConfig {
+        table: TABLE.into(),
+        tokens: true,
+        text: true,
+        timeout: Duration::from_secs(2),
+        text_ttl: Duration::from_secs(600),
+    };
+    let backend = CacheBackend {
+        store: Arc::new(DynamoCacheStore::from_sdk(&world.aws, &cache)),
+        config: cache,
+    };
+    let secrets = Secrets {
+        jwt_secret_key: Some(SecretString::from(SECRET)),
+        descope_management_key: Some(SecretString::from(MANAGEMENT_KEY)),
+        query_hash_key: Some(SecretString::from("query-hash-key")),
+        cache_keys: vec![SecretString::from(
+            base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
+        )],
+        ..Secrets::default()
+    };
+    let http = http_client().unwrap();
+    let runtime = Runtime::build_with_cache(
+        config.clone(),
+        jwks_verifier(&config, &http),
+        SecretSource::Fixed(Arc::new(secrets)),
+        Sources::Configured(Box::new(connectors)),
+        http,
+        None,
+        Some(backend),
+    )
+    .unwrap();
+    let cache = runtime
+        .parts()
+        .shared_cache
+        .clone()
+        .expect("the shared cache is on");
+    let records = Arc::new(MemorySink::default());
+    let state = AppState::new("workplace-search", Ok(runtime), records.clone());
+    Container {
+        state,
+        records,
+        cache,
+    }
 }
 
 fn token(subject: &str) -> String {
@@ -111,10 +138,7 @@ async fn call(container: &Container, token: &str, tool: &str, arguments: Value) 
         ),
         &json!({"name": tool, "arguments": arguments}).to_string(),
     );
-    let response = rest::call_tool(&container.app.state, request(&event)).await;
-    // What the pipeline does after every call (`Exchange::execute`), done here because the test
-    // builds its sources itself.
-    container.cache.flush().await;
+    let response = rest::call_tool(&container.state, request(&event)).await;
     body(&response)
 }
 
@@ -191,6 +215,16 @@ async fn a_known_users_first_call_in_a_new_container_exchanges_no_token_and_read
         b.cache.stats(Part::Text)
     );
     assert!(!routes.contains(&"descope.token"), "{routes:?}");
+    // The call's record says what the cache did (and the EMF metrics are made from it).
+    let used = b
+        .records
+        .records()
+        .pop()
+        .unwrap()
+        .cache
+        .expect("cache use recorded");
+    assert_eq!((used.token.reads, used.token.hits), (2, 2), "{used:?}");
+    assert!(used.text.hits >= 1 && used.text.bytes_read > 0, "{used:?}");
     assert_eq!(
         snippets(&again),
         snippets(&first),
