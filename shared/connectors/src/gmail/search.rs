@@ -57,15 +57,18 @@ impl Gmail {
         };
         let strict = with_filters(strict);
         let terms: Vec<Vec<String>> = concepts(plan).iter().map(|g| g.terms.clone()).collect();
-        let hits = self.query(token, &strict, &terms, limit, deadline).await?;
         let relaxed =
             || gmail(plan, Pass::Relaxed).map(|q| (with_filters(q.clone()), with_filters(q)));
         let terms = &terms;
-        Ok(Planned::pass_through(hits, &strict)
-            .relax_once(plan, limit, relaxed, |q: String| async move {
-                self.query(token, &q, terms, limit, deadline).await
-            })
-            .await)
+        Planned::both_passes(
+            plan,
+            limit,
+            &strict,
+            self.query(token, &strict, terms, limit, deadline),
+            relaxed,
+            |q: String| async move { self.query(token, &q, terms, limit, deadline).await },
+        )
+        .await
     }
 
     /// One search: pages until `limit` threads, no next page, or [`MAX_PAGES`]. `concepts` pick

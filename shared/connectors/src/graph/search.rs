@@ -45,23 +45,24 @@ impl Search for Graph {
             // No site has the ids asked for: nothing to ask Graph.
             Planned::pass_through(Vec::new(), &strict)
         } else {
-            let hits = self
-                .filtered(token, &strict, limit, deadline, plan, &applied)
-                .await?;
             let relaxed = || {
                 restriction
                     .and(dialect::kql(plan, Pass::Relaxed))
                     .map(|kql| (kql.clone(), kql))
             };
-            Planned::pass_through(hits, &strict)
-                .relax_once(plan, limit, relaxed, |kql: String| {
-                    let applied = &applied;
-                    async move {
-                        self.filtered(token, &kql, limit, deadline, plan, applied)
-                            .await
-                    }
-                })
-                .await
+            let applied = &applied;
+            Planned::both_passes(
+                plan,
+                limit,
+                &strict,
+                self.filtered(token, &strict, limit, deadline, plan, applied),
+                relaxed,
+                |kql: String| async move {
+                    self.filtered(token, &kql, limit, deadline, plan, applied)
+                        .await
+                },
+            )
+            .await?
         };
         planned.applied = applied;
         Ok(planned)

@@ -49,23 +49,30 @@ impl Search for Notion {
         } else {
             strict
         };
-        let mut hits = self.many(token, &titles, limit, deadline).await?;
-        if let Some(range) = plan.range {
-            hits.retain(|h| {
-                h.modified_time
-                    .as_deref()
-                    .is_some_and(|t| range.contains_rfc3339(t))
-            });
-        }
+        let strict = async {
+            let mut hits = self.many(token, &titles, limit, deadline).await?;
+            if let Some(range) = plan.range {
+                hits.retain(|h| {
+                    h.modified_time
+                        .as_deref()
+                        .is_some_and(|t| range.contains_rfc3339(t))
+                });
+            }
+            Ok(hits)
+        };
         let relaxed = || {
             let titles = dialect::notion_titles(plan, Pass::Relaxed);
             (!titles.is_empty()).then(|| (titles.join(" | "), titles))
         };
-        Ok(Planned::pass_through(hits, &titles.join(" | "))
-            .relax_once(plan, limit, relaxed, |titles: Vec<String>| async move {
-                self.many(token, &titles, limit, deadline).await
-            })
-            .await)
+        Planned::both_passes(
+            plan,
+            limit,
+            &titles.join(" | "),
+            strict,
+            relaxed,
+            |titles: Vec<String>| async move { self.many(token, &titles, limit, deadline).await },
+        )
+        .await
     }
 }
 

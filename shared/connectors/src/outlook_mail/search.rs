@@ -55,23 +55,24 @@ impl OutlookMail {
         let mut planned = if restriction.matches_nothing {
             Planned::pass_through(Vec::new(), &strict)
         } else {
-            let hits = self
-                .filtered(token, &strict, limit, deadline, plan, &applied)
-                .await?;
             let relaxed = || {
                 restriction
                     .and(outlook(plan, Pass::Relaxed))
                     .map(|kql| (kql.clone(), kql))
             };
-            Planned::pass_through(hits, &strict)
-                .relax_once(plan, limit, relaxed, |kql: String| {
-                    let applied = &applied;
-                    async move {
-                        self.filtered(token, &kql, limit, deadline, plan, applied)
-                            .await
-                    }
-                })
-                .await
+            let applied = &applied;
+            Planned::both_passes(
+                plan,
+                limit,
+                &strict,
+                self.filtered(token, &strict, limit, deadline, plan, applied),
+                relaxed,
+                |kql: String| async move {
+                    self.filtered(token, &kql, limit, deadline, plan, applied)
+                        .await
+                },
+            )
+            .await?
         };
         planned.applied = applied;
         Ok(planned)

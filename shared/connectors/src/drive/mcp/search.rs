@@ -53,18 +53,21 @@ impl DriveMcp {
         let strict = dialect::drive(plan, Pass::Strict)
             .unwrap_or_else(|| format!("fullText contains '{}'", escape_query(&plan.original)));
         let q = with_filters(strict);
-        let hits = self.list(user, &q, limit, deadline).await?;
         let relaxed = || {
             dialect::drive(plan, Pass::Relaxed).map(|relaxed| {
                 let q = with_filters(relaxed);
                 (q.clone(), q)
             })
         };
-        let mut planned = Planned::pass_through(hits, &q)
-            .relax_once(plan, limit, relaxed, |q: String| async move {
-                self.list(user, &q, limit, deadline).await
-            })
-            .await;
+        let mut planned = Planned::both_passes(
+            plan,
+            limit,
+            &q,
+            self.list(user, &q, limit, deadline),
+            relaxed,
+            |q: String| async move { self.list(user, &q, limit, deadline).await },
+        )
+        .await?;
         planned.applied = filters.filters;
         Ok(planned)
     }
