@@ -103,6 +103,29 @@ def write_report(results, out: Path, root: Path, env) -> None:
             continue
         row = [r.scenario] + [f"{fmt(getattr(r, f), d)} / {fmt(getattr(p, f), d)} / {ratio(getattr(r, f), getattr(p, f))}" for f, _, d in METRICS]
         lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "Issue 23's scenarios, with whether caches were warm; round trips = p50 / upstream latency; "
+              "first/warm = a fresh container's first call against its second:", ""]
+    head = ["scenario", "impl", "caches", "Init ms", "p50 ms", "warm p50 ms", "first/warm", "round trips", "CPU ms/call", "peak RSS MB", "n", "fail"]
+    lines.append("| " + " | ".join(head) + " |")
+    lines.append("|" + "---|" * len(head))
+    for r in results:
+        if not r.latency_ms:
+            continue
+        trips = r.p50_ms / r.latency_ms if r.p50_ms is not None else None
+        row = [r.scenario, r.impl, r.caches, fmt(r.init_ms, 1), fmt(r.p50_ms, 1), fmt(r.warm_p50_ms, 1),
+               ratio(r.p50_ms, r.warm_p50_ms) if r.warm_p50_ms else "–", fmt(trips, 2), fmt(r.cpu_ms, 2),
+               fmt(r.rss_mb, 1), str(r.invocations), str(r.failures)]
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "What reached the AWS emulator per measured call (counted by the proxy in front of it; "
+              "limiter = the rate-limit table, cache:token / cache:text by the item's `part`, cache:miss = a read that found nothing; "
+              "a fresh container's first call only):", ""]
+    causes = sorted({k for r in results for k in r.aws_per_call})
+    lines.append("| scenario | impl | " + " | ".join(causes) + " |")
+    lines.append("|" + "---|" * (len(causes) + 2))
+    for r in results:
+        if r.p50_ms is None:
+            continue
+        lines.append(f"| {r.scenario} | {r.impl} | " + " | ".join(fmt(r.aws_per_call.get(k), 3) for k in causes) + " |")
     size = sizes(root, env)
     lines += ["", "Deployment size (bytes; zip = the deployment package, deflated):", "", "| function | unpacked | zip | zip ratio to Python |", "|---|---|---|---|"]
     py_zip = size.get("reference", (None, None))[1]
