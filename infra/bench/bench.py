@@ -62,6 +62,8 @@ class Result:
     warm_p50_ms: float | None = None
     # What reached the AWS emulator per measured call, by cause (see ddb_counter.py).
     aws_per_call: dict = field(default_factory=dict)
+    # Upstream requests per measured call, by the fakes' route names.
+    upstream_per_call: dict = field(default_factory=dict)
 
 
 def proc_cpu_ticks(pid: int) -> int:
@@ -81,6 +83,28 @@ async def set_latency(ms: int) -> None:
     await http_post(f"{FAKES_URL}/_fake/reset", {})
     if ms:
         await http_post(f"{FAKES_URL}/_fake/knobs", {"route": "*", "latency_ms": ms})
+
+
+async def upstream_requests() -> list:
+    """The fakes' request log (every upstream request since the last reset)."""
+    host, port = FAKES_URL.split("//", 1)[1].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"GET /_fake/requests HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    if b"chunked" in head.lower():
+        from ddb_counter import _dechunk
+        body = _dechunk(body)
+    return json.loads(body)
+
+
+def routes_per_call(log: list, since: int, calls: int) -> dict:
+    counts: dict = {}
+    for request in log[since:]:
+        counts[request["route"]] = counts.get(request["route"], 0) + 1
+    return {k: round(v / calls, 2) for k, v in sorted(counts.items())}
 
 
 async def http_post(url: str, body: dict) -> None:
@@ -190,12 +214,14 @@ async def measure(scenario: Scenario) -> Result:
         result.failures = 0
         pid = p.proc.pid
         counts0 = COUNTER.snapshot()
+        logged = len(await upstream_requests())
         ticks0 = proc_cpu_ticks(pid)
         durations = []
         for _ in range(scenario.count):
             durations.append(await invoke(p, scenario, result))
         ticks1 = proc_cpu_ticks(pid)
         result.aws_per_call = per_call(counts0, COUNTER.snapshot(), scenario.count)
+        result.upstream_per_call = routes_per_call(await upstream_requests(), logged, scenario.count)
         result.rss_mb = proc_hwm_kb(pid) / 1024
         # Anything the function asked of the Runtime API that the emulator does not serve.
         result.notes.extend(f"runtime API: {problem}" for problem in p.api.problems[:1])
@@ -322,7 +348,7 @@ async def main() -> int:
               f"  cpu {fmt(result.cpu_ms, 3)} ms  rss {fmt(result.rss_mb)} MB  instr {fmt(result.instructions, 0)}"
               f"  fail {result.failures}  hits {result.hits}  ({time.perf_counter() - started:.0f}s)"
               + (f"  warm p50 {fmt(result.warm_p50_ms)} ms" if result.warm_p50_ms else "")
-              + f"  aws/call {result.aws_per_call}"
+              + f"  aws/call {result.aws_per_call}  upstream/call {result.upstream_per_call}"
               + (f"  {result.notes[0]}" if result.notes else ""), file=sys.stderr, flush=True)
     await set_latency(0)
     write_report(results, OUT, ROOT, ENV)

@@ -154,6 +154,10 @@ def write_report(results, out: Path, root: Path, env) -> None:
         if r.p50_ms is None:
             continue
         lines.append(f"| {r.scenario} | {r.impl} | " + " | ".join(fmt(r.aws_per_call.get(k), 3) for k in causes) + " |")
+    lines += ["", "Upstream requests per measured call, by the fakes' route names (warm-process scenarios):", ""]
+    for r in results:
+        if r.upstream_per_call:
+            lines.append(f"- {r.impl} {r.scenario}: " + ", ".join(f"{k} {v:g}" for k, v in r.upstream_per_call.items()))
     lines += ["", f"What one million searches cost at list prices (USD; {MEMORY_GB * 1024:.0f} MB arm64 Lambda at "
               f"${PRICES['lambda_gb_s']:.10f}/GB-s and $0.20/M requests, DynamoDB on-demand $0.125/M reads and $0.625/M "
               "writes, HTTP API $1.00/M requests; duration = the measured p50, Init not included):", ""]
