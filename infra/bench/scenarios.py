@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -137,9 +139,7 @@ def fetch_ok(body: dict) -> tuple:
 
 def env_minter(env) -> Callable[[str], str]:
     """Mints a service token for a subject, as infra/scripts/mint_token.py does for BENCH_TOKEN."""
-    import sys
     sys.path.insert(0, str(Path(env["BENCH_ROOT"]) / "infra" / "scripts"))
-    import time
     from mint_token import EVERY_SCOPE, mint  # noqa: E402
 
     secret = (Path(env["BENCH_OUT"]) / "jwt_secret_key").read_bytes().strip()
