@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from runtime_api import RuntimeApi  # noqa: E402
 from scenarios import Scenario, scenarios  # noqa: E402
 from report import write_report  # noqa: E402
+from ddb_counter import DdbCounter  # noqa: E402
 
 ENV = os.environ
 ROOT = Path(ENV["BENCH_ROOT"])
@@ -36,6 +37,7 @@ FAKES_URL = ENV["FAKES_URL"]
 RUNTIME_PORT = int(ENV["BENCH_RUNTIME_PORT"])
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CALLGRIND = ENV.get("BENCH_CALLGRIND", "1") == "1"
+COUNTER = DdbCounter(int(ENV["BENCH_EMULATOR_PORT"]), ENV["BENCH_LIMIT_TABLE"], ENV["BENCH_CACHE_TABLE"])
 
 
 @dataclass
@@ -53,6 +55,15 @@ class Result:
     failures: int = 0
     hits: int | None = None
     notes: list = field(default_factory=list)
+    key: str = ""
+    latency_ms: int = 0
+    caches: str = ""
+    # Fresh containers: the second call's p50 in the same processes (the warm call).
+    warm_p50_ms: float | None = None
+    # What reached the AWS emulator per measured call, by cause (see ddb_counter.py).
+    aws_per_call: dict = field(default_factory=dict)
+    # Upstream requests per measured call, by the fakes' route names.
+    upstream_per_call: dict = field(default_factory=dict)
 
 
 def proc_cpu_ticks(pid: int) -> int:
@@ -72,6 +83,28 @@ async def set_latency(ms: int) -> None:
     await http_post(f"{FAKES_URL}/_fake/reset", {})
     if ms:
         await http_post(f"{FAKES_URL}/_fake/knobs", {"route": "*", "latency_ms": ms})
+
+
+async def upstream_requests() -> list:
+    """The fakes' request log (every upstream request since the last reset)."""
+    host, port = FAKES_URL.split("//", 1)[1].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(f"GET /_fake/requests HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode())
+    await writer.drain()
+    raw = await reader.read()
+    writer.close()
+    head, _, body = raw.partition(b"\r\n\r\n")
+    if b"chunked" in head.lower():
+        from ddb_counter import _dechunk
+        body = _dechunk(body)
+    return json.loads(body)
+
+
+def routes_per_call(log: list, since: int, calls: int) -> dict:
+    counts: dict = {}
+    for request in log[since:]:
+        counts[request["route"]] = counts.get(request["route"], 0) + 1
+    return {k: round(v / calls, 2) for k, v in sorted(counts.items())}
 
 
 async def http_post(url: str, body: dict) -> None:
@@ -152,21 +185,43 @@ def check(scenario: Scenario, outcome) -> tuple[bool, int | None, str]:
         return False, None, f"{type(err).__name__}: {err}: {outcome.body[:200]!r}"
 
 
-async def measure(scenario: Scenario) -> Result:
-    result = Result(scenario.name, scenario.impl, scenario.function)
+def new_result(scenario: Scenario) -> Result:
+    return Result(scenario.name, scenario.impl, scenario.function, key=scenario.key,
+                  latency_ms=scenario.latency_ms, caches=scenario.caches)
+
+
+async def set_up(scenario: Scenario) -> None:
     await set_latency(scenario.latency_ms)
+    for path, body in scenario.fake_setup:
+        await http_post(f"{FAKES_URL}{path}", body)
+
+
+def per_call(before: dict, after: dict, calls: int) -> dict:
+    return {k: round((after.get(k, 0) - before.get(k, 0)) / calls, 3)
+            for k in sorted(set(after) | set(before)) if after.get(k, 0) != before.get(k, 0)}
+
+
+async def measure(scenario: Scenario) -> Result:
+    if scenario.mode == "fresh":
+        return await measure_fresh(scenario)
+    result = new_result(scenario)
+    await set_up(scenario)
     async with Process(scenario) as p:
         result.init_ms = p.init_ms
         await prepare(p, scenario)
         for _ in range(scenario.warmup):
-            await invoke(p, scenario, result)
+            await invoke(p, scenario, result, warmup=True)
         result.failures = 0
         pid = p.proc.pid
+        counts0 = COUNTER.snapshot()
+        logged = len(await upstream_requests())
         ticks0 = proc_cpu_ticks(pid)
         durations = []
         for _ in range(scenario.count):
             durations.append(await invoke(p, scenario, result))
         ticks1 = proc_cpu_ticks(pid)
+        result.aws_per_call = per_call(counts0, COUNTER.snapshot(), scenario.count)
+        result.upstream_per_call = routes_per_call(await upstream_requests(), logged, scenario.count)
         result.rss_mb = proc_hwm_kb(pid) / 1024
         # Anything the function asked of the Runtime API that the emulator does not serve.
         result.notes.extend(f"runtime API: {problem}" for problem in p.api.problems[:1])
@@ -180,6 +235,41 @@ async def measure(scenario: Scenario) -> Result:
     return result
 
 
+async def measure_fresh(scenario: Scenario) -> Result:
+    """A fresh process per measured invocation, after an earlier container warmed the shared
+    cache: Init and the first call are reported apart, and a second call in the same process is
+    the warm call the first is compared with. CPU is the first call's; DynamoDB counts too."""
+    result = new_result(scenario)
+    await set_up(scenario)
+    async with Process(scenario) as p:
+        for _ in range(scenario.warmup):
+            await invoke(p, scenario, result, warmup=True)
+    result.failures = 0
+    inits, firsts, warms, ticks, rss = [], [], [], 0, 0.0
+    before, after = {}, {}
+    for _ in range(scenario.count):
+        async with Process(scenario) as p:
+            inits.append(p.init_ms)
+            b = COUNTER.snapshot()
+            t0 = proc_cpu_ticks(p.proc.pid)
+            firsts.append(await invoke(p, scenario, result))
+            ticks += proc_cpu_ticks(p.proc.pid) - t0
+            a = COUNTER.snapshot()
+            for k in set(a) | set(b):
+                after[k] = after.get(k, 0) + a.get(k, 0) - b.get(k, 0)
+            warms.append(await invoke(p, scenario, result))
+            rss = max(rss, proc_hwm_kb(p.proc.pid) / 1024)
+    result.aws_per_call = per_call(before, after, scenario.count)
+    result.init_ms = statistics.median(inits)
+    result.p50_ms = statistics.median(firsts) * 1000
+    result.p99_ms = max(firsts) * 1000
+    result.warm_p50_ms = statistics.median(warms) * 1000
+    result.cpu_ms = ticks / CLK_TCK * 1000 / scenario.count
+    result.rss_mb = rss
+    result.invocations = len(firsts)
+    return result
+
+
 async def prepare(p: Process, scenario: Scenario) -> None:
     """Scenarios that need a value from the stack (fetch needs an id a search returned)."""
     if scenario.prepare:
@@ -187,8 +277,14 @@ async def prepare(p: Process, scenario: Scenario) -> None:
         scenario.absorb(json.loads(json.loads(outcome.body)["body"]))
 
 
-async def invoke(p: Process, scenario: Scenario, result: Result, timeout: float = 60.0) -> float:
-    outcome = await p.api.invoke(scenario.event(), timeout)
+async def invoke(p: Process, scenario: Scenario, result: Result, timeout: float = 60.0, warmup: bool = False) -> float:
+    i = scenario.state.get("i", 0)
+    if scenario.fake_before is not None:
+        for path, body in scenario.fake_before(i):
+            await http_post(f"{FAKES_URL}{path}", body)
+    event = scenario.warmup_event() if warmup else scenario.event()
+    scenario.state["i"] = i + 1
+    outcome = await p.api.invoke(event, timeout)
     ok, hits, why = check(scenario, outcome)
     if ok:
         result.hits = hits
@@ -235,6 +331,7 @@ def callgrind_total(path: Path) -> int | None:
 
 async def main() -> int:
     (OUT / "logs").mkdir(parents=True, exist_ok=True)
+    await COUNTER.start(int(ENV["BENCH_DDB_PROXY_PORT"]))
     only = ENV.get("BENCH_ONLY")
     results = []
     for scenario in scenarios(ENV):
@@ -244,11 +341,14 @@ async def main() -> int:
         try:
             result = await measure(scenario)
         except Exception as err:  # one broken scenario must not hide the others' figures
-            result = Result(scenario.name, scenario.impl, scenario.function, notes=[f"{type(err).__name__}: {err}"])
+            result = new_result(scenario)
+            result.notes.append(f"{type(err).__name__}: {err}")
         results.append(result)
         print(f"  {scenario.impl:6} {scenario.name:38} init {fmt(result.init_ms)} ms  p50 {fmt(result.p50_ms)} ms"
               f"  cpu {fmt(result.cpu_ms, 3)} ms  rss {fmt(result.rss_mb)} MB  instr {fmt(result.instructions, 0)}"
               f"  fail {result.failures}  hits {result.hits}  ({time.perf_counter() - started:.0f}s)"
+              + (f"  warm p50 {fmt(result.warm_p50_ms)} ms" if result.warm_p50_ms else "")
+              + f"  aws/call {result.aws_per_call}  upstream/call {result.upstream_per_call}"
               + (f"  {result.notes[0]}" if result.notes else ""), file=sys.stderr, flush=True)
     await set_latency(0)
     write_report(results, OUT, ROOT, ENV)

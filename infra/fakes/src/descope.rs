@@ -61,7 +61,7 @@ pub(crate) async fn user_token(
             &format!("Outbound app {app_id} not found"),
         );
     };
-    let user = state.corpus.user_by_descope_id(user_id);
+    let user = state.user_by_descope_id(user_id);
     let Some(user) = user.filter(|_| state.connected(user_id, app_id)) else {
         return errors::descope(
             404,

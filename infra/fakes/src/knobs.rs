@@ -215,20 +215,45 @@ pub(crate) async fn expire_tokens(State(state): State<Arc<FakeState>>) -> Respon
     Json(json!({"ok": true})).into_response()
 }
 
-/// `POST /_fake/edit`: `{"id": "<notion page id>", "last_edited_time": "2026-12-01T10:00:00.000Z"}`.
+/// `POST /_fake/edit`: `{"id": "<notion page or drive file id>", "last_edited_time": "2026-12-01T10:00:00.000Z"}`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct EditRequest {
     id: String,
     last_edited_time: String,
 }
 
-/// Gives a Notion page a new `last_edited_time`, as an edit in Notion would.
+/// Gives a Notion page a new `last_edited_time` (a Drive file a new `modifiedTime`), as an edit
+/// there would.
 pub(crate) async fn edit(
     State(state): State<Arc<FakeState>>,
     Json(req): Json<EditRequest>,
 ) -> Response {
     state.edit(&req.id, &req.last_edited_time);
     Json(json!({"ok": true})).into_response()
+}
+
+/// `POST /_fake/users`: `{"user_id": "bench-user-7", "like": "dev-user"}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UserRequest {
+    user_id: String,
+    like: String,
+}
+
+/// Adds a Descope user who signs in as a demo user and has connected every app (404 when `like`
+/// is not a demo user's Descope id): many distinct users for the benchmark without a corpus of
+/// them.
+pub(crate) async fn add_user(
+    State(state): State<Arc<FakeState>>,
+    Json(req): Json<UserRequest>,
+) -> Response {
+    match state.add_user(&req.user_id, &req.like) {
+        Some(()) => Json(json!({"ok": true})).into_response(),
+        None => (
+            axum::http::StatusCode::NOT_FOUND,
+            Json(json!({"error": format!("no demo user {}", req.like)})),
+        )
+            .into_response(),
+    }
 }
 
 #[cfg(test)]

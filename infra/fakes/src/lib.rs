@@ -32,7 +32,8 @@
 //! "malformed", "times"}`; a barrier holding responses until N requests arrived:
 //! `POST /_fake/barrier {"routes": [...], "count": N}`; Descope
 //! connections: `POST /_fake/connections {"user_id", "app_id", "connected"}`;
-//! `POST /_fake/expire-tokens`; a Notion page edit, `POST /_fake/edit {"id", "last_edited_time"}`;
+//! `POST /_fake/expire-tokens`; a Notion page or Drive file edit, `POST /_fake/edit {"id", "last_edited_time"}`;
+//! a further Descope user signing in as a demo user, `POST /_fake/users {"user_id", "like"}`;
 //! `POST /_fake/reset`; and the request log, `GET /_fake/requests`.
 //!
 //! Google's Workspace MCP servers are served on the same listener, one path per product
@@ -204,6 +205,7 @@ fn api_routes(state: Arc<FakeState>) -> Router {
         .route("/_fake/connections", post(knobs::set_connection))
         .route("/_fake/expire-tokens", post(knobs::expire_tokens))
         .route("/_fake/edit", post(knobs::edit))
+        .route("/_fake/users", post(knobs::add_user))
         .with_state(state.clone())
         .merge(google_mcp::router(state))
 }

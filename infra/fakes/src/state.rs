@@ -148,8 +148,11 @@ pub struct FakeState {
     /// Scopes a user consented to per app, when not every scope asked (absent: all of them).
     consents: Mutex<HashMap<(String, String), Vec<String>>>,
     downloads: Mutex<HashMap<String, String>>,
-    /// Notion pages "edited" through `/_fake/edit`: their new `last_edited_time`.
+    /// Notion pages and Drive files "edited" through `/_fake/edit`: their new last-change time.
     edits: Mutex<HashMap<String, String>>,
+    /// Descope users added through `/_fake/users`: their id and the demo user whose identity
+    /// (email, groups, so visibility) they share.
+    aliases: Mutex<HashMap<String, String>>,
     notion: crate::notion::Blocks,
     comments: Mutex<Vec<crate::comments::StoredComment>>,
     /// Google's MCP servers' switches and quota counters.
@@ -176,6 +179,7 @@ impl FakeState {
             notion,
             downloads: Mutex::new(HashMap::new()),
             edits: Mutex::new(HashMap::new()),
+            aliases: Mutex::new(HashMap::new()),
             comments: Mutex::new(Vec::new()),
             google_mcp: crate::google_mcp::GoogleMcpState::default(),
             corpus,
@@ -199,7 +203,8 @@ impl FakeState {
         &self.notion
     }
 
-    /// Marks Notion page `id` as edited at `time` (its `last_edited_time` from now on).
+    /// Marks Notion page or Drive file `id` as edited at `time` (its `last_edited_time` or
+    /// `modifiedTime` from now on).
     pub fn edit(&self, id: &str, time: &str) {
         lock(&self.edits).insert(id.to_owned(), time.to_owned());
     }
@@ -207,6 +212,27 @@ impl FakeState {
     /// The `last_edited_time` set by [`Self::edit`], if any.
     pub fn last_edited(&self, id: &str) -> Option<String> {
         lock(&self.edits).get(id).cloned()
+    }
+
+    /// Adds Descope user `user_id`, who signs in as demo user `like` (same email, so the same
+    /// documents) and has connected every app, as a further account of a demo user would have.
+    /// `None` when `like` is not a demo user.
+    pub fn add_user(&self, user_id: &str, like: &str) -> Option<()> {
+        self.corpus.user_by_descope_id(like)?;
+        lock(&self.aliases).insert(user_id.to_owned(), like.to_owned());
+        let mut connections = lock(&self.connections);
+        for app in crate::UPSTREAMS.iter().map(|u| u.descope_app) {
+            connections.insert((user_id.to_owned(), app.to_owned()), true);
+        }
+        Some(())
+    }
+
+    /// The demo user behind Descope user `user_id`: a demo user's own id, or one added by
+    /// [`Self::add_user`].
+    pub fn user_by_descope_id(&self, user_id: &str) -> Option<&crate::corpus::User> {
+        let like = lock(&self.aliases).get(user_id).cloned();
+        self.corpus
+            .user_by_descope_id(like.as_deref().unwrap_or(user_id))
     }
 
     /// The base URL of the download origin.
@@ -397,6 +423,7 @@ impl FakeState {
     /// Clears knobs, barrier, log and tokens; restores connections.
     pub fn reset(&self) {
         lock(&self.edits).clear();
+        lock(&self.aliases).clear();
         lock(&self.knobs).clear();
         lock(&self.requests).clear();
         lock(&self.comments).clear();

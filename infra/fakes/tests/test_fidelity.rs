@@ -346,3 +346,103 @@ async fn drive_refuses_downloads_to_viewers_of_copy_protected_files() {
         }
     }
 }
+
+/// The status and body of a Descope user-token request for `user`.
+async fn user_token(fakes: &RunningFakes, http: &reqwest::Client, user: &str) -> (u16, Value) {
+    let response = http
+        .post(format!(
+            "{}/v1/mgmt/outbound/app/user/token",
+            fakes.base_url
+        ))
+        .header("authorization", "Bearer P2demo:K2demo-management-key")
+        .json(&json!({"appId": "google-drive", "userId": user}))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+async fn drive_ids(fakes: &RunningFakes, http: &reqwest::Client, token: &str) -> Vec<String> {
+    let body: Value = http
+        .get(format!("{}/drive/v3/files", fakes.base_url))
+        .bearer_auth(token)
+        .query(&[("q", "fullText contains 'budget' and trashed = false")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = body["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn an_added_descope_user_gets_tokens_as_the_demo_user_it_is_like_until_reset() {
+    let (fakes, http) = start().await;
+    let (status, _) = user_token(&fakes, &http, "bench-user-1").await;
+    assert_eq!(status, 404, "an unknown user has connected nothing");
+
+    let add = |like: &'static str| {
+        http.post(format!("{}/_fake/users", fakes.base_url))
+            .json(&json!({"user_id": "bench-user-1", "like": like}))
+            .send()
+    };
+    assert_eq!(add("nobody").await.unwrap().status().as_u16(), 404);
+    assert_eq!(user_token(&fakes, &http, "bench-user-1").await.0, 404);
+    assert_eq!(add("dev-user").await.unwrap().status().as_u16(), 200);
+
+    let (status, body) = user_token(&fakes, &http, "bench-user-1").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["token"]["grantedBy"], "dev@acme.example");
+    let added = body["token"]["accessToken"].as_str().unwrap().to_owned();
+    let dev = token(&fakes, &http, "google-drive", "dev-user").await;
+    assert_ne!(added, dev, "a token of its own");
+    let seen = drive_ids(&fakes, &http, &added).await;
+    assert!(!seen.is_empty());
+    assert_eq!(
+        seen,
+        drive_ids(&fakes, &http, &dev).await,
+        "the same documents"
+    );
+
+    fakes.state.reset();
+    assert_eq!(user_token(&fakes, &http, "bench-user-1").await.0, 404);
+}
+
+#[tokio::test]
+async fn an_edit_moves_a_drive_files_modified_time() {
+    let (fakes, http) = start().await;
+    let token = token(&fakes, &http, "google-drive", "dev-user").await;
+    let file = "1AcmeDrv001x7Hq2LmZ9pR4tW";
+    let modified = |token: String| {
+        let http = http.clone();
+        let url = format!("{}/drive/v3/files/{file}", fakes.base_url);
+        async move {
+            let body: Value = http
+                .get(url)
+                .bearer_auth(token)
+                .query(&[("fields", "id,modifiedTime")])
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["modifiedTime"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(modified(token.clone()).await, "2026-01-12T09:30:00.000Z");
+    http.post(format!("{}/_fake/edit", fakes.base_url))
+        .json(&json!({"id": file, "last_edited_time": "2026-12-01T10:00:00.000Z"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(modified(token).await, "2026-12-01T10:00:00.000Z");
+}

@@ -187,13 +187,17 @@ fn web_view_link(doc: &Document) -> String {
 fn file_resource(state: &FakeState, principal: &Principal, doc: &Document) -> Value {
     let mime = doc.mime.as_deref().unwrap_or("application/octet-stream");
     let can_download = state.corpus.can_download(principal, doc);
+    // An edit through `/_fake/edit` moves `modifiedTime`, as an edit in Drive would.
+    let modified = state
+        .last_edited(&doc.id)
+        .unwrap_or_else(|| doc.modified.clone());
     let mut file = json!({
         "kind": "drive#file",
         "id": doc.id,
         "name": doc.title,
         "mimeType": mime,
         "webViewLink": web_view_link(doc),
-        "modifiedTime": doc.modified,
+        "modifiedTime": modified,
         // The corpus keeps one time per document; created is when it was last changed at the
         // latest, and the `createdTime` filter compares the same value.
         "createdTime": doc.modified,
