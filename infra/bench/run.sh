@@ -88,6 +88,8 @@ secret = json.load(open(f"{out}/upstream-credentials.json"))
 secret["cequence_api_key"] = "dev-cequence-key"
 # The shared cache's keys: the first encrypts, all decrypt.
 secret["cache_keys"] = [base64.b64encode(secrets.token_bytes(32)).decode()]
+# The cache names its items under a key derived from query_hash_key (README, "Shared cache").
+secret["query_hash_key"] = secrets.token_urlsafe(32)
 json.dump(secret, open(f"{out}/secret.json", "w"))
 json.dump({"jwt_secret_key": open(f"{out}/jwt_secret_key").read().strip()}, open(f"{out}/service-token-secret.json", "w"))
 host = base.split("//", 1)[1]
