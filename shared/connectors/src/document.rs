@@ -61,8 +61,12 @@ pub(crate) enum Text {
         /// Whether a cap cut it.
         truncated: bool,
     },
-    /// Why there is no text (becomes `content_error`).
+    /// Why there is no text this time (becomes `content_error`): busy, out of time.
     Unavailable(String),
+    /// Why there is no text, and will be none for this version of the file read with the same
+    /// limits (becomes `content_error`): unsupported, encrypted, corrupt, over a size limit.
+    /// Remembered with the version, so the file is not downloaded again to fail again.
+    Unreadable(String),
 }
 
 impl Text {
@@ -77,7 +81,9 @@ impl Text {
                 unavailable_reason: None,
                 details: None,
             },
-            Self::Unavailable(reason) => Content::unavailable(title, url, reason),
+            Self::Unavailable(reason) | Self::Unreadable(reason) => {
+                Content::unavailable(title, url, reason)
+            }
         }
     }
 
@@ -124,7 +130,7 @@ pub(crate) async fn read(
         Reader::Extract(kind) => kind,
     };
     if cut {
-        return Text::Unavailable(format!(
+        return Text::Unreadable(format!(
             "the file is larger than the {}-byte download limit (CONTENT_MAX_DOWNLOAD_BYTES)",
             limits.max_download_bytes
         ));
@@ -145,6 +151,7 @@ pub(crate) async fn read(
                 truncated: cut || extracted.truncated,
             }
         }
+        Err(err) if err.is_lasting() => Text::Unreadable(err.to_string()),
         Err(err) => Text::Unavailable(err.to_string()),
     }
 }

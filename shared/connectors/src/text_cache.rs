@@ -48,6 +48,11 @@ pub(crate) struct Rendered {
     /// render and the next from a full one would silently drop (or repeat) the nested blocks at
     /// the page boundary.
     pub(crate) shallow: bool,
+    /// Whether the item has no text at this edition and `text` says why (a file that failed to
+    /// extract in a way that would fail again: see `document::Text::Unreadable`); `complete`
+    /// then says whether the failed read was a whole read (so it answers fetches too) or a
+    /// snippet's bounded one (snippets only).
+    pub(crate) unreadable: bool,
 }
 
 struct Entry {
@@ -74,7 +79,7 @@ pub(crate) struct TextCache {
 /// A render as the shared cache holds it: one byte of flags, then the text.
 fn encode(rendered: &Rendered) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(rendered.text.len() + 1);
-    bytes.push(u8::from(rendered.complete));
+    bytes.push(u8::from(rendered.complete) | (u8::from(rendered.unreadable) << 1));
     bytes.extend_from_slice(rendered.text.as_bytes());
     bytes
 }
@@ -88,6 +93,7 @@ fn decode(bytes: Vec<u8>, shallow: bool) -> Option<Rendered> {
         text: String::from_utf8(text.to_vec()).ok()?,
         complete: flags & 1 == 1,
         shallow,
+        unreadable: flags & 2 == 2,
     })
 }
 
@@ -244,6 +250,7 @@ mod tests {
             text: s.into(),
             complete: true,
             shallow: false,
+            unreadable: false,
         }
     }
 
@@ -255,6 +262,7 @@ mod tests {
             text: "# Title\n- a".into(),
             complete: false,
             shallow: true,
+            unreadable: false,
         };
         cache.put("p", "t1", shallow.clone());
         assert_eq!(

@@ -49,6 +49,13 @@ pub enum ExtractError {
 }
 
 impl ExtractError {
+    /// Whether the same bytes under the same limits would fail the same way (an unsupported,
+    /// encrypted, corrupt or oversized file), so the failure may be remembered for the file's
+    /// version; not a cap that depends on the time or memory left, nor a failed task.
+    pub fn is_lasting(&self) -> bool {
+        !matches!(self, Self::LimitExceeded(_) | Self::Task(_))
+    }
+
     pub(crate) fn corrupt(format: &'static str, detail: impl std::fmt::Display) -> Self {
         Self::Corrupt {
             format,

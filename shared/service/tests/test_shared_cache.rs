@@ -203,6 +203,12 @@ async fn a_known_users_first_call_in_a_new_container_exchanges_no_token_and_read
     let warm = call(&a, &alice, "workplace_search", query.clone()).await;
     assert_eq!(snippets(&warm), snippets(&first));
     let warm_routes = sorted(routes_since(&world.fakes, seen));
+    // Searches only: every snippet is cached, including the knowledge that one file (a scanned
+    // PDF with no text layer) has none at this version, so it is not downloaded to fail again.
+    assert!(
+        warm_routes.iter().all(|r| r.ends_with(".search")),
+        "a warm call read more than the searches: {warm_routes:?}"
+    );
 
     let seen = world.fakes.requests().len();
     let again = call(&b, &alice, "workplace_search", query).await;

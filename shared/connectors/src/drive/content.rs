@@ -120,24 +120,41 @@ impl Drive {
         let id = file.id.as_str();
         if let Some(modified) = file.modified
             && let Some(cached) = self.cache.get(id, modified, false).await
-            && (partial || cached.complete || cached.text.chars().count() > max_chars)
         {
-            let (text, cut) = cut_chars(&cached.text, max_chars);
-            return Ok(Text::Read {
-                text: text.to_owned(),
-                truncated: cut || !cached.complete,
-            });
+            if cached.unreadable {
+                // A failed whole read answers everything; a failed snippet read only snippets.
+                if partial || cached.complete {
+                    return Ok(Text::Unreadable(cached.text));
+                }
+            } else if partial || cached.complete || cached.text.chars().count() > max_chars {
+                let (text, cut) = cut_chars(&cached.text, max_chars);
+                return Ok(Text::Read {
+                    text: text.to_owned(),
+                    truncated: cut || !cached.complete,
+                });
+            }
         }
         let text = self
             .read_text(token, file, partial, max_chars, deadline)
             .await?;
-        if let (Some(modified), Text::Read { text, truncated }) = (file.modified, &text) {
-            let rendered = Rendered {
+        let rendered = match &text {
+            Text::Read { text, truncated } => Some(Rendered {
                 text: text.clone(),
                 complete: !truncated,
                 // Any read of a file is a prefix of the same text.
                 shallow: false,
-            };
+                unreadable: false,
+            }),
+            // Downloading this version again would fail again: remember why.
+            Text::Unreadable(reason) => Some(Rendered {
+                text: reason.clone(),
+                complete: !partial,
+                shallow: false,
+                unreadable: true,
+            }),
+            Text::Unavailable(_) => None,
+        };
+        if let (Some(modified), Some(rendered)) = (file.modified, rendered) {
             self.cache.put(id, modified, rendered);
         }
         Ok(text)
@@ -223,7 +240,7 @@ impl Drive {
             Err(SourceError::Upstream { message, .. })
                 if message.contains("exportSizeLimitExceeded") =>
             {
-                return Ok(Text::Unavailable(
+                return Ok(Text::Unreadable(
                     "the file is larger than Google's 10 MB export limit".into(),
                 ));
             }

@@ -146,6 +146,7 @@ impl Notion {
             complete: !budget.truncated && out.chars().count() <= max_chars,
             // A top-level render that left nothing out is the page's full text too.
             shallow: depth == Depth::TopLevel && budget.truncated,
+            unreadable: false,
             text: out,
         };
         if let Some(edited) = edited {
