@@ -147,6 +147,51 @@ impl Moto {
     }
 }
 
+/// An endpoint that accepts connections and never answers: what a DynamoDB in trouble looks like
+/// to a client (every request times out). Stops listening on drop.
+pub struct Silent {
+    /// SDK configuration pointing at it, with dummy credentials.
+    pub sdk: aws_config::SdkConfig,
+    listener: tokio::task::JoinHandle<()>,
+}
+
+impl Silent {
+    /// Starts listening on a free port.
+    pub async fn start() -> Result<Self, MotoError> {
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| MotoError::Start(e.to_string()))?;
+        let endpoint = format!(
+            "http://{}",
+            silent
+                .local_addr()
+                .map_err(|e| MotoError::Start(e.to_string()))?
+        );
+        let listener = tokio::spawn(async move {
+            // Held open, never read from or written to.
+            let mut open = Vec::new();
+            while let Ok((stream, _)) = silent.accept().await {
+                open.push(stream);
+            }
+        });
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&endpoint)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "test", "test", None, None, "silent",
+            ))
+            .load()
+            .await;
+        Ok(Self { sdk, listener })
+    }
+}
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        self.listener.abort();
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         self.stop();

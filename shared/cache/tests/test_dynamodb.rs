@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use moto_harness::Moto;
+use moto_harness::{Moto, Silent};
 use secrecy::SecretString;
 use workplace_cache::{CacheConfig, Keyring, Part, SharedCache};
 
@@ -360,26 +360,11 @@ async fn a_table_that_refuses_costs_a_miss_and_never_fails_the_caller() {
 
 #[tokio::test]
 async fn a_table_that_never_answers_is_skipped_at_the_deadline() {
-    // A listener that accepts and never answers: the stall a cache in trouble looks like.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let hold = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(&endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "t", "t", None, None, "test",
-        ))
-        .load()
-        .await;
+    // The stall a cache in trouble looks like.
+    let silent = Silent::start().await.unwrap();
     let mut config = config(TABLE);
     config.timeout = Duration::from_millis(50);
-    let cache = SharedCache::dynamodb(&aws, Keyring::new(b"k", &[key(1)]).unwrap(), config);
+    let cache = SharedCache::dynamodb(&silent.sdk, Keyring::new(b"k", &[key(1)]).unwrap(), config);
     // The bound here only keeps a broken deadline from hanging the suite.
     let bounded = Duration::from_secs(20);
     let read = tokio::time::timeout(bounded, cache.get(Part::Token, &token_fields())).await;
@@ -395,7 +380,6 @@ async fn a_table_that_never_answers_is_skipped_at_the_deadline() {
         .await
         .expect("the write ignored its deadline");
     assert_eq!(cache.stats(Part::Token).faults, 2);
-    hold.abort();
 }
 
 #[tokio::test]

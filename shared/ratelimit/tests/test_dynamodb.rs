@@ -323,23 +323,9 @@ async fn a_request_dynamodb_refuses_is_rejected_even_when_failing_open() {
 
 #[tokio::test]
 async fn a_silent_table_admits_up_to_the_fail_open_cap_then_rejects() {
-    // A listener that accepts connections and never answers: every check times out.
-    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", silent.local_addr().unwrap());
-    let held = tokio::spawn(async move {
-        let mut open = Vec::new();
-        while let Ok((stream, _)) = silent.accept().await {
-            open.push(stream);
-        }
-    });
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(&endpoint)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .load()
-        .await;
+    // Every check times out.
+    let silent = moto_harness::Silent::start().await.unwrap();
+    let sdk = silent.sdk.clone();
     let seed = Limit {
         rate: 10.0,
         burst: 20,
@@ -375,7 +361,6 @@ async fn a_silent_table_admits_up_to_the_fail_open_cap_then_rejects() {
         limiter.check("alice", None).await,
         Decision::Allowed { bypassed: true, .. }
     ));
-    held.abort();
 }
 
 #[tokio::test]
