@@ -315,3 +315,38 @@ async fn a_token_an_upstream_refused_is_replaced_for_every_container() {
     let routes = routes_since(&world.fakes, seen);
     assert!(!routes.contains(&"descope.token"), "{routes:?}");
 }
+
+#[tokio::test]
+async fn a_read_token_in_the_shared_cache_never_answers_for_the_write_scope() {
+    // Drive reads with a read-only scope and comments with the full one, through two brokers of
+    // one Descope app: their shared entries must differ, as their per-container caches do.
+    let world = world().await;
+    let (a, b) = (container(&world), container(&world));
+    let alice = token("U2alice");
+    let found = call(
+        &a,
+        &alice,
+        "workplace_search",
+        search("Heron acquisition", &["google_drive"]),
+    )
+    .await;
+    assert!(found.to_string().contains(HERON), "{found}");
+
+    let writer = token_with(
+        json!({"sub": "U2alice", "scope": format!("{} workplace:write:comments", all_scopes())}),
+    );
+    let commented = call(
+        &b,
+        &writer,
+        "add_comment",
+        json!({"id": HERON, "text": "Please check the retention pool."}),
+    )
+    .await;
+    assert_eq!(commented["isError"], false, "{commented}");
+    let seen = world.fakes.requests();
+    assert_eq!(
+        seen.iter().filter(|r| r.route == "descope.token").count(),
+        2,
+        "one token per scope"
+    );
+}

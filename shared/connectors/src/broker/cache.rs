@@ -11,7 +11,9 @@
 //! one (a user's first call in a new container then costs what a warm one does), a fetched token
 //! is written for the other containers, and an evicted one is deleted there too (only if the
 //! shared entry still holds that token). The shared entry is named by the same three parts as the
-//! key, plus the broker's kind.
+//! key, plus the broker's namespace: its kind and what it asks for (the scopes), so two brokers
+//! of one app that ask for different scopes (Drive's reading and commenting brokers) never share
+//! an entry, as their per-container caches never do.
 //!
 //! Time is `tokio::time::Instant`, so tests drive expiry with paused time; the shared cache's
 //! expiries are wall-clock times.
@@ -44,9 +46,9 @@ pub(crate) struct TokenKey {
 }
 
 impl TokenKey {
-    /// The shared cache's fields for this key under a broker of `kind`.
-    fn fields<'a>(&'a self, kind: &'a str) -> [&'a str; 4] {
-        [kind, &self.upstream, &self.subject, &self.identity]
+    /// The shared cache's fields for this key under a broker of `namespace`.
+    fn fields<'a>(&'a self, namespace: &'a str) -> [&'a str; 4] {
+        [namespace, &self.upstream, &self.subject, &self.identity]
     }
 
     /// The key of `subject`'s token for `upstream`, acting as `identity`.
@@ -66,8 +68,8 @@ type Slot = Arc<tokio::sync::Mutex<Option<(SecretString, Instant)>>>;
 #[derive(Default)]
 pub(crate) struct TokenCache {
     slots: Mutex<HashMap<TokenKey, Slot>>,
-    /// The cache shared across containers, and the broker kind that names its entries.
-    shared: Option<(SharedCache, &'static str)>,
+    /// The cache shared across containers, and the broker's namespace there.
+    shared: Option<(SharedCache, String)>,
 }
 
 fn fresh(entry: Option<&(SecretString, Instant)>) -> Option<SecretString> {
@@ -77,20 +79,21 @@ fn fresh(entry: Option<&(SecretString, Instant)>) -> Option<SecretString> {
 }
 
 impl TokenCache {
-    /// A cache that also reads and writes `shared`, naming entries by the broker `kind` (so two
-    /// kinds of broker never share an entry).
-    pub(crate) fn with_shared(shared: Option<SharedCache>, kind: &'static str) -> Self {
+    /// A cache that also reads and writes `shared`, naming entries by the broker's `namespace`
+    /// (its kind and the scopes it asks for), so no two brokers that would get different tokens
+    /// share an entry.
+    pub(crate) fn with_shared(shared: Option<SharedCache>, namespace: String) -> Self {
         Self {
             slots: Mutex::default(),
-            shared: shared.map(|cache| (cache, kind)),
+            shared: shared.map(|cache| (cache, namespace)),
         }
     }
 
     /// The token another container cached for `key`, if it has more than [`EARLY_REFRESH`] left,
     /// with the time it has left.
     async fn shared_token(&self, key: &TokenKey) -> Option<(SecretString, Duration)> {
-        let (cache, kind) = self.shared.as_ref()?;
-        let (value, expires) = cache.get(Part::Token, &key.fields(kind)).await?;
+        let (cache, namespace) = self.shared.as_ref()?;
+        let (value, expires) = cache.get(Part::Token, &key.fields(namespace)).await?;
         let left = expires.duration_since(SystemTime::now()).ok()?;
         let token = String::from_utf8(value).ok()?;
         (left > EARLY_REFRESH).then(|| (SecretString::from(token), left))
@@ -118,10 +121,10 @@ impl TokenCache {
         }
         let (token, lifetime) = fetch().await?;
         *entry = Some((token.clone(), Instant::now() + lifetime));
-        if let Some((cache, kind)) = &self.shared {
+        if let Some((cache, namespace)) = &self.shared {
             cache.put(
                 Part::Token,
-                &key.fields(kind),
+                &key.fields(namespace),
                 token.expose_secret().as_bytes(),
                 SystemTime::now() + lifetime,
                 true,

@@ -28,7 +28,10 @@ impl DescopeOutbound {
     /// Shares this broker's tokens with the other containers through `cache` (none: this
     /// container's own cache only).
     pub fn with_shared_cache(mut self, cache: Option<workplace_cache::SharedCache>) -> Self {
-        self.cache = TokenCache::with_shared(cache, "descope-outbound");
+        let mut scopes = self.scopes.clone();
+        scopes.sort_unstable();
+        self.cache =
+            TokenCache::with_shared(cache, format!("descope-outbound {}", scopes.join(" ")));
         self
     }
 

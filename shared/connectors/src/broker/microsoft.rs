@@ -26,7 +26,7 @@ impl MicrosoftClientCredentials {
     /// Shares this broker's tokens with the other containers through `cache` (none: this
     /// container's own cache only).
     pub fn with_shared_cache(mut self, cache: Option<workplace_cache::SharedCache>) -> Self {
-        self.cache = TokenCache::with_shared(cache, "microsoft-app");
+        self.cache = TokenCache::with_shared(cache, "microsoft-app".into());
         self
     }
 
