@@ -137,11 +137,11 @@ impl TokenCache {
     /// revoked, or its grant changed), so the next [`Self::get_or_fetch`] fetches a new one. A
     /// token another caller already replaced is kept: evicting it would only cost a fetch.
     pub(crate) async fn evict(&self, key: &TokenKey, stale: &SecretString) {
-        if let Some((cache, kind)) = &self.shared {
+        if let Some((cache, namespace)) = &self.shared {
             cache
                 .delete(
                     Part::Token,
-                    &key.fields(kind),
+                    &key.fields(namespace),
                     Some(stale.expose_secret().as_bytes()),
                 )
                 .await;

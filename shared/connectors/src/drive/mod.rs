@@ -92,7 +92,10 @@ impl Drive {
     /// Shares extracted text with the other containers through `cache` (none: this container's
     /// own cache only).
     pub(crate) fn with_shared_cache(mut self, cache: Option<workplace_cache::SharedCache>) -> Self {
-        self.cache = crate::text_cache::TextCache::with_shared(cache, "google_drive");
+        self.cache = crate::text_cache::TextCache::with_shared(
+            cache,
+            crate::SourceKind::GoogleDrive.as_str(),
+        );
         self
     }
 }

@@ -76,7 +76,8 @@ impl Notion {
     /// Shares extracted text with the other containers through `cache` (none: this container's
     /// own cache only).
     pub(crate) fn with_shared_cache(mut self, cache: Option<workplace_cache::SharedCache>) -> Self {
-        self.cache = crate::text_cache::TextCache::with_shared(cache, "notion");
+        self.cache =
+            crate::text_cache::TextCache::with_shared(cache, crate::SourceKind::Notion.as_str());
         self
     }
 
