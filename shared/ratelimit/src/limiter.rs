@@ -1,4 +1,4 @@
-//! The limiter: up to three limits per call, taken in order, under a deadline.
+//! The limiter: up to three limits per call, the user's first, under a deadline.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -110,10 +110,11 @@ impl RateLimiter {
 
     /// Checks one call by `subject` through `client_id`.
     ///
-    /// The limits are taken one after another, user first, then client, then global: a call the
+    /// The user's limit is taken first, then the client's and the global one at once: a call the
     /// user limit rejects never touches the client's or the service's budget, so one abusive
-    /// token cannot push other users into rejections. A call a later limit rejects gives back
-    /// what the earlier ones took.
+    /// token cannot push other users into rejections. When several refuse, the first in that
+    /// order (user, client, global) is the one reported; a call any limit rejects gives back what
+    /// the others took.
     ///
     /// Each limit is taken from this container's lease of it (see [`crate::lease`]): most calls
     /// spend only local tokens and wait for no write; the call that finds a lease empty takes the
@@ -204,62 +205,86 @@ impl RateLimiter {
         checks
     }
 
+    /// Takes the user's limit, then the others at once: a call the user's limit rejects touches
+    /// nothing else, and a container's first call waits for two lease writes, not three.
     async fn take_all(&self, checks: &[Check], now: u64, cost: u32) -> Result<Decision, Failure> {
-        let mut most_constrained: Option<Decision> = None;
-        let mut fewest = u32::MAX;
-        let mut held = Vec::with_capacity(checks.len());
-        for check in checks {
-            let acquired = self
-                .leases
-                .acquire(&self.store, &check.key, check.gcra, now, cost)
-                .await;
-            let acquired = match acquired {
-                Ok(acquired) => acquired,
-                Err(err) => {
-                    self.give_back(checks, &held, now, cost).await;
-                    return Err(match err {
-                        StoreError::Refused(why) => Failure::Refused(why),
-                        StoreError::Unavailable(why) => Failure::Unavailable(why),
-                    });
-                }
+        let Some((user, rest)) = checks.split_first() else {
+            return Ok(self.refused("no limit was checked"));
+        };
+        let first = self.take(user, now, cost).await;
+        let mut outcomes = vec![first];
+        if matches!(outcomes[0], Ok(Acquired::Admitted { .. })) {
+            outcomes.extend(
+                futures::future::join_all(rest.iter().map(|check| self.take(check, now, cost)))
+                    .await,
+            );
+        }
+        // Every limit that admitted the call, with the lease generation its tokens came from.
+        let held: Vec<(&Check, u64)> = checks
+            .iter()
+            .zip(&outcomes)
+            .filter_map(|(check, outcome)| match outcome {
+                Ok(Acquired::Admitted { generation, .. }) => Some((check, *generation)),
+                _ => None,
+            })
+            .collect();
+        // The first limit in order that failed or refused decides, as if they had been taken one
+        // after another; what the others took goes back.
+        for (check, outcome) in checks.iter().zip(&outcomes) {
+            let failure = match outcome {
+                Ok(Acquired::Admitted { .. }) => continue,
+                Ok(Acquired::Rejected(tat)) => Ok(Decision::Limited {
+                    policy: check.kind,
+                    quota: check.gcra.burst,
+                    window: check.gcra.window_seconds(),
+                    retry_after: check
+                        .gcra
+                        .wait_ms_for(*tat, now, cost)
+                        .div_ceil(1000)
+                        .max(1),
+                    unavailable: false,
+                }),
+                Err(StoreError::Refused(why)) => Err(Failure::Refused(why.clone())),
+                Err(StoreError::Unavailable(why)) => Err(Failure::Unavailable(why.clone())),
             };
-            match acquired {
-                Acquired::Rejected(tat) => {
-                    self.give_back(checks, &held, now, cost).await;
-                    return Ok(Decision::Limited {
-                        policy: check.kind,
-                        quota: check.gcra.burst,
-                        window: check.gcra.window_seconds(),
-                        retry_after: check.gcra.wait_ms_for(tat, now, cost).div_ceil(1000).max(1),
-                        unavailable: false,
-                    });
-                }
-                Acquired::Admitted {
-                    generation,
+            self.give_back(&held, now, cost).await;
+            return failure;
+        }
+        // Admitted by all: report the limit with the fewest tokens left.
+        let tightest = checks
+            .iter()
+            .zip(&outcomes)
+            .filter_map(|(check, outcome)| match outcome {
+                Ok(Acquired::Admitted {
                     remaining,
                     reset_ms,
-                } => {
-                    held.push(generation);
-                    if remaining < fewest {
-                        fewest = remaining;
-                        most_constrained = Some(Decision::Allowed {
-                            policy: check.kind,
-                            quota: check.gcra.burst,
-                            window: check.gcra.window_seconds(),
-                            remaining,
-                            reset: reset_ms.div_ceil(1000),
-                            bypassed: false,
-                        });
-                    }
-                }
-            }
-        }
-        Ok(most_constrained.unwrap_or_else(|| self.refused("no limit was checked")))
+                    ..
+                }) => Some((check, *remaining, *reset_ms)),
+                _ => None,
+            })
+            .min_by_key(|(_, remaining, _)| *remaining);
+        Ok(match tightest {
+            Some((check, remaining, reset_ms)) => Decision::Allowed {
+                policy: check.kind,
+                quota: check.gcra.burst,
+                window: check.gcra.window_seconds(),
+                remaining,
+                reset: reset_ms.div_ceil(1000),
+                bypassed: false,
+            },
+            None => self.refused("no limit was checked"),
+        })
     }
 
-    /// Returns the tokens the first `held.len()` checks spent to their leases: local, no write.
-    async fn give_back(&self, checks: &[Check], held: &[u64], now: u64, cost: u32) {
-        for (check, generation) in checks.iter().zip(held) {
+    async fn take(&self, check: &Check, now: u64, cost: u32) -> Result<Acquired, StoreError> {
+        self.leases
+            .acquire(&self.store, &check.key, check.gcra, now, cost)
+            .await
+    }
+
+    /// Returns the tokens the `held` limits spent to their leases: local, no write.
+    async fn give_back(&self, held: &[(&Check, u64)], now: u64, cost: u32) {
+        for (check, generation) in held {
             self.leases
                 .give_back(&check.key, *generation, now, cost)
                 .await;

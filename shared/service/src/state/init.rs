@@ -10,6 +10,7 @@ use workplace_secrets::{SecretsConfig, SecretsError, SecretsManagerStore, Secret
 
 use super::runtime::{CacheBackend, Runtime, Sources, jwks_verifier, problem};
 use super::secrets::SecretSource;
+use super::tls::{RootCertificates, TlsSetupError};
 use crate::config::{Config, ConfigErrors, Lookup};
 
 pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
@@ -29,15 +30,13 @@ pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         .map_err(|e| problems.extend(e.into_iter().map(|(s, p)| problem(s, p))))
         .ok()
         .flatten();
-    let http = match http_client() {
-        Ok(client) => Some(client),
-        Err(err) => {
-            problems.push(problem("HTTP_CLIENT", format!("could not be built: {err}")));
-            None
-        }
-    };
-    let (Some(config), Some(connectors), Some(secrets_config), Some(http)) =
-        (config, connectors, secrets_config, http)
+    // The platform's root certificates are read once, for both HTTP clients.
+    let clients = RootCertificates::load()
+        .and_then(|roots| Ok((roots.http_client()?, roots.aws_http_client()?)))
+        .map_err(|err| problems.push(problem("HTTP_CLIENT", err.to_string())))
+        .ok();
+    let (Some(config), Some(connectors), Some(secrets_config), Some((http, aws_http))) =
+        (config, connectors, secrets_config, clients)
     else {
         return Err(ConfigErrors(problems));
     };
@@ -46,6 +45,7 @@ pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
     }
 
     let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(aws_http)
         .load()
         .await;
     let store = Arc::new(SecretsManagerStore::new(&aws));
@@ -141,14 +141,8 @@ pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
     )
 }
 
-/// The one HTTP client of the process: connection pooling and TLS set-up are paid once. It follows
-/// no redirects, so no upstream redirect can carry a bearer token elsewhere; the Graph connector
-/// follows its one redirect itself.
-pub fn http_client() -> Result<reqwest::Client, reqwest::Error> {
-    reqwest::Client::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .pool_idle_timeout(Duration::from_secs(60))
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("workplace-mcp/", env!("CARGO_PKG_VERSION")))
-        .build()
+/// The HTTP client a function builds at cold start ([`RootCertificates::http_client`]), for tests
+/// and tools that build no AWS client beside it.
+pub fn http_client() -> Result<reqwest::Client, TlsSetupError> {
+    RootCertificates::load()?.http_client()
 }

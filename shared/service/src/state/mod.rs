@@ -11,6 +11,7 @@
 mod init;
 mod runtime;
 mod secrets;
+mod tls;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use crate::record::{RecordSink, StdoutSink};
 pub use init::http_client;
 pub use runtime::{CacheBackend, Parts, Runtime, Sources, jwks_verifier};
 pub use secrets::{SecretSource, fixed_secrets};
+pub use tls::{RootCertificates, TlsSetupError};
 
 use init::init;
 
