@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help dev test tools lint gates unit security smoke extension e2e template bench load relevance build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
+.PHONY: help dev test tools lint gates unit security smoke extension e2e template bench profile load relevance build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ smoke: ## The local stack as a new user meets it: the README's curl calls.
 
 bench: ## Lambda-billed cost of every release function and of a Python reference, under a Runtime API emulator (not part of `make test`).
 	@infra/bench/run.sh
+
+profile: ## Where a warm three-source MCP search spends its instructions: callgrind on the release build with symbols, split by part (not part of `make test`).
+	@infra/bench/profile.sh
 
 relevance: ## The relevance benchmark: recall@5 and nDCG@10 per query category, query planner vs pass-through baseline, one run against the fakes (docs/RELEVANCE.md).
 	$(CARGO) test --locked -p workplace-service --test test_relevance -- --nocapture --include-ignored --test-threads 1

@@ -37,6 +37,7 @@ FAKES_URL = ENV["FAKES_URL"]
 RUNTIME_PORT = int(ENV["BENCH_RUNTIME_PORT"])
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CALLGRIND = ENV.get("BENCH_CALLGRIND", "1") == "1"
+KEEP_CALLGRIND = ENV.get("BENCH_CALLGRIND_KEEP", "0") == "1"
 COUNTER = DdbCounter(int(ENV["BENCH_EMULATOR_PORT"]), ENV["BENCH_LIMIT_TABLE"], ENV["BENCH_CACHE_TABLE"])
 
 
@@ -319,6 +320,11 @@ async def instructions(scenario: Scenario) -> float | None:
             if total is None:
                 return None
             totals.append(total)
+            if KEEP_CALLGRIND:
+                # For infra/bench/attribute.py: the same two runs, attributed by function.
+                kept = OUT / "callgrind"
+                kept.mkdir(exist_ok=True)
+                (kept / f"{scenario.key}-{count}.out").write_bytes(out.read_bytes())
     return (totals[1] - totals[0]) / n
 
 

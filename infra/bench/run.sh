@@ -10,7 +10,11 @@
 # (9100) only names the resource URL the functions are configured with; nothing listens on it.
 # Knobs: BENCH_COUNT (200 measured invocations per instant scenario), BENCH_SLOW_COUNT (15 at
 # 200 ms), BENCH_CALLGRIND=0 (skip the instruction counts), BENCH_PYTHON_CALLGRIND=0, BENCH_ONLY
-# (a regex of scenario keys, e.g. 'mcp-3$'), BENCH_FRESH_COUNT (10 fresh containers).
+# (a regex of scenario keys, e.g. 'mcp-3$'), BENCH_FRESH_COUNT (10 fresh containers),
+# BENCH_PROFILE (the cargo profile built and run: release; `make profile` uses `profiling`, the
+# release build with symbols), BENCH_CALLGRIND_KEEP=1 (keep the callgrind outputs in
+# .dev/bench/callgrind/ for infra/bench/attribute.py), BENCH_FUNCTIONS (the function binaries
+# built: all four; a BENCH_ONLY run needs only its own).
 # The shared cache is configured as the stack configures it: the CACHE_TABLE table (key `pk`, TTL
 # attribute `expires`) and `cache_keys` in the main secret.
 set -euo pipefail
@@ -31,7 +35,7 @@ TABLE="workplace-mcp-rate-limits"
 CACHE_TABLE="workplace-mcp-cache"
 SECRET_ID="workplace-mcp/bench"
 SERVICE_TOKEN_SECRET_ID="workplace-mcp/bench-service-token"
-FUNCTIONS=(health list-tools workplace-search mcp)
+read -r -a FUNCTIONS <<<"${BENCH_FUNCTIONS:-health list-tools workplace-search mcp}"
 t0=$(date +%s)
 
 for port in "$EMULATOR_PORT" "$BENCH_DDB_PROXY_PORT" "$FAKES_PORT" "$FAKES_DOWNLOAD_PORT" "$BENCH_RUNTIME_PORT"; do
@@ -56,8 +60,9 @@ if [ "${BENCH_CALLGRIND:-1}" = 1 ] && ! command -v valgrind >/dev/null; then
   export BENCH_CALLGRIND=0
 fi
 
-log "building the release functions and the fakes"
-cargo build --release --locked $(printf -- '-p %s ' "${FUNCTIONS[@]}") -p upstream-fakes
+PROFILE="${BENCH_PROFILE:-release}"
+log "building the functions and the fakes ($PROFILE profile)"
+cargo build --profile "$PROFILE" --locked $(printf -- '-p %s ' "${FUNCTIONS[@]}") -p upstream-fakes
 log "built in $(( $(date +%s) - t0 ))s"
 
 rm -rf "$OUT"; mkdir -p "$OUT/logs"; chmod 700 "$OUT"
@@ -69,7 +74,7 @@ cleanup() {
 trap cleanup EXIT
 
 python3 -c 'import secrets; print(secrets.token_urlsafe(48))' >"$OUT/jwt_secret_key"
-setsid "$TARGET/release/upstream-fakes" --port "$FAKES_PORT" --download-port "$FAKES_DOWNLOAD_PORT" \
+setsid "$TARGET/$PROFILE/upstream-fakes" --port "$FAKES_PORT" --download-port "$FAKES_DOWNLOAD_PORT" \
   --write-credentials "$OUT/upstream-credentials.json" --resource "$BASE_URL/mcp" \
   >"$OUT/logs/fakes.log" 2>&1 </dev/null &
 pids+=($!)
@@ -135,7 +140,7 @@ python3 infra/scripts/mint_token.py --secret-file "$OUT/jwt_secret_key" --audien
 
 log "running the scenarios (logs in .dev/bench/logs/)"
 BENCH_ROOT="$ROOT" BENCH_OUT="$OUT" FAKES_URL="$FAKES_URL" BENCH_RUNTIME_PORT="$BENCH_RUNTIME_PORT" \
-BENCH_TARGET_DIR="$TARGET" BENCH_EMULATOR_PORT="$EMULATOR_PORT" BENCH_DDB_PROXY_PORT="$BENCH_DDB_PROXY_PORT" \
+BENCH_TARGET_DIR="$TARGET" BENCH_PROFILE="$PROFILE" BENCH_EMULATOR_PORT="$EMULATOR_PORT" BENCH_DDB_PROXY_PORT="$BENCH_DDB_PROXY_PORT" \
 BENCH_LIMIT_TABLE="$TABLE" BENCH_CACHE_TABLE="$CACHE_TABLE" \
 BENCH_TOKEN="$(cat "$OUT/token")" BENCH_HOST="127.0.0.1:$WATCH_PORT" \
 BENCH_FUNCTION_ENV="$(cat "$OUT/function-env.json")" BENCH_REFERENCE_ENV="$(cat "$OUT/reference-env.json")" \
