@@ -8,8 +8,9 @@
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
-    PaginatedRequestParams, ProtocolVersion, ResultType, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    ListToolsResult, PaginatedRequestParams, ProtocolVersion, ResultType, ServerCapabilities,
+    ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -180,20 +181,31 @@ fn can_elicit(context: &RequestContext<RoleServer>) -> bool {
     modern && form
 }
 
-/// The shared result shape, re-read as rmcp's type (both are MCP `CallToolResult` JSON). The shared
-/// shape has no `resultType` (REST has no use for it); 2026-07-28 requires `"complete"`, and rmcp
-/// strips it again for peers on older revisions.
+/// The shared result shape as rmcp's type (both are MCP `CallToolResult` JSON). The shared shape
+/// has no `resultType` (REST has no use for it); 2026-07-28 requires `"complete"`, and rmcp strips
+/// it again for peers on older revisions. Only the content items are re-read through JSON (they
+/// are small); the structured content, the bulk of a search result, is moved as it is (re-reading
+/// it built the whole tree twice).
 fn to_rmcp(result: ToolResult) -> Result<CallToolResult, ErrorData> {
-    serde_json::to_value(&result)
-        .and_then(serde_json::from_value::<CallToolResult>)
-        .map(|mut result| {
-            result.result_type = Some(ResultType::COMPLETE);
-            result
-        })
+    let ToolResult {
+        content,
+        structured_content,
+        is_error,
+    } = result;
+    let content = content
+        .iter()
+        .map(|item| serde_json::to_value(item).and_then(serde_json::from_value::<ContentBlock>))
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|err| {
             tracing::error!(error = %err, "a tool result did not convert to an MCP result");
             ErrorData::internal_error("the tool result could not be encoded", None)
-        })
+        })?;
+    let mut converted = CallToolResult::default();
+    converted.result_type = Some(ResultType::COMPLETE);
+    converted.content = content;
+    converted.structured_content = Some(structured_content);
+    converted.is_error = Some(is_error);
+    Ok(converted)
 }
 
 impl ServerHandler for WorkplaceServer {
@@ -236,6 +248,42 @@ impl ServerHandler for WorkplaceServer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The direct conversion gives what re-reading the whole result as JSON gave.
+    #[test]
+    fn to_rmcp_is_the_json_reading_of_the_shared_shape() {
+        use workplace_service::tool_result::{ContentItem, EmbeddedResource};
+        let results = [
+            ToolResult {
+                content: vec![
+                    ContentItem::third_party_text("1. Roadmap"),
+                    ContentItem::Resource {
+                        resource: EmbeddedResource {
+                            uri: "workplace://search/roadmap".into(),
+                            name: "results".into(),
+                            mime_type: "application/json".into(),
+                            text: r#"{"results":[]}"#.into(),
+                        },
+                        meta: Some(json!({"untrusted": true})),
+                    },
+                ],
+                structured_content: json!({"results": [{"id": "drive:1", "score": 0.5}]}),
+                is_error: false,
+            },
+            ToolResult {
+                content: vec![ContentItem::text("no")],
+                structured_content: json!({"error": {"code": "not_found", "message": "no"}}),
+                is_error: true,
+            },
+        ];
+        for result in results {
+            let mut expected: CallToolResult = serde_json::to_value(&result)
+                .and_then(serde_json::from_value)
+                .unwrap();
+            expected.result_type = Some(ResultType::COMPLETE);
+            assert_eq!(to_rmcp(result).unwrap(), expected);
+        }
+    }
 
     /// The instructions name every source in the registry (a new source is not left out).
     #[test]

@@ -14,6 +14,19 @@ use super::tls::{RootCertificates, TlsSetupError};
 use crate::config::{Config, ConfigErrors, Lookup};
 
 pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
+    // aws-lc seeds its random generator once per process from CPU jitter, built at -O0: ~30 ms of
+    // CPU on the first random byte anyone asks for (`make profile` found it inside the first
+    // shared-cache write, a call's cost). Started here, on its own thread, it overlaps the reads
+    // below and is paid in Init, where the first TLS handshake would pay it in a deployment.
+    let seeding = tokio::task::spawn_blocking(|| aws_lc_rs::rand::fill(&mut [0_u8; 1]).is_ok());
+    let runtime = build(env).await;
+    if !matches!(seeding.await, Ok(true)) {
+        tracing::warn!("the random generator could not be seeded at cold start");
+    }
+    runtime
+}
+
+async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
     let mut problems = Vec::new();
     let config = Config::load(env).map_err(|e| problems.extend(e.0)).ok();
     let connectors = ConnectorsConfig::from_lookup(env)
