@@ -21,7 +21,7 @@ shopt -s nullglob
 for more in .dev/bench/callgrind/*.out; do
   # Each scenario left <key>-<W>.out and <key>-<W+N>.out; pair them by key.
   name="$(basename "$more" .out)"; key="${name%-*}"; total="${name##*-}"
-  warm=(.dev/bench/callgrind/"$key"-*.out)
+  warm=(.dev/bench/callgrind/"$key"-[0-9]*.out)
   [ "${#warm[@]}" = 2 ] || continue
   first="$(basename "${warm[0]}" .out)"; second="$(basename "${warm[1]}" .out)"
   a="${first##*-}"; b="${second##*-}"
