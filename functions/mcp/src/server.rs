@@ -224,12 +224,32 @@ impl ServerHandler for WorkplaceServer {
             .with_instructions(INSTRUCTIONS)
     }
 
+    /// The tools the caller's organisation allows (its admin policy); all of them when the
+    /// request carries no admitted caller (the handler mounted without the layer, in tests).
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+        let policy = context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Ticket>())
+            .and_then(|ticket| match ticket {
+                Ticket::Admitted { caller, .. } => Some(&caller.runtime.config.policy),
+                Ticket::Limited { .. } => None,
+            });
+        let tools = self
+            .tools
+            .iter()
+            .filter(|tool| {
+                policy.is_none_or(|policy| {
+                    catalogue::tool_info(&tool.name).is_some_and(|t| policy.allows_tool(t).is_ok())
+                })
+            })
+            .cloned()
+            .collect();
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

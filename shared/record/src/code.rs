@@ -69,6 +69,9 @@ pub enum ErrorCode {
     Unauthorized,
     /// 403: missing scopes.
     InsufficientScope,
+    /// 403: the organisation's admin policy refuses the request (kill switch, IP allowlist, a tool
+    /// not enabled, read-only mode).
+    PolicyDenied,
     /// 404 on REST, JSON-RPC `-32602` on MCP: no such tool.
     UnknownTool,
     /// 404: no such route (or, in a tool result, no such document).
@@ -120,6 +123,7 @@ impl ErrorCode {
             Self::AuthUnavailable => "auth_unavailable",
             Self::Unauthorized => "unauthorized",
             Self::InsufficientScope => "insufficient_scope",
+            Self::PolicyDenied => "policy_denied",
             Self::UnknownTool => "unknown_tool",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -176,7 +180,7 @@ impl ErrorCode {
     pub const fn outcome(self) -> Outcome {
         match self {
             Self::Unauthorized => Outcome::AuthFailed,
-            Self::InsufficientScope => Outcome::Forbidden,
+            Self::InsufficientScope | Self::PolicyDenied => Outcome::Forbidden,
             Self::RateLimited => Outcome::RateLimited,
             Self::AuthUnavailable | Self::Misconfigured | Self::InternalError => Outcome::Error,
             Self::InvalidJson
@@ -218,6 +222,7 @@ mod tests {
             ErrorCode::InvalidJson,
             ErrorCode::AuthUnavailable,
             ErrorCode::InsufficientScope,
+            ErrorCode::PolicyDenied,
             ErrorCode::UnsupportedProtocolVersion,
             ErrorCode::OtherClientError,
         ] {

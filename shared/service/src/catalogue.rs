@@ -13,6 +13,7 @@ use crate::arguments::{
 };
 use crate::tool_result::with_error_branch;
 use crate::untrusted;
+use workplace_policy::{Policy, ToolInfo};
 
 mod comment;
 mod events;
@@ -48,6 +49,34 @@ pub const NAMES: [&str; 5] = [WORKPLACE_SEARCH, FETCH, SEARCH, ADD_COMMENT, LIST
 /// Whether `name` is a tool this server offers.
 pub fn is_known(name: &str) -> bool {
     NAMES.contains(&name)
+}
+
+/// A tool as the admin policy sees it: its name, and whether it writes (`add_comment` is the one
+/// tool without `readOnlyHint`).
+pub fn tool_info(name: &str) -> Option<ToolInfo> {
+    NAMES.iter().find(|n| **n == name).map(|name| ToolInfo {
+        name,
+        writes: *name == ADD_COMMENT,
+    })
+}
+
+/// Every tool, as the admin policy sees it.
+pub fn policy_tools() -> Vec<ToolInfo> {
+    NAMES.iter().filter_map(|name| tool_info(name)).collect()
+}
+
+/// The catalogue as `policy` lets a caller see it: the tools it refuses are not listed.
+pub fn allowed_tools(policy: &Policy) -> Value {
+    let mut all = tools();
+    if let Some(list) = all.as_array_mut() {
+        list.retain(|tool| {
+            tool["name"]
+                .as_str()
+                .and_then(tool_info)
+                .is_some_and(|info| policy.allows_tool(info).is_ok())
+        });
+    }
+    all
 }
 
 /// A tool description followed by the notice that what the tool returns is third-party data:

@@ -3,6 +3,7 @@
 
 use http::StatusCode;
 use workplace_auth::AuthError;
+use workplace_policy::Refusal;
 use workplace_record::{ErrorCode, Outcome};
 
 use crate::arguments::InvalidArgument;
@@ -30,6 +31,9 @@ pub enum ApiError {
         /// This server's scopes the token carries (the challenge asks for them again).
         granted: Vec<&'static str>,
     },
+    /// 403: the organisation's admin policy refuses the request; the message says why.
+    #[error("{0}")]
+    PolicyDenied(Refusal),
     /// 404: no such tool.
     #[error("unknown tool `{0}`; GET /mcp/tools lists the tools")]
     UnknownTool(String),
@@ -77,7 +81,7 @@ impl ApiError {
             Self::BadJson(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized(AuthError::KeysUnavailable) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden { .. } | Self::PolicyDenied(_) => StatusCode::FORBIDDEN,
             Self::UnknownTool(_) | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -97,6 +101,7 @@ impl ApiError {
             Self::Unauthorized(AuthError::KeysUnavailable) => ErrorCode::AuthUnavailable,
             Self::Unauthorized(_) => ErrorCode::Unauthorized,
             Self::Forbidden { .. } => ErrorCode::InsufficientScope,
+            Self::PolicyDenied(_) => ErrorCode::PolicyDenied,
             Self::UnknownTool(_) => ErrorCode::UnknownTool,
             Self::NotFound => ErrorCode::NotFound,
             Self::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
@@ -123,6 +128,7 @@ impl From<CallError> for ApiError {
             CallError::InsufficientScope { missing, granted } => {
                 Self::Forbidden { missing, granted }
             }
+            CallError::PolicyDenied(refusal) => Self::PolicyDenied(refusal),
         }
     }
 }

@@ -240,6 +240,12 @@ impl ToolResult {
                 format!("{err}."),
                 json!({"message": err.to_string()}),
             ),
+            // The organisation's administrators decided; nothing the model can change.
+            CallError::PolicyDenied(_) => Self::error(
+                ErrorCode::Forbidden,
+                format!("{err}. This is the organisation's policy; do not retry."),
+                json!({"message": err.to_string()}),
+            ),
         }
     }
 

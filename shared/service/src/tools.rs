@@ -4,6 +4,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use workplace_auth::{Principal, TokenKind};
 use workplace_connectors::{SourceError, SourceKind, UserContext, WRITE_COMMENTS_SCOPE};
+use workplace_policy::Refusal;
 use workplace_record::ErrorCode;
 
 use crate::arguments::{CommentArgs, EventsArgs, FetchArgs, InvalidArgument, SearchArgs};
@@ -39,6 +40,9 @@ pub enum CallError {
         /// This server's scopes the caller's token carries: a step-up asks for them too.
         granted: Vec<&'static str>,
     },
+    /// The organisation's admin policy does not let this caller use the tool.
+    #[error("{0}")]
+    PolicyDenied(Refusal),
 }
 
 impl CallError {
@@ -59,6 +63,7 @@ impl CallError {
             Self::UnknownTool(_) => ErrorCode::UnknownTool,
             Self::InvalidArguments(_) => ErrorCode::InvalidArguments,
             Self::InsufficientScope { .. } => ErrorCode::InsufficientScope,
+            Self::PolicyDenied(_) => ErrorCode::PolicyDenied,
         }
     }
 }

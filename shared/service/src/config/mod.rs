@@ -10,6 +10,7 @@ mod values;
 use serde::Serialize;
 use url::Url;
 use workplace_auth::{ScopePolicy, ServiceTokenConfig};
+use workplace_policy::Policy;
 
 pub use search::{CommentConfirmation, SearchSettings};
 use values::{boolean, non_empty, parse_http_url};
@@ -43,6 +44,9 @@ pub struct Config {
     /// `LOG_QUERY_TEXT` (default `false`): log query text. Off, logs carry only its length and a
     /// short hash, because queries can contain personal or confidential words.
     pub log_query_text: bool,
+    /// The admin policy (`POLICY_*`): kill switch, tool allow-list, read-only mode, IP allowlist.
+    /// Open (nothing restricted) when none is set.
+    pub policy: Policy,
 }
 
 /// Descope settings.
@@ -177,6 +181,13 @@ impl Config {
 
         let search = SearchSettings::load(env, &mut problem);
         let log_query_text = boolean(env, "LOG_QUERY_TEXT", false, &mut problem);
+        let policy = Policy::from_lookup(env, &crate::catalogue::policy_tools())
+            .map_err(|errors| {
+                for (setting, text) in errors {
+                    problem(setting, text);
+                }
+            })
+            .unwrap_or_default();
 
         match resource_url {
             Some(resource_url) if problems.is_empty() => Ok(Self {
@@ -187,6 +198,7 @@ impl Config {
                 service_tokens,
                 search,
                 log_query_text,
+                policy,
             }),
             _ => Err(ConfigErrors(problems)),
         }

@@ -8,6 +8,7 @@ use workplace_auth::Principal;
 use workplace_ratelimit::Decision;
 
 use super::Exchange;
+use crate::http::header_str;
 use crate::state::{Parts, Runtime};
 use crate::tools::PreparedCall;
 use crate::{ApiError, AppState};
@@ -53,6 +54,19 @@ impl Exchange {
         let runtime = state.runtime().await.map_err(|_| ApiError::Misconfigured)?;
         let parts = runtime.parts();
         let principal = self.authenticate(&parts, headers).await?;
+        // The admin policy before the limits: a refused request costs nobody's budget.
+        runtime
+            .config
+            .policy
+            .admit(
+                self.info.client_ip.as_deref(),
+                header_str(headers, "x-forwarded-for"),
+            )
+            .map_err(|refusal| {
+                self.record
+                    .update(|r| r.reason = Some(refusal.reason().to_owned()));
+                ApiError::PolicyDenied(refusal)
+            })?;
         let limit_headers = self.limit(&runtime, &principal).await?;
         Ok(Caller {
             principal,

@@ -18,7 +18,18 @@ impl Exchange {
         if catalogue::is_known(tool) {
             self.record.update(|r| r.tool = Some(tool.to_owned()));
         }
-        let prepared = tools::prepare(&caller.parts.engine, tool, arguments, &caller.principal);
+        // A tool the admin policy refuses is refused before its arguments are read.
+        let allowed = catalogue::tool_info(tool)
+            .map(|info| caller.runtime.config.policy.allows_tool(info))
+            .unwrap_or(Ok(()));
+        let prepared = match allowed {
+            Ok(()) => tools::prepare(&caller.parts.engine, tool, arguments, &caller.principal),
+            Err(refusal) => {
+                self.record
+                    .update(|r| r.reason = Some(refusal.reason().to_owned()));
+                Err(CallError::PolicyDenied(refusal))
+            }
+        };
         match &prepared {
             Ok(call) => self.record.update(|r| {
                 r.sources = call.sources();
