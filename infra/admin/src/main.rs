@@ -8,6 +8,8 @@
 // A CLI's answer is what it prints.
 #![allow(clippy::print_stdout)]
 
+mod usage;
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +46,17 @@ enum Command {
     },
     /// Print the tenant document's JSON Schema.
     Schema,
+    /// Usage from the invocation records: requests, active users, tools, sources, outcomes and
+    /// latency. Reads record files (by default `make dev`'s logs); lines that are not records are
+    /// skipped.
+    Usage {
+        /// How far back: a number and `m`, `h` or `d` (`30m`, `24h`, `7d`).
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// Files holding the records (default: `.dev/logs/watch.log`).
+        #[arg(long = "logs")]
+        logs: Vec<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -100,6 +113,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             println!("{SCHEMA}");
             Ok(())
         }
+        Command::Usage { since, logs } => usage(&since, logs),
         Command::Validate { file } => {
             let document = read_document(&file)?;
             println!("{} is a valid tenant document", document.id);
@@ -186,6 +200,48 @@ async fn tenant(
             Ok(())
         }
     }
+}
+
+fn usage(since: &str, logs: Vec<std::path::PathBuf>) -> Result<(), Failure> {
+    let window = parse_window(since).ok_or_else(|| {
+        Failure::Refused(format!(
+            "--since `{since}`: use a number and m, h or d (e.g. 7d)"
+        ))
+    })?;
+    let from = (OffsetDateTime::now_utc() - window)
+        .format(&Rfc3339)
+        .map_err(|err| Failure::Failed(err.to_string()))?;
+    let logs = if logs.is_empty() {
+        vec![std::path::PathBuf::from(".dev/logs/watch.log")]
+    } else {
+        logs
+    };
+    let mut text = String::new();
+    for file in &logs {
+        text.push_str(
+            &std::fs::read_to_string(file)
+                .map_err(|err| Failure::Refused(format!("{}: {err}", file.display())))?,
+        );
+        text.push('\n');
+    }
+    let report = usage::Usage::of(usage::records(&text, &from));
+    println!("{}", report.report(&format!("the deployment since {from}")));
+    Ok(())
+}
+
+/// `30m`, `24h`, `7d`.
+fn parse_window(text: &str) -> Option<time::Duration> {
+    let text = text.trim();
+    let (number, unit): (&str, fn(i64) -> time::Duration) = if let Some(n) = text.strip_suffix('m')
+    {
+        (n, time::Duration::minutes)
+    } else if let Some(n) = text.strip_suffix('h') {
+        (n, time::Duration::hours)
+    } else {
+        (text.strip_suffix('d')?, time::Duration::days)
+    };
+    let n: i64 = number.parse().ok().filter(|n| (1..=100_000).contains(n))?;
+    Some(unit(n))
 }
 
 async fn existing(store: &TenantStore, id: &str) -> Result<Stored, Failure> {
@@ -288,4 +344,30 @@ fn check(document: &TenantDocument) -> Result<(), Failure> {
 
 fn pretty(value: &serde_json::Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_a_positive_number_and_a_unit() {
+        assert_eq!(parse_window("30m"), Some(time::Duration::minutes(30)));
+        assert_eq!(parse_window(" 24h "), Some(time::Duration::hours(24)));
+        assert_eq!(parse_window("7d"), Some(time::Duration::days(7)));
+        for bad in [
+            "",
+            "d",
+            "0d",
+            "-1d",
+            "7",
+            "7w",
+            "7é",
+            "é",
+            "1e3d",
+            "999999999999d",
+        ] {
+            assert_eq!(parse_window(bad), None, "{bad}");
+        }
+    }
 }

@@ -145,6 +145,48 @@ async fn a_document_the_rules_refuse_is_never_written() {
 }
 
 #[test]
+fn usage_reads_the_records_in_a_log_and_skips_the_rest() {
+    let dir = tempdir();
+    let record = |sub: &str, tool: &str, outcome: &str, latency: f64| {
+        json!({
+            "type": "invocation", "timestamp": "2099-01-01T00:00:00.000Z",
+            "request_id": format!("r-{sub}-{tool}"), "function": "mcp", "route": "POST /mcp",
+            "action": "tools/call", "tool": tool, "mcp_server": "workplace-mcp", "sub": sub,
+            "status": 200, "outcome": outcome, "latency_ms": latency, "sources": ["notion"]
+        })
+        .to_string()
+    };
+    let log = [
+        "   Compiling mcp v0.1.0".to_owned(),
+        record("alice", "workplace_search", "ok", 12.0),
+        record("bob", "fetch", "rate_limited", 3.0),
+    ]
+    .join("\n");
+    let path = dir.join("watch.log");
+    std::fs::write(&path, log).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_workplace-admin"))
+        .args(["usage", "--since", "1d", "--logs", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    for row in [
+        "| requests | 2 |",
+        "| active users | 2 |",
+        "| rate-limited | 50.0 % |",
+        "| workplace_search | 1 |",
+        "| notion | 2 |",
+    ] {
+        assert!(said.contains(row), "{row} missing from {said}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_workplace-admin"))
+        .args(["usage", "--since", "soon"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
 fn the_schema_is_printed_as_published() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_workplace-admin"))
         .arg("schema")
