@@ -236,7 +236,7 @@ impl ServerHandler for WorkplaceServer {
             .get::<http::request::Parts>()
             .and_then(|parts| parts.extensions.get::<Ticket>())
             .and_then(|ticket| match ticket {
-                Ticket::Admitted { caller, .. } => Some(&caller.runtime.config.policy),
+                Ticket::Admitted { caller, .. } => Some(&*caller.policy),
                 Ticket::Limited { .. } => None,
             });
         let tools = self

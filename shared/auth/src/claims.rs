@@ -41,6 +41,12 @@ pub(crate) struct Claims {
     /// cannot make a valid token unreadable; only the boolean `true` counts as verified.
     #[serde(default)]
     pub(crate) email_verified: Option<serde_json::Value>,
+    /// Descope's active tenant (`dct`), believed only when it is also a key of `tenants`.
+    #[serde(default)]
+    pub(crate) dct: Option<serde_json::Value>,
+    /// Descope's tenants the user belongs to, keyed by tenant id.
+    #[serde(default)]
+    pub(crate) tenants: Option<serde_json::Value>,
 }
 
 /// Only the issuer, read *before* verification to choose the verifier. Nothing else from an

@@ -53,6 +53,10 @@ pub struct Principal {
     /// subject (`SERVICE_TOKEN_SUBJECTS=subject=email`), never anything the token says. `None`
     /// for OIDC tokens and for service subjects configured without one.
     pub service_identity: Option<String>,
+    /// The organisation the token acts in, as its identity provider says: Descope's active
+    /// tenant (`dct`), only when it is a string that is also a key of the token's `tenants`
+    /// claim (the user belongs to it). Always `None` for a service token.
+    pub active_tenant: Option<String>,
     /// Which verifier accepted the token.
     pub kind: TokenKind,
 }
@@ -89,6 +93,14 @@ impl Principal {
             ),
             TokenKind::Service => (None, false),
         };
+        let active_tenant = match (kind, claims.dct, claims.tenants) {
+            (
+                TokenKind::Oidc,
+                Some(serde_json::Value::String(dct)),
+                Some(serde_json::Value::Object(tenants)),
+            ) if !dct.is_empty() && tenants.contains_key(&dct) => Some(dct),
+            _ => None,
+        };
         Ok(Self {
             subject,
             client_id: claims.azp.or(claims.client_id).filter(|c| !c.is_empty()),
@@ -97,6 +109,7 @@ impl Principal {
             email,
             email_verified,
             service_identity: None,
+            active_tenant,
             kind,
         })
     }
@@ -155,5 +168,31 @@ mod tests {
                 "{unverified}"
             );
         }
+    }
+
+    #[test]
+    fn the_active_tenant_is_believed_only_when_the_user_belongs_to_it() {
+        let member = serde_json::json!({"dct": "T-acme", "tenants": {"T-acme": {"roles": []}}});
+        assert_eq!(principal(member).active_tenant.as_deref(), Some("T-acme"));
+        for other in [
+            serde_json::json!({"dct": "T-acme"}),
+            serde_json::json!({"dct": "T-acme", "tenants": {"T-globex": {}}}),
+            serde_json::json!({"dct": "T-acme", "tenants": ["T-acme"]}),
+            serde_json::json!({"dct": 7, "tenants": {"7": {}}}),
+            serde_json::json!({"dct": "", "tenants": {"": {}}}),
+            serde_json::json!({"tenants": {"T-acme": {}}}),
+        ] {
+            assert_eq!(principal(other.clone()).active_tenant, None, "{other}");
+        }
+        // A service token's holder writes every claim: it names no tenant.
+        let claims = serde_json::json!({"sub": "svc", "iss": "workplace-mcp",
+            "dct": "T-acme", "tenants": {"T-acme": {}}});
+        let service = Principal::from_claims(
+            serde_json::from_value(claims).unwrap(),
+            TokenKind::Service,
+            ScopePolicy::ScopeOnly,
+        )
+        .unwrap();
+        assert_eq!(service.active_tenant, None);
     }
 }

@@ -51,6 +51,12 @@ pub enum Refusal {
     /// The tool writes and the organisation is read-only.
     #[error("the tool `{0}` writes, and this organisation's policy is read-only")]
     ReadOnly(&'static str),
+    /// The token belongs to no organisation this server serves (or to more than one).
+    #[error(
+        "this token does not belong to an organisation this server serves; \
+         sign in through your organisation"
+    )]
+    NoTenant,
 }
 
 impl Refusal {
@@ -61,6 +67,7 @@ impl Refusal {
             Self::AddressNotAllowed(_) => "policy_address",
             Self::ToolNotAllowed(_) => "policy_tool",
             Self::ReadOnly(_) => "policy_read_only",
+            Self::NoTenant => "policy_no_tenant",
         }
     }
 }

@@ -45,6 +45,10 @@ pub struct InvocationRecord {
     /// The caller's `sub`, once authenticated.
     #[serde(default)]
     pub sub: Option<String>,
+    /// The caller's organisation, when the deployment serves several (`TENANTS_TABLE`): the
+    /// tenant's id, never anything the caller wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// The caller's client id, once authenticated.
     #[serde(default)]
     pub client_id: Option<String>,

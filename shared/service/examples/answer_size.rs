@@ -38,6 +38,7 @@ fn dana() -> Principal {
         email: Some("dev@acme.example".into()),
         email_verified: true,
         service_identity: None,
+        active_tenant: None,
         kind: TokenKind::Oidc,
     }
 }

@@ -112,7 +112,7 @@ pub async fn list_tools(state: &AppState, req: Request) -> Response<Body> {
         let caller = exchange.admit(state, req.headers()).await?;
         let mut response = json_response(
             StatusCode::OK,
-            &json!({"tools": catalogue::allowed_tools(&caller.runtime.config.policy)}),
+            &json!({"tools": catalogue::allowed_tools(&caller.policy)}),
             &exchange.info().request_id,
         );
         caller.decorate(&mut response);

@@ -32,6 +32,7 @@ fn principal(subject: &str, email: &str) -> Principal {
         email: Some(email.into()),
         email_verified: true,
         service_identity: None,
+        active_tenant: None,
         kind: TokenKind::Oidc,
     }
 }

@@ -179,7 +179,7 @@ fn of<'a>(baseline: &'a [(String, Value, String)], source: &str) -> &'a (String,
 
 #[tokio::test]
 async fn per_user_tokens_act_as_the_subject_whatever_else_the_token_claims() {
-    let baseline = same_identity_whatever_the_claims(&[], "dev-user").await;
+    let baseline = Box::pin(same_identity_whatever_the_claims(&[], "dev-user")).await;
     assert_eq!(of(&baseline, "google_drive").2, "dev@acme.example");
     assert_eq!(of(&baseline, "notion").2, "dev@acme.example");
 }
@@ -188,14 +188,14 @@ async fn per_user_tokens_act_as_the_subject_whatever_else_the_token_claims() {
 async fn delegation_acts_only_as_the_configured_identity_whatever_the_token_claims() {
     let delegation = [("GOOGLE_DRIVE_MODE", "service")];
     // A subject with no configured identity is refused by delegation, whatever it claims.
-    let dev = same_identity_whatever_the_claims(&delegation, "dev-user").await;
+    let dev = Box::pin(same_identity_whatever_the_claims(&delegation, "dev-user")).await;
     let (_, reads, author) = of(&dev, "google_drive");
     assert_ne!(reads["sources"][0]["status"], "ok", "{reads}");
     assert_eq!(reads["ids"], json!([]), "{reads}");
     assert!(author.starts_with("refused"), "{author}");
 
     // A subject configured with one acts as that one, whatever it claims.
-    let batch = same_identity_whatever_the_claims(&delegation, "batch-job").await;
+    let batch = Box::pin(same_identity_whatever_the_claims(&delegation, "batch-job")).await;
     let (_, reads, author) = of(&batch, "google_drive");
     assert_eq!(author, "bob@acme.example");
     assert_eq!(reads["sources"][0]["status"], "ok", "{reads}");
@@ -208,7 +208,7 @@ async fn delegation_acts_only_as_the_configured_identity_whatever_the_token_clai
 #[tokio::test]
 async fn shared_credentials_act_as_the_integration_whatever_the_token_claims() {
     let shared = [("NOTION_MODE", "service"), ("SHAREPOINT_MODE", "service")];
-    let baseline = same_identity_whatever_the_claims(&shared, "dev-user").await;
+    let baseline = Box::pin(same_identity_whatever_the_claims(&shared, "dev-user")).await;
     let (_, reads, author) = of(&baseline, "notion");
     assert_eq!(reads["sources"][0]["status"], "ok", "{reads}");
     assert!(author.starts_with("refused"), "{author}");

@@ -97,6 +97,23 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// An OIDC issuer URL, or the bare name service tokens carry (`SERVICE_TOKEN_ISSUER`).
+fn issuer_ok(issuer: &str) -> bool {
+    if !issuer.contains("://") {
+        return (1..=64).contains(&issuer.len())
+            && issuer
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    }
+    let whole = issuer.len() <= 300 && !issuer.chars().any(|c| c.is_whitespace() || c.is_control());
+    whole
+        && url::Url::parse(issuer).is_ok_and(|url| {
+            url.scheme() == "https"
+                || (url.scheme() == "http"
+                    && matches!(url.host_str(), Some("127.0.0.1" | "localhost")))
+        })
+}
+
 impl TenantDocument {
     /// Reads a document from JSON; a field the schema does not know is an error, so a typo never
     /// silently leaves a control off.
@@ -136,15 +153,13 @@ impl TenantDocument {
         if self.name.trim().is_empty() || self.name.chars().count() > 100 {
             problem("/name", "must be 1 to 100 characters".into());
         }
-        match url::Url::parse(&self.identity.issuer) {
-            Ok(url)
-                if url.scheme() == "https"
-                    || (url.scheme() == "http"
-                        && matches!(url.host_str(), Some("127.0.0.1" | "localhost"))) => {}
-            _ => problem(
+        if !issuer_ok(&self.identity.issuer) {
+            problem(
                 "/identity/issuer",
-                "must be an https URL (http only for 127.0.0.1 or localhost)".into(),
-            ),
+                "must be an https URL (http only for 127.0.0.1 or localhost), or a service-token \
+                 issuer name of 1 to 64 letters, digits, `.`, `_` or `-`"
+                    .into(),
+            );
         }
         if let Some(tenant) = &self.identity.descope_tenant
             && (tenant.is_empty()

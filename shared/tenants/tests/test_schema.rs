@@ -52,7 +52,11 @@ fn the_schema_and_the_rules_agree() {
     let mut minimal = good();
     minimal.as_object_mut().unwrap().remove("policy");
     minimal.as_object_mut().unwrap().remove("limits");
-    for doc in [good(), minimal] {
+    let mut service = good();
+    service["identity"] = json!({"issuer": "workplace-mcp"});
+    let mut local = good();
+    local["identity"] = json!({"issuer": "http://127.0.0.1:9120/v1/apps/agentic/P2demo/MSdemo"});
+    for doc in [good(), minimal, service, local] {
         assert!(validator.is_valid(&doc), "schema refused {doc}");
         assert!(accepted_by_rules(&doc), "rules refused {doc}");
     }
@@ -68,6 +72,8 @@ fn the_schema_and_the_rules_agree() {
         ("/limits/user_burst", json!(0)),
         ("/policy/surprise", json!(true)),
         ("/identity/issuer", json!(7)),
+        ("/identity/issuer", json!("http://evil.example.com/")),
+        ("/identity/issuer", json!("has space")),
     ];
     for (pointer, value) in broken {
         let mut doc = good();

@@ -11,6 +11,7 @@ use workplace_service::AppState;
 use workplace_service::config::Config;
 use workplace_service::record::{InvocationRecord, MemorySink, RecordSink};
 use workplace_service::state::{Runtime, Sources, fixed_secrets, http_client, jwks_verifier};
+use workplace_tenants::TenantDirectory;
 
 use crate::SECRET;
 
@@ -33,7 +34,23 @@ impl TestState {
         limiter: Option<RateLimiter>,
     ) -> Self {
         let records = Arc::new(MemorySink::default());
-        let (state, env) = build(function, sources, env, limiter, records.clone());
+        let (state, env) = build(function, sources, env, limiter, None, records.clone());
+        Self {
+            state: Arc::new(state),
+            records,
+            env,
+        }
+    }
+
+    /// [`TestState::new`] serving the organisations in `tenants` (as `TENANTS_TABLE` does).
+    pub fn with_tenants(
+        function: &'static str,
+        sources: Vec<Arc<dyn Source>>,
+        env: &[(&str, &str)],
+        tenants: Arc<TenantDirectory>,
+    ) -> Self {
+        let records = Arc::new(MemorySink::default());
+        let (state, env) = build(function, sources, env, None, Some(tenants), records.clone());
         Self {
             state: Arc::new(state),
             records,
@@ -60,7 +77,7 @@ pub fn app_state(
     env: &[(&str, &str)],
     sink: Arc<dyn RecordSink>,
 ) -> AppState {
-    build(function, sources, env, None, sink).0
+    build(function, sources, env, None, None, sink).0
 }
 
 fn build(
@@ -68,6 +85,7 @@ fn build(
     sources: Vec<Arc<dyn Source>>,
     env: &[(&str, &str)],
     limiter: Option<RateLimiter>,
+    tenants: Option<Arc<TenantDirectory>>,
     sink: Arc<dyn RecordSink>,
 ) -> (AppState, HashMap<String, String>) {
     // Service tokens are opt-in: the kit's tokens name `user-42`, so that subject is allowed
@@ -92,6 +110,10 @@ fn build(
             http,
             limiter,
         )
+        .map(|runtime| match tenants {
+            Some(directory) => runtime.with_tenants(directory),
+            None => runtime,
+        })
     });
     (AppState::new(function, runtime, sink), env)
 }

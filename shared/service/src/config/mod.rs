@@ -45,8 +45,22 @@ pub struct Config {
     /// short hash, because queries can contain personal or confidential words.
     pub log_query_text: bool,
     /// The admin policy (`POLICY_*`): kill switch, tool allow-list, read-only mode, IP allowlist.
-    /// Open (nothing restricted) when none is set.
+    /// Open (nothing restricted) when none is set. With a tenants table, each tenant's own policy
+    /// applies instead.
     pub policy: Policy,
+    /// `TENANTS_TABLE` and `TENANTS_TTL_SECONDS` (default 30, at most 300): the organisations
+    /// served, reread at most once per TTL. `None`: one implicit organisation, from this
+    /// configuration.
+    pub tenants: Option<TenantsConfig>,
+}
+
+/// Where the tenants are, and how long a container trusts its copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantsConfig {
+    /// The table.
+    pub table: String,
+    /// How long a container serves its copy before rereading it.
+    pub ttl: std::time::Duration,
 }
 
 /// Descope settings.
@@ -188,6 +202,27 @@ impl Config {
                 }
             })
             .unwrap_or_default();
+        let tenants = non_empty(env, "TENANTS_TABLE").map(|table| {
+            let ttl = match non_empty(env, "TENANTS_TTL_SECONDS") {
+                None => 30,
+                Some(raw) => match raw.parse::<u64>() {
+                    Ok(seconds) if (1..=300).contains(&seconds) => seconds,
+                    _ => {
+                        problem(
+                            "TENANTS_TTL_SECONDS",
+                            format!(
+                                "must be a whole number of seconds from 1 to 300 (got `{raw}`)"
+                            ),
+                        );
+                        30
+                    }
+                },
+            };
+            TenantsConfig {
+                table,
+                ttl: std::time::Duration::from_secs(ttl),
+            }
+        });
 
         match resource_url {
             Some(resource_url) if problems.is_empty() => Ok(Self {
@@ -199,6 +234,7 @@ impl Config {
                 search,
                 log_query_text,
                 policy,
+                tenants,
             }),
             _ => Err(ConfigErrors(problems)),
         }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use http::{HeaderMap, HeaderValue, Response};
 use lambda_http::Body;
 use workplace_auth::Principal;
+use workplace_policy::{Policy, Refusal};
 use workplace_ratelimit::Decision;
 
 use super::Exchange;
@@ -25,6 +26,10 @@ pub struct Caller {
     pub parts: Arc<Parts>,
     /// The `RateLimit` headers the admission produced, for the response.
     pub limit_headers: Vec<(&'static str, String)>,
+    /// The admin policy this caller is under: its organisation's, or the deployment's.
+    pub policy: Arc<Policy>,
+    /// Its organisation, when the deployment serves several (`TENANTS_TABLE`).
+    pub tenant: Option<String>,
 }
 
 impl std::fmt::Debug for Caller {
@@ -54,26 +59,54 @@ impl Exchange {
         let runtime = state.runtime().await.map_err(|_| ApiError::Misconfigured)?;
         let parts = runtime.parts();
         let principal = self.authenticate(&parts, headers).await?;
+        let (tenant, policy) = self.organisation(&runtime, &principal).await?;
         // The admin policy before the limits: a refused request costs nobody's budget.
-        runtime
-            .config
-            .policy
+        policy
             .admit(
                 self.info.client_ip.as_deref(),
                 header_str(headers, "x-forwarded-for"),
             )
-            .map_err(|refusal| {
-                self.record
-                    .update(|r| r.reason = Some(refusal.reason().to_owned()));
-                ApiError::PolicyDenied(refusal)
-            })?;
+            .map_err(|refusal| self.policy_denied(refusal))?;
         let limit_headers = self.limit(&runtime, &principal).await?;
         Ok(Caller {
             principal,
             runtime,
             parts,
             limit_headers,
+            policy,
+            tenant,
         })
+    }
+
+    /// The caller's organisation and its policy: with a tenants table, the one tenant the
+    /// verified token belongs to (refused when there is none); otherwise the deployment's own.
+    async fn organisation(
+        &self,
+        runtime: &Runtime,
+        principal: &Principal,
+    ) -> Result<(Option<String>, Arc<Policy>), ApiError> {
+        let Some(directory) = &runtime.tenants else {
+            return Ok((None, Arc::new(runtime.config.policy.clone())));
+        };
+        // Boxed: a reread of the table is a large future, and most requests find the copy fresh.
+        let tenant =
+            Box::pin(directory.resolve(&principal.issuer, principal.active_tenant.as_deref()))
+                .await
+                .map_err(|err| {
+                    tracing::error!(error = %err, "the tenants table could not be read");
+                    ApiError::Misconfigured
+                })?
+                .ok_or_else(|| self.policy_denied(Refusal::NoTenant))?;
+        self.record.update(|r| r.tenant = Some(tenant.id.clone()));
+        let policy = tenant.policy(&crate::catalogue::policy_tools());
+        Ok((Some(tenant.id.clone()), Arc::new(policy)))
+    }
+
+    /// A refusal of the admin policy, noted in the record.
+    fn policy_denied(&self, refusal: Refusal) -> ApiError {
+        self.record
+            .update(|r| r.reason = Some(refusal.reason().to_owned()));
+        ApiError::PolicyDenied(refusal)
     }
 
     /// Charges a validated call the rest of its cost ([`PreparedCall::cost`] minus the token

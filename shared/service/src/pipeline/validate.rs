@@ -20,7 +20,7 @@ impl Exchange {
         }
         // A tool the admin policy refuses is refused before its arguments are read.
         let allowed = catalogue::tool_info(tool)
-            .map(|info| caller.runtime.config.policy.allows_tool(info))
+            .map(|info| caller.policy.allows_tool(info))
             .unwrap_or(Ok(()));
         let prepared = match allowed {
             Ok(()) => tools::prepare(&caller.parts.engine, tool, arguments, &caller.principal),

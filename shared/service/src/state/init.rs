@@ -7,6 +7,7 @@ use workplace_cache::{CacheConfig, DynamoCacheStore};
 use workplace_connectors::ConnectorsConfig;
 use workplace_ratelimit::{RateLimitConfig, RateLimiter, SystemClock};
 use workplace_secrets::{SecretsConfig, SecretsError, SecretsManagerStore, SecretsProvider};
+use workplace_tenants::{TenantDirectory, TenantStore};
 
 use super::runtime::{CacheBackend, Runtime, Sources, jwks_verifier, problem};
 use super::secrets::SecretSource;
@@ -140,7 +141,25 @@ async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
     let Some(provider) = provider.filter(|_| problems.is_empty()) else {
         return Err(ConfigErrors(problems));
     };
-    Runtime::build_with_cache(
+    let tenants = config.tenants.as_ref().map(|tenants| {
+        // A bounded read: a slow table must not hold a request; a container that read it once
+        // keeps serving its copy through an outage (`TenantDirectory::tenants`).
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .operation_timeout(Duration::from_secs(3))
+            .operation_attempt_timeout(Duration::from_secs(1))
+            .build();
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(&aws)
+            .timeout_config(timeouts)
+            .build();
+        Arc::new(TenantDirectory::new(
+            TenantStore::new(
+                aws_sdk_dynamodb::Client::from_conf(dynamodb),
+                tenants.table.clone(),
+            ),
+            tenants.ttl,
+        ))
+    });
+    let runtime = Runtime::build_with_cache(
         config,
         jwks,
         SecretSource::Provider {
@@ -151,7 +170,11 @@ async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         http,
         limiter,
         cache,
-    )
+    )?;
+    Ok(match tenants {
+        Some(directory) => runtime.with_tenants(directory),
+        None => runtime,
+    })
 }
 
 /// The HTTP client a function builds at cold start ([`RootCertificates::http_client`]), for tests

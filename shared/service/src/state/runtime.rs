@@ -15,6 +15,7 @@ use workplace_connectors::{
 };
 use workplace_ratelimit::RateLimiter;
 use workplace_secrets::Secrets;
+use workplace_tenants::TenantDirectory;
 
 use super::secrets::{CurrentSecrets, SecretSource};
 use crate::config::{Config, ConfigErrors, ConfigProblem};
@@ -45,6 +46,9 @@ pub struct Runtime {
     pub config: Config,
     /// The rate limiter, when `RATE_LIMIT_TABLE` is set.
     pub limiter: Option<RateLimiter>,
+    /// The organisations this deployment serves, when `TENANTS_TABLE` is set: every request is
+    /// then resolved to one of them and their policy applies instead of `POLICY_*`.
+    pub tenants: Option<Arc<TenantDirectory>>,
     jwks: Option<Arc<JwksVerifier>>,
     secrets: SecretSource,
     sources: Sources,
@@ -116,6 +120,7 @@ impl Runtime {
         Ok(Self {
             config,
             limiter,
+            tenants: None,
             jwks,
             secrets,
             sources,
@@ -123,6 +128,13 @@ impl Runtime {
             cache,
             parts: ArcSwap::from_pointee(parts),
         })
+    }
+
+    /// Serves the organisations in `directory` (see [`Runtime::tenants`]).
+    #[must_use]
+    pub fn with_tenants(mut self, directory: Arc<TenantDirectory>) -> Self {
+        self.tenants = Some(directory);
+        self
     }
 
     /// The scopes a first sign-in asks for: reading each source this server offers, and nothing
