@@ -39,6 +39,7 @@ async fn served(moto: &Moto, ttl: Duration) -> (TenantStore, TestState) {
         "list-tools",
         vec![],
         &[("MCP_RESOURCE_URL", RESOURCE)],
+        None,
         directory,
     );
     (store, app)
@@ -126,6 +127,7 @@ async fn an_unreadable_tenants_table_is_a_503_not_an_open_door() {
         "list-tools",
         vec![],
         &[("MCP_RESOURCE_URL", RESOURCE)],
+        None,
         directory,
     );
     let (status, body) = list(&app).await;

@@ -47,10 +47,18 @@ impl TestState {
         function: &'static str,
         sources: Vec<Arc<dyn Source>>,
         env: &[(&str, &str)],
+        limiter: Option<RateLimiter>,
         tenants: Arc<TenantDirectory>,
     ) -> Self {
         let records = Arc::new(MemorySink::default());
-        let (state, env) = build(function, sources, env, None, Some(tenants), records.clone());
+        let (state, env) = build(
+            function,
+            sources,
+            env,
+            limiter,
+            Some(tenants),
+            records.clone(),
+        );
         Self {
             state: Arc::new(state),
             records,

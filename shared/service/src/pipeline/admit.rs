@@ -1,5 +1,6 @@
 //! Stage 3: the rate limits, charged once per authenticated request.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderValue, Response};
@@ -67,7 +68,7 @@ impl Exchange {
                 header_str(headers, "x-forwarded-for"),
             )
             .map_err(|refusal| self.policy_denied(refusal))?;
-        let limit_headers = self.limit(&runtime, &principal).await?;
+        let limit_headers = self.limit(&runtime, &principal, tenant.as_deref()).await?;
         Ok(Caller {
             principal,
             runtime,
@@ -119,7 +120,10 @@ impl Exchange {
             return Ok(());
         };
         let principal = &caller.principal;
-        let client = principal.client_id.as_deref();
+        let tenant = caller.tenant.as_deref();
+        let subject = scoped(tenant, &principal.subject);
+        let client = principal.client_id.as_deref().map(|c| scoped(tenant, c));
+        let client = client.as_deref();
         let too_costly = |err: workplace_ratelimit::CostExceedsBurst| {
             self.record
                 .update(|r| r.reason = Some(format!("{}_limit", err.policy.as_str())));
@@ -130,7 +134,7 @@ impl Exchange {
         // The whole cost must fit a burst, not only the part charged here.
         limiter.fits(client, call.cost()).map_err(too_costly)?;
         let decision = limiter
-            .charge(&principal.subject, client, extra)
+            .charge(&subject, client, extra)
             .await
             .map_err(too_costly)?;
         caller.limit_headers = self.apply(decision)?;
@@ -141,12 +145,14 @@ impl Exchange {
         &self,
         runtime: &Runtime,
         principal: &Principal,
+        tenant: Option<&str>,
     ) -> Result<Vec<(&'static str, String)>, ApiError> {
         let Some(limiter) = &runtime.limiter else {
             return Ok(Vec::new());
         };
+        let client = principal.client_id.as_deref().map(|c| scoped(tenant, c));
         let decision = limiter
-            .check(&principal.subject, principal.client_id.as_deref())
+            .check(&scoped(tenant, &principal.subject), client.as_deref())
             .await;
         self.apply(decision)
     }
@@ -182,5 +188,16 @@ impl Exchange {
                 Ok(decision.headers())
             }
         }
+    }
+}
+
+/// A user's or client's name as the limiter keys it: within its organisation, so one tenant's
+/// users and clients never share a bucket with another's, whatever their ids (the limiter hashes
+/// the result). Without tenants, the name itself, as before.
+fn scoped<'a>(tenant: Option<&str>, name: &'a str) -> Cow<'a, str> {
+    match tenant {
+        // Length-prefixed, so no tenant and name can spell another pair.
+        Some(tenant) => Cow::Owned(format!("tenant:{}:{tenant}:{name}", tenant.len())),
+        None => Cow::Borrowed(name),
     }
 }
