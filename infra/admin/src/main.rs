@@ -56,6 +56,9 @@ enum Command {
         /// Files holding the records (default: `.dev/logs/watch.log`).
         #[arg(long = "logs")]
         logs: Vec<std::path::PathBuf>,
+        /// One tenant's requests only.
+        #[arg(long)]
+        tenant: Option<String>,
     },
 }
 
@@ -113,7 +116,11 @@ async fn run(command: Command) -> Result<(), Failure> {
             println!("{SCHEMA}");
             Ok(())
         }
-        Command::Usage { since, logs } => usage(&since, logs),
+        Command::Usage {
+            since,
+            logs,
+            tenant,
+        } => usage(&since, logs, tenant.as_deref()),
         Command::Validate { file } => {
             let document = read_document(&file)?;
             println!("{} is a valid tenant document", document.id);
@@ -202,7 +209,7 @@ async fn tenant(
     }
 }
 
-fn usage(since: &str, logs: Vec<std::path::PathBuf>) -> Result<(), Failure> {
+fn usage(since: &str, logs: Vec<std::path::PathBuf>, tenant: Option<&str>) -> Result<(), Failure> {
     let window = parse_window(since).ok_or_else(|| {
         Failure::Refused(format!(
             "--since `{since}`: use a number and m, h or d (e.g. 7d)"
@@ -224,8 +231,12 @@ fn usage(since: &str, logs: Vec<std::path::PathBuf>) -> Result<(), Failure> {
         );
         text.push('\n');
     }
-    let report = usage::Usage::of(usage::records(&text, &from));
-    println!("{}", report.report(&format!("the deployment since {from}")));
+    let report = usage::Usage::of(usage::records(&text, &from, tenant));
+    let scope = match tenant {
+        Some(tenant) => format!("tenant `{tenant}` since {from}"),
+        None => format!("the deployment since {from}"),
+    };
+    println!("{}", report.report(&scope));
     Ok(())
 }
 

@@ -20,22 +20,28 @@ pub(crate) struct Usage {
     pub(crate) sources: BTreeMap<String, u64>,
     /// Requests by outcome.
     pub(crate) outcomes: BTreeMap<&'static str, u64>,
+    /// Requests by tenant (`(none)`: a deployment without tenants, or a request refused before
+    /// its tenant was known).
+    pub(crate) tenants: BTreeMap<String, u64>,
     /// Median and 95th-percentile latency, in milliseconds.
     pub(crate) p50_ms: f64,
     pub(crate) p95_ms: f64,
 }
 
 /// The records in `text` (any other line is skipped) at or after `since` (RFC 3339; the
-/// records' own timestamps are RFC 3339 UTC, so they compare as text).
+/// records' own timestamps are RFC 3339 UTC, so they compare as text), of `tenant` only when one
+/// is named.
 pub(crate) fn records<'a>(
     text: &'a str,
     since: &'a str,
+    tenant: Option<&'a str>,
 ) -> impl Iterator<Item = InvocationRecord> + 'a {
     text.lines()
         .filter_map(|line| line.find('{').map(|at| &line[at..]))
         .filter_map(|json| serde_json::from_str::<InvocationRecord>(json).ok())
         .filter(|r| r.kind == RecordType::Invocation && !r.request_id.is_empty())
         .filter(move |r| r.timestamp.as_str() >= since)
+        .filter(move |r| tenant.is_none() || r.tenant.as_deref() == tenant)
 }
 
 impl Usage {
@@ -56,6 +62,8 @@ impl Usage {
                 *usage.sources.entry(source.as_str().to_owned()).or_default() += 1;
             }
             *usage.outcomes.entry(record.outcome.as_str()).or_default() += 1;
+            let tenant = record.tenant.unwrap_or_else(|| "(none)".to_owned());
+            *usage.tenants.entry(tenant).or_default() += 1;
             latencies.push(record.latency_ms);
         }
         usage.users = users.len();
@@ -94,7 +102,11 @@ impl Usage {
         );
         let _ = writeln!(out, "| latency p50 | {:.1} ms |", self.p50_ms);
         let _ = writeln!(out, "| latency p95 | {:.1} ms |", self.p95_ms);
-        for (title, counts) in [("tool", &self.tools), ("source", &self.sources)] {
+        for (title, counts) in [
+            ("tenant", &self.tenants),
+            ("tool", &self.tools),
+            ("source", &self.sources),
+        ] {
             let _ = writeln!(out, "\n| {title} | requests |\n|---|---|");
             for (name, count) in counts {
                 let _ = writeln!(out, "| {name} | {count} |");
@@ -123,11 +135,12 @@ mod tests {
     use serde_json::json;
 
     fn line(at: &str, sub: &str, tool: Option<&str>, outcome: &str, latency: f64) -> String {
+        let tenant = if sub == "bob" { "globex" } else { "acme" };
         json!({
             "type": "invocation", "timestamp": at, "request_id": format!("r-{at}-{sub}"),
             "function": "mcp", "route": "POST /mcp", "action": "tools/call", "tool": tool,
-            "mcp_server": "workplace-mcp", "sub": sub, "status": 200, "outcome": outcome,
-            "latency_ms": latency, "sources": ["google_drive", "notion"]
+            "mcp_server": "workplace-mcp", "sub": sub, "tenant": tenant, "status": 200,
+            "outcome": outcome, "latency_ms": latency, "sources": ["google_drive", "notion"]
         })
         .to_string()
     }
@@ -166,7 +179,7 @@ mod tests {
             "{not json".to_owned(),
         ]
         .join("\n");
-        let usage = Usage::of(records(&log, "2026-12-04T00:00:00Z"));
+        let usage = Usage::of(records(&log, "2026-12-04T00:00:00Z", None));
         assert_eq!(usage.calls, 4);
         assert_eq!(usage.users, 2);
         assert_eq!(usage.tools.get("workplace_search"), Some(&2));
@@ -178,11 +191,20 @@ mod tests {
         assert!(report.contains("| rate-limited | 25.0 % |"), "{report}");
         assert!(report.contains("| error rate | 25.0 % |"), "{report}");
         assert!(report.contains("| active users | 2 |"), "{report}");
+        assert!(
+            report.contains("| acme | 2 |") && report.contains("| globex | 2 |"),
+            "{report}"
+        );
+        // One tenant's usage alone.
+        let globex = Usage::of(records(&log, "2026-12-04T00:00:00Z", Some("globex")));
+        assert_eq!(globex.calls, 2);
+        assert_eq!(globex.users, 1);
+        assert_eq!(globex.tenants.keys().collect::<Vec<_>>(), ["globex"]);
     }
 
     #[test]
     fn no_records_is_an_empty_report_not_a_panic() {
-        let usage = Usage::of(records("nothing here\n", "2026-01-01T00:00:00Z"));
+        let usage = Usage::of(records("nothing here\n", "2026-01-01T00:00:00Z", None));
         assert_eq!(usage, Usage::default());
         assert!(usage.report("x").contains("| requests | 0 |"));
     }
