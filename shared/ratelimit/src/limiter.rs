@@ -121,8 +121,19 @@ impl RateLimiter {
     /// next one in one conditional write. Never more calls are admitted, across containers, than
     /// the shared buckets gave out.
     pub async fn check(&self, subject: &str, client_id: Option<&str>) -> Decision {
+        self.check_under(None, subject, client_id).await
+    }
+
+    /// [`Self::check`] under `user` instead of the configured per-user limit when it is given
+    /// (an organisation's own limit).
+    pub async fn check_under(
+        &self,
+        user: Option<Limit>,
+        subject: &str,
+        client_id: Option<&str>,
+    ) -> Decision {
         // One token never exceeds a burst (bursts are at least 1).
-        self.charge(subject, client_id, 1)
+        self.charge_under(user, subject, client_id, 1)
             .await
             .unwrap_or_else(|_| self.limiter_down())
     }
@@ -138,9 +149,20 @@ impl RateLimiter {
         client_id: Option<&str>,
         cost: u32,
     ) -> Result<Decision, CostExceedsBurst> {
+        self.charge_under(None, subject, client_id, cost).await
+    }
+
+    /// [`Self::charge`] under `user` instead of the configured per-user limit when it is given.
+    pub async fn charge_under(
+        &self,
+        user: Option<Limit>,
+        subject: &str,
+        client_id: Option<&str>,
+        cost: u32,
+    ) -> Result<Decision, CostExceedsBurst> {
         let cost = cost.max(1);
         let now = self.clock.now_ms();
-        let checks = self.checks(subject, client_id);
+        let checks = self.checks(user, subject, client_id);
         fits(&checks, cost)?;
         Ok(self.decide(&checks, now, cost).await)
     }
@@ -150,13 +172,23 @@ impl RateLimiter {
     /// the rest) asks this with the whole cost first, or the parts could each fit while the whole
     /// never does.
     pub fn fits(&self, client_id: Option<&str>, cost: u32) -> Result<(), CostExceedsBurst> {
-        fits(&self.checks("", client_id), cost.max(1))
+        self.fits_under(None, client_id, cost)
+    }
+
+    /// [`Self::fits`] under `user` instead of the configured per-user limit when it is given.
+    pub fn fits_under(
+        &self,
+        user: Option<Limit>,
+        client_id: Option<&str>,
+        cost: u32,
+    ) -> Result<(), CostExceedsBurst> {
+        fits(&self.checks(user, "", client_id), cost.max(1))
     }
 
     /// The largest charge every limit can admit at all: the smallest burst (the global one per
     /// shard). Cold start compares it with the most expensive call.
     pub fn max_cost(&self) -> u32 {
-        self.checks("", Some(""))
+        self.checks(None, "", Some(""))
             .iter()
             .map(|c| c.gcra.burst)
             .min()
@@ -172,7 +204,7 @@ impl RateLimiter {
         }
     }
 
-    fn checks(&self, subject: &str, client_id: Option<&str>) -> Vec<Check> {
+    fn checks(&self, user: Option<Limit>, subject: &str, client_id: Option<&str>) -> Vec<Check> {
         let shards = self.config.global_shards.max(1);
         let shard = if shards > 1 {
             rand::random_range(0..shards)
@@ -188,7 +220,7 @@ impl RateLimiter {
         let mut checks = vec![Check {
             kind: LimitKind::User,
             key: Self::user_key(subject),
-            gcra: Gcra::new(self.config.user),
+            gcra: Gcra::new(user.unwrap_or(self.config.user)),
         }];
         if let Some(client) = client_id {
             checks.push(Check {

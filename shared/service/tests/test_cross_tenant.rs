@@ -31,6 +31,16 @@ fn tenant(id: &str, descope: &str, policy: Value) -> TenantDocument {
     .unwrap()
 }
 
+/// Globex allows `fetch` only, and its users a burst of 3 (the deployment's is 2).
+fn globex() -> TenantDocument {
+    let mut doc = tenant("globex", "T-globex", json!({"tools": ["fetch"]}));
+    doc.limits = Some(workplace_tenants::TenantLimits {
+        user_rps: 0.001,
+        user_burst: 3,
+    });
+    doc
+}
+
 async fn limiter(moto: &Moto, burst: u32) -> RateLimiter {
     let client = moto.create_rate_limit_table("limits").await.unwrap();
     let wide = Limit {
@@ -83,15 +93,7 @@ async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() 
         )
         .await
         .unwrap();
-    store
-        .put(
-            &tenant("globex", "T-globex", json!({"tools": ["fetch"]})),
-            None,
-            "admin",
-            "t0",
-        )
-        .await
-        .unwrap();
+    store.put(&globex(), None, "admin", "t0").await.unwrap();
     let key = rsa_key("k1");
     let jwks = jwks_server(vec![key.jwk.clone()]).await;
     let app = TestState::with_tenants(
@@ -151,7 +153,8 @@ async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() 
         assert_eq!(record.tenant, None);
     }
 
-    // The user's burst of 2 is per organisation: acme's is spent (one call above, one here)...
+    // The user's budget is per organisation: acme's burst of 2 (the deployment's) is spent by
+    // one call above and one here...
     assert_eq!(
         list(token_in("T-acme", member_of_both.clone())).await.0,
         200
@@ -159,7 +162,12 @@ async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() 
     let (status, _, record) = list(token_in("T-acme", member_of_both.clone())).await;
     assert_eq!(status, 429);
     assert_eq!(record.tenant.as_deref(), Some("acme"));
-    // ...and globex's budget for the same user id is untouched by it.
+    // ...while globex's, for the same user id, is untouched by it and is globex's own: a burst
+    // of 3 (one call above, two here).
+    assert_eq!(
+        list(token_in("T-globex", member_of_both.clone())).await.0,
+        200
+    );
     assert_eq!(
         list(token_in("T-globex", member_of_both.clone())).await.0,
         200

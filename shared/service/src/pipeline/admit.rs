@@ -7,7 +7,7 @@ use http::{HeaderMap, HeaderValue, Response};
 use lambda_http::Body;
 use workplace_auth::Principal;
 use workplace_policy::{Policy, Refusal};
-use workplace_ratelimit::Decision;
+use workplace_ratelimit::{Decision, Limit};
 
 use super::Exchange;
 use crate::http::header_str;
@@ -31,6 +31,8 @@ pub struct Caller {
     pub policy: Arc<Policy>,
     /// Its organisation, when the deployment serves several (`TENANTS_TABLE`).
     pub tenant: Option<String>,
+    /// Its organisation's per-user rate limit, when the tenant sets one (else the deployment's).
+    pub user_limit: Option<Limit>,
 }
 
 impl std::fmt::Debug for Caller {
@@ -52,6 +54,13 @@ impl Caller {
     }
 }
 
+/// Whose rules a caller is under.
+struct Organisation {
+    tenant: Option<String>,
+    policy: Arc<Policy>,
+    user_limit: Option<Limit>,
+}
+
 impl Exchange {
     /// Authenticates the request and charges it to the rate limits: the one place either happens.
     /// An unauthenticated request is refused before the limiter is asked, so it is never charged
@@ -60,7 +69,11 @@ impl Exchange {
         let runtime = state.runtime().await.map_err(|_| ApiError::Misconfigured)?;
         let parts = runtime.parts();
         let principal = self.authenticate(&parts, headers).await?;
-        let (tenant, policy) = self.organisation(&runtime, &principal).await?;
+        let Organisation {
+            tenant,
+            policy,
+            user_limit,
+        } = self.organisation(&runtime, &principal).await?;
         // The admin policy before the limits: a refused request costs nobody's budget.
         policy
             .admit(
@@ -68,7 +81,9 @@ impl Exchange {
                 header_str(headers, "x-forwarded-for"),
             )
             .map_err(|refusal| self.policy_denied(refusal))?;
-        let limit_headers = self.limit(&runtime, &principal, tenant.as_deref()).await?;
+        let limit_headers = self
+            .limit(&runtime, &principal, tenant.as_deref(), user_limit)
+            .await?;
         Ok(Caller {
             principal,
             runtime,
@@ -76,6 +91,7 @@ impl Exchange {
             limit_headers,
             policy,
             tenant,
+            user_limit,
         })
     }
 
@@ -85,9 +101,13 @@ impl Exchange {
         &self,
         runtime: &Runtime,
         principal: &Principal,
-    ) -> Result<(Option<String>, Arc<Policy>), ApiError> {
+    ) -> Result<Organisation, ApiError> {
         let Some(directory) = &runtime.tenants else {
-            return Ok((None, Arc::new(runtime.config.policy.clone())));
+            return Ok(Organisation {
+                tenant: None,
+                policy: Arc::new(runtime.config.policy.clone()),
+                user_limit: None,
+            });
         };
         // Boxed: a reread of the table is a large future, and most requests find the copy fresh.
         let tenant =
@@ -100,7 +120,14 @@ impl Exchange {
                 .ok_or_else(|| self.policy_denied(Refusal::NoTenant))?;
         self.record.update(|r| r.tenant = Some(tenant.id.clone()));
         let policy = tenant.policy(&crate::catalogue::policy_tools());
-        Ok((Some(tenant.id.clone()), Arc::new(policy)))
+        Ok(Organisation {
+            tenant: Some(tenant.id.clone()),
+            policy: Arc::new(policy),
+            user_limit: tenant.limits.map(|l| Limit {
+                rate: l.user_rps,
+                burst: l.user_burst,
+            }),
+        })
     }
 
     /// A refusal of the admin policy, noted in the record.
@@ -132,9 +159,12 @@ impl Exchange {
             ))
         };
         // The whole cost must fit a burst, not only the part charged here.
-        limiter.fits(client, call.cost()).map_err(too_costly)?;
+        let user = caller.user_limit;
+        limiter
+            .fits_under(user, client, call.cost())
+            .map_err(too_costly)?;
         let decision = limiter
-            .charge(&subject, client, extra)
+            .charge_under(user, &subject, client, extra)
             .await
             .map_err(too_costly)?;
         caller.limit_headers = self.apply(decision)?;
@@ -146,13 +176,14 @@ impl Exchange {
         runtime: &Runtime,
         principal: &Principal,
         tenant: Option<&str>,
+        user: Option<Limit>,
     ) -> Result<Vec<(&'static str, String)>, ApiError> {
         let Some(limiter) = &runtime.limiter else {
             return Ok(Vec::new());
         };
         let client = principal.client_id.as_deref().map(|c| scoped(tenant, c));
         let decision = limiter
-            .check(&scoped(tenant, &principal.subject), client.as_deref())
+            .check_under(user, &scoped(tenant, &principal.subject), client.as_deref())
             .await;
         self.apply(decision)
     }
