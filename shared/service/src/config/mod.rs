@@ -7,6 +7,8 @@
 mod search;
 mod values;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use url::Url;
 use workplace_auth::{ScopePolicy, ServiceTokenConfig};
@@ -46,8 +48,8 @@ pub struct Config {
     pub log_query_text: bool,
     /// The admin policy (`POLICY_*`): kill switch, tool allow-list, read-only mode, IP allowlist.
     /// Open (nothing restricted) when none is set. With a tenants table, each tenant's own policy
-    /// applies instead.
-    pub policy: Policy,
+    /// applies instead. Shared, so admitting a request clones a pointer, not the policy.
+    pub policy: Arc<Policy>,
     /// `TENANTS_TABLE` and `TENANTS_TTL_SECONDS` (default 30, at most 300): the organisations
     /// served, reread at most once per TTL. `None`: one implicit organisation, from this
     /// configuration.
@@ -195,13 +197,15 @@ impl Config {
 
         let search = SearchSettings::load(env, &mut problem);
         let log_query_text = boolean(env, "LOG_QUERY_TEXT", false, &mut problem);
-        let policy = Policy::from_lookup(env, &crate::catalogue::policy_tools())
-            .map_err(|errors| {
-                for (setting, text) in errors {
-                    problem(setting, text);
-                }
-            })
-            .unwrap_or_default();
+        let policy = Arc::new(
+            Policy::from_lookup(env, &crate::catalogue::policy_tools())
+                .map_err(|errors| {
+                    for (setting, text) in errors {
+                        problem(setting, text);
+                    }
+                })
+                .unwrap_or_default(),
+        );
         let tenants = non_empty(env, "TENANTS_TABLE").map(|table| {
             let ttl = match non_empty(env, "TENANTS_TTL_SECONDS") {
                 None => 30,

@@ -1,4 +1,5 @@
-//! Stage 3: the rate limits, charged once per authenticated request.
+//! Stage 3: the caller's organisation and its admin policy, then the rate limits, charged once per
+//! authenticated request.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -105,7 +106,7 @@ impl Exchange {
         let Some(directory) = &runtime.tenants else {
             return Ok(Organisation {
                 tenant: None,
-                policy: Arc::new(runtime.config.policy.clone()),
+                policy: Arc::clone(&runtime.config.policy),
                 user_limit: None,
             });
         };
