@@ -15,6 +15,7 @@ use common::*;
 use moto_harness::Moto;
 use serde_json::{Value, json};
 use workplace_ratelimit::{FailurePolicy, Limit, RateLimitConfig, RateLimiter, SystemClock};
+use workplace_service::catalogue::policy_tools;
 use workplace_service::rest;
 use workplace_tenants::{TenantDirectory, TenantDocument, TenantStore};
 use workplace_testkit::TestState;
@@ -105,7 +106,11 @@ async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() 
             ("DESCOPE_JWKS_URL", &jwks),
         ],
         Some(limiter(&moto, 2).await),
-        Arc::new(TenantDirectory::new(store, Duration::from_secs(60))),
+        Arc::new(TenantDirectory::new(
+            store,
+            Duration::from_secs(60),
+            policy_tools(),
+        )),
     );
     // One person who belongs to both organisations (same `sub`), acting in one at a time.
     let member_of_both = json!({"T-acme": {"roles": []}, "T-globex": {"roles": []}});

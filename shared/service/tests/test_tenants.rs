@@ -13,6 +13,7 @@ use std::time::Duration;
 use common::*;
 use moto_harness::Moto;
 use serde_json::{Value, json};
+use workplace_service::catalogue::policy_tools;
 use workplace_service::rest;
 use workplace_tenants::{TenantDirectory, TenantDocument, TenantStore};
 use workplace_testkit::TestState;
@@ -34,7 +35,7 @@ fn tenant(id: &str, issuer: &str, policy: Value) -> TenantDocument {
 async fn served(moto: &Moto, ttl: Duration) -> (TenantStore, TestState) {
     let client = moto.create_rate_limit_table("tenants").await.unwrap();
     let store = TenantStore::new(client, "tenants");
-    let directory = Arc::new(TenantDirectory::new(store.clone(), ttl));
+    let directory = Arc::new(TenantDirectory::new(store.clone(), ttl, policy_tools()));
     let app = TestState::with_tenants(
         "list-tools",
         vec![],
@@ -122,6 +123,7 @@ async fn an_unreadable_tenants_table_is_a_503_not_an_open_door() {
     let directory = Arc::new(TenantDirectory::new(
         TenantStore::new(client, "no-such-table"),
         Duration::from_secs(30),
+        policy_tools(),
     ));
     let app = TestState::with_tenants(
         "list-tools",

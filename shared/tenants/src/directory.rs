@@ -7,26 +7,40 @@ use std::time::Duration;
 
 use tokio::sync::Mutex;
 use tokio::time::Instant;
+use workplace_policy::{Policy, ToolInfo};
 
 use crate::{StoreError, TenantDocument, TenantStore};
 
+/// One tenant as the functions serve it: its document, and the policy built from it once per read
+/// of the table (not once per request).
+#[derive(Debug)]
+pub struct Tenant {
+    /// The stored document.
+    pub document: TenantDocument,
+    /// Its admin policy, ready to check.
+    pub policy: Arc<Policy>,
+}
+
 /// Every tenant by id.
-pub type Tenants = HashMap<String, Arc<TenantDocument>>;
+pub type Tenants = HashMap<String, Arc<Tenant>>;
 
 /// A per-container, TTL-bounded copy of the tenants table.
 #[derive(Debug)]
 pub struct TenantDirectory {
     store: TenantStore,
     ttl: Duration,
+    tools: Vec<ToolInfo>,
     snapshot: Mutex<Option<(Instant, Arc<Tenants>)>>,
 }
 
 impl TenantDirectory {
-    /// A directory that rereads `store` when its copy is older than `ttl`.
-    pub fn new(store: TenantStore, ttl: Duration) -> Self {
+    /// A directory that rereads `store` when its copy is older than `ttl`; `tools` is the server's
+    /// catalogue, which the tenants' policies are built against.
+    pub fn new(store: TenantStore, ttl: Duration, tools: Vec<ToolInfo>) -> Self {
         Self {
             store,
             ttl,
+            tools,
             snapshot: Mutex::new(None),
         }
     }
@@ -45,7 +59,14 @@ impl TenantDirectory {
             Ok(list) => {
                 let tenants: Arc<Tenants> = Arc::new(
                     list.into_iter()
-                        .map(|s| (s.document.id.clone(), Arc::new(s.document)))
+                        .map(|stored| {
+                            let policy = Arc::new(stored.document.policy(&self.tools));
+                            let tenant = Tenant {
+                                document: stored.document,
+                                policy,
+                            };
+                            (tenant.document.id.clone(), Arc::new(tenant))
+                        })
                         .collect(),
                 );
                 *snapshot = Some((Instant::now(), Arc::clone(&tenants)));
@@ -68,7 +89,7 @@ impl TenantDirectory {
         &self,
         issuer: &str,
         active_tenant: Option<&str>,
-    ) -> Result<Option<Arc<TenantDocument>>, StoreError> {
+    ) -> Result<Option<Arc<Tenant>>, StoreError> {
         Ok(resolve(&*self.tenants().await?, issuer, active_tenant))
     }
 }
@@ -81,10 +102,11 @@ pub fn resolve(
     tenants: &Tenants,
     issuer: &str,
     active_tenant: Option<&str>,
-) -> Option<Arc<TenantDocument>> {
+) -> Option<Arc<Tenant>> {
     let mut matching = tenants.values().filter(|t| {
-        t.identity.issuer == issuer
-            && match (&t.identity.descope_tenant, active_tenant) {
+        let identity = &t.document.identity;
+        identity.issuer == issuer
+            && match (&identity.descope_tenant, active_tenant) {
                 (Some(wanted), Some(active)) => wanted == active,
                 (None, _) => true,
                 (Some(_), None) => false,
@@ -92,10 +114,10 @@ pub fn resolve(
     });
     let first = matching.next()?;
     // With an active tenant, the tenant that names it wins over one that names none.
-    let named: Vec<&Arc<TenantDocument>> = std::iter::once(first).chain(matching).collect();
+    let named: Vec<&Arc<Tenant>> = std::iter::once(first).chain(matching).collect();
     let specific: Vec<_> = named
         .iter()
-        .filter(|t| t.identity.descope_tenant.is_some())
+        .filter(|t| t.document.identity.descope_tenant.is_some())
         .collect();
     match (specific.as_slice(), named.as_slice()) {
         ([one], _) => Some(Arc::clone(one)),
@@ -109,12 +131,16 @@ mod tests {
     use super::*;
     use crate::document::tests::acme;
 
-    fn tenant(id: &str, issuer: &str, descope: Option<&str>) -> Arc<TenantDocument> {
+    fn tenant(id: &str, issuer: &str, descope: Option<&str>) -> Arc<Tenant> {
         let mut doc = acme();
         doc.id = id.into();
         doc.identity.issuer = issuer.into();
         doc.identity.descope_tenant = descope.map(str::to_owned);
-        Arc::new(doc)
+        let policy = Arc::new(doc.policy(&[]));
+        Arc::new(Tenant {
+            document: doc,
+            policy,
+        })
     }
 
     #[test]
@@ -126,10 +152,10 @@ mod tests {
             tenant("initech", "https://login.initech.example/", None),
         ]
         .into_iter()
-        .map(|t| (t.id.clone(), t))
+        .map(|t| (t.document.id.clone(), t))
         .collect();
         let id = |issuer: &str, active: Option<&str>| {
-            resolve(&tenants, issuer, active).map(|t| t.id.clone())
+            resolve(&tenants, issuer, active).map(|t| t.document.id.clone())
         };
         assert_eq!(id(shared, Some("T-acme")).as_deref(), Some("acme"));
         assert_eq!(id(shared, Some("T-globex")).as_deref(), Some("globex"));
@@ -151,7 +177,7 @@ mod tests {
         let issuer = "https://login.example/";
         let tenants: Tenants = [tenant("a1", issuer, None), tenant("a2", issuer, None)]
             .into_iter()
-            .map(|t| (t.id.clone(), t))
+            .map(|t| (t.document.id.clone(), t))
             .collect();
         assert!(resolve(&tenants, issuer, None).is_none());
     }

@@ -117,13 +117,14 @@ async fn a_directory_sees_a_change_within_its_ttl_and_serves_its_copy_until_then
     let moto = Moto::start().await.unwrap();
     let store = store(&moto).await;
     store.put(&acme(), None, "alice", "t0").await.unwrap();
-    let directory = TenantDirectory::new(store.clone(), Duration::from_millis(300));
+    let directory = TenantDirectory::new(store.clone(), Duration::from_millis(300), Vec::new());
     let before = directory
         .resolve(ISSUER, Some("T-acme"))
         .await
         .unwrap()
         .unwrap();
-    assert!(!before.policy.kill_switch);
+    assert!(!before.document.policy.kill_switch);
+    assert!(before.policy.kill_switch.is_none());
 
     let read = store.get("acme").await.unwrap().unwrap();
     let mut off = acme();
@@ -135,7 +136,7 @@ async fn a_directory_sees_a_change_within_its_ttl_and_serves_its_copy_until_then
         .await
         .unwrap()
         .unwrap();
-    assert!(!cached.policy.kill_switch);
+    assert!(!cached.document.policy.kill_switch);
     // ...and after it, the change.
     tokio::time::sleep(Duration::from_millis(400)).await;
     let after = directory
@@ -143,7 +144,11 @@ async fn a_directory_sees_a_change_within_its_ttl_and_serves_its_copy_until_then
         .await
         .unwrap()
         .unwrap();
-    assert!(after.policy.kill_switch);
+    assert!(after.document.policy.kill_switch);
+    assert!(
+        after.policy.kill_switch.is_some(),
+        "the policy is rebuilt with the document"
+    );
     assert!(directory.resolve(ISSUER, None).await.unwrap().is_none());
 }
 
@@ -154,6 +159,7 @@ async fn a_directory_that_never_read_the_table_reports_the_error() {
     let directory = TenantDirectory::new(
         TenantStore::new(client, "no-such-table"),
         Duration::from_secs(60),
+        Vec::new(),
     );
     let err = directory.resolve(ISSUER, None).await.unwrap_err();
     assert!(err.to_string().contains("tenants table"), "{err}");

@@ -119,12 +119,12 @@ impl Exchange {
                     ApiError::Misconfigured
                 })?
                 .ok_or_else(|| self.policy_denied(Refusal::NoTenant))?;
-        self.record.update(|r| r.tenant = Some(tenant.id.clone()));
-        let policy = tenant.policy(&crate::catalogue::policy_tools());
+        let id = tenant.document.id.clone();
+        self.record.update(|r| r.tenant = Some(id.clone()));
         Ok(Organisation {
-            tenant: Some(tenant.id.clone()),
-            policy: Arc::new(policy),
-            user_limit: tenant.limits.map(|l| Limit {
+            tenant: Some(id),
+            policy: Arc::clone(&tenant.policy),
+            user_limit: tenant.document.limits.map(|l| Limit {
                 rate: l.user_rps,
                 burst: l.user_burst,
             }),

@@ -157,6 +157,7 @@ async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
                 tenants.table.clone(),
             ),
             tenants.ttl,
+            crate::catalogue::policy_tools(),
         ))
     });
     let runtime = Runtime::build_with_cache(
