@@ -14,7 +14,7 @@ use common::jwt::{ISSUER, jwks_server, oidc_claims, rs256, rsa_key, with};
 use common::*;
 use moto_harness::Moto;
 use serde_json::{Value, json};
-use workplace_ratelimit::{FailurePolicy, Limit, RateLimitConfig, RateLimiter, SystemClock};
+use workplace_ratelimit::{FailurePolicy, Limit, RateLimiter};
 use workplace_service::catalogue::policy_tools;
 use workplace_service::rest;
 use workplace_tenants::{TenantDirectory, TenantDocument, TenantStore};
@@ -42,40 +42,13 @@ fn globex() -> TenantDocument {
     doc
 }
 
+/// `burst` calls per user, refilled hourly; failing closed, so a 200 below is a real admission.
 async fn limiter(moto: &Moto, burst: u32) -> RateLimiter {
-    let client = moto.create_rate_limit_table("limits").await.unwrap();
-    let wide = Limit {
-        rate: 1000.0,
-        burst: 1000,
+    let user = Limit {
+        rate: 1.0 / 3600.0,
+        burst,
     };
-    let config = RateLimitConfig {
-        table: "limits".into(),
-        user: Limit {
-            rate: 1.0 / 3600.0,
-            burst,
-        },
-        client: wide,
-        global: wide,
-        global_shards: 1,
-        timeout: Duration::from_secs(60),
-        failure_policy: FailurePolicy::Closed,
-        fail_open_per_minute: 0,
-        lease_size: 1,
-        lease_lifetime: Duration::from_secs(1),
-    };
-    RateLimiter::new(client, config, Box::new(SystemClock))
-}
-
-fn names(body: &Value) -> Vec<String> {
-    body["tools"]
-        .as_array()
-        .map(|tools| {
-            tools
-                .iter()
-                .map(|t| t["name"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
+    common::limiter(moto, user, FailurePolicy::Closed).await
 }
 
 #[tokio::test]
@@ -136,14 +109,14 @@ async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() 
     let (status, body, record) = list(token_in("T-acme", member_of_both.clone())).await;
     assert_eq!(status, 200, "{body}");
     assert!(
-        !names(&body).contains(&"add_comment".to_owned()),
+        !tool_names(&body).contains(&"add_comment".to_owned()),
         "acme is read-only: {body}"
     );
     assert_eq!(record.tenant.as_deref(), Some("acme"));
 
     let (status, body, record) = list(token_in("T-globex", member_of_both.clone())).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(names(&body), ["fetch"]);
+    assert_eq!(tool_names(&body), ["fetch"]);
     assert_eq!(record.tenant.as_deref(), Some("globex"));
 
     // Naming a tenant the user does not belong to, or one nobody serves, gets nobody's policy.

@@ -26,15 +26,6 @@ async fn listed(app: &workplace_testkit::TestState, event: Value) -> (u16, Value
     (response.status().as_u16(), body(&response))
 }
 
-fn names(body: &Value) -> Vec<String> {
-    body["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn the_kill_switch_refuses_every_authenticated_request_with_its_message() {
     let app = policy_app(
@@ -123,7 +114,7 @@ async fn read_only_mode_hides_and_refuses_the_writing_tool() {
     let (status, body) = listed(&app, event("tools_list_get.json", Some(&token))).await;
     assert_eq!(status, 200);
     assert_eq!(
-        names(&body),
+        tool_names(&body),
         ["workplace_search", "fetch", "search", "list_events"]
     );
 
@@ -150,7 +141,7 @@ async fn the_tool_allow_list_lists_and_runs_only_its_tools() {
     let app = policy_app("workplace-search", &[("POLICY_TOOLS", "fetch, search")]);
     let token = token(all_scopes());
     let (_, body) = listed(&app, event("tools_list_get.json", Some(&token))).await;
-    assert_eq!(names(&body), ["fetch", "search"]);
+    assert_eq!(tool_names(&body), ["fetch", "search"]);
     let response = rest::call_tool(
         &app.state,
         request(&call_event(Some(&token), json!({"query": "roadmap"}))),

@@ -4,34 +4,14 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 use moto_harness::Moto;
-use workplace_ratelimit::{FailurePolicy, Limit, RateLimitConfig, RateLimiter, SystemClock};
+use workplace_ratelimit::{FailurePolicy, Limit, RateLimiter};
 use workplace_service::rest;
 
+/// The per-user limit of these tests: `burst` calls, then one every ten seconds; failing open.
 async fn limiter(moto: &Moto, burst: u32) -> RateLimiter {
-    let client = moto.create_rate_limit_table("limits").await.unwrap();
-    let wide = Limit {
-        rate: 1000.0,
-        burst: 1000,
-    };
-    let config = RateLimitConfig {
-        table: "limits".into(),
-        user: Limit { rate: 0.1, burst },
-        client: wide,
-        global: wide,
-        global_shards: 1,
-        // Generous: these tests are about which calls are admitted, not about speed.
-        timeout: Duration::from_secs(60),
-        failure_policy: FailurePolicy::Open,
-        fail_open_per_minute: 60,
-        // One write per call: these tests check the headers of each admission.
-        lease_size: 1,
-        lease_lifetime: Duration::from_secs(1),
-    };
-    RateLimiter::new(client, config, Box::new(SystemClock))
+    common::limiter(moto, Limit { rate: 0.1, burst }, FailurePolicy::Open).await
 }
 
 #[tokio::test]

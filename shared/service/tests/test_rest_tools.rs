@@ -22,14 +22,8 @@ async fn tools_are_listed_in_mcp_shape_for_any_valid_token() {
     .await;
     assert_eq!(response.status(), 200);
     let body = body(&response);
-    let names: Vec<&str> = body["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        tool_names(&body),
         [
             "workplace_search",
             "fetch",

@@ -65,13 +65,7 @@ async fn the_tenants_policy_applies_and_a_change_takes_effect_within_the_ttl() {
 
     let (status, body) = list(&app).await;
     assert_eq!(status, 200, "{body}");
-    let names: Vec<&str> = body["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["fetch", "search"]);
+    assert_eq!(tool_names(&body), ["fetch", "search"]);
     assert_eq!(app.last_record().tenant.as_deref(), Some("acme"));
 
     // An administrator switches the tenant off; the running container follows within the TTL.

@@ -246,17 +246,8 @@ impl TenantStore {
     pub async fn audit(&self, id: &str) -> Result<Vec<AuditEntry>, StoreError> {
         let mut entries = Vec::new();
         for item in self.scan_prefix(&format!("audit#{id}#")).await? {
-            let text = |name: &str| {
-                item.get(name)
-                    .and_then(|v| v.as_s().ok())
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            let version = item
-                .get("version")
-                .and_then(|v| v.as_n().ok())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_default();
+            let text = |name: &str| text(&item, name).unwrap_or_default();
+            let version = number(&item, "version").unwrap_or_default();
             let changes = serde_json::from_str(&text("changes"))
                 .map_err(|e| StoreError::Corrupt(id.to_owned(), e.to_string()))?;
             entries.push(AuditEntry {
@@ -278,21 +269,28 @@ fn to_value(document: &TenantDocument) -> Value {
 
 fn stored(id: &str, item: &HashMap<String, AttributeValue>) -> Result<Stored, StoreError> {
     let corrupt = |why: &str| StoreError::Corrupt(id.to_owned(), why.to_owned());
-    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-    let doc = text("doc").ok_or_else(|| corrupt("no `doc`"))?;
+    let doc = text(item, "doc").ok_or_else(|| corrupt("no `doc`"))?;
     let document: TenantDocument =
         serde_json::from_str(&doc).map_err(|e| corrupt(&e.to_string()))?;
-    let version = item
-        .get("version")
-        .and_then(|v| v.as_n().ok())
-        .and_then(|n| n.parse().ok())
-        .ok_or_else(|| corrupt("no `version`"))?;
+    let version = number(item, "version").ok_or_else(|| corrupt("no `version`"))?;
     Ok(Stored {
         document,
         version,
-        updated_by: text("updated_by").unwrap_or_default(),
-        updated_at: text("updated_at").unwrap_or_default(),
+        updated_by: text(item, "updated_by").unwrap_or_default(),
+        updated_at: text(item, "updated_at").unwrap_or_default(),
     })
+}
+
+/// A string attribute of an item.
+fn text(item: &HashMap<String, AttributeValue>, name: &str) -> Option<String> {
+    item.get(name).and_then(|v| v.as_s().ok()).cloned()
+}
+
+/// A whole-number attribute of an item.
+fn number(item: &HashMap<String, AttributeValue>, name: &str) -> Option<u64> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
 }
 
 /// The leaves that differ between two documents, as JSON pointers (objects are walked; arrays

@@ -68,17 +68,8 @@ async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         config,
     });
     let limiter = limits.map(|limits| {
-        // Every DynamoDB call is bounded twice: per attempt and per operation (retries included),
-        // so a stalled connection cannot hold a request beyond the limiter's own deadline.
-        let timeouts = aws_config::timeout::TimeoutConfig::builder()
-            .operation_timeout(limits.timeout)
-            .operation_attempt_timeout(limits.timeout.min(Duration::from_secs(1)))
-            .build();
-        let dynamodb = aws_sdk_dynamodb::config::Builder::from(&aws)
-            .timeout_config(timeouts)
-            .build();
         RateLimiter::new(
-            aws_sdk_dynamodb::Client::from_conf(dynamodb),
+            dynamodb(&aws, limits.timeout),
             limits,
             Box::new(SystemClock),
         )
@@ -141,19 +132,12 @@ async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
     let Some(provider) = provider.filter(|_| problems.is_empty()) else {
         return Err(ConfigErrors(problems));
     };
+    // A slow tenants table must not hold a request; a container that read it once keeps serving
+    // its copy through an outage (`TenantDirectory::tenants`).
     let tenants = config.tenants.as_ref().map(|tenants| {
-        // A bounded read: a slow table must not hold a request; a container that read it once
-        // keeps serving its copy through an outage (`TenantDirectory::tenants`).
-        let timeouts = aws_config::timeout::TimeoutConfig::builder()
-            .operation_timeout(Duration::from_secs(3))
-            .operation_attempt_timeout(Duration::from_secs(1))
-            .build();
-        let dynamodb = aws_sdk_dynamodb::config::Builder::from(&aws)
-            .timeout_config(timeouts)
-            .build();
         Arc::new(TenantDirectory::new(
             TenantStore::new(
-                aws_sdk_dynamodb::Client::from_conf(dynamodb),
+                dynamodb(&aws, Duration::from_secs(3)),
                 tenants.table.clone(),
             ),
             tenants.ttl,
@@ -176,6 +160,21 @@ async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         Some(directory) => runtime.with_tenants(directory),
         None => runtime,
     })
+}
+
+/// A DynamoDB client whose every call is bounded twice, per operation (retries included) by
+/// `operation` and per attempt by at most a second, so a stalled connection cannot hold a
+/// request past `operation`.
+fn dynamodb(aws: &aws_config::SdkConfig, operation: Duration) -> aws_sdk_dynamodb::Client {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .operation_timeout(operation)
+        .operation_attempt_timeout(operation.min(Duration::from_secs(1)))
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(aws)
+            .timeout_config(timeouts)
+            .build(),
+    )
 }
 
 /// The HTTP client a function builds at cold start ([`RootCertificates::http_client`]), for tests

@@ -134,3 +134,42 @@ pub fn assert_fits(tool: &str, structured: &Value) {
         .collect();
     assert!(problems.is_empty(), "{tool}: {problems:?} in {structured}");
 }
+
+/// The names of the tools a `tools/list` body lists, in order.
+pub fn tool_names(body: &Value) -> Vec<String> {
+    body["tools"]
+        .as_array()
+        .expect("a tools/list body")
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A limiter on `moto`'s table `limits` with `user` as the per-user limit, wide client and global
+/// limits, one write per call (the tests check each admission's headers) and a generous deadline
+/// (these tests are about which calls are admitted, not about speed).
+pub async fn limiter(
+    moto: &moto_harness::Moto,
+    user: workplace_ratelimit::Limit,
+    failure_policy: workplace_ratelimit::FailurePolicy,
+) -> workplace_ratelimit::RateLimiter {
+    use workplace_ratelimit::{Limit, RateLimitConfig, RateLimiter, SystemClock};
+    let client = moto.create_rate_limit_table("limits").await.unwrap();
+    let wide = Limit {
+        rate: 1000.0,
+        burst: 1000,
+    };
+    let config = RateLimitConfig {
+        table: "limits".into(),
+        user,
+        client: wide,
+        global: wide,
+        global_shards: 1,
+        timeout: std::time::Duration::from_secs(60),
+        failure_policy,
+        fail_open_per_minute: 60,
+        lease_size: 1,
+        lease_lifetime: std::time::Duration::from_secs(1),
+    };
+    RateLimiter::new(client, config, Box::new(SystemClock))
+}
