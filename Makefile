@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 
-.PHONY: help dev test tools lint gates unit security smoke extension e2e template bench profile load relevance build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
+.PHONY: help dev test tools lint gates unit security smoke extension e2e tenants template bench profile load relevance build-CequenceExtensionLayer stack-up stack-down clean-dev demo-files fuzz
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -13,7 +13,7 @@ help: ## List the targets.
 dev: ## Run the whole service on 127.0.0.1:9000 with the emulator, the fakes and the demo workspace.
 	@infra/scripts/dev.sh
 
-test: tools lint gates unit security template extension smoke e2e ## Everything CI runs.
+test: tools lint gates unit security template extension smoke e2e tenants ## Everything CI runs.
 	@echo "make test: all checks passed"
 
 tools: ## Install the project's own tools into .tools/ (idempotent).
@@ -47,6 +47,9 @@ e2e: ## The MCP endpoint with real clients: Python SDK 1.x and 2.x, Inspector, c
 
 smoke: ## The local stack as a new user meets it: the README's curl calls.
 	@tests/smoke/run.sh
+
+tenants: ## The cross-tenant suite: two demo organisations on the local stack (STACK_TENANTS=1), every route, tool, id, cursor, cache and limit tried across them, admin CLI changes within the TTL, the usage report.
+	@tests/tenants/run.sh
 
 bench: ## Lambda-billed cost of every release function and of a Python reference, under a Runtime API emulator (not part of `make test`).
 	@infra/bench/run.sh

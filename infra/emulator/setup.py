@@ -2,7 +2,7 @@
 """Create the rate-limit table, the shared-cache table and the secrets in the emulator, through the AWS APIs.
 
 Idempotent: an existing table is kept; an existing secret gets the new value (like a rotation).
-Usage: setup.py --endpoint URL --table NAME [--cache-table NAME] --secret-id ID --secret-file FILE [--secret-id ID --secret-file FILE]...
+Usage: setup.py --endpoint URL --table NAME [--cache-table NAME] [--tenants-table NAME] --secret-id ID --secret-file FILE [--secret-id ID --secret-file FILE]...
 Each secret file is a JSON object with the keys the functions read (see README, "Secrets"): the
 project secret, and the service-token secret (`jwt_secret_key`) kept apart from it.
 """
@@ -18,6 +18,7 @@ def main() -> int:
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--table", required=True)
     parser.add_argument("--cache-table", help="the shared cache's table (partition key pk, TTL on expires), as in template.yaml")
+    parser.add_argument("--tenants-table", help="the tenants table (partition key pk, no TTL), as in template.yaml")
     parser.add_argument("--secret-id", required=True, action="append")
     parser.add_argument("--secret-file", required=True, action="append")
     args = parser.parse_args()
@@ -29,6 +30,8 @@ def main() -> int:
     tables = [(args.table, "expires_at")]
     if args.cache_table:
         tables.append((args.cache_table, "expires"))
+    if args.tenants_table:
+        tables.append((args.tenants_table, None))
     existing = dynamodb.list_tables()["TableNames"]
     for table, ttl in tables:
         if table in existing:
@@ -40,7 +43,8 @@ def main() -> int:
             BillingMode="PAY_PER_REQUEST",
         )
         dynamodb.get_waiter("table_exists").wait(TableName=table)
-        dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
+        if ttl:
+            dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl})
 
     if len(args.secret_id) != len(args.secret_file):
         parser.error("give one --secret-file per --secret-id")

@@ -5,6 +5,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 export STACK_WATCH_CHANGES=1   # rebuild functions when you edit them
+export STACK_TENANTS="${STACK_TENANTS:-1}"   # two demo organisations (docs/tenants.md); 0: one, from the environment
 "$ROOT/infra/scripts/stack.sh" down >/dev/null 2>&1 || true
 trap '"$ROOT/infra/scripts/stack.sh" down; exit 0' INT TERM
 trap '"$ROOT/infra/scripts/stack.sh" down' EXIT
@@ -16,6 +17,18 @@ cat <<MSG
 workplace-mcp is running on $WORKPLACE_BASE_URL (Ctrl-C stops everything).
 
   Dev token (all scopes):  .dev/token      Signing key: .dev/jwt_secret_key
+MSG
+if [ "${WORKPLACE_TENANTS:-0}" = 1 ]; then
+  cat <<MSG
+  Two organisations (docs/tenants.md): .dev/token is Dana at Acme; .dev/token-globex is Gina at
+  Globex, who sees only Globex's workspace. Change a tenant with the admin CLI (seen within 5 s):
+
+    TENANTS_TABLE=$TENANTS_TABLE AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_REGION=us-east-1 \\
+      AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test target/debug/workplace-admin tenant list
+    target/debug/workplace-admin usage --since 1h        # who used what, by tenant
+MSG
+fi
+cat <<MSG
 
 Search the demo workspace:
 

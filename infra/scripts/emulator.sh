@@ -38,9 +38,11 @@ case "${1:-}" in
     port="$2" table="$3"; shift 3
     secrets=()
     while [ $# -gt 0 ]; do secrets+=(--secret-id "$1" --secret-file "$2"); shift 2; done
-    # CACHE_TABLE, when set, names the shared cache's table to create beside the rate-limit table.
+    # CACHE_TABLE and TENANTS_TABLE, when set, name the shared cache's and the tenants' tables to
+    # create beside the rate-limit table.
     "$VENV/bin/python" "$ROOT/infra/emulator/setup.py" --endpoint "http://127.0.0.1:$port" \
-      --table "$table" ${CACHE_TABLE:+--cache-table "$CACHE_TABLE"} "${secrets[@]}"
+      --table "$table" ${CACHE_TABLE:+--cache-table "$CACHE_TABLE"} \
+      ${TENANTS_TABLE:+--tenants-table "$TENANTS_TABLE"} "${secrets[@]}"
     ;;
   stop) stop ;;
   *) echo "usage: $0 start [PORT] | setup PORT TABLE SECRET_ID SECRET_FILE [SECRET_ID SECRET_FILE]... | stop" >&2; exit 2 ;;

@@ -12,7 +12,10 @@
 # Writes .dev/token (a dev token with every scope), .dev/stack.env (the URLs, for tests and shells)
 # and logs under .dev/logs/. Ports: WATCH_PORT (9000), EMULATOR_PORT (9010), FAKES_PORT (9020),
 # FAKES_DOWNLOAD_PORT (9021). STACK_RATE_LIMIT_USER_RPS/_BURST (100/200) set the per-user limit
-# (`make load` lowers it to see requests refused).
+# (`make load` lowers it to see requests refused). STACK_TENANTS=1 (`make dev`'s default) serves two
+# demo organisations from a tenants table (docs/tenants.md): Acme (the demo users, .dev/token) and
+# Globex (its own users and workspace, .dev/token-globex), each written with `workplace-admin`
+# and reread every STACK_TENANTS_TTL_SECONDS (5).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -29,9 +32,13 @@ FAKES_URL="http://127.0.0.1:$FAKES_PORT"
 SECRET_ID="workplace-mcp/dev"
 SERVICE_TOKEN_SECRET_ID="workplace-mcp/dev-service-token"
 # Service tokens are opt-in: the dev stack allows them for the demo users only (infra/fakes/corpus).
-SERVICE_TOKEN_SUBJECTS="dev-user,U2alice,U2bob,U2carol,e2e-limited"
+# U2gina and U2hugo are Globex's (STACK_TENANTS=1); U2stranger belongs to no tenant.
+SERVICE_TOKEN_SUBJECTS="dev-user,U2alice,U2bob,U2carol,e2e-limited,U2gina,U2hugo,U2stranger"
 TABLE="workplace-mcp-rate-limits"
 CACHE_TABLE="workplace-mcp-cache"
+TENANTS="${STACK_TENANTS:-0}"
+TENANTS_TABLE="workplace-mcp-tenants"
+ISSUER="$FAKES_URL/v1/apps/agentic/P2demo/MSdemo"
 FUNCTIONS=(health list-tools workplace-search mcp)
 
 # start NAME COMMAND...: runs COMMAND in its own process group, logging to .dev/logs/NAME.log.
@@ -75,7 +82,7 @@ SERVICE_TOKEN_SECRET_ID=$SERVICE_TOKEN_SECRET_ID
 SERVICE_TOKEN_SUBJECTS=$SERVICE_TOKEN_SUBJECTS
 SERVICE_TOKEN_MAX_LIFETIME_SECONDS=43200
 DESCOPE_PROJECT_ID=P2demo
-DESCOPE_ISSUER=$FAKES_URL/v1/apps/agentic/P2demo/MSdemo
+DESCOPE_ISSUER=$ISSUER
 DESCOPE_JWKS_URL=$FAKES_URL/P2demo/.well-known/jwks.json
 DESCOPE_BASE_URL=$FAKES_URL
 DESCOPE_CONNECT_URL=$FAKES_URL/connect
@@ -113,14 +120,87 @@ AWS_ACCESS_KEY_ID=test
 AWS_SECRET_ACCESS_KEY=test
 AWS_ENDPOINT_URL=http://127.0.0.1:$EMULATOR_PORT
 ENV
+  if [ "$TENANTS" = 1 ]; then
+    cat >>"$DEV/watch.env" <<ENV
+# Two demo organisations (docs/tenants.md), reread every few seconds so a change shows at once.
+TENANTS_TABLE=$TENANTS_TABLE
+TENANTS_TTL_SECONDS=${STACK_TENANTS_TTL_SECONDS:-5}
+ENV
+  fi
   cat >"$DEV/stack.env" <<ENV
 WORKPLACE_BASE_URL=$BASE_URL
 WORKPLACE_MCP_URL=$BASE_URL/mcp
 FAKES_URL=$FAKES_URL
 AWS_ENDPOINT_URL=http://127.0.0.1:$EMULATOR_PORT
 WORKPLACE_TOKEN_FILE=$DEV/token
-WORKPLACE_ISSUER=$FAKES_URL/v1/apps/agentic/P2demo/MSdemo
+WORKPLACE_ISSUER=$ISSUER
+WORKPLACE_TENANTS=$TENANTS
 ENV
+  if [ "$TENANTS" = 1 ]; then
+    cat >>"$DEV/stack.env" <<ENV
+TENANTS_TABLE=$TENANTS_TABLE
+TENANTS_TTL_SECONDS=${STACK_TENANTS_TTL_SECONDS:-5}
+WORKPLACE_GLOBEX_TOKEN_FILE=$DEV/token-globex
+ENV
+  fi
+}
+
+# The two demo organisations' documents and (empty) secrets: both sign in through the local
+# Descope project; Acme is its service-token demo users and every OIDC user without an active
+# tenant, Globex its own users and the Descope tenant T2globex, with fewer sources and its own
+# per-user limit.
+write_tenants() {
+  mkdir -p "$DEV/tenants"
+  python3 - "$DEV/tenants" "$ISSUER" <<'PY'
+import json, sys
+out, issuer = sys.argv[1:]
+tenants = {
+    "acme": {
+        "id": "acme",
+        "name": "Acme Corp (demo)",
+        "identity": {
+            "issuer": issuer,
+            "service_subjects": ["dev-user", "U2alice", "U2bob", "U2carol", "e2e-limited"],
+        },
+        "secret": "workplace-mcp/tenants/acme",
+    },
+    "globex": {
+        "id": "globex",
+        "name": "Globex Corporation (demo)",
+        "identity": {
+            "issuer": issuer,
+            "descope_tenant": "T2globex",
+            "service_subjects": ["U2gina", "U2hugo"],
+        },
+        "secret": "workplace-mcp/tenants/globex",
+        "sources": {
+            "GOOGLE_WORKSPACE_DOMAINS": "globex.example",
+            "GMAIL_MODE": "disabled",
+            "OUTLOOK_MAIL_MODE": "disabled",
+            "GOOGLE_CALENDAR_MODE": "disabled",
+            "OUTLOOK_CALENDAR_MODE": "disabled",
+            "SALESFORCE_MODE": "disabled",
+        },
+        "limits": {"user_rps": 25, "user_burst": 50},
+    },
+}
+for name, doc in tenants.items():
+    with open(f"{out}/{name}.json", "w") as f:
+        json.dump(doc, f, indent=2)
+with open(f"{out}/secret.json", "w") as f:
+    json.dump({}, f)
+PY
+}
+
+# Writes the demo tenants with the admin CLI, as an administrator would.
+put_tenants() {
+  local name
+  for name in acme globex; do
+    AWS_ENDPOINT_URL="http://127.0.0.1:$EMULATOR_PORT" AWS_REGION=us-east-1 \
+      AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test \
+      "$ROOT/target/debug/workplace-admin" tenant --table "$TENANTS_TABLE" put "$DEV/tenants/$name.json" \
+      >>"$LOGS/emulator-setup.log" 2>&1 || { cat "$LOGS/emulator-setup.log" >&2; die "writing tenant $name failed"; }
+  done
 }
 
 # The secrets for the emulator: the project secret (the credentials the fakes accept) and, apart
@@ -150,6 +230,12 @@ mint_token() {
   python3 infra/scripts/mint_token.py --secret-file "$DEV/jwt_secret_key" \
     --audience "$BASE_URL/mcp" --ttl 43200 >"$DEV/token"
   chmod 600 "$DEV/token"
+  if [ "$TENANTS" = 1 ]; then
+    python3 infra/scripts/mint_token.py --secret-file "$DEV/jwt_secret_key" \
+      --audience "$BASE_URL/mcp" --ttl 43200 --subject U2gina --email gina@globex.example \
+      >"$DEV/token-globex"
+    chmod 600 "$DEV/token-globex"
+  fi
 }
 
 up() {
@@ -161,7 +247,7 @@ up() {
   write_env
 
   log "building the functions and the fakes"
-  cargo build --quiet -p upstream-fakes $(printf -- '-p %s ' "${FUNCTIONS[@]}")
+  cargo build --quiet -p upstream-fakes -p workplace-admin $(printf -- '-p %s ' "${FUNCTIONS[@]}")
 
   log "starting the upstream fakes on 127.0.0.1:$FAKES_PORT"
   rm -f "$DEV/upstream-credentials.json"
@@ -175,9 +261,19 @@ up() {
 
   log "starting the AWS emulator on 127.0.0.1:$EMULATOR_PORT and creating the table and the secret"
   "$ROOT/infra/scripts/emulator.sh" start "$EMULATOR_PORT" || die "the emulator did not start"
-  CACHE_TABLE="$CACHE_TABLE" "$ROOT/infra/scripts/emulator.sh" setup "$EMULATOR_PORT" "$TABLE" "$SECRET_ID" "$DEV/secret.json" \
-    "$SERVICE_TOKEN_SECRET_ID" "$DEV/service-token-secret.json" \
+  local tenant_args=()
+  if [ "$TENANTS" = 1 ]; then
+    write_tenants
+    tenant_args=(workplace-mcp/tenants/acme "$DEV/tenants/secret.json" workplace-mcp/tenants/globex "$DEV/tenants/secret.json")
+  fi
+  CACHE_TABLE="$CACHE_TABLE" TENANTS_TABLE="$([ "$TENANTS" = 1 ] && echo "$TENANTS_TABLE")" \
+    "$ROOT/infra/scripts/emulator.sh" setup "$EMULATOR_PORT" "$TABLE" "$SECRET_ID" "$DEV/secret.json" \
+    "$SERVICE_TOKEN_SECRET_ID" "$DEV/service-token-secret.json" "${tenant_args[@]}" \
     >"$LOGS/emulator-setup.log" 2>&1 || { cat "$LOGS/emulator-setup.log" >&2; die "creating the table and secret failed"; }
+  if [ "$TENANTS" = 1 ]; then
+    log "writing the demo tenants acme and globex with workplace-admin"
+    put_tenants
+  fi
 
   log "starting cargo lambda watch on 127.0.0.1:$WATCH_PORT"
   local ignore=()

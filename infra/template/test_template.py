@@ -31,6 +31,19 @@ API_FUNCTIONS = ("list-tools", "workplace-search", "mcp")
 TOOL_FUNCTIONS = ("workplace-search", "mcp")
 
 
+def _statements(role: dict) -> list[tuple[dict, str | None]]:
+    """Every statement of a role's inline policies, with the condition it sits under (SAM renders
+    a conditional policy template as Fn::If)."""
+    found = []
+    for policy in role.get("Policies", []):
+        condition = None
+        if "Fn::If" in policy:
+            condition, policy, _ = policy["Fn::If"]
+        statements = policy.get("PolicyDocument", {}).get("Statement", [])
+        found.extend((statement, condition) for statement in statements)
+    return found
+
+
 def alarms() -> dict[str, dict]:
     return {
         name: r["Properties"] for name, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"
@@ -224,6 +237,41 @@ class TrustModel(unittest.TestCase):
         for mode in ("GoogleCalendarMode", "OutlookCalendarMode"):
             self.assertEqual(SOURCE["Parameters"][mode]["Default"], "disabled")
             self.assertNotIn("service", SOURCE["Parameters"][mode]["AllowedValues"])
+
+    def test_tenant_secrets_are_read_by_name_prefix_only_and_only_when_serving_tenants(self):
+        prefix = "secret:workplace-mcp/tenants/*"
+        for logical, function in FUNCTIONS.items():
+            role = RESOURCES[f"{logical}Role"]["Properties"]
+            grants = [
+                (statement, condition)
+                for statement, condition in _statements(role)
+                if prefix in str(statement.get("Resource"))
+            ]
+            if function == "health":
+                self.assertEqual(grants, [], "health reads no tenant's secret")
+                continue
+            self.assertEqual(len(grants), 1, function)
+            statement, condition = grants[0]
+            self.assertEqual(condition, "ServeTenants", function)
+            self.assertEqual(statement["Action"], "secretsmanager:GetSecretValue")
+            resource = statement["Resource"]["Fn::Sub"]
+            # Nothing wider than the prefix: the account's other secrets stay out of reach.
+            self.assertTrue(resource.endswith(":" + prefix), resource)
+            self.assertEqual(resource.count("*"), 1, resource)
+
+    def test_tenants_are_watched_per_tenant_without_a_metric_dimension_per_tenant(self):
+        import json as json_module
+        for name in ("TenantRequestsRule", "TenantErrorsRule", "TenantLimitedRule"):
+            rule = RESOURCES[name]
+            self.assertEqual(rule["Condition"], "ServeTenants")
+            body = rule["Properties"]["RuleBody"]["Fn::Sub"][0]
+            parsed = json_module.loads(re.sub(r"\$\{[A-Za-z]+\}", "group", body))
+            self.assertEqual(parsed["Contribution"]["Keys"], ["$.tenant"], name)
+        alarm = alarms()["TenantErrorsAlarm"]
+        self.assertIn("INSIGHT_RULE_METRIC", str(alarm["Metrics"]))
+        self.assertEqual(alarm["Threshold"], {"Ref": "TenantErrorAlarmThreshold"})
+        # No metric the functions emit has a tenant dimension.
+        self.assertNotIn("Tenant", str([a.get("Dimensions") for a in alarms().values()]))
 
     def test_drive_transport_is_a_validated_parameter_defaulting_to_rest(self):
         parameter = SOURCE["Parameters"]["GoogleDriveTransport"]

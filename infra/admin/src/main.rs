@@ -8,6 +8,7 @@
 // A CLI's answer is what it prints.
 #![allow(clippy::print_stdout)]
 
+mod cloudwatch;
 mod usage;
 
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ use clap::{Parser, Subcommand};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use workplace_service::catalogue;
+use workplace_service::state::source_setting_problems;
 use workplace_tenants::{AuditEntry, SCHEMA, Stored, TenantDocument, TenantStore};
 
 #[derive(Parser)]
@@ -54,8 +56,12 @@ enum Command {
         #[arg(long, default_value = "7d")]
         since: String,
         /// Files holding the records (default: `.dev/logs/watch.log`).
-        #[arg(long = "logs")]
+        #[arg(long = "logs", conflicts_with = "log_groups")]
         logs: Vec<std::path::PathBuf>,
+        /// CloudWatch Logs groups holding the records, in AWS: the functions' groups,
+        /// `/aws/lambda/<function>` (docs/tenants.md, "Usage"). Repeat for each.
+        #[arg(long = "log-group")]
+        log_groups: Vec<String>,
         /// One tenant's requests only.
         #[arg(long)]
         tenant: Option<String>,
@@ -119,8 +125,9 @@ async fn run(command: Command) -> Result<(), Failure> {
         Command::Usage {
             since,
             logs,
+            log_groups,
             tenant,
-        } => usage(&since, logs, tenant.as_deref()),
+        } => usage(&since, logs, &log_groups, tenant.as_deref()).await,
         Command::Validate { file } => {
             let document = read_document(&file)?;
             println!("{} is a valid tenant document", document.id);
@@ -209,15 +216,44 @@ async fn tenant(
     }
 }
 
-fn usage(since: &str, logs: Vec<std::path::PathBuf>, tenant: Option<&str>) -> Result<(), Failure> {
+async fn usage(
+    since: &str,
+    logs: Vec<std::path::PathBuf>,
+    log_groups: &[String],
+    tenant: Option<&str>,
+) -> Result<(), Failure> {
     let window = parse_window(since).ok_or_else(|| {
         Failure::Refused(format!(
             "--since `{since}`: use a number and m, h or d (e.g. 7d)"
         ))
     })?;
-    let from = (OffsetDateTime::now_utc() - window)
+    let start = OffsetDateTime::now_utc() - window;
+    let from = start
         .format(&Rfc3339)
         .map_err(|err| Failure::Failed(err.to_string()))?;
+    let scope = match tenant {
+        Some(tenant) => format!("tenant `{tenant}` since {from}"),
+        None => format!("the deployment since {from}"),
+    };
+    if !log_groups.is_empty() {
+        let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await;
+        let client = aws_sdk_cloudwatchlogs::Client::new(&aws);
+        let start_ms = i64::try_from(start.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        let read = cloudwatch::read(&client, log_groups, start_ms)
+            .await
+            .map_err(|err| Failure::Failed(format!("CloudWatch Logs: {err}")))?;
+        let report = usage::Usage::of(usage::records(&read.text, &from, tenant));
+        println!("{}", report.report(&scope));
+        if read.truncated {
+            println!(
+                "(the first {} records only: narrow --since for the whole window)",
+                cloudwatch::MAX_RECORDS
+            );
+        }
+        return Ok(());
+    }
     let logs = if logs.is_empty() {
         vec![std::path::PathBuf::from(".dev/logs/watch.log")]
     } else {
@@ -232,10 +268,6 @@ fn usage(since: &str, logs: Vec<std::path::PathBuf>, tenant: Option<&str>) -> Re
         text.push('\n');
     }
     let report = usage::Usage::of(usage::records(&text, &from, tenant));
-    let scope = match tenant {
-        Some(tenant) => format!("tenant `{tenant}` since {from}"),
-        None => format!("the deployment since {from}"),
-    };
     println!("{}", report.report(&scope));
     Ok(())
 }
@@ -338,7 +370,11 @@ fn read_document(file: &std::path::Path) -> Result<TenantDocument, Failure> {
 
 /// The functions' own rules.
 fn check(document: &TenantDocument) -> Result<(), Failure> {
-    let problems = document.validate(&catalogue::policy_tools());
+    let mut problems = document.validate(&catalogue::policy_tools());
+    // Source settings are judged on their own: a Descope project stands in for the deployment's.
+    problems.extend(source_setting_problems(document, &|name| {
+        (name == "DESCOPE_PROJECT_ID").then(|| "deployment".to_owned())
+    }));
     if problems.is_empty() {
         return Ok(());
     }

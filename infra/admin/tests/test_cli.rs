@@ -115,6 +115,8 @@ async fn a_document_the_rules_refuse_is_never_written() {
     let mut bad = document();
     bad["policy"]["tools"] = json!(["workplace_search", "drop_tables"]);
     bad["secret"] = json!("prod/database");
+    // A tenant may choose its sources' settings, never where requests go.
+    bad["sources"] = json!({"GRAPH_BASE_URL": "https://attacker.example"});
     let bad = write(&dir, "bad.json", &bad);
     for args in [
         vec!["tenant", "put", bad.as_str()],
@@ -124,7 +126,9 @@ async fn a_document_the_rules_refuse_is_never_written() {
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
         let said = text(&out);
         assert!(
-            said.contains("/policy/tools/1") && said.contains("/secret"),
+            said.contains("/policy/tools/1")
+                && said.contains("/secret")
+                && said.contains("/sources/GRAPH_BASE_URL"),
             "{said}"
         );
     }
@@ -134,6 +138,17 @@ async fn a_document_the_rules_refuse_is_never_written() {
     let out = admin(&moto, &["tenant", "put", &typo]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("readonly"), "{}", text(&out));
+    // A setting value its source refuses is named, as the functions would.
+    let mut mode = document();
+    mode["sources"] = json!({"NOTION_MODE": "sometimes"});
+    let mode = write(&dir, "mode.json", &mode);
+    let out = admin(&moto, &["validate", &mode]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("/sources/NOTION_MODE"),
+        "{}",
+        text(&out)
+    );
     let out = admin(&moto, &["tenant", "list"]);
     assert!(out.status.success());
     assert!(out.stdout.is_empty(), "{}", text(&out));
@@ -213,4 +228,85 @@ fn rand_suffix() -> u128 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos()
+}
+
+/// In AWS the report reads the functions' log groups: the same records, through CloudWatch Logs
+/// (here the emulator's), with each tenant's requests told apart.
+#[tokio::test]
+async fn usage_reads_the_records_from_cloudwatch_logs_by_tenant() {
+    let moto = Moto::start().await.unwrap();
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&moto.sdk_config().await);
+    let group = "/aws/lambda/workplace-mcp-McpFunction";
+    logs.create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .unwrap();
+    logs.create_log_stream()
+        .log_group_name(group)
+        .log_stream_name("2099/01/01/[$LATEST]abc")
+        .send()
+        .await
+        .unwrap();
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    let record = |n: u32, tenant: &str, sub: &str| {
+        json!({
+            "type": "invocation", "timestamp": "2099-01-01T00:00:00.000Z",
+            "request_id": format!("r-{n}"), "function": "mcp", "route": "POST /mcp",
+            "action": "tools/call", "tool": "workplace_search", "mcp_server": "workplace-mcp",
+            "sub": sub, "tenant": tenant, "status": 200, "outcome": "ok", "latency_ms": 20.0
+        })
+        .to_string()
+    };
+    let lines = [
+        "START RequestId: 1 Version: $LATEST".to_owned(),
+        record(1, "acme", "dana"),
+        record(2, "acme", "alice"),
+        record(3, "globex", "gina"),
+    ];
+    let mut put = logs
+        .put_log_events()
+        .log_group_name(group)
+        .log_stream_name("2099/01/01/[$LATEST]abc");
+    for line in lines {
+        put = put.log_events(
+            aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(now)
+                .message(line)
+                .build()
+                .unwrap(),
+        );
+    }
+    put.send().await.unwrap();
+
+    let out = admin(&moto, &["usage", "--since", "1h", "--log-group", group]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    for row in ["| requests | 3 |", "| acme | 2 |", "| globex | 1 |"] {
+        assert!(said.contains(row), "{row} missing from {said}");
+    }
+    let out = admin(
+        &moto,
+        &[
+            "usage",
+            "--since",
+            "1h",
+            "--log-group",
+            group,
+            "--tenant",
+            "globex",
+        ],
+    );
+    let said = text(&out);
+    assert!(said.contains("| requests | 1 |"), "{said}");
+    assert!(!said.contains("| acme |"), "{said}");
+    // A group that does not exist is AWS's failure (exit 1), named.
+    let out = admin(&moto, &["usage", "--log-group", "/aws/lambda/nothing"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
 }

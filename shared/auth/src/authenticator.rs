@@ -29,10 +29,7 @@ impl Authenticator {
         let token = bearer_token(authorization)?;
         // The issuer is read unverified only to pick the verifier; that verifier then checks the
         // signature with its own algorithm allowlist and re-checks `iss` exactly.
-        let issuer = jsonwebtoken::dangerous::insecure_decode_claims::<UnverifiedIssuer>(token)
-            .map_err(|_| AuthError::Malformed("not a JWT"))?
-            .iss
-            .ok_or(AuthError::MissingClaim("iss"))?;
+        let issuer = unverified_issuer(token)?;
         if let Some(oidc) = self.oidc.as_ref().filter(|v| v.issuer() == issuer) {
             return oidc.verify(token).await;
         }
@@ -41,4 +38,13 @@ impl Authenticator {
         }
         Err(AuthError::UntrustedIssuer)
     }
+}
+
+/// The issuer a token claims, unverified: only ever used to pick the verifier, which then checks
+/// the signature and requires exactly this issuer.
+pub fn unverified_issuer(token: &str) -> Result<String, AuthError> {
+    jsonwebtoken::dangerous::insecure_decode_claims::<UnverifiedIssuer>(token)
+        .map_err(|_| AuthError::Malformed("not a JWT"))?
+        .iss
+        .ok_or(AuthError::MissingClaim("iss"))
 }

@@ -25,7 +25,7 @@ mod jwks;
 mod principal;
 mod service_token;
 
-pub use authenticator::Authenticator;
+pub use authenticator::{Authenticator, unverified_issuer};
 pub use bearer::{MAX_TOKEN_BYTES, bearer_token};
 pub use error::AuthError;
 pub use jwks::{

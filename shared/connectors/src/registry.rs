@@ -162,6 +162,29 @@ pub fn secret_keys() -> impl Iterator<Item = &'static str> {
     SOURCES.iter().flat_map(|e| e.secret_keys.iter().copied())
 }
 
+/// The Descope outbound app id settings: which app of the Descope project a source's user tokens
+/// come from.
+pub const OUTBOUND_APP_SETTINGS: &[&str] = &[
+    "DESCOPE_OUTBOUND_APP_GOOGLE",
+    "DESCOPE_OUTBOUND_APP_MICROSOFT",
+    "DESCOPE_OUTBOUND_APP_NOTION",
+    "DESCOPE_OUTBOUND_APP_SALESFORCE",
+];
+
+/// The settings one organisation (tenant) may set for itself instead of the deployment's: each
+/// source's mode and deployed settings (Google Workspace domains, Microsoft tenant and client,
+/// Salesforce instance), the outbound app ids, and the acknowledgement of shared credentials.
+/// Base URLs of the upstreams are not among them: a tenant document never chooses where the
+/// functions send a request, beyond the organisation's own Salesforce instance, which is checked
+/// like the deployment's.
+pub fn tenant_settings() -> impl Iterator<Item = &'static str> {
+    SOURCES
+        .iter()
+        .flat_map(|e| std::iter::once(e.mode_setting).chain(e.deployed_settings.iter().copied()))
+        .chain(OUTBOUND_APP_SETTINGS.iter().copied())
+        .chain(std::iter::once("ALLOW_SHARED_CREDENTIALS"))
+}
+
 /// The calendars: the sources `list_events` lists.
 pub fn calendars() -> impl Iterator<Item = SourceKind> {
     SOURCES.iter().filter(|e| e.lists_events).map(|e| e.kind)

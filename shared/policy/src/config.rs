@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::{AddressPolicy, Cidr, Policy, ToolInfo};
+use crate::{AddressPolicy, Caps, Cidr, Policy, ToolInfo};
 
 /// What a refused caller reads when the kill switch has no message of its own.
 pub const DEFAULT_KILL_SWITCH_MESSAGE: &str =
@@ -15,8 +15,9 @@ const MAX_MESSAGE_CHARS: usize = 500;
 impl Policy {
     /// Reads `POLICY_KILL_SWITCH` (`on` | `off`), `POLICY_KILL_SWITCH_MESSAGE`, `POLICY_TOOLS`
     /// (comma-separated names from `tools`; unset allows all), `POLICY_READ_ONLY` (`on` | `off`),
-    /// `POLICY_IP_ALLOWLIST` and `POLICY_TRUSTED_PROXIES` (comma-separated ranges). Every problem is
-    /// reported, by setting.
+    /// `POLICY_IP_ALLOWLIST` and `POLICY_TRUSTED_PROXIES` (comma-separated ranges),
+    /// `POLICY_MAX_RESULTS` (1 to 50) and `POLICY_MAX_CONTENT_CHARS` (100 to 10,000,000). Every
+    /// problem is reported, by setting.
     pub fn from_lookup(
         env: &dyn Fn(&str) -> Option<String>,
         tools: &[ToolInfo],
@@ -86,6 +87,27 @@ impl Policy {
             allow: ranges("POLICY_IP_ALLOWLIST"),
             trusted_proxies: ranges("POLICY_TRUSTED_PROXIES"),
         };
+        let mut cap = |name: &'static str, bounds: std::ops::RangeInclusive<usize>| {
+            let text = get(name)?;
+            match text.parse::<usize>() {
+                Ok(n) if bounds.contains(&n) => Some(n),
+                _ => {
+                    problems.push((
+                        name,
+                        format!(
+                            "must be a whole number from {} to {} (got `{text}`)",
+                            bounds.start(),
+                            bounds.end()
+                        ),
+                    ));
+                    None
+                }
+            }
+        };
+        let caps = Caps {
+            max_results: cap("POLICY_MAX_RESULTS", Caps::RESULTS),
+            max_content_chars: cap("POLICY_MAX_CONTENT_CHARS", Caps::CONTENT_CHARS),
+        };
 
         if problems.is_empty() {
             Ok(Self {
@@ -93,6 +115,7 @@ impl Policy {
                 tools: allowed_tools,
                 read_only,
                 addresses,
+                caps,
             })
         } else {
             Err(problems)
@@ -122,6 +145,29 @@ mod tests {
                 .map(|(_, v)| (*v).to_owned())
         };
         Policy::from_lookup(&env, &TOOLS)
+    }
+
+    #[test]
+    fn caps_are_read_within_their_bounds() {
+        let policy = load(&[
+            ("POLICY_MAX_RESULTS", "5"),
+            ("POLICY_MAX_CONTENT_CHARS", "20000"),
+        ])
+        .unwrap();
+        assert_eq!(
+            policy.caps,
+            Caps {
+                max_results: Some(5),
+                max_content_chars: Some(20_000),
+            }
+        );
+        let problems = load(&[
+            ("POLICY_MAX_RESULTS", "0"),
+            ("POLICY_MAX_CONTENT_CHARS", "lots"),
+        ])
+        .unwrap_err();
+        let names: Vec<&str> = problems.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["POLICY_MAX_RESULTS", "POLICY_MAX_CONTENT_CHARS"]);
     }
 
     #[test]

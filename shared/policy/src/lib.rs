@@ -9,6 +9,9 @@
 //! - [`Policy::allows_tool`]: may this tool be listed and called? `tools/list` shows only what it
 //!   allows, and a call to anything else is refused with the reason.
 //!
+//! Its [`Caps`] bound what one call returns (results per search, characters of document text):
+//! a call asking for more gets the cap, not a refusal.
+//!
 //! Every refusal is a [`Refusal`] whose message a person can act on; none echoes caller input.
 
 mod address;
@@ -31,6 +34,25 @@ pub struct Policy {
     pub read_only: bool,
     /// Which client addresses may call, and which proxies' `X-Forwarded-For` is believed.
     pub addresses: AddressPolicy,
+    /// How much one call may return.
+    pub caps: Caps,
+}
+
+/// How much one call may return; `None`: the server's own bounds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Caps {
+    /// Most results per search page.
+    pub max_results: Option<usize>,
+    /// Most characters of document text per call: `fetch`'s `max_chars`, and a search's content
+    /// budget with `include_content`.
+    pub max_content_chars: Option<usize>,
+}
+
+impl Caps {
+    /// Bounds of `max_results`.
+    pub const RESULTS: std::ops::RangeInclusive<usize> = 1..=50;
+    /// Bounds of `max_content_chars`.
+    pub const CONTENT_CHARS: std::ops::RangeInclusive<usize> = 100..=10_000_000;
 }
 
 /// Why the policy refused a request.

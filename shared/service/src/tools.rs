@@ -4,7 +4,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Value, json};
 use workplace_auth::{Principal, TokenKind};
 use workplace_connectors::{SourceError, SourceKind, UserContext, WRITE_COMMENTS_SCOPE};
-use workplace_policy::Refusal;
+use workplace_policy::{Caps, Refusal};
 use workplace_record::ErrorCode;
 
 use crate::arguments::{CommentArgs, EventsArgs, FetchArgs, InvalidArgument, SearchArgs};
@@ -139,6 +139,36 @@ impl PreparedCall {
             Self::Events { args, .. } => args.query.as_deref(),
             // A comment's text is content, not a query: never hashed into the record.
             Self::Fetch(_) | Self::Comment(_) => None,
+        }
+    }
+}
+
+impl PreparedCall {
+    /// The call within its organisation's caps (admin policy): fewer results or less text than
+    /// asked, never a refusal. Applied before the call is charged, so it costs what it will do.
+    pub fn within(&mut self, caps: Caps) {
+        match self {
+            Self::Search { args, page, .. } => {
+                if let Some(most) = caps.max_results {
+                    args.max_results = args.max_results.min(most);
+                    page.size = page.size.min(most);
+                }
+                if let Some(chars) = caps.max_content_chars {
+                    let tokens = chars.div_ceil(crate::search::budget::CHARS_PER_TOKEN);
+                    args.max_tokens = args.max_tokens.min(tokens.max(1));
+                }
+            }
+            Self::Events { args, .. } => {
+                if let Some(most) = caps.max_results {
+                    args.max_results = args.max_results.min(most);
+                }
+            }
+            Self::Fetch(args) => {
+                if let Some(chars) = caps.max_content_chars {
+                    args.max_chars = args.max_chars.min(chars);
+                }
+            }
+            Self::Comment(_) => {}
         }
     }
 }

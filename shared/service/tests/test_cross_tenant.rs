@@ -152,3 +152,169 @@ async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() 
     );
     assert_eq!(list(token_in("T-globex", member_of_both)).await.0, 429);
 }
+
+/// A page cursor is signed for its tenant: the same user id, with the same query, cannot page on
+/// in another organisation with it, while in its own it pages on.
+#[tokio::test]
+async fn a_cursor_from_one_tenant_is_refused_in_another() {
+    let moto = Moto::start().await.unwrap();
+    let store = TenantStore::new(
+        moto.create_rate_limit_table("tenants").await.unwrap(),
+        "tenants",
+    );
+    for doc in [
+        tenant("acme", "T-acme", json!({})),
+        tenant("globex", "T-globex", json!({})),
+    ] {
+        store.put(&doc, None, "admin", "t0").await.unwrap();
+    }
+    let key = rsa_key("k1");
+    let jwks = jwks_server(vec![key.jwk.clone()]).await;
+    let app = TestState::with_tenants(
+        "workplace-search",
+        vec![workplace_testkit::FixedSource::with_hits(
+            workplace_connectors::SourceKind::Notion,
+            12,
+        )],
+        &[
+            ("MCP_RESOURCE_URL", RESOURCE),
+            ("DESCOPE_ISSUER", ISSUER),
+            ("DESCOPE_JWKS_URL", &jwks),
+        ],
+        None,
+        Arc::new(TenantDirectory::new(
+            store,
+            Duration::from_secs(60),
+            policy_tools(),
+        )),
+    );
+    let member_of_both = json!({"T-acme": {}, "T-globex": {}});
+    let token_in = |dct: &str| {
+        rs256(
+            &key,
+            &with(
+                with(oidc_claims(), "dct", json!(dct)),
+                "tenants",
+                member_of_both.clone(),
+            ),
+        )
+    };
+    let search = |token: String, cursor: Option<String>| {
+        let app = &app;
+        async move {
+            let mut arguments = json!({"query": "report", "max_results": 2});
+            if let Some(cursor) = cursor {
+                arguments["cursor"] = json!(cursor);
+            }
+            let event = with_body(
+                event("tool_call_post.json", Some(&token)),
+                &json!({"name": "workplace_search", "arguments": arguments}).to_string(),
+            );
+            let response = rest::call_tool(&app.state, request(&event)).await;
+            (response.status().as_u16(), body(&response))
+        }
+    };
+    let (status, first) = search(token_in("T-acme"), None).await;
+    assert_eq!(status, 200, "{first}");
+    let cursor = first["structuredContent"]["next_cursor"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a second page: {first}"))
+        .to_owned();
+
+    let (status, refused) = search(token_in("T-globex"), Some(cursor.clone())).await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("cursor"), "{refused}");
+
+    let (status, second) = search(token_in("T-acme"), Some(cursor)).await;
+    assert_eq!(status, 200, "{second}");
+    assert_ne!(
+        second["structuredContent"]["results"],
+        first["structuredContent"]["results"]
+    );
+}
+
+/// An organisation with its own identity provider: its tokens are verified with its own keys
+/// (`identity.jwks_url`), found by the issuer they must carry exactly; the deployment's keys
+/// cannot sign for it, nor its keys for the deployment or for an issuer no tenant names.
+#[tokio::test]
+async fn a_tenant_with_its_own_identity_provider_is_verified_with_its_own_keys() {
+    const INITECH: &str = "https://login.initech.example/";
+    let moto = Moto::start().await.unwrap();
+    let store = TenantStore::new(
+        moto.create_rate_limit_table("tenants").await.unwrap(),
+        "tenants",
+    );
+    let deployment_key = rsa_key("deployment");
+    let initech_key = rsa_key("initech");
+    let deployment_jwks = jwks_server(vec![deployment_key.jwk.clone()]).await;
+    let initech_jwks = jwks_server(vec![initech_key.jwk.clone()]).await;
+    let mut initech = tenant("initech", "unused", json!({"tools": ["fetch"]}));
+    initech.identity.issuer = INITECH.into();
+    initech.identity.descope_tenant = None;
+    initech.identity.jwks_url = Some(initech_jwks);
+    store.put(&initech, None, "admin", "t0").await.unwrap();
+    store
+        .put(&tenant("acme", "T-acme", json!({})), None, "admin", "t0")
+        .await
+        .unwrap();
+    let app = TestState::with_tenants(
+        "list-tools",
+        vec![],
+        &[
+            ("MCP_RESOURCE_URL", RESOURCE),
+            ("DESCOPE_ISSUER", ISSUER),
+            ("DESCOPE_JWKS_URL", &deployment_jwks),
+        ],
+        None,
+        Arc::new(TenantDirectory::new(
+            store,
+            Duration::from_secs(60),
+            policy_tools(),
+        )),
+    );
+    let list = |token: String| {
+        let app = &app;
+        async move {
+            let response = rest::list_tools(
+                &app.state,
+                request(&event("tools_list_get.json", Some(&token))),
+            )
+            .await;
+            (
+                response.status().as_u16(),
+                body(&response),
+                app.last_record(),
+            )
+        }
+    };
+    let initech_claims = with(oidc_claims(), "iss", json!(INITECH));
+
+    let (status, body, record) = list(rs256(&initech_key, &initech_claims)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(tool_names(&body), ["fetch"], "initech's own policy");
+    assert_eq!(record.tenant.as_deref(), Some("initech"));
+
+    // The deployment's key cannot sign for initech...
+    let (status, body, _) = list(rs256(&deployment_key, &initech_claims)).await;
+    assert_eq!(status, 401, "{body}");
+    // ...nor initech's for the deployment's issuer (acme's tokens).
+    let acme_claims = with(
+        with(oidc_claims(), "dct", json!("T-acme")),
+        "tenants",
+        json!({"T-acme": {}}),
+    );
+    let (status, body, _) = list(rs256(&initech_key, &acme_claims)).await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(list(rs256(&deployment_key, &acme_claims)).await.0, 200);
+    // An issuer no tenant names is untrusted, whoever signed.
+    let (status, _, record) = list(rs256(
+        &initech_key,
+        &with(oidc_claims(), "iss", json!("https://login.initech.example")),
+    ))
+    .await;
+    assert_eq!(status, 401);
+    assert_eq!(record.reason.as_deref(), Some("untrusted_issuer"));
+    // Its tokens must still be meant for this server.
+    let elsewhere = with(initech_claims, "aud", json!("https://other.example/mcp"));
+    assert_eq!(list(rs256(&initech_key, &elsewhere)).await.0, 401);
+}

@@ -152,6 +152,60 @@ async fn the_tool_allow_list_lists_and_runs_only_its_tools() {
     assert!(body_of(&response).contains("`workplace_search` is not enabled"));
 }
 
+/// The caps bound what a call returns: a search asking for 10 results gets the cap's 3 (and pages
+/// on from there), a fetch asking for 5,000 characters gets the cap's 200.
+#[tokio::test]
+async fn the_caps_bound_results_and_content_without_refusing() {
+    let text: workplace_testkit::TextFn = |_| "budget ".repeat(2_000);
+    let source = workplace_testkit::FixedSource::with_text(
+        workplace_connectors::SourceKind::Notion,
+        12,
+        text,
+    );
+    let app = app_with_env(
+        "workplace-search",
+        vec![source],
+        &[
+            ("MCP_RESOURCE_URL", RESOURCE),
+            ("POLICY_MAX_RESULTS", "3"),
+            ("POLICY_MAX_CONTENT_CHARS", "200"),
+        ],
+    );
+    let token = token(all_scopes());
+    let response = rest::call_tool(
+        &app.state,
+        request(&call_event(
+            Some(&token),
+            json!({"query": "budget", "max_results": 10}),
+        )),
+    )
+    .await;
+    let answer = body(&response);
+    assert_eq!(response.status(), 200, "{answer}");
+    let results = answer["structuredContent"]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3, "{answer}");
+    assert!(answer["structuredContent"]["next_cursor"].is_string());
+
+    let fetch = with_body(
+        with_path(
+            event("tool_call_post.json", Some(&token)),
+            "/mcp/tools/fetch/call",
+        ),
+        &json!({"name": "fetch", "arguments": {"id": results[0]["id"], "max_chars": 5000}})
+            .to_string(),
+    );
+    let response = rest::call_tool(&app.state, request(&fetch)).await;
+    let answer = body(&response);
+    assert_eq!(response.status(), 200, "{answer}");
+    let text = answer["structuredContent"]["text"].as_str().unwrap();
+    assert!(
+        text.chars().count() <= 200,
+        "{} characters",
+        text.chars().count()
+    );
+    assert!(text.starts_with("budget"), "{text}");
+}
+
 #[tokio::test]
 async fn a_policy_that_does_not_parse_is_a_misconfiguration_health_names() {
     let app = policy_app(

@@ -87,42 +87,80 @@ impl TenantDirectory {
     /// The tenant a verified token belongs to: see [`resolve`].
     pub async fn resolve(
         &self,
-        issuer: &str,
-        active_tenant: Option<&str>,
+        token: TokenIdentity<'_>,
     ) -> Result<Option<Arc<Tenant>>, StoreError> {
-        Ok(resolve(&*self.tenants().await?, issuer, active_tenant))
+        Ok(resolve(&*self.tenants().await?, token))
     }
 }
 
-/// The one tenant whose identity matches a verified token: its issuer, and, when the tenant names
-/// a Descope tenant, the token's active tenant (`active_tenant`, which the caller reads from `dct`
-/// only when it is also a key of the token's `tenants` claim). A token that matches no tenant, or
-/// more than one, resolves to none: the caller refuses it.
-pub fn resolve(
-    tenants: &Tenants,
-    issuer: &str,
-    active_tenant: Option<&str>,
-) -> Option<Arc<Tenant>> {
-    let mut matching = tenants.values().filter(|t| {
-        let identity = &t.document.identity;
-        identity.issuer == issuer
-            && match (&identity.descope_tenant, active_tenant) {
+/// What a verified token says about its organisation.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenIdentity<'a> {
+    /// Its verified issuer.
+    pub issuer: &'a str,
+    /// An OIDC token's active tenant: Descope's `dct`, read only when it is also a key of the
+    /// token's `tenants` claim.
+    pub active_tenant: Option<&'a str>,
+    /// A service token's subject; `None` for an OIDC token.
+    pub service_subject: Option<&'a str>,
+}
+
+/// The one tenant a verified token belongs to, or none (the caller refuses it):
+/// - a service token belongs to the tenant that lists its subject in `service_subjects`; when none
+///   does, to the one tenant of its issuer that names neither a Descope tenant nor subjects;
+/// - an OIDC token belongs to a tenant of its issuer whose `descope_tenant`, when it names one, is
+///   the token's active tenant; a tenant naming it wins over one naming none.
+///
+/// A token that matches two tenants equally resolves to none, never to either.
+pub fn resolve(tenants: &Tenants, token: TokenIdentity<'_>) -> Option<Arc<Tenant>> {
+    let one = |mut matching: Vec<&Arc<Tenant>>| match matching.len() {
+        1 => matching.pop().map(Arc::clone),
+        _ => None,
+    };
+    let of_issuer = |t: &&Arc<Tenant>| t.document.identity.issuer == token.issuer;
+    if let Some(subject) = token.service_subject {
+        let listing: Vec<_> = tenants
+            .values()
+            .filter(|t| {
+                t.document
+                    .identity
+                    .service_subjects
+                    .iter()
+                    .any(|s| s == subject)
+            })
+            .collect();
+        if !listing.is_empty() {
+            return one(listing);
+        }
+        return one(tenants
+            .values()
+            .filter(of_issuer)
+            .filter(|t| {
+                let identity = &t.document.identity;
+                identity.descope_tenant.is_none() && identity.service_subjects.is_empty()
+            })
+            .collect());
+    }
+    let matching: Vec<_> = tenants
+        .values()
+        .filter(of_issuer)
+        .filter(
+            |t| match (&t.document.identity.descope_tenant, token.active_tenant) {
                 (Some(wanted), Some(active)) => wanted == active,
                 (None, _) => true,
                 (Some(_), None) => false,
-            }
-    });
-    let first = matching.next()?;
-    // With an active tenant, the tenant that names it wins over one that names none.
-    let named: Vec<&Arc<Tenant>> = std::iter::once(first).chain(matching).collect();
-    let specific: Vec<_> = named
+            },
+        )
+        .collect();
+    let specific: Vec<_> = matching
         .iter()
+        .copied()
         .filter(|t| t.document.identity.descope_tenant.is_some())
         .collect();
-    match (specific.as_slice(), named.as_slice()) {
-        ([one], _) => Some(Arc::clone(one)),
-        ([], [one]) => Some(Arc::clone(one)),
-        _ => None,
+    if specific.is_empty() {
+        one(matching)
+    } else {
+        one(specific)
     }
 }
 
@@ -155,7 +193,7 @@ mod tests {
         .map(|t| (t.document.id.clone(), t))
         .collect();
         let id = |issuer: &str, active: Option<&str>| {
-            resolve(&tenants, issuer, active).map(|t| t.document.id.clone())
+            oidc(&tenants, issuer, active).map(|t| t.document.id.clone())
         };
         assert_eq!(id(shared, Some("T-acme")).as_deref(), Some("acme"));
         assert_eq!(id(shared, Some("T-globex")).as_deref(), Some("globex"));
@@ -179,6 +217,62 @@ mod tests {
             .into_iter()
             .map(|t| (t.document.id.clone(), t))
             .collect();
-        assert!(resolve(&tenants, issuer, None).is_none());
+        assert!(oidc(&tenants, issuer, None).is_none());
+    }
+
+    fn oidc(tenants: &Tenants, issuer: &str, active: Option<&str>) -> Option<Arc<Tenant>> {
+        resolve(
+            tenants,
+            TokenIdentity {
+                issuer,
+                active_tenant: active,
+                service_subject: None,
+            },
+        )
+    }
+
+    #[test]
+    fn a_service_token_belongs_to_the_tenant_listing_its_subject() {
+        let issuer = "workplace-mcp";
+        let with_subjects = |id: &str, subjects: &[&str]| {
+            let t = tenant(id, "https://login.example/", None);
+            let mut doc = t.document.clone();
+            doc.identity.service_subjects = subjects.iter().map(|s| (*s).to_owned()).collect();
+            Arc::new(Tenant {
+                document: doc,
+                policy: Arc::clone(&t.policy),
+            })
+        };
+        let mut tenants: Tenants = [
+            with_subjects("acme", &["dev-user", "U2alice"]),
+            with_subjects("globex", &["U2gina"]),
+        ]
+        .into_iter()
+        .map(|t| (t.document.id.clone(), t))
+        .collect();
+        let service = |tenants: &Tenants, subject: &str| {
+            resolve(
+                tenants,
+                TokenIdentity {
+                    issuer,
+                    active_tenant: None,
+                    service_subject: Some(subject),
+                },
+            )
+            .map(|t| t.document.id.clone())
+        };
+        assert_eq!(service(&tenants, "U2alice").as_deref(), Some("acme"));
+        assert_eq!(service(&tenants, "U2gina").as_deref(), Some("globex"));
+        // Listed nowhere, and no tenant takes the service issuer as a whole: none.
+        assert_eq!(service(&tenants, "U2mallory"), None);
+        // An OIDC token with the same subject and issuer is not a service token: none.
+        assert!(oidc(&tenants, issuer, None).is_none());
+        // A tenant of the service issuer as a whole takes the subjects nobody lists.
+        tenants.insert("initech".into(), tenant("initech", issuer, None));
+        assert_eq!(service(&tenants, "U2mallory").as_deref(), Some("initech"));
+        assert_eq!(service(&tenants, "U2gina").as_deref(), Some("globex"));
+        // Two tenants listing one subject: none, never either.
+        tenants.insert("hooli".into(), with_subjects("hooli", &["U2gina"]));
+        assert_eq!(service(&tenants, "U2gina"), None);
     }
 }

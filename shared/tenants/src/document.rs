@@ -1,9 +1,9 @@
 //! One organisation's settings as a document, and the rules it must meet.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use workplace_policy::{AddressPolicy, Cidr, DEFAULT_KILL_SWITCH_MESSAGE, Policy, ToolInfo};
+use workplace_policy::{AddressPolicy, Caps, Cidr, DEFAULT_KILL_SWITCH_MESSAGE, Policy, ToolInfo};
 
 /// The published JSON Schema of a tenant document (`docs/tenant.schema.json`).
 pub const SCHEMA: &str = include_str!("../../../docs/tenant.schema.json");
@@ -14,6 +14,12 @@ pub const SECRET_PREFIX: &str = "workplace-mcp/tenants/";
 
 /// Longest kill-switch message (it is sent with every refusal).
 const MAX_MESSAGE_CHARS: usize = 500;
+
+/// Most service-token subjects one organisation may list.
+const MAX_SERVICE_SUBJECTS: usize = 1000;
+
+/// Longest value of a source setting.
+const MAX_SETTING_CHARS: usize = 1000;
 
 /// One organisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +40,12 @@ pub struct TenantDocument {
     /// Its rate limits; the deployment's defaults when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<TenantLimits>,
+    /// The connector settings it sets instead of the deployment's, by environment-variable name:
+    /// each source's mode (`GOOGLE_DRIVE_MODE`), its Google Workspace domains, Microsoft tenant,
+    /// Salesforce instance and outbound app ids. Which names are allowed is the functions' rule
+    /// (`workplace_service::tenancy`), so a document can never point a function at another host.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, String>,
 }
 
 /// Who signs the organisation's tokens.
@@ -46,6 +58,16 @@ pub struct Identity {
     /// token must carry as its active tenant (`dct`, also a key of its `tenants` claim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub descope_tenant: Option<String>,
+    /// For an organisation with its own identity provider (an issuer other than the
+    /// deployment's): where its signing keys are published. Tokens must still name this server
+    /// as their audience.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_url: Option<String>,
+    /// The service-token subjects (`SERVICE_TOKEN_SUBJECTS`) that belong to this organisation.
+    /// A service token names no organisation of its own, and whoever holds the deployment's
+    /// service-token key writes every claim, so only the operator's list can place one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_subjects: Vec<String>,
 }
 
 /// The admin policy, as stored.
@@ -70,6 +92,12 @@ pub struct TenantPolicy {
     /// Proxies whose `X-Forwarded-For` entry is believed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trusted_proxies: Vec<String>,
+    /// Most results per search page; the server's own bound when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_results: Option<usize>,
+    /// Most characters of document text per call; the server's own bound when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_content_chars: Option<usize>,
 }
 
 /// Per-user rate limits.
@@ -173,6 +201,63 @@ impl TenantDocument {
                 "must be 1 to 64 letters, digits, `-` or `_`".into(),
             );
         }
+        if let Some(url) = &self.identity.jwks_url {
+            let is_url = self.identity.issuer.contains("://");
+            if !is_url || !issuer_ok(url) || !url.contains("://") {
+                problem(
+                    "/identity/jwks_url",
+                    "must be an https URL (http only for 127.0.0.1 or localhost), with an issuer \
+                     that is a URL too"
+                        .into(),
+                );
+            }
+        }
+        let subjects = &self.identity.service_subjects;
+        if subjects.len() > MAX_SERVICE_SUBJECTS {
+            problem(
+                "/identity/service_subjects",
+                format!("must list at most {MAX_SERVICE_SUBJECTS} subjects"),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (i, subject) in subjects.iter().enumerate() {
+            if subject.is_empty()
+                || subject.len() > 200
+                || subject
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || c == ',')
+            {
+                problem(
+                    &format!("/identity/service_subjects/{i}"),
+                    "must be 1 to 200 characters without spaces or commas".into(),
+                );
+            } else if !seen.insert(subject) {
+                problem(
+                    &format!("/identity/service_subjects/{i}"),
+                    format!("`{subject}` is listed twice"),
+                );
+            }
+        }
+        for (name, value) in &self.sources {
+            let name_ok = (2..=64).contains(&name.len())
+                && name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if !name_ok {
+                problem(
+                    &format!("/sources/{name}"),
+                    "must be a setting name: upper-case letters, digits and `_`".into(),
+                );
+            } else if value.chars().count() > MAX_SETTING_CHARS
+                || value.chars().any(char::is_control)
+            {
+                problem(
+                    &format!("/sources/{name}"),
+                    format!("must be one line of at most {MAX_SETTING_CHARS} characters"),
+                );
+            }
+        }
         let expected_secret = format!("{SECRET_PREFIX}{}", self.id);
         if self.secret != expected_secret {
             problem(
@@ -222,6 +307,23 @@ impl TenantDocument {
                 }
             }
         }
+        for (field, value, bounds) in [
+            ("max_results", policy.max_results, Caps::RESULTS),
+            (
+                "max_content_chars",
+                policy.max_content_chars,
+                Caps::CONTENT_CHARS,
+            ),
+        ] {
+            if let Some(n) = value
+                && !bounds.contains(&n)
+            {
+                problem(
+                    &format!("/policy/{field}"),
+                    format!("must be from {} to {}", bounds.start(), bounds.end()),
+                );
+            }
+        }
         if let Some(limits) = self.limits {
             if !(limits.user_rps.is_finite() && (0.001..=100_000.0).contains(&limits.user_rps)) {
                 problem("/limits/user_rps", "must be from 0.001 to 100000".into());
@@ -255,6 +357,10 @@ impl TenantDocument {
             addresses: AddressPolicy {
                 allow: ranges(&policy.ip_allowlist),
                 trusted_proxies: ranges(&policy.trusted_proxies),
+            },
+            caps: Caps {
+                max_results: policy.max_results,
+                max_content_chars: policy.max_content_chars,
             },
         }
     }
@@ -309,6 +415,9 @@ pub(crate) mod tests {
         doc.name = " ".into();
         doc.identity.issuer = "http://evil.example.com".into();
         doc.identity.descope_tenant = Some("T 2".into());
+        doc.identity.jwks_url = Some("http://keys.evil.example/jwks".into());
+        doc.identity.service_subjects = vec!["bot".into(), "a b".into(), "bot".into()];
+        doc.sources = [("graph_base_url".to_owned(), "x".to_owned())].into();
         doc.secret = "prod/database".into();
         doc.policy.kill_switch_message = Some("a\nb".into());
         doc.policy.tools = Some(vec![
@@ -317,6 +426,8 @@ pub(crate) mod tests {
             "workplace_search".into(),
         ]);
         doc.policy.trusted_proxies = vec!["10.0.0.0/99".into()];
+        doc.policy.max_results = Some(0);
+        doc.policy.max_content_chars = Some(5);
         doc.limits = Some(TenantLimits {
             user_rps: 0.0,
             user_burst: 0,
@@ -329,11 +440,17 @@ pub(crate) mod tests {
                 "/name",
                 "/identity/issuer",
                 "/identity/descope_tenant",
+                "/identity/jwks_url",
+                "/identity/service_subjects/1",
+                "/identity/service_subjects/2",
+                "/sources/graph_base_url",
                 "/secret",
                 "/policy/kill_switch_message",
                 "/policy/tools/1",
                 "/policy/tools/2",
                 "/policy/trusted_proxies/0",
+                "/policy/max_results",
+                "/policy/max_content_chars",
                 "/limits/user_rps",
                 "/limits/user_burst"
             ]

@@ -10,7 +10,7 @@ mod directory;
 mod document;
 mod store;
 
-pub use directory::{Tenant, TenantDirectory, Tenants, resolve};
+pub use directory::{Tenant, TenantDirectory, Tenants, TokenIdentity, resolve};
 pub use document::{
     Identity, Problem, SCHEMA, SECRET_PREFIX, TenantDocument, TenantLimits, TenantPolicy,
 };

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use moto_harness::Moto;
 use serde_json::json;
-use workplace_tenants::{StoreError, TenantDirectory, TenantDocument, TenantStore};
+use workplace_tenants::{StoreError, TenantDirectory, TenantDocument, TenantStore, TokenIdentity};
 
 const ISSUER: &str = "https://api.descope.com/v1/apps/agentic/P2x/M1";
 
@@ -119,7 +119,7 @@ async fn a_directory_sees_a_change_within_its_ttl_and_serves_its_copy_until_then
     store.put(&acme(), None, "alice", "t0").await.unwrap();
     let directory = TenantDirectory::new(store.clone(), Duration::from_millis(300), Vec::new());
     let before = directory
-        .resolve(ISSUER, Some("T-acme"))
+        .resolve(oidc(Some("T-acme")))
         .await
         .unwrap()
         .unwrap();
@@ -132,7 +132,7 @@ async fn a_directory_sees_a_change_within_its_ttl_and_serves_its_copy_until_then
     store.put(&off, Some(&read), "bob", "t1").await.unwrap();
     // Within the TTL the container's copy answers (no read per request)...
     let cached = directory
-        .resolve(ISSUER, Some("T-acme"))
+        .resolve(oidc(Some("T-acme")))
         .await
         .unwrap()
         .unwrap();
@@ -140,7 +140,7 @@ async fn a_directory_sees_a_change_within_its_ttl_and_serves_its_copy_until_then
     // ...and after it, the change.
     tokio::time::sleep(Duration::from_millis(400)).await;
     let after = directory
-        .resolve(ISSUER, Some("T-acme"))
+        .resolve(oidc(Some("T-acme")))
         .await
         .unwrap()
         .unwrap();
@@ -149,7 +149,7 @@ async fn a_directory_sees_a_change_within_its_ttl_and_serves_its_copy_until_then
         after.policy.kill_switch.is_some(),
         "the policy is rebuilt with the document"
     );
-    assert!(directory.resolve(ISSUER, None).await.unwrap().is_none());
+    assert!(directory.resolve(oidc(None)).await.unwrap().is_none());
 }
 
 #[tokio::test]
@@ -161,6 +161,14 @@ async fn a_directory_that_never_read_the_table_reports_the_error() {
         Duration::from_secs(60),
         Vec::new(),
     );
-    let err = directory.resolve(ISSUER, None).await.unwrap_err();
+    let err = directory.resolve(oidc(None)).await.unwrap_err();
     assert!(err.to_string().contains("tenants table"), "{err}");
+}
+
+fn oidc(active_tenant: Option<&str>) -> TokenIdentity<'_> {
+    TokenIdentity {
+        issuer: ISSUER,
+        active_tenant,
+        service_subject: None,
+    }
 }

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use http::{HeaderMap, HeaderValue, Response};
 use lambda_http::Body;
-use workplace_auth::Principal;
+use workplace_auth::{Principal, TokenKind};
 use workplace_policy::{Policy, Refusal};
 use workplace_ratelimit::{Decision, Limit};
+use workplace_tenants::TokenIdentity;
 
 use super::Exchange;
 use crate::http::header_str;
@@ -60,6 +61,8 @@ struct Organisation {
     tenant: Option<String>,
     policy: Arc<Policy>,
     user_limit: Option<Limit>,
+    /// Its sources and caches: the tenant's own, or the deployment's.
+    parts: Arc<Parts>,
 }
 
 impl Exchange {
@@ -69,12 +72,13 @@ impl Exchange {
     pub async fn admit(&self, state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let runtime = state.runtime().await.map_err(|_| ApiError::Misconfigured)?;
         let parts = runtime.parts();
-        let principal = self.authenticate(&parts, headers).await?;
+        let principal = self.authenticate(&runtime, &parts, headers).await?;
         let Organisation {
             tenant,
             policy,
             user_limit,
-        } = self.organisation(&runtime, &principal).await?;
+            parts,
+        } = self.organisation(&runtime, parts, &principal).await?;
         // The admin policy before the limits: a refused request costs nobody's budget.
         policy
             .admit(
@@ -101,6 +105,7 @@ impl Exchange {
     async fn organisation(
         &self,
         runtime: &Runtime,
+        parts: Arc<Parts>,
         principal: &Principal,
     ) -> Result<Organisation, ApiError> {
         let Some(directory) = &runtime.tenants else {
@@ -108,20 +113,33 @@ impl Exchange {
                 tenant: None,
                 policy: Arc::clone(&runtime.config.policy),
                 user_limit: None,
+                parts,
             });
         };
         // Boxed: a reread of the table is a large future, and most requests find the copy fresh.
-        let tenant =
-            Box::pin(directory.resolve(&principal.issuer, principal.active_tenant.as_deref()))
-                .await
-                .map_err(|err| {
-                    tracing::error!(error = %err, "the tenants table could not be read");
-                    ApiError::Misconfigured
-                })?
-                .ok_or_else(|| self.policy_denied(Refusal::NoTenant))?;
+        let token = TokenIdentity {
+            issuer: &principal.issuer,
+            active_tenant: principal.active_tenant.as_deref(),
+            service_subject: (principal.kind == TokenKind::Service)
+                .then_some(principal.subject.as_str()),
+        };
+        let tenant = Box::pin(directory.resolve(token))
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "the tenants table could not be read");
+                ApiError::Misconfigured
+            })?
+            .ok_or_else(|| self.policy_denied(Refusal::NoTenant))?;
         let id = tenant.document.id.clone();
         self.record.update(|r| r.tenant = Some(id.clone()));
+        let parts = Box::pin(runtime.tenant_parts(&tenant))
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "a tenant's sources could not be built");
+                ApiError::Misconfigured
+            })?;
         Ok(Organisation {
+            parts,
             tenant: Some(id),
             policy: Arc::clone(&tenant.policy),
             user_limit: tenant.document.limits.map(|l| Limit {

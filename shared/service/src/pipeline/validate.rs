@@ -23,7 +23,12 @@ impl Exchange {
             .map(|info| caller.policy.allows_tool(info))
             .unwrap_or(Ok(()));
         let prepared = match allowed {
-            Ok(()) => tools::prepare(&caller.parts.engine, tool, arguments, &caller.principal),
+            Ok(()) => tools::prepare(&caller.parts.engine, tool, arguments, &caller.principal).map(
+                |mut call| {
+                    call.within(caller.policy.caps);
+                    call
+                },
+            ),
             Err(refusal) => {
                 self.record
                     .update(|r| r.reason = Some(refusal.reason().to_owned()));

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{SearchOutcome, truncate_chars};
 
 /// Characters per token, as estimated.
-const CHARS_PER_TOKEN: usize = 4;
+pub(crate) const CHARS_PER_TOKEN: usize = 4;
 /// The most a cut adds to one result: its `content_error` or `truncated`.
 const NOTE_CHARS: usize = 110;
 

@@ -1,16 +1,20 @@
 //! Cold start: configuration, clients, the secret and the JWKS, read once.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use workplace_cache::{CacheConfig, DynamoCacheStore};
 use workplace_connectors::ConnectorsConfig;
 use workplace_ratelimit::{RateLimitConfig, RateLimiter, SystemClock};
-use workplace_secrets::{SecretsConfig, SecretsError, SecretsManagerStore, SecretsProvider};
+use workplace_secrets::{
+    SecretStore, SecretsConfig, SecretsError, SecretsManagerStore, SecretsProvider,
+};
 use workplace_tenants::{TenantDirectory, TenantStore};
 
 use super::runtime::{CacheBackend, Runtime, Sources, jwks_verifier, problem};
 use super::secrets::SecretSource;
+use super::tenancy::TenantSecrets;
 use super::tls::{RootCertificates, TlsSetupError};
 use crate::config::{Config, ConfigErrors, Lookup};
 
@@ -30,7 +34,16 @@ pub(super) async fn init(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
 async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
     let mut problems = Vec::new();
     let config = Config::load(env).map_err(|e| problems.extend(e.0)).ok();
-    let connectors = ConnectorsConfig::from_lookup(env)
+    // The connector settings as read, by name: a tenant's own settings replace some of them.
+    let read = std::sync::Mutex::new(BTreeMap::new());
+    let recording = |name: &str| {
+        let value = env(name);
+        read.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(name.to_owned(), value.clone());
+        value
+    };
+    let connectors = ConnectorsConfig::from_lookup(&recording)
         .map_err(|e| problems.extend(e.into_iter().map(|p| problem(p.setting, p.problem))))
         .ok();
     let secrets_config = SecretsConfig::from_lookup(env)
@@ -62,7 +75,7 @@ async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         .http_client(aws_http)
         .load()
         .await;
-    let store = Arc::new(SecretsManagerStore::new(&aws));
+    let store: Arc<dyn SecretStore> = Arc::new(SecretsManagerStore::new(&aws));
     let cache = cache.map(|config| CacheBackend {
         store: Arc::new(DynamoCacheStore::from_sdk(&aws, &config)),
         config,
@@ -91,6 +104,11 @@ async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         timeouts: secrets_config.timeouts,
     });
     let service_store = Arc::clone(&store);
+    let tenant_secrets = TenantSecrets {
+        store: Arc::clone(&store),
+        ttl: secrets_config.ttl,
+        timeouts: secrets_config.timeouts,
+    };
     let (provider, service_provider, _, _) = tokio::join!(
         SecretsProvider::load(store, secrets_config),
         async move {
@@ -157,7 +175,12 @@ async fn build(env: Lookup<'_>) -> Result<Runtime, ConfigErrors> {
         cache,
     )?;
     Ok(match tenants {
-        Some(directory) => runtime.with_tenants(directory),
+        Some(directory) => {
+            let read = read
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            runtime.with_tenant_sources(directory, read, Some(tenant_secrets))
+        }
         None => runtime,
     })
 }

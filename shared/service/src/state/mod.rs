@@ -9,8 +9,10 @@
 //! retried by a later request instead of leaving a warm container broken until it is recycled.
 
 mod init;
+mod issuers;
 mod runtime;
 mod secrets;
+mod tenancy;
 mod tls;
 
 use std::collections::HashMap;
@@ -27,6 +29,7 @@ use crate::record::{RecordSink, StdoutSink};
 pub use init::http_client;
 pub use runtime::{CacheBackend, Parts, Runtime, Sources, jwks_verifier};
 pub use secrets::{SecretSource, fixed_secrets};
+pub use tenancy::{TenantSecrets, TenantUnavailable, source_setting_problems};
 pub use tls::{RootCertificates, TlsSetupError};
 
 use init::init;

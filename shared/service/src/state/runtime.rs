@@ -1,6 +1,7 @@
 //! The working parts of a configured function, and rebuilding those that depend on secret values
 //! when the secret is rotated.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,9 +16,11 @@ use workplace_connectors::{
 };
 use workplace_ratelimit::RateLimiter;
 use workplace_secrets::Secrets;
-use workplace_tenants::TenantDirectory;
+use workplace_tenants::{Tenant, TenantDirectory};
 
+use super::issuers::TenantIssuers;
 use super::secrets::{CurrentSecrets, SecretSource};
+use super::tenancy::{Organisations, TenantSecrets, TenantUnavailable};
 use crate::config::{Config, ConfigErrors, ConfigProblem};
 use crate::record::QueryHasher;
 use crate::search::SearchEngine;
@@ -49,6 +52,8 @@ pub struct Runtime {
     /// The organisations this deployment serves, when `TENANTS_TABLE` is set: every request is
     /// then resolved to one of them and their policy applies instead of `POLICY_*`.
     pub tenants: Option<Arc<TenantDirectory>>,
+    organisations: Option<Organisations>,
+    issuers: Option<TenantIssuers>,
     jwks: Option<Arc<JwksVerifier>>,
     secrets: SecretSource,
     sources: Sources,
@@ -60,7 +65,7 @@ pub struct Runtime {
 /// The parts built from secret values.
 pub struct Parts {
     /// Token verification.
-    pub auth: Authenticator,
+    pub auth: Arc<Authenticator>,
     /// The sources and the fan-out.
     pub engine: SearchEngine,
     /// Keys the query hash of records.
@@ -71,10 +76,10 @@ pub struct Parts {
     /// The cache shared across containers, when `CACHE_TABLE` and the secret's keys are set; the
     /// sources read and write it, and each call awaits its writes before answering.
     pub shared_cache: Option<SharedCache>,
-    secrets: CurrentSecrets,
+    pub(super) secrets: CurrentSecrets,
     /// The sources `engine` searches, kept so a rotation that leaves their credentials alone
     /// (only the service-token or query-hash key changed) reuses them with their caches.
-    sources: Vec<Arc<dyn Source>>,
+    pub(super) sources: Vec<Arc<dyn Source>>,
 }
 
 pub(super) fn problem(setting: &'static str, text: impl Into<String>) -> ConfigProblem {
@@ -121,6 +126,8 @@ impl Runtime {
             config,
             limiter,
             tenants: None,
+            organisations: None,
+            issuers: None,
             jwks,
             secrets,
             sources,
@@ -130,11 +137,63 @@ impl Runtime {
         })
     }
 
-    /// Serves the organisations in `directory` (see [`Runtime::tenants`]).
+    /// Serves the organisations in `directory` (see [`Runtime::tenants`]), each with its own
+    /// sources over the given ones, and without secrets of their own (tests).
     #[must_use]
-    pub fn with_tenants(mut self, directory: Arc<TenantDirectory>) -> Self {
+    pub fn with_tenants(self, directory: Arc<TenantDirectory>) -> Self {
+        self.with_tenant_sources(directory, BTreeMap::new(), None)
+    }
+
+    /// Serves the organisations in `directory`, each with its own sources: the connector
+    /// settings the deployment read (`deployment`, by name) with the tenant's in their place,
+    /// and the credentials of the tenant's secret, read from `secrets`.
+    #[must_use]
+    pub fn with_tenant_sources(
+        mut self,
+        directory: Arc<TenantDirectory>,
+        deployment: BTreeMap<String, Option<String>>,
+        secrets: Option<TenantSecrets>,
+    ) -> Self {
+        self.issuers = Some(TenantIssuers::new(
+            Arc::clone(&directory),
+            self.http.clone(),
+            self.config.audience(),
+            self.config
+                .oidc
+                .as_ref()
+                .map(|oidc| oidc.scope_policy)
+                .unwrap_or_default(),
+        ));
         self.tenants = Some(directory);
+        self.organisations = Some(Organisations::new(deployment, secrets));
         self
+    }
+
+    /// Verifies a token the deployment's own verifiers do not know the issuer of, with the keys
+    /// of the tenant that names that issuer (`identity.jwks_url`); `None` without tenants.
+    pub async fn verify_tenant_token(
+        &self,
+        authorization: Option<&[u8]>,
+    ) -> Option<Result<workplace_auth::Principal, workplace_auth::AuthError>> {
+        Some(self.issuers.as_ref()?.verify(authorization).await)
+    }
+
+    /// The parts a request of `tenant` works with: its own sources, token and text caches,
+    /// shared-cache names and cursor key (see [`super::tenancy`]); the deployment's parts
+    /// without tenants.
+    pub async fn tenant_parts(&self, tenant: &Tenant) -> Result<Arc<Parts>, TenantUnavailable> {
+        let base = self.parts();
+        let Some(organisations) = &self.organisations else {
+            return Ok(base);
+        };
+        let inputs = BuildInputs {
+            config: &self.config,
+            jwks: self.jwks.as_ref(),
+            sources: &self.sources,
+            http: &self.http,
+            cache: self.cache.as_ref(),
+        };
+        organisations.parts(&inputs, &base, tenant).await
     }
 
     /// The scopes a first sign-in asks for: reading each source this server offers, and nothing
@@ -217,7 +276,7 @@ fn credentials(secrets: &Secrets) -> UpstreamCredentials {
 
 /// The key page cursors are signed with: the secret's `cursor_key`, or else one derived from its
 /// `query_hash_key` (so a deployment that predates `cursor_key` still pages across containers).
-fn cursor_key(secrets: &Secrets) -> Option<Vec<u8>> {
+pub(super) fn cursor_key(secrets: &Secrets) -> Option<Vec<u8>> {
     if let Some(key) = &secrets.cursor_key {
         return Some(key.expose_secret().as_bytes().to_vec());
     }
@@ -365,7 +424,7 @@ fn build_parts(
         }
     };
     Ok(Parts {
-        auth: Authenticator::new(jwks.cloned(), service),
+        auth: Arc::new(Authenticator::new(jwks.cloned(), service)),
         engine,
         sources,
         query_hasher,
@@ -377,18 +436,21 @@ fn build_parts(
 
 /// What [`build_parts`] builds from besides the secret.
 #[derive(Clone, Copy)]
-struct BuildInputs<'a> {
-    config: &'a Config,
+pub(super) struct BuildInputs<'a> {
+    pub(super) config: &'a Config,
     jwks: Option<&'a Arc<JwksVerifier>>,
-    sources: &'a Sources,
-    http: &'a reqwest::Client,
-    cache: Option<&'a CacheBackend>,
+    pub(super) sources: &'a Sources,
+    pub(super) http: &'a reqwest::Client,
+    pub(super) cache: Option<&'a CacheBackend>,
 }
 
 /// The shared cache over `backend` with the secret's keys: items named under a key derived from
 /// `query_hash_key`, sealed under `cache_keys`. Either missing or unusable turns the cache off
 /// (the problem is logged and reported by `/health`), never the function.
-fn shared_cache(backend: &CacheBackend, secrets: &Secrets) -> Result<SharedCache, ConfigProblem> {
+pub(super) fn shared_cache(
+    backend: &CacheBackend,
+    secrets: &Secrets,
+) -> Result<SharedCache, ConfigProblem> {
     if secrets.cache_keys.is_empty() {
         return Err(problem(
             "cache_keys",
