@@ -224,6 +224,10 @@ def spend_rate_limit(subject: str) -> None:
     """Marks `subject`'s rate limit as spent for ten minutes in the emulated table, so its next
     call is refused whatever the machine's speed (the limiter's GCRA state is one `tat` per key; keys hold the SHA-256 of the subject)."""
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or "http://127.0.0.1:9010"
+    if os.environ.get("WORKPLACE_TENANTS") == "1":
+        # With tenants (`make dev`), a user's bucket is keyed within its tenant: the demo users
+        # are Acme's (shared/service/src/pipeline/admit.rs, `scoped`).
+        subject = f"tenant:4:acme:{subject}"
     script = (
         "import boto3, hashlib, sys, time\n"
         "t = boto3.resource('dynamodb', endpoint_url=sys.argv[1], region_name='us-east-1',"

@@ -182,6 +182,20 @@ class Isolation(unittest.TestCase):
         self.assertTrue(found, short(body))
         self.assertFalse({r["id"] for r in found} & set(ids(self.acme)), found)
 
+    def test_writes_and_calendars_stay_inside_the_tenant(self):
+        acme_page = next(i for i in ids(self.acme) if i.startswith("notion:"))
+        status, _, body = tool(GINA, "add_comment", {"id": acme_page, "text": "Globex was here"})
+        self.assertTrue(body.get("isError", True), short(body))
+        _, _, body = rpc(GINA, "tools/call", {"name": "add_comment",
+                                             "arguments": {"id": acme_page, "text": "Globex was here"}})
+        self.assertTrue(body["result"]["isError"], short(body))
+        # Globex runs no calendar: Gina has none to list, while Dana's answer.
+        window = {"start": "2026-12-01T00:00:00Z", "end": "2026-12-31T00:00:00Z"}
+        status, _, body = tool(DANA, "list_events", window)
+        self.assertEqual((status, body.get("isError")), (200, False), short(body))
+        status, _, body = tool(GINA, "list_events", window)
+        self.assertNotEqual(body.get("isError"), False, short(body))
+
     def test_limits_are_each_tenants_own(self):
         policy = lambda token: {k.lower(): v for k, v in call("GET", "/mcp/tools", token)[1].items()}["ratelimit-policy"]
         # Globex's users have its own burst (`limits` in its document), tighter than any of the

@@ -103,7 +103,23 @@ impl Corpus {
                 files: Vec::new(),
             });
         corpus.add_files(include_str!("../corpus/files/files.json"));
+        corpus.add_organisation(include_str!("../corpus/globex.json"));
         corpus
+    }
+
+    /// Adds a second organisation's users and documents (`corpus/globex.json`: Globex, the
+    /// second demo tenant of `make dev`). Its groups are its own, so none of its documents is
+    /// visible to the first organisation's users, nor theirs to its users.
+    fn add_organisation(&mut self, json: &str) {
+        #[derive(Deserialize)]
+        struct Organisation {
+            users: Vec<User>,
+            documents: Vec<Document>,
+        }
+        if let Ok(other) = serde_json::from_str::<Organisation>(json) {
+            self.users.extend(other.users);
+            self.documents.extend(other.documents);
+        }
     }
 
     /// Attaches the real files: a `demo.json` document named by an entry gets the file as its
@@ -258,9 +274,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_two_organisations_see_nothing_of_each_other() {
+        let corpus = Corpus::demo();
+        let acme = Principal::User("dev@acme.example".into());
+        let gina = Principal::User("gina@globex.example".into());
+        let hugo = Principal::User("hugo@globex.example".into());
+        // Acme writes about Globex, its customer; Globex's own documents carry its groups.
+        let globex = |d: &Document| d.acl.iter().any(|g| g.starts_with("globex-"));
+        let all: Vec<&Document> = corpus.all().collect();
+        assert_eq!(all.iter().filter(|d| globex(d)).count(), 6);
+        for doc in &all {
+            if globex(doc) {
+                assert!(!corpus.visible(&acme, doc), "{}", doc.title);
+                assert!(!corpus.visible(&Principal::App, doc), "{}", doc.title);
+            } else {
+                assert!(!corpus.visible(&gina, doc), "{}", doc.title);
+                assert!(!corpus.visible(&hugo, doc), "{}", doc.title);
+            }
+        }
+        let sees = |who: &Principal| {
+            all.iter()
+                .filter(|d| globex(d) && corpus.visible(who, d))
+                .count()
+        };
+        assert_eq!(sees(&gina), 6);
+        assert_eq!(sees(&hugo), 4, "Hugo is not in globex-finance");
+    }
+
+    #[test]
     fn the_demo_corpus_loads_with_sixty_seven_documents_over_three_sources() {
         let corpus = Corpus::demo();
-        assert_eq!(corpus.documents.len(), 67);
+        // Acme's 67 and Globex's 6.
+        assert_eq!(corpus.documents.len(), 67 + 6);
         for source in [
             Upstream::GoogleDrive,
             Upstream::Notion,
