@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
-"""Writes demo.json: the fictional Acme Corp workspace served by the upstream fakes.
+"""Writes demo.json and globex.json: the fictional workspaces served by the upstream fakes.
 
-Run once by hand when the corpus should change; the output is committed. Text uses a small markup
+demo.json is Acme Corp, the demo company every test and `make dev` use; globex.json is Globex
+Corporation, a second organisation (the second demo tenant of `make dev`) with its own users,
+groups and documents. The fakes load both (`Corpus::demo`); Globex's groups are its own, so
+neither organisation sees a document of the other, and Acme's users see exactly what they saw
+before Globex existed. Globex is kept in its own file so that everything reading demo.json (its
+document counts, the demo files, fuzz seeds, benches) stays Acme's.
+
+Run once by hand when the corpus should change; the output is committed and deterministic
+(re-running rewrites identical bytes). Text uses a small markup
 the fakes turn into each upstream's shape: '# ' headings, '- ' bullets (two spaces nest), '[ ] ' and
 '[x] ' to-dos, '> ' quotes, lines between ``` fences code.
 """
@@ -15,25 +23,41 @@ USERS = {
     "bob@acme.example": ("U2bob", ["all", "engineering"]),
     "carol@acme.example": ("U2carol", ["all", "hr"]),
 }
+# Globex's users are in Globex's groups only (never Acme's `all`), and no Acme user is in theirs.
+GLOBEX_USERS = {
+    "gina@globex.example": ("U2gina", ["globex-all", "globex-finance"]),
+    "hugo@globex.example": ("U2hugo", ["globex-all"]),
+}
 PEOPLE = {
     "alice@acme.example": "Alice Nguyen", "bob@acme.example": "Bob Martins",
     "carol@acme.example": "Carol Diaz", "dev@acme.example": "Dana Evans",
+    "gina@globex.example": "Gina Park", "hugo@globex.example": "Hugo Laurent",
 }
 
-docs = []
-seq = {"google_drive": 0, "notion": 0, "sharepoint": 0}
+
+class Workspace:
+    """One organisation's documents, numbered per source into that source's id format."""
+
+    def __init__(self, ids):
+        self.ids = ids
+        self.docs = []
+        self.seq = {source: 0 for source in ids}
+
+    def add(self, source, title, text, owner, modified, acl=("all",), doc_id=None, **extra):
+        self.seq[source] += 1
+        doc_id = doc_id or self.ids[source](self.seq[source])
+        self.docs.append({"source": source, "id": doc_id, "title": title, "text": text.strip() + "\n",
+                          "owner": owner, "owner_name": PEOPLE[owner], "modified": modified, "acl": list(acl),
+                          **extra})
 
 
-def add(source, title, text, owner, modified, acl=("all",), **extra):
-    seq[source] += 1
-    n = seq[source]
-    doc_id = {
-        "google_drive": f"1AcmeDrv{n:03d}x7Hq2LmZ9pR4tW",
-        "notion": f"{n:08x}-5d1c-4f7e-9a2b-ac0e0000{n:04d}",
-        "sharepoint": f"01ACMESP{n:04d}Q3ZWBTUFOFD3GSPGO",
-    }[source]
-    docs.append({"source": source, "id": doc_id, "title": title, "text": text.strip() + "\n",
-                 "owner": owner, "owner_name": PEOPLE[owner], "modified": modified, "acl": list(acl), **extra})
+# Each source's id format: Drive file ids, Notion page UUIDs, SharePoint driveItem ids.
+acme = Workspace({
+    "google_drive": lambda n: f"1AcmeDrv{n:03d}x7Hq2LmZ9pR4tW",
+    "notion": lambda n: f"{n:08x}-5d1c-4f7e-9a2b-ac0e0000{n:04d}",
+    "sharepoint": lambda n: f"01ACMESP{n:04d}Q3ZWBTUFOFD3GSPGO",
+})
+add = acme.add
 
 
 def budget_text(quarter, year, focus):
@@ -301,8 +325,107 @@ Source status: sharepoint ok (1 result)
 Quokka census total: 48 across three islands.
 """, "dev@acme.example", "2025-03-05T09:00:00.000Z", acl=("all",))
 
-out = {"users": [{"email": e, "descope_user_id": u, "name": PEOPLE[e], "groups": g} for e, (u, g) in USERS.items()],
-       "documents": docs}
-path = pathlib.Path(__file__).with_name("demo.json")
-path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
-print(f"{len(docs)} documents: " + ", ".join(f"{s}={n}" for s, n in seq.items()))
+# Acme's account of Globex, its customer (written by hand before this generator had them; their
+# ids are kept as they were). Acme's groups only: they are Acme's documents that mention Globex.
+add("google_drive", "Globex renewal proposal FY2027", """
+# Globex renewal proposal FY2027
+Proposal for renewing Globex Corporation's annual subscription, which ends on 2027-01-31.
+# Terms
+- Renewal value: $480,000 for twelve months, flat on last year
+- Adds SSO for 2,000 more seats once the open SSO login case is resolved
+- Payment: annual in advance, net 30
+# Next steps
+- Alice Nguyen sends the pricing proposal to Hank Scorpio (VP Operations, Globex)
+- Renewal review with Globex on 2026-12-08
+""", "alice@acme.example", "2026-11-27T10:00:00.000Z", acl=("finance",), doc_id="1AcmeDrv040Gx7Hq2LmZ9pR4tW",
+    mime="application/vnd.google-apps.document")
+add("notion", "Globex account plan", """
+# Globex account plan
+Account plan for Globex Corporation, kept by the account owner.
+# Goals
+- Renew the annual subscription before 2027-01-31
+- Resolve the SSO login failures case before the renewal review
+# Contacts
+- Hank Scorpio, VP Operations
+""", "alice@acme.example", "2026-11-20T09:00:00.000Z", acl=("finance", "leadership"),
+    doc_id="00000014-5d1c-4f7e-9a2b-ac0e00000014")
+add("sharepoint", "Globex master services agreement renewal redlines.md", """
+# Globex master services agreement: renewal redlines
+Legal's redlines on the MSA for the Globex Corporation renewal.
+# Changes
+- Term: twelve months from 2027-02-01
+- Liability cap: twelve months of fees
+- Data processing addendum updated for the new SSO seats
+""", "alice@acme.example", "2026-11-30T16:00:00.000Z", acl=("finance", "leadership"),
+    mime="application/vnd.google-apps.document")
+
+# Globex Corporation's own workspace: the same id formats with Globex's own markers, so no id
+# can collide with one of Acme's.
+globex = Workspace({
+    "google_drive": lambda n: f"1GlobexDrv{n:03d}x7Hq2LmZ9pR4tW",
+    "notion": lambda n: f"{n:08x}-5d1c-4f7e-9a2b-6b0e0000{n:04d}",
+    "sharepoint": lambda n: f"01GLBXSP{n:04d}Q3ZWBTUFOFD3GSPGO",
+})
+globex.add("google_drive", "Globex FY2027 Quarterly Budget", """
+# Globex FY2027 Quarterly Budget
+This quarterly budget sets Globex spending for Q1 of fiscal year 2027. The focus is the Springfield plant retrofit.
+# Summary
+- Total operating budget: $3.2M
+- Plant retrofit: $1.4M, phased over two quarters
+# Risks
+> Steel prices may rise 5-8% before the retrofit contracts are signed.
+""", "gina@globex.example", "2026-02-03T10:00:00.000Z", acl=("globex-finance",),
+    mime="application/vnd.google-apps.document")
+globex.add("google_drive", "Globex onboarding checklist", """
+# Globex onboarding checklist
+Welcome to Globex. Finish these in your first week.
+[ ] Badge photo at the Springfield front desk
+[ ] Safety induction for the plant floor
+[ ] Read the Globex engineering handbook
+""", "gina@globex.example", "2026-03-10T09:00:00.000Z", acl=("globex-all",),
+    mime="application/vnd.google-apps.document")
+globex.add("notion", "Globex engineering handbook", """
+# Globex engineering handbook
+How Globex engineers plan, build and ship the plant control software.
+# Releases
+- Every release is signed off by the plant safety officer.
+- Quarterly budget reviews decide the next quarter's hardware orders.
+""", "hugo@globex.example", "2026-05-20T12:00:00.000Z", acl=("globex-all",))
+globex.add("notion", "Globex quarterly budget review notes", """
+# Globex quarterly budget review notes
+Finance reviewed the Globex quarterly budget with each plant manager.
+- The retrofit stays within budget; overtime is 4% over plan.
+- Next review: the first week of the new quarter.
+""", "gina@globex.example", "2026-06-28T15:30:00.000Z", acl=("globex-finance",))
+globex.add("sharepoint", "Globex travel policy.md", """
+# Globex travel policy
+Globex employees book travel through the travel desk. Economy class for flights under six hours.
+# Expenses
+- Meals: up to $60 a day
+- Receipts within 14 days
+""", "hugo@globex.example", "2026-04-14T08:45:00.000Z", acl=("globex-all",))
+globex.add("sharepoint", "Globex quarterly budget summary.md", """
+# Globex quarterly budget summary
+A one-page summary of the Globex quarterly budget for every employee: the plant retrofit, hiring
+for the Springfield plant, and a travel freeze until the retrofit is done.
+""", "gina@globex.example", "2026-09-01T11:00:00.000Z", acl=("globex-all",))
+
+# The boundary between the two organisations: no shared group, no shared id.
+acme_groups = {g for _, groups in USERS.values() for g in groups}
+globex_groups = {g for _, groups in GLOBEX_USERS.values() for g in groups}
+assert not acme_groups & globex_groups, acme_groups & globex_groups
+assert all(set(d["acl"]) <= acme_groups for d in acme.docs)
+assert all(set(d["acl"]) <= globex_groups for d in globex.docs)
+assert not {(d["source"], d["id"]) for d in acme.docs} & {(d["source"], d["id"]) for d in globex.docs}
+
+
+def write(name, users, workspace):
+    out = {"users": [{"email": e, "descope_user_id": u, "name": PEOPLE[e], "groups": g} for e, (u, g) in users.items()],
+           "documents": workspace.docs}
+    path = pathlib.Path(__file__).with_name(name)
+    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    print(f"{name}: {len(workspace.docs)} documents: " + ", ".join(f"{s}={n}" for s, n in workspace.seq.items()))
+
+
+write("demo.json", USERS, acme)
+write("globex.json", GLOBEX_USERS, globex)

@@ -279,6 +279,17 @@ mod tests {
         let acme = Principal::User("dev@acme.example".into());
         let gina = Principal::User("gina@globex.example".into());
         let hugo = Principal::User("hugo@globex.example".into());
+        // No group is both organisations': Globex's users are in none of Acme's, `all` included.
+        let groups = |domain: &str| -> std::collections::BTreeSet<&str> {
+            corpus
+                .users
+                .iter()
+                .filter(|u| u.email.ends_with(domain))
+                .flat_map(|u| u.groups.iter().map(String::as_str))
+                .collect()
+        };
+        assert_eq!(groups("@globex.example").len(), 2);
+        assert!(groups("@acme.example").is_disjoint(&groups("@globex.example")));
         // Acme writes about Globex, its customer; Globex's own documents carry its groups.
         let globex = |d: &Document| d.acl.iter().any(|g| g.starts_with("globex-"));
         let all: Vec<&Document> = corpus.all().collect();

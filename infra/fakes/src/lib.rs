@@ -8,7 +8,10 @@
 //! follow the upstreams' documentation (see `shared/reference/upstream-apis.md`).
 //!
 //! Every call needs a token the fakes issued (or the Notion integration token), and results are
-//! filtered by the token's user. Demo users (`corpus/demo.json`):
+//! filtered by the token's user. Demo users: Acme Corp's (`corpus/demo.json`) and Globex
+//! Corporation's, a second organisation in groups of its own (`corpus/globex.json`, the second
+//! demo tenant of `make dev`), so neither organisation's users see the other's documents. Both
+//! files are written by `corpus/generate.py`.
 //!
 //! | user | Descope id | groups |
 //! |---|---|---|
@@ -16,8 +19,11 @@
 //! | `alice@acme.example` | `U2alice` | all, finance, leadership |
 //! | `bob@acme.example` (never connected Notion) | `U2bob` | all, engineering |
 //! | `carol@acme.example` | `U2carol` | all, hr |
+//! | `gina@globex.example` | `U2gina` | globex-all, globex-finance |
+//! | `hugo@globex.example` | `U2hugo` | globex-all |
 //!
-//! App-only tokens (Notion integration, Graph client credentials) see documents shared with `all`.
+//! App-only tokens (Notion integration, Graph client credentials) see documents shared with `all`
+//! (Acme's).
 //!
 //! Each source's fake is one folder named like its connector's (`drive/`, `notion/`, `graph/`,
 //! `gmail/`, `outlook_mail/`, `salesforce/`, `google_calendar/`, `outlook_calendar/`) exporting

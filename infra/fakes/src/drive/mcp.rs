@@ -356,6 +356,11 @@ fn get_file_permissions(call: &ToolCall<'_>) -> ToolAnswer {
     let mut permissions = vec![json!({
         "role": "owner", "displayName": doc.owner_name, "type": "user", "emailAddress": doc.owner,
     })];
+    // Groups are the owner's organisation's (`all@acme.example`, `globex-all@globex.example`).
+    let domain = doc
+        .owner
+        .rsplit_once('@')
+        .map_or("acme.example", |(_, d)| d);
     for group in &doc.acl {
         let role = if doc.writers.contains(group) {
             "writer"
@@ -364,7 +369,7 @@ fn get_file_permissions(call: &ToolCall<'_>) -> ToolAnswer {
         };
         permissions.push(json!({
             "role": role, "displayName": group, "type": "group",
-            "emailAddress": format!("{group}@acme.example"),
+            "emailAddress": format!("{group}@{domain}"),
         }));
     }
     Ok(json!({ "permissions": permissions }))

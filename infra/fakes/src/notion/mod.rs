@@ -412,8 +412,15 @@ pub(crate) async fn search(
         }
     });
 
+    // The FAQ database is shared as its rows are (the pages with a title property of their own):
+    // whoever sees none of them, as another organisation's users, does not find it.
+    let sees_database = state
+        .corpus
+        .visible_in(Upstream::Notion, &principal)
+        .any(|d| d.title_property.is_some());
     let mut results: Vec<Value> = Vec::new();
-    if object_filter.as_deref() != Some("page")
+    if sees_database
+        && object_filter.as_deref() != Some("page")
         && words.iter().all(|w| "quarterly budget faq".contains(w))
     {
         let kind = if data_sources {
