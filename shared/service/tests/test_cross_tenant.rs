@@ -15,6 +15,7 @@ use common::*;
 use moto_harness::Moto;
 use serde_json::{Value, json};
 use workplace_ratelimit::{FailurePolicy, Limit, RateLimiter};
+use workplace_record::InvocationRecord;
 use workplace_service::catalogue::policy_tools;
 use workplace_service::rest;
 use workplace_tenants::{TenantDirectory, TenantDocument, TenantStore};
@@ -51,39 +52,71 @@ async fn limiter(moto: &Moto, burst: u32) -> RateLimiter {
     common::limiter(moto, user, FailurePolicy::Closed).await
 }
 
-#[tokio::test]
-async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() {
-    let moto = Moto::start().await.unwrap();
+/// A tenants table in the emulator holding `documents`, and a directory over it.
+async fn directory(moto: &Moto, documents: &[TenantDocument]) -> Arc<TenantDirectory> {
     let store = TenantStore::new(
         moto.create_rate_limit_table("tenants").await.unwrap(),
         "tenants",
     );
-    store
-        .put(
-            &tenant("acme", "T-acme", json!({"read_only": true})),
-            None,
-            "admin",
-            "t0",
-        )
-        .await
-        .unwrap();
-    store.put(&globex(), None, "admin", "t0").await.unwrap();
-    let key = rsa_key("k1");
-    let jwks = jwks_server(vec![key.jwk.clone()]).await;
-    let app = TestState::with_tenants(
-        "list-tools",
-        vec![],
+    for document in documents {
+        store.put(document, None, "admin", "t0").await.unwrap();
+    }
+    Arc::new(TenantDirectory::new(
+        store,
+        Duration::from_secs(60),
+        policy_tools(),
+    ))
+}
+
+/// `function` serving the tenants of `directory`; the deployment's tokens are verified with the
+/// keys at `jwks`.
+fn serving(
+    function: &'static str,
+    sources: Vec<Arc<dyn workplace_connectors::Source>>,
+    jwks: &str,
+    limiter: Option<RateLimiter>,
+    directory: Arc<TenantDirectory>,
+) -> TestState {
+    TestState::with_tenants(
+        function,
+        sources,
         &[
             ("MCP_RESOURCE_URL", RESOURCE),
             ("DESCOPE_ISSUER", ISSUER),
-            ("DESCOPE_JWKS_URL", &jwks),
+            ("DESCOPE_JWKS_URL", jwks),
         ],
+        limiter,
+        directory,
+    )
+}
+
+/// `GET /mcp/tools` with `token`: the status, the body and the record.
+async fn list_tools(app: &TestState, token: String) -> (u16, Value, InvocationRecord) {
+    let response = rest::list_tools(
+        &app.state,
+        request(&event("tools_list_get.json", Some(&token))),
+    )
+    .await;
+    (
+        response.status().as_u16(),
+        body(&response),
+        app.last_record(),
+    )
+}
+
+#[tokio::test]
+async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() {
+    let moto = Moto::start().await.unwrap();
+    let acme = tenant("acme", "T-acme", json!({"read_only": true}));
+    let directory = directory(&moto, &[acme, globex()]).await;
+    let key = rsa_key("k1");
+    let jwks = jwks_server(vec![key.jwk.clone()]).await;
+    let app = serving(
+        "list-tools",
+        vec![],
+        &jwks,
         Some(limiter(&moto, 2).await),
-        Arc::new(TenantDirectory::new(
-            store,
-            Duration::from_secs(60),
-            policy_tools(),
-        )),
+        directory,
     );
     // One person who belongs to both organisations (same `sub`), acting in one at a time.
     let member_of_both = json!({"T-acme": {"roles": []}, "T-globex": {"roles": []}});
@@ -93,18 +126,7 @@ async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() 
             &with(with(oidc_claims(), "dct", json!(dct)), "tenants", tenants),
         )
     };
-    let list = |token: String| {
-        let app = &app;
-        async move {
-            let response = rest::list_tools(
-                &app.state,
-                request(&event("tools_list_get.json", Some(&token))),
-            )
-            .await;
-            let status = response.status().as_u16();
-            (status, body(&response), app.last_record())
-        }
-    };
+    let list = |token: String| list_tools(&app, token);
 
     let (status, body, record) = list(token_in("T-acme", member_of_both.clone())).await;
     assert_eq!(status, 200, "{body}");
@@ -158,36 +180,16 @@ async fn each_tenant_gets_its_own_policy_and_budget_and_no_token_crosses_over() 
 #[tokio::test]
 async fn a_cursor_from_one_tenant_is_refused_in_another() {
     let moto = Moto::start().await.unwrap();
-    let store = TenantStore::new(
-        moto.create_rate_limit_table("tenants").await.unwrap(),
-        "tenants",
-    );
-    for doc in [
+    let tenants = [
         tenant("acme", "T-acme", json!({})),
         tenant("globex", "T-globex", json!({})),
-    ] {
-        store.put(&doc, None, "admin", "t0").await.unwrap();
-    }
+    ];
+    let directory = directory(&moto, &tenants).await;
     let key = rsa_key("k1");
     let jwks = jwks_server(vec![key.jwk.clone()]).await;
-    let app = TestState::with_tenants(
-        "workplace-search",
-        vec![workplace_testkit::FixedSource::with_hits(
-            workplace_connectors::SourceKind::Notion,
-            12,
-        )],
-        &[
-            ("MCP_RESOURCE_URL", RESOURCE),
-            ("DESCOPE_ISSUER", ISSUER),
-            ("DESCOPE_JWKS_URL", &jwks),
-        ],
-        None,
-        Arc::new(TenantDirectory::new(
-            store,
-            Duration::from_secs(60),
-            policy_tools(),
-        )),
-    );
+    let notion =
+        workplace_testkit::FixedSource::with_hits(workplace_connectors::SourceKind::Notion, 12);
+    let app = serving("workplace-search", vec![notion], &jwks, None, directory);
     let member_of_both = json!({"T-acme": {}, "T-globex": {}});
     let token_in = |dct: &str| {
         rs256(
@@ -240,10 +242,6 @@ async fn a_cursor_from_one_tenant_is_refused_in_another() {
 async fn a_tenant_with_its_own_identity_provider_is_verified_with_its_own_keys() {
     const INITECH: &str = "https://login.initech.example/";
     let moto = Moto::start().await.unwrap();
-    let store = TenantStore::new(
-        moto.create_rate_limit_table("tenants").await.unwrap(),
-        "tenants",
-    );
     let deployment_key = rsa_key("deployment");
     let initech_key = rsa_key("initech");
     let deployment_jwks = jwks_server(vec![deployment_key.jwk.clone()]).await;
@@ -252,41 +250,10 @@ async fn a_tenant_with_its_own_identity_provider_is_verified_with_its_own_keys()
     initech.identity.issuer = INITECH.into();
     initech.identity.descope_tenant = None;
     initech.identity.jwks_url = Some(initech_jwks);
-    store.put(&initech, None, "admin", "t0").await.unwrap();
-    store
-        .put(&tenant("acme", "T-acme", json!({})), None, "admin", "t0")
-        .await
-        .unwrap();
-    let app = TestState::with_tenants(
-        "list-tools",
-        vec![],
-        &[
-            ("MCP_RESOURCE_URL", RESOURCE),
-            ("DESCOPE_ISSUER", ISSUER),
-            ("DESCOPE_JWKS_URL", &deployment_jwks),
-        ],
-        None,
-        Arc::new(TenantDirectory::new(
-            store,
-            Duration::from_secs(60),
-            policy_tools(),
-        )),
-    );
-    let list = |token: String| {
-        let app = &app;
-        async move {
-            let response = rest::list_tools(
-                &app.state,
-                request(&event("tools_list_get.json", Some(&token))),
-            )
-            .await;
-            (
-                response.status().as_u16(),
-                body(&response),
-                app.last_record(),
-            )
-        }
-    };
+    let acme = tenant("acme", "T-acme", json!({}));
+    let directory = directory(&moto, &[initech, acme]).await;
+    let app = serving("list-tools", vec![], &deployment_jwks, None, directory);
+    let list = |token: String| list_tools(&app, token);
     let initech_claims = with(oidc_claims(), "iss", json!(INITECH));
 
     let (status, body, record) = list(rs256(&initech_key, &initech_claims)).await;

@@ -179,7 +179,7 @@ impl Runtime {
     }
 
     /// The parts a request of `tenant` works with: its own sources, token and text caches,
-    /// shared-cache names and cursor key (see [`super::tenancy`]); the deployment's parts
+    /// shared-cache names and cursor key (see `state/tenancy.rs`); the deployment's parts
     /// without tenants.
     pub async fn tenant_parts(&self, tenant: &Tenant) -> Result<Arc<Parts>, TenantUnavailable> {
         let base = self.parts();

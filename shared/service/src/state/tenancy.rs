@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 use workplace_connectors::{ConnectorsConfig, UpstreamCredentials, build_available_sources};
@@ -28,6 +29,10 @@ pub struct TenantUnavailable {
     source: workplace_secrets::SecretsError,
 }
 
+/// How long a tenant whose secret could not be read is refused before it is read again, so its
+/// requests do not each become a Secrets Manager call.
+const RETRY_SECRET_AFTER: Duration = Duration::from_secs(10);
+
 /// Where tenants' secrets are read from.
 pub struct TenantSecrets {
     /// Secrets Manager.
@@ -46,6 +51,8 @@ pub(super) struct Organisations {
     /// `None` (tests): tenants have no secret of their own.
     secrets: Option<TenantSecrets>,
     built: Mutex<HashMap<String, Arc<Built>>>,
+    /// Tenants whose secret could not be read: when, and why.
+    failed: Mutex<HashMap<String, (Instant, workplace_secrets::SecretsError)>>,
 }
 
 /// One tenant's parts and what they were built from.
@@ -67,6 +74,7 @@ impl Organisations {
             deployment,
             secrets,
             built: Mutex::new(HashMap::new()),
+            failed: Mutex::new(HashMap::new()),
         }
     }
 
@@ -92,21 +100,7 @@ impl Organisations {
             {
                 built.secret.clone()
             }
-            (_, Some(secrets)) => Some(
-                SecretsProvider::load(
-                    Arc::clone(&secrets.store),
-                    SecretsConfig {
-                        id: document.secret.clone(),
-                        ttl: secrets.ttl,
-                        timeouts: secrets.timeouts,
-                    },
-                )
-                .await
-                .map_err(|source| TenantUnavailable {
-                    tenant: document.id.clone(),
-                    source,
-                })?,
-            ),
+            (_, Some(secrets)) => Some(self.load_secret(secrets, document).await?),
         };
         let secret_values = provider.as_ref().map(SecretsProvider::current);
         if let Some(built) = previous
@@ -134,6 +128,48 @@ impl Organisations {
                 }),
             );
         Ok(parts)
+    }
+
+    /// Reads `document`'s secret, unless reading it failed within [`RETRY_SECRET_AFTER`].
+    async fn load_secret(
+        &self,
+        secrets: &TenantSecrets,
+        document: &TenantDocument,
+    ) -> Result<Arc<SecretsProvider>, TenantUnavailable> {
+        let unavailable = |source| TenantUnavailable {
+            tenant: document.id.clone(),
+            source,
+        };
+        let recent = self
+            .failed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&document.id)
+            .filter(|(at, _)| at.elapsed() < RETRY_SECRET_AFTER)
+            .map(|(_, err)| err.clone());
+        if let Some(err) = recent {
+            return Err(unavailable(err));
+        }
+        let loaded = SecretsProvider::load(
+            Arc::clone(&secrets.store),
+            SecretsConfig {
+                id: document.secret.clone(),
+                ttl: secrets.ttl,
+                timeouts: secrets.timeouts,
+            },
+        )
+        .await;
+        let mut failed = self.failed.lock().unwrap_or_else(PoisonError::into_inner);
+        match loaded {
+            Ok(provider) => {
+                failed.remove(&document.id);
+                Ok(provider)
+            }
+            Err(err) => {
+                failed.insert(document.id.clone(), (Instant::now(), err.clone()));
+                Err(unavailable(err))
+            }
+        }
     }
 
     fn build(
@@ -333,6 +369,64 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         doc
+    }
+
+    /// Counts reads; holds one tenant's secret.
+    struct Store(std::sync::atomic::AtomicUsize);
+
+    impl SecretStore for Store {
+        fn fetch<'a>(&'a self, id: &'a str) -> workplace_secrets::FetchFuture<'a> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Box::pin(async move {
+                match id {
+                    "workplace-mcp/tenants/globex" => {
+                        Ok(r#"{"notion_token": "globex-notion"}"#.into())
+                    }
+                    other => Err(workplace_secrets::SecretsError::NotFound(other.into())),
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tenants_secret_is_read_once_and_a_missing_one_is_not_read_on_every_request() {
+        let store = Arc::new(Store(std::sync::atomic::AtomicUsize::new(0)));
+        let secrets = TenantSecrets {
+            store: store.clone(),
+            ttl: Duration::from_secs(300),
+            timeouts: SecretsTimeouts {
+                operation: Duration::from_secs(1),
+                attempt: Duration::from_secs(1),
+            },
+        };
+        let organisations = Organisations::new(BTreeMap::new(), None);
+        let reads = || store.0.load(std::sync::atomic::Ordering::SeqCst);
+
+        let globex = document(&[]);
+        let provider = organisations.load_secret(&secrets, &globex).await.unwrap();
+        let value = provider.current();
+        assert_eq!(
+            value
+                .upstream
+                .get("notion_token")
+                .map(|v| v.expose_secret().to_owned())
+                .as_deref(),
+            Some("globex-notion")
+        );
+        assert_eq!(reads(), 1);
+
+        let mut initech = document(&[]);
+        initech.id = "initech".into();
+        initech.secret = "workplace-mcp/tenants/initech".into();
+        let err = organisations
+            .load_secret(&secrets, &initech)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("initech"), "{err}");
+        assert_eq!(reads(), 2);
+        // Refused again from memory, without another read, until RETRY_SECRET_AFTER.
+        assert!(organisations.load_secret(&secrets, &initech).await.is_err());
+        assert_eq!(reads(), 2);
     }
 
     #[test]
