@@ -2,34 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers outside #[test] functions.
 
+mod common;
+
+use common::outbound_token;
 use serde_json::{Value, json};
 use upstream_fakes::{FakeConfig, Knob, RunningFakes};
 
 async fn start() -> (RunningFakes, reqwest::Client) {
     let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
     (fakes, reqwest::Client::new())
-}
-
-async fn token(
-    fakes: &RunningFakes,
-    http: &reqwest::Client,
-    user: &str,
-    scopes: &[&str],
-) -> String {
-    let body: Value = http
-        .post(format!(
-            "{}/v1/mgmt/outbound/app/user/token",
-            fakes.base_url
-        ))
-        .header("authorization", "Bearer P2demo:K2demo-management-key")
-        .json(&json!({"appId": "microsoft", "userId": user, "scopes": scopes}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"]["accessToken"].as_str().unwrap().to_owned()
 }
 
 const WEEK: &str = "startDateTime=2026-12-07T00:00:00&endDateTime=2026-12-14T00:00:00Z";
@@ -49,7 +30,9 @@ async fn get(http: &reqwest::Client, url: &str, token: &str) -> (u16, Value) {
 #[tokio::test]
 async fn calendar_view_needs_both_bounds_and_pages_with_skip_links() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "dev-user", &["Calendars.Read"]).await;
+    let token = outbound_token(&fakes, &http, "microsoft", "dev-user", &["Calendars.Read"])
+        .await
+        .unwrap();
     let base = &fakes.base_url;
     for query in [
         "",
@@ -98,13 +81,15 @@ async fn calendar_view_checks_the_token_its_scope_and_its_user() {
     let (fakes, http) = start().await;
     let base = &fakes.base_url;
     let url = format!("{base}/v1.0/me/calendarView?{WEEK}&$select=subject");
-    let files_only = token(
+    let files_only = outbound_token(
         &fakes,
         &http,
+        "microsoft",
         "dev-user",
         &["Files.Read.All", "Sites.Read.All"],
     )
-    .await;
+    .await
+    .unwrap();
     let (status, body) = get(&http, &url, &files_only).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -112,11 +97,15 @@ async fn calendar_view_checks_the_token_its_scope_and_its_user() {
     );
     let (status, _) = get(&http, &url, "not-a-token").await;
     assert_eq!(status, 401);
-    let carol = token(&fakes, &http, "U2carol", &["Calendars.Read"]).await;
+    let carol = outbound_token(&fakes, &http, "microsoft", "U2carol", &["Calendars.Read"])
+        .await
+        .unwrap();
     let (status, body) = get(&http, &url, &carol).await;
     assert_eq!(status, 200);
     assert_eq!(body["value"], json!([]), "Carol has no meeting that week");
-    let dev = token(&fakes, &http, "dev-user", &["Calendars.Read"]).await;
+    let dev = outbound_token(&fakes, &http, "microsoft", "dev-user", &["Calendars.Read"])
+        .await
+        .unwrap();
     let (_, selected) = get(&http, &url, &dev).await;
     let first = selected["value"][0].as_object().unwrap();
     assert!(first.contains_key("subject") && first.contains_key("id"));
@@ -133,7 +122,9 @@ async fn calendar_view_checks_the_token_its_scope_and_its_user() {
 #[tokio::test]
 async fn calendar_view_throttles_with_retry_after() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "dev-user", &["Calendars.Read"]).await;
+    let token = outbound_token(&fakes, &http, "microsoft", "dev-user", &["Calendars.Read"])
+        .await
+        .unwrap();
     fakes.knob(
         "outlook.calendar",
         Knob {

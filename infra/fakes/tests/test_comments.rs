@@ -2,6 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers outside #[test] functions.
 
+mod common;
+
+use common::outbound_token;
 use serde_json::{Value, json};
 use upstream_fakes::corpus::Upstream;
 use upstream_fakes::{FakeConfig, RunningFakes};
@@ -20,29 +23,6 @@ const HR_PAGE: &str = "0000000c-5d1c-4f7e-9a2b-ac0e00000012";
 async fn start(config: FakeConfig) -> (RunningFakes, reqwest::Client) {
     let fakes = RunningFakes::start(config).await.unwrap();
     (fakes, reqwest::Client::new())
-}
-
-async fn token(
-    fakes: &RunningFakes,
-    http: &reqwest::Client,
-    app: &str,
-    user: &str,
-    scopes: &[&str],
-) -> String {
-    let body: Value = http
-        .post(format!(
-            "{}/v1/mgmt/outbound/app/user/token",
-            fakes.base_url
-        ))
-        .header("authorization", "Bearer P2demo:K2demo-management-key")
-        .json(&json!({"appId": app, "userId": user, "scopes": scopes}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"]["accessToken"].as_str().unwrap().to_owned()
 }
 
 async fn drive_post(
@@ -73,9 +53,15 @@ fn google_reason(body: &Value) -> &str {
 #[tokio::test]
 async fn drive_comments_follow_the_documented_errors() {
     let (fakes, http) = start(FakeConfig::default()).await;
-    let write = token(&fakes, &http, "google-drive", "dev-user", &[DRIVE]).await;
-    let read_only = token(&fakes, &http, "google-drive", "dev-user", &[READ_ONLY]).await;
-    let carol = token(&fakes, &http, "google-drive", "U2carol", &[DRIVE]).await;
+    let write = outbound_token(&fakes, &http, "google-drive", "dev-user", &[DRIVE])
+        .await
+        .unwrap();
+    let read_only = outbound_token(&fakes, &http, "google-drive", "dev-user", &[READ_ONLY])
+        .await
+        .unwrap();
+    let carol = outbound_token(&fakes, &http, "google-drive", "U2carol", &[DRIVE])
+        .await
+        .unwrap();
     let body = json!({"content": "hello"});
 
     let (status, _) = drive_post(&fakes, &http, None, FILE, Some("id"), body.clone()).await;
@@ -130,7 +116,9 @@ async fn drive_comments_follow_the_documented_errors() {
 #[tokio::test]
 async fn a_drive_comment_is_stored_projected_and_listed() {
     let (fakes, http) = start(FakeConfig::default()).await;
-    let write = token(&fakes, &http, "google-drive", "dev-user", &[DRIVE]).await;
+    let write = outbound_token(&fakes, &http, "google-drive", "dev-user", &[DRIVE])
+        .await
+        .unwrap();
     let (status, created) = drive_post(
         &fakes,
         &http,
@@ -189,8 +177,12 @@ fn page_comment(page: &str, text: &str) -> Value {
 #[tokio::test]
 async fn notion_comments_follow_the_documented_errors_and_are_listed() {
     let (fakes, http) = start(FakeConfig::default()).await;
-    let dev = token(&fakes, &http, "notion", "dev-user", &[]).await;
-    let alice = token(&fakes, &http, "notion", "U2alice", &[]).await;
+    let dev = outbound_token(&fakes, &http, "notion", "dev-user", &[])
+        .await
+        .unwrap();
+    let alice = outbound_token(&fakes, &http, "notion", "U2alice", &[])
+        .await
+        .unwrap();
 
     let (status, error) = notion_post(&fakes, &http, "nope", page_comment(PAGE, "x")).await;
     assert_eq!(
@@ -258,7 +250,9 @@ async fn an_integration_without_the_comment_capability_is_refused() {
         ..FakeConfig::default()
     })
     .await;
-    let dev = token(&fakes, &http, "notion", "dev-user", &[]).await;
+    let dev = outbound_token(&fakes, &http, "notion", "dev-user", &[])
+        .await
+        .unwrap();
     let (status, error) = notion_post(&fakes, &http, &dev, page_comment(PAGE, "x")).await;
     assert_eq!(
         (status, error["code"].as_str()),

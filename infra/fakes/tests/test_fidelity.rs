@@ -2,39 +2,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers outside #[test] functions.
 
+mod common;
+
+use common::{outbound_token, start};
 use serde_json::{Value, json};
-use upstream_fakes::{FakeConfig, Knob, RunningFakes};
-
-async fn start() -> (RunningFakes, reqwest::Client) {
-    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    (fakes, http)
-}
-
-async fn token(fakes: &RunningFakes, http: &reqwest::Client, app: &str, user: &str) -> String {
-    let body: Value = http
-        .post(format!(
-            "{}/v1/mgmt/outbound/app/user/token",
-            fakes.base_url
-        ))
-        .header("authorization", "Bearer P2demo:K2demo-management-key")
-        .json(&json!({"appId": app, "userId": user}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"]["accessToken"].as_str().unwrap().to_owned()
-}
+use upstream_fakes::{Knob, RunningFakes};
 
 #[tokio::test]
 async fn drive_pages_with_next_page_token_until_it_is_absent() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "google-drive", "dev-user").await;
+    let token = outbound_token(&fakes, &http, "google-drive", "dev-user", &[])
+        .await
+        .unwrap();
     let mut seen = Vec::new();
     let mut page_token: Option<String> = None;
     for _ in 0..20 {
@@ -76,7 +55,9 @@ async fn drive_pages_with_next_page_token_until_it_is_absent() {
 #[tokio::test]
 async fn drive_rejects_order_by_with_full_text_and_enforces_shared_drive_flags() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "google-drive", "dev-user").await;
+    let token = outbound_token(&fakes, &http, "google-drive", "dev-user", &[])
+        .await
+        .unwrap();
     let get = |query: Vec<(&'static str, &'static str)>| {
         http.get(format!("{}/drive/v3/files", fakes.base_url))
             .bearer_auth(&token)
@@ -137,7 +118,9 @@ async fn drive_rejects_order_by_with_full_text_and_enforces_shared_drive_flags()
 #[tokio::test]
 async fn notion_requires_its_version_header_and_bounds_page_size() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "notion", "dev-user").await;
+    let token = outbound_token(&fakes, &http, "notion", "dev-user", &[])
+        .await
+        .unwrap();
     let search = |version: Option<&'static str>, body: Value| {
         let mut request = http
             .post(format!("{}/v1/search", fakes.base_url))
@@ -256,7 +239,9 @@ async fn graph_wraps_results_omits_empty_hits_and_needs_a_region_app_only() {
 #[tokio::test]
 async fn knobs_throttle_with_retry_after_and_expire_after_their_count() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "notion", "dev-user").await;
+    let token = outbound_token(&fakes, &http, "notion", "dev-user", &[])
+        .await
+        .unwrap();
     fakes.knob(
         "notion.search",
         Knob {
@@ -292,7 +277,9 @@ async fn drive_refuses_downloads_to_viewers_of_copy_protected_files() {
         fakes.base_url
     );
     for (user, can_download) in [("U2alice", true), ("U2bob", false)] {
-        let token = token(&fakes, &http, "google-drive", user).await;
+        let token = outbound_token(&fakes, &http, "google-drive", user, &[])
+            .await
+            .unwrap();
         let meta: Value = http
             .get(&file)
             .bearer_auth(&token)
@@ -402,7 +389,9 @@ async fn an_added_descope_user_gets_tokens_as_the_demo_user_it_is_like_until_res
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["token"]["grantedBy"], "dev@acme.example");
     let added = body["token"]["accessToken"].as_str().unwrap().to_owned();
-    let dev = token(&fakes, &http, "google-drive", "dev-user").await;
+    let dev = outbound_token(&fakes, &http, "google-drive", "dev-user", &[])
+        .await
+        .unwrap();
     assert_ne!(added, dev, "a token of its own");
     let seen = drive_ids(&fakes, &http, &added).await;
     assert!(!seen.is_empty());
@@ -419,7 +408,9 @@ async fn an_added_descope_user_gets_tokens_as_the_demo_user_it_is_like_until_res
 #[tokio::test]
 async fn an_edit_moves_a_drive_files_modified_time() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "google-drive", "dev-user").await;
+    let token = outbound_token(&fakes, &http, "google-drive", "dev-user", &[])
+        .await
+        .unwrap();
     let file = "1AcmeDrv001x7Hq2LmZ9pR4tW";
     let modified = |token: String| {
         let http = http.clone();

@@ -3,10 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // Test helpers.
 
+mod common;
+
 use std::path::PathBuf;
 
-use serde_json::{Value, json};
-use upstream_fakes::{FakeConfig, RunningFakes};
+use common::{outbound_token, start};
+use serde_json::Value;
 use workplace_extract::{DocumentKind, ExtractError, Limits, extract};
 
 const GRAPH_DRIVE: &str = "b!AcmeDocs_rKr80k-n7e5zlCVIqSnIwTNsGBVBlusjEvRHgjMmmcA3Ubc7R4Kyao9hbgL4";
@@ -28,32 +30,6 @@ fn manifest(source: &str) -> Vec<Value> {
         .collect()
 }
 
-async fn start() -> (RunningFakes, reqwest::Client) {
-    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    (fakes, http)
-}
-
-async fn token(fakes: &RunningFakes, http: &reqwest::Client, app: &str) -> String {
-    let body: Value = http
-        .post(format!(
-            "{}/v1/mgmt/outbound/app/user/token",
-            fakes.base_url
-        ))
-        .header("authorization", "Bearer P2demo:K2demo-management-key")
-        .json(&json!({"appId": app, "userId": "dev-user"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"]["accessToken"].as_str().unwrap().to_owned()
-}
-
 /// What extracting the served bytes gives, as a short label for comparison with the manifest.
 fn outcome(bytes: &[u8], mime: &str) -> &'static str {
     let kind = DocumentKind::from_mime(mime).unwrap();
@@ -72,7 +48,9 @@ fn outcome(bytes: &[u8], mime: &str) -> &'static str {
 #[tokio::test]
 async fn drive_serves_uploaded_files_with_alt_media_and_their_real_type_and_size() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "google-drive").await;
+    let token = outbound_token(&fakes, &http, "google-drive", "dev-user", &[])
+        .await
+        .unwrap();
     let entries = manifest("google_drive");
     assert_eq!(entries.len(), 8);
     for entry in entries {
@@ -117,7 +95,9 @@ async fn drive_serves_uploaded_files_with_alt_media_and_their_real_type_and_size
 #[tokio::test]
 async fn drive_search_finds_uploaded_files_by_their_text() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "google-drive").await;
+    let token = outbound_token(&fakes, &http, "google-drive", "dev-user", &[])
+        .await
+        .unwrap();
     let body: Value = http
         .get(format!("{}/drive/v3/files", fakes.base_url))
         .bearer_auth(&token)
@@ -145,7 +125,9 @@ async fn drive_search_finds_uploaded_files_by_their_text() {
 #[tokio::test]
 async fn graph_content_redirects_to_a_pre_authenticated_url_serving_the_file() {
     let (fakes, http) = start().await;
-    let token = token(&fakes, &http, "microsoft").await;
+    let token = outbound_token(&fakes, &http, "microsoft", "dev-user", &[])
+        .await
+        .unwrap();
     let entries = manifest("sharepoint");
     assert_eq!(entries.len(), 7);
     for entry in entries {

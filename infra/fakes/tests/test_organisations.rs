@@ -9,10 +9,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Test helpers outside #[test] functions.
 
+mod common;
+
 use std::collections::BTreeSet;
 
+use common::{outbound_token, start};
 use serde_json::{Value, json};
-use upstream_fakes::{FakeConfig, RunningFakes, SHAREPOINT_DRIVE_ID};
+use upstream_fakes::{RunningFakes, SHAREPOINT_DRIVE_ID};
 
 const NOTION_VERSION: &str = "2026-03-11";
 const ACME_USERS: [&str; 4] = ["dev-user", "U2alice", "U2bob", "U2carol"];
@@ -96,42 +99,6 @@ impl Organisation {
     }
 }
 
-async fn start() -> (RunningFakes, reqwest::Client) {
-    let fakes = RunningFakes::start(FakeConfig::default()).await.unwrap();
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    (fakes, http)
-}
-
-/// The user's own upstream token from the fake Descope's outbound-token API, or the status it
-/// refused with.
-async fn token(
-    fakes: &RunningFakes,
-    http: &reqwest::Client,
-    app: &str,
-    user: &str,
-    scopes: &[&str],
-) -> Result<String, u16> {
-    let response = http
-        .post(format!(
-            "{}/v1/mgmt/outbound/app/user/token",
-            fakes.base_url
-        ))
-        .header("authorization", "Bearer P2demo:K2demo-management-key")
-        .json(&json!({"appId": app, "userId": user, "scopes": scopes}))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    if status != 200 {
-        return Err(status);
-    }
-    let body: Value = response.json().await.unwrap();
-    Ok(body["token"]["accessToken"].as_str().unwrap().to_owned())
-}
-
 async fn get(
     http: &reqwest::Client,
     url: &str,
@@ -188,7 +155,7 @@ async fn drive_lists_searches_and_serves_each_organisation_only_its_own_files() 
     assert!(globex_ids.is_disjoint(&acme.ids("google_drive")));
 
     for user in ACME_USERS.iter().chain(&GLOBEX_USERS) {
-        let token = token(&fakes, &http, "google-drive", user, &[])
+        let token = outbound_token(&fakes, &http, "google-drive", user, &[])
             .await
             .unwrap();
         let listed = drive_list(&fakes, &http, &token, None).await;
@@ -209,13 +176,13 @@ async fn drive_lists_searches_and_serves_each_organisation_only_its_own_files() 
     let onboarding = globex.id("Globex onboarding checklist");
     let search = "fullText contains 'globex' and fullText contains 'budget' and trashed = false";
     let onboard = "fullText contains 'onboarding' and trashed = false";
-    let gina = token(&fakes, &http, "google-drive", "U2gina", &[])
+    let gina = outbound_token(&fakes, &http, "google-drive", "U2gina", &[])
         .await
         .unwrap();
-    let hugo = token(&fakes, &http, "google-drive", "U2hugo", &[])
+    let hugo = outbound_token(&fakes, &http, "google-drive", "U2hugo", &[])
         .await
         .unwrap();
-    let dana = token(&fakes, &http, "google-drive", "dev-user", &[])
+    let dana = outbound_token(&fakes, &http, "google-drive", "dev-user", &[])
         .await
         .unwrap();
     assert_eq!(
@@ -330,7 +297,7 @@ async fn notion_searches_and_serves_each_organisation_only_its_own_pages() {
     assert_eq!(globex_ids.len(), 2);
 
     for user in ACME_USERS.iter().chain(&GLOBEX_USERS) {
-        let Ok(token) = token(&fakes, &http, "notion", user, &[]).await else {
+        let Ok(token) = outbound_token(&fakes, &http, "notion", user, &[]).await else {
             assert_eq!(*user, "U2bob", "only Bob never connected Notion");
             continue;
         };
@@ -348,9 +315,13 @@ async fn notion_searches_and_serves_each_organisation_only_its_own_pages() {
         assert_eq!(database, !is_globex, "{user}");
     }
 
-    let gina = token(&fakes, &http, "notion", "U2gina", &[]).await.unwrap();
-    let hugo = token(&fakes, &http, "notion", "U2hugo", &[]).await.unwrap();
-    let dana = token(&fakes, &http, "notion", "dev-user", &[])
+    let gina = outbound_token(&fakes, &http, "notion", "U2gina", &[])
+        .await
+        .unwrap();
+    let hugo = outbound_token(&fakes, &http, "notion", "U2hugo", &[])
+        .await
+        .unwrap();
+    let dana = outbound_token(&fakes, &http, "notion", "dev-user", &[])
         .await
         .unwrap();
     let query = |q: &str| json!({"query": q, "filter": {"property": "object", "value": "page"}});
@@ -441,7 +412,9 @@ async fn sharepoint_searches_and_serves_each_organisation_only_its_own_items() {
     assert_eq!(globex_ids.len(), 2);
 
     for user in ACME_USERS.iter().chain(&GLOBEX_USERS) {
-        let token = token(&fakes, &http, "microsoft", user, &[]).await.unwrap();
+        let token = outbound_token(&fakes, &http, "microsoft", user, &[])
+            .await
+            .unwrap();
         let is_globex = globex.user(user).is_some();
         let (own, other) = if is_globex {
             (&globex, &acme)
@@ -466,10 +439,10 @@ async fn sharepoint_searches_and_serves_each_organisation_only_its_own_items() {
         }
     }
 
-    let gina = token(&fakes, &http, "microsoft", "U2gina", &[])
+    let gina = outbound_token(&fakes, &http, "microsoft", "U2gina", &[])
         .await
         .unwrap();
-    let dana = token(&fakes, &http, "microsoft", "dev-user", &[])
+    let dana = outbound_token(&fakes, &http, "microsoft", "dev-user", &[])
         .await
         .unwrap();
     let summary = globex.id("Globex quarterly budget summary.md");
@@ -542,7 +515,7 @@ async fn globex_users_mail_calendar_and_crm_calls_answer_empty() {
         ("endDateTime", "2026-12-14T00:00:00Z"),
     ];
     for user in GLOBEX_USERS {
-        let graph = token(
+        let graph = outbound_token(
             &fakes,
             &http,
             "microsoft",
@@ -565,7 +538,7 @@ async fn globex_users_mail_calendar_and_crm_calls_answer_empty() {
             "{user}: {body}"
         );
 
-        let google = token(
+        let google = outbound_token(
             &fakes,
             &http,
             "google-drive",
@@ -603,7 +576,9 @@ async fn globex_users_mail_calendar_and_crm_calls_answer_empty() {
         );
 
         // Acme's CRM holds its customer Globex's account: not shared with Globex's own users.
-        let crm = token(&fakes, &http, "salesforce", user, &[]).await.unwrap();
+        let crm = outbound_token(&fakes, &http, "salesforce", user, &[])
+            .await
+            .unwrap();
         let url = format!("{base}/services/data/v66.0/query/");
         let (status, body) = get(&http, &url, &crm, &[("q", "SELECT Id, Name FROM Account")]).await;
         assert_eq!(
@@ -621,7 +596,7 @@ async fn globex_users_mail_calendar_and_crm_calls_answer_empty() {
         );
     }
     // The same calls find Dana's Globex mail, meetings and CRM records.
-    let crm = token(&fakes, &http, "salesforce", "dev-user", &[])
+    let crm = outbound_token(&fakes, &http, "salesforce", "dev-user", &[])
         .await
         .unwrap();
     let url = format!("{base}/services/data/v66.0/search/");
@@ -632,7 +607,7 @@ async fn globex_users_mail_calendar_and_crm_calls_answer_empty() {
         !body["searchRecords"].as_array().unwrap().is_empty(),
         "{body}"
     );
-    let google = token(
+    let google = outbound_token(
         &fakes,
         &http,
         "google-drive",
